@@ -1,0 +1,9 @@
+import { defineConfig } from 'drizzle-kit';
+
+// Migrations are generated from db/schema.ts with `npm run db:generate` and committed;
+// the service applies them at start on PGlite and PostgreSQL alike (db/migrate.ts).
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: './db/schema.ts',
+  out: './db/migrations',
+});

@@ -1,0 +1,104 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import type { DatabaseHandle } from '../db/client.js';
+import { createAuthenticator } from './auth/authenticator.js';
+import type { KeySet } from './auth/keys.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { AppEnv, Services } from './http/context.js';
+import { AppError, fieldErrors, renderError, toAppError } from './http/errors.js';
+import { noStore, requestContext } from './http/middleware.js';
+import type { Logger } from './logger.js';
+import { organisationRoutes } from './organisations/routes.js';
+import { findOrganisation } from './organisations/service.js';
+import { participantRoutes } from './participants/routes.js';
+import { loadNationalIdKey } from './participants/service.js';
+import { docsRoutes, systemRoutes } from './system/routes.js';
+import type { ActorOrganisation } from './auth/authenticator.js';
+import type { OrganisationKind } from './domain.js';
+
+export type AppDeps = {
+  database: DatabaseHandle;
+  clock: Clock;
+  logger: Logger;
+  keys: KeySet;
+  config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'>;
+};
+
+/**
+ * The composition root. Everything a handler needs arrives here and reaches it through the
+ * request context; nothing is a module singleton, so tests build as many apps as they like,
+ * each on its own database and clock.
+ */
+export async function createApp(deps: AppDeps) {
+  const { database, clock, logger, keys, config } = deps;
+  const db = database.db;
+  const lookupOrganisation = async (id: string): Promise<ActorOrganisation | undefined> => {
+    const row = await findOrganisation(db, id);
+    return row && { id: row.id, kind: row.kind as OrganisationKind, name: row.name, country: row.country, region: row.region };
+  };
+  const services: Services = {
+    db,
+    database,
+    clock,
+    logger,
+    authenticator: createAuthenticator({ keys, config: config.auth, clock, lookupOrganisation }),
+    config: { publicUrl: config.publicUrl, bodyLimitBytes: config.bodyLimitBytes },
+    nationalIdKey: await loadNationalIdKey(db, clock.now()),
+  };
+
+  const app = new OpenAPIHono<AppEnv>({
+    // Every validation failure, from any route, becomes one problem+json shape.
+    defaultHook: (result) => {
+      if (!result.success) {
+        const target = result.target === 'json' ? 'body' : result.target;
+        throw new AppError('VALIDATION_FAILED', `The request ${target} is not valid.`, { errors: fieldErrors(result.error.issues, target) });
+      }
+    },
+  });
+
+  app.use('*', requestContext(services));
+  app.use(
+    '*',
+    secureHeaders({
+      strictTransportSecurity: 'max-age=63072000; includeSubDomains',
+      xFrameOptions: 'DENY',
+      referrerPolicy: 'no-referrer',
+      crossOriginResourcePolicy: 'same-origin',
+    }),
+  );
+  app.use('*', noStore);
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: config.bodyLimitBytes,
+      onError: () => {
+        throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${config.bodyLimitBytes} bytes.`);
+      },
+    }),
+  );
+
+  app.route('/', systemRoutes());
+  app.route('/', organisationRoutes());
+  app.route('/', participantRoutes());
+  app.route('/', docsRoutes());
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'CADAP protocol service',
+      version: '0.1.0',
+      description:
+        'Collaboration between prisons, courts, probation, treatment providers, halfway houses and NGOs. ' +
+        'Errors are application/problem+json. Each operation names the permission it needs in `x-permission`.',
+    },
+  });
+
+  app.notFound((c) => renderError(c, new AppError('NOT_FOUND', 'No such route.')));
+  app.onError((error, c) => renderError(c, toAppError(error, logger, c.get('requestId'))));
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof createApp>>;

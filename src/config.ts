@@ -1,0 +1,134 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The service's configuration, parsed once from the environment at the edge.
+ * Nothing else in the code base reads `process.env`.
+ */
+const csv = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_URL: z.url().optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    DATABASE_POOL_MAX: positiveInt.max(200).default(10),
+    SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
+    AUTH_JWKS_URL: z.url().optional(),
+    AUTH_JWKS_FILE: z.string().min(1).optional(),
+    AUTH_ISSUER: z.string().min(1).optional(),
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    AUTH_ALGORITHMS: csv
+      .pipe(z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).min(1))
+      .default(['RS256', 'ES256', 'EdDSA']),
+    AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    AUTH_JWKS_REFRESH_SECONDS: positiveInt.default(300),
+    BODY_LIMIT_BYTES: positiveInt.max(50 * 1024 * 1024).default(256 * 1024),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(20),
+  })
+  .superRefine((env, ctx) => {
+    if (env.AUTH_JWKS_URL && env.AUTH_JWKS_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_FILE'], message: 'set AUTH_JWKS_URL or AUTH_JWKS_FILE, not both' });
+    }
+    if (env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE) {
+      for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const) {
+        if (!env[name]) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'is required when an external key set (AUTH_JWKS_URL or AUTH_JWKS_FILE) is configured' });
+        }
+      }
+    }
+  });
+
+export type DatabaseConfig =
+  /** Embedded PGlite: the database lives in `dataDir/pgdata`, and `dataDir` is locked to one process. */
+  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'postgres'; url: string; poolMax: number };
+
+export type AuthConfig = {
+  /** Where the key set comes from: an external issuer's JWKS, or the embedded local key in DATA_DIR. */
+  jwks: { kind: 'url'; url: string; refreshSeconds: number } | { kind: 'file'; path: string } | { kind: 'local'; dir: string };
+  issuer: string;
+  audience: string;
+  algorithms: string[];
+  clockToleranceSeconds: number;
+};
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  dataDir: string;
+  database: DatabaseConfig;
+  seedDemo: 'auto' | 'true' | 'false';
+  auth: AuthConfig;
+  bodyLimitBytes: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  shutdownTimeoutMs: number;
+};
+
+/** The issuer and audience of tokens minted with the embedded local key (`npm run token`). */
+export const EMBEDDED_ISSUER = 'urn:cadap:embedded';
+export const EMBEDDED_AUDIENCE = 'cadap-api';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(source: Record<string, string | undefined>): Config {
+  // Treat empty strings as unset, as shells and .env files commonly produce them.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.') || 'environment';
+        const value = typeof issue.path[0] === 'string' ? cleaned[issue.path[0]] : undefined;
+        const shown = value === undefined || /URL|SECRET|KEY|PASSWORD/i.test(name) ? '' : ` (got "${value}")`;
+        return `${name}: ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const env = parsed.data;
+  const dataDir = path.resolve(env.DATA_DIR);
+  const jwks: AuthConfig['jwks'] = env.AUTH_JWKS_URL
+    ? { kind: 'url', url: env.AUTH_JWKS_URL, refreshSeconds: env.AUTH_JWKS_REFRESH_SECONDS }
+    : env.AUTH_JWKS_FILE
+      ? { kind: 'file', path: path.resolve(env.AUTH_JWKS_FILE) }
+      : { kind: 'local', dir: path.join(dataDir, 'auth') };
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
+    dataDir,
+    database: env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
+      : { kind: 'pglite', dataDir },
+    seedDemo: env.SEED_DEMO,
+    auth: {
+      jwks,
+      issuer: env.AUTH_ISSUER ?? EMBEDDED_ISSUER,
+      audience: env.AUTH_AUDIENCE ?? EMBEDDED_AUDIENCE,
+      algorithms: env.AUTH_ALGORITHMS,
+      clockToleranceSeconds: env.AUTH_CLOCK_TOLERANCE_SECONDS,
+    },
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+  };
+}

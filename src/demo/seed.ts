@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { count } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { organisations } from '../../db/schema.js';
+import type { Actor } from '../auth/authenticator.js';
+import { rolesValidForKind, type OrganisationKind } from '../domain.js';
+import { createOrganisation, createUnit, type OrganisationRow } from '../organisations/service.js';
+import { registerParticipant } from '../participants/service.js';
+
+/** The demo region: Pavlodar, Kazakhstan, with one organisation of every kind. Names are fictional. */
+const DEMO_REGION = 'KZ-PAV';
+
+const DEMO_ORGANISATIONS = [
+  { kind: 'coordinator', name: 'Pavlodar Regional Anti-Drug Commission', emails: ['commission@pavlodar.demo.invalid'] },
+  { kind: 'prison', name: 'Pavlodar Correctional Colony No. 1', emails: ['colony1@pavlodar.demo.invalid'] },
+  { kind: 'court', name: 'Pavlodar City Court No. 2', emails: ['court2@pavlodar.demo.invalid'] },
+  { kind: 'probation', name: 'Pavlodar Probation Service', emails: ['probation@pavlodar.demo.invalid'] },
+  { kind: 'treatment_provider', name: 'Pavlodar Regional Narcological Centre', emails: ['centre@pavlodar.demo.invalid'], certified: true },
+  { kind: 'ngo', name: 'Shanyrak Recovery Support', emails: ['help@shanyrak.demo.invalid'], certified: true, locale: 'ru' },
+  { kind: 'halfway_house', name: 'Umit Halfway House', emails: ['house@umit.demo.invalid'], certified: true, beds: 12 },
+] as const satisfies readonly { kind: OrganisationKind; name: string; emails: string[]; certified?: boolean; beds?: number; locale?: string }[];
+
+const DEMO_PARTICIPANTS = [
+  { firstName: 'Arman', lastName: 'Demo-Seitkali', dateOfBirth: '1988-03-14', sex: 'male', nationalId: 'DEMO-880314' },
+  { firstName: 'Dana', lastName: 'Demo-Nurlanova', dateOfBirth: '1993-11-02', sex: 'female', nationalId: 'DEMO-931102' },
+  { firstName: 'Yerlan', lastName: 'Demo-Bekov', dateOfBirth: '1979-07-21', sex: 'male', nationalId: 'DEMO-790721' },
+] as const;
+
+export type OrganisationMapEntry = { id: string; name: string; kind: OrganisationKind; region: string };
+
+export async function isRegistryEmpty(db: Database): Promise<boolean> {
+  const [row] = await db.select({ n: count() }).from(organisations);
+  return (row?.n ?? 0) === 0;
+}
+
+/** Seeds the demo region (organisations, units, participants) in one transaction: all of it, or nothing. */
+export async function seedDemo(db: Database, now: Date, nationalIdKey: Buffer): Promise<void> {
+  const certifiedUntil = `${now.getUTCFullYear() + 2}-12-31`;
+  const actorAt = (organisation: Actor['organisation'], roles: Actor['roles']): Actor => ({
+    sub: 'demo-seed',
+    name: 'Demo seed',
+    organisation,
+    roles,
+    expiresAt: new Date(now.getTime() + 60_000),
+  });
+  const admin = actorAt({ id: '00000000-0000-0000-0000-000000000000', kind: 'coordinator', name: 'seed', country: 'KZ', region: DEMO_REGION }, ['admin']);
+  await db.transaction(async (tx) => {
+    const created = new Map<OrganisationKind, OrganisationRow>();
+    for (const spec of DEMO_ORGANISATIONS) {
+      const row = await createOrganisation(
+        tx,
+        admin,
+        {
+          kind: spec.kind,
+          name: spec.name,
+          country: 'KZ',
+          region: DEMO_REGION,
+          notificationEmails: [...spec.emails],
+          locale: 'locale' in spec ? spec.locale : 'ru',
+          ...('certified' in spec ? { certificationValidUntil: certifiedUntil } : {}),
+          ...('beds' in spec ? { beds: spec.beds } : {}),
+        },
+        now,
+      );
+      created.set(spec.kind, row);
+    }
+    const prison = created.get('prison');
+    if (!prison) throw new Error('demo prison missing');
+    await createUnit(tx, admin, prison.id, { kind: 'atlantis', name: 'Atlantis Unit', places: 30 }, now);
+    await createUnit(tx, admin, prison.id, { kind: 'clean_zone', name: 'Clean Zone Unit', places: 20 }, now);
+    const prisonStaff = actorAt({ id: prison.id, kind: 'prison', name: prison.name, country: prison.country, region: prison.region }, ['prison_staff']);
+    for (const identity of DEMO_PARTICIPANTS) {
+      await registerParticipant(tx, { actor: prisonStaff, now, requestId: 'demo-seed' }, nationalIdKey, {
+        identity: { ...identity },
+        contact: { address: 'Pavlodar (demo address)' },
+        custody: { facilityOrganisationId: prison.id },
+      });
+    }
+  });
+}
+
+/**
+ * The organisation map `npm run token` reads: ids, names and kinds, so the CLI needs no
+ * database connection and works while the service holds the embedded database.
+ */
+export async function writeOrganisationMap(db: Database, dir: string): Promise<OrganisationMapEntry[]> {
+  const rows = await db.select({ id: organisations.id, name: organisations.name, kind: organisations.kind, region: organisations.region }).from(organisations);
+  const entries = rows.map((row) => ({ ...row, kind: row.kind as OrganisationKind }));
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'organisations.json');
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(entries, null, 2));
+  fs.renameSync(`${file}.tmp`, file);
+  return entries;
+}
+
+export function firstRoleFor(kind: OrganisationKind): string {
+  return rolesValidForKind(kind).find((role) => role !== 'auditor' && role !== 'admin') ?? 'admin';
+}

@@ -1,0 +1,25 @@
+import type { Actor, Authenticator } from '../auth/authenticator.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Database, DatabaseHandle } from '../../db/client.js';
+import type { Logger } from '../logger.js';
+
+/** What handlers get from the composition root, through the request context. */
+export type Services = {
+  db: Database;
+  database: DatabaseHandle;
+  clock: Clock;
+  logger: Logger;
+  authenticator: Authenticator;
+  config: Pick<Config, 'publicUrl' | 'bodyLimitBytes'>;
+  /** Secret used to digest national ids for duplicate detection; never leaves the process. */
+  nationalIdKey: Buffer;
+};
+
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    services: Services;
+    actor: Actor;
+  };
+};

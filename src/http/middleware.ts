@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv, Services } from './context.js';
+
+const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * First in the chain: puts the services and a request id on the context, echoes the id,
+ * and writes one structured log line per request. The path is logged without its query
+ * string, and nothing of the body, token or participant ever is.
+ */
+export function requestContext(services: Services): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && WELL_FORMED_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    c.set('services', services);
+    await next();
+    c.header('X-Request-Id', requestId);
+    const actor = c.var.actor as AppEnv['Variables']['actor'] | undefined;
+    services.logger.info('request', {
+      requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      ...(actor ? { actorSub: actor.sub, organisationId: actor.organisation.id } : {}),
+    });
+  };
+}
+
+/** API responses are never cached by browsers or proxies: they may carry personal data. */
+export const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+};

@@ -1,0 +1,63 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../http/context.js';
+import { AUTHED, json, jsonBody, problems } from '../http/openapi.js';
+import { pageOf } from '../http/pagination.js';
+import { defineRoute } from '../http/route.js';
+import { IdParam } from '../organisations/schemas.js';
+import { CorrectParticipantSchema, ParticipantSchema, ParticipantSearchQuery, RegisterParticipantSchema } from './schemas.js';
+import { correctParticipant, readParticipant, registerParticipant, searchParticipants } from './service.js';
+
+const tags = ['Participants'];
+
+const register = defineRoute('participants:register', {
+  method: 'post',
+  path: '/participants',
+  tags,
+  summary: 'Register a person; your organisation becomes the record owner',
+  request: { body: jsonBody(RegisterParticipantSchema) },
+  responses: { 201: json(ParticipantSchema, 'The participant as you may see them'), ...problems(...AUTHED, 400, 413, 422) },
+});
+
+const search = defineRoute('participants:read', {
+  method: 'get',
+  path: '/participants',
+  tags,
+  summary: 'Find a participant by reference code (only those you may see)',
+  request: { query: ParticipantSearchQuery },
+  responses: { 200: json(pageOf(ParticipantSchema), 'Matching participants you may see'), ...problems(...AUTHED, 422) },
+});
+
+const read = defineRoute('participants:read', {
+  method: 'get',
+  path: '/participants/{id}',
+  tags,
+  summary: 'Read a participant, with only the data classes disclosed to you',
+  request: { params: IdParam },
+  responses: { 200: json(ParticipantSchema, 'The participant as you may see them'), ...problems(...AUTHED, 404, 422) },
+});
+
+const correct = defineRoute('participants:correct', {
+  method: 'patch',
+  path: '/participants/{id}',
+  tags,
+  summary: 'Correct a participant’s data (audited)',
+  request: { params: IdParam, body: jsonBody(CorrectParticipantSchema) },
+  responses: { 200: json(ParticipantSchema, 'The participant as you may see them'), ...problems(...AUTHED, 400, 404, 409, 413, 422) },
+});
+
+const factsOf = (c: Context<AppEnv>) => ({ actor: c.var.actor, requestId: c.var.requestId, now: c.var.services.clock.now() });
+
+export function participantRoutes() {
+  return new OpenAPIHono<AppEnv>()
+    .openapi(register, async (c) => {
+      const { db, nationalIdKey } = c.var.services;
+      return c.json(await registerParticipant(db, factsOf(c), nationalIdKey, c.req.valid('json')), 201);
+    })
+    .openapi(search, async (c) => c.json(await searchParticipants(c.var.services.db, factsOf(c), c.req.valid('query')), 200))
+    .openapi(read, async (c) => c.json(await readParticipant(c.var.services.db, factsOf(c), c.req.valid('param').id), 200))
+    .openapi(correct, async (c) => {
+      const { db, nationalIdKey } = c.var.services;
+      return c.json(await correctParticipant(db, factsOf(c), nationalIdKey, c.req.valid('param').id, c.req.valid('json')), 200);
+    });
+}

@@ -1,0 +1,142 @@
+import { z } from '@hono/zod-openapi';
+import { DATA_CLASSES } from '../domain.js';
+import { isoDate } from '../organisations/schemas.js';
+
+const text = (max = 500) => z.string().trim().min(1).max(max);
+
+/**
+ * One schema per data class of DOMAIN.md. Every object is strict: an unknown field is a
+ * 422, never silently stored. Each class is kept as its own column so that redaction
+ * leaves whole classes out.
+ */
+export const IdentitySchema = z
+  .strictObject({
+    firstName: text(100),
+    lastName: text(100),
+    patronymic: text(100).optional(),
+    dateOfBirth: isoDate,
+    sex: z.enum(['female', 'male', 'other', 'unknown']).optional(),
+    nationalId: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9-]{4,32}$/, 'Letters, digits and dashes, 4 to 32 characters.')
+      .optional(),
+  })
+  .openapi('IdentityData');
+
+export const ContactSchema = z
+  .strictObject({ phone: z.string().trim().regex(/^\+?[0-9 ()-]{5,24}$/, 'A phone number.').optional(), address: text().optional(), releaseAddress: text().optional() })
+  .openapi('ContactData');
+
+export const CustodySchema = z
+  .strictObject({
+    facilityOrganisationId: z.uuid().optional(),
+    unitId: z.uuid().optional(),
+    expectedReleaseDate: isoDate.optional(),
+    actualReleaseAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .openapi('CustodyData');
+
+export const LegalSchema = z
+  .strictObject({ courtOrganisationId: z.uuid().optional(), caseNumber: text(100).optional(), orderTerms: text(2000).optional(), sentence: text(500).optional() })
+  .openapi('LegalData');
+
+export const ComplianceSchema = z.strictObject({ summary: text(2000).optional() }).openapi('ComplianceData');
+
+export const HealthSchema = z
+  .strictObject({
+    diagnosis: text(1000).optional(),
+    treatment: text(2000).optional(),
+    ostPrescription: text(500).optional(),
+    artPrescription: text(500).optional(),
+    tbPrescription: text(500).optional(),
+    overdoseRisk: z.enum(['low', 'medium', 'high']).optional(),
+  })
+  .openapi('HealthData');
+
+export const SocialSchema = z
+  .strictObject({ housing: text(1000).optional(), work: text(1000).optional(), education: text(1000).optional(), family: text(1000).optional(), benefits: text(1000).optional() })
+  .openapi('SocialData');
+
+/** The structured classes (all but `notes`, which are rows of their own). */
+export const CLASS_SCHEMAS = {
+  identity: IdentitySchema,
+  contact: ContactSchema,
+  custody: CustodySchema,
+  legal: LegalSchema,
+  compliance: ComplianceSchema,
+  health: HealthSchema,
+  social: SocialSchema,
+} as const;
+export type StructuredClass = keyof typeof CLASS_SCHEMAS;
+export const STRUCTURED_CLASSES = Object.keys(CLASS_SCHEMAS) as StructuredClass[];
+
+const noteText = z.string().trim().min(1).max(5000);
+
+export const RegisterParticipantSchema = z
+  .strictObject({
+    identity: IdentitySchema,
+    contact: ContactSchema.optional(),
+    custody: CustodySchema.optional(),
+    legal: LegalSchema.optional(),
+    compliance: ComplianceSchema.optional(),
+    health: HealthSchema.optional(),
+    social: SocialSchema.optional(),
+    note: noteText.optional().openapi({ description: 'A first case note, owned by your organisation.' }),
+  })
+  .openapi('RegisterParticipant');
+
+/** A correction: per class, the fields to set; `null` removes an optional field. */
+const patchOf = <T extends z.ZodObject>(schema: T) => {
+  const shape = Object.fromEntries(Object.entries(schema.shape).map(([key, field]) => [key, (field as z.ZodType).nullable().optional()]));
+  return z.strictObject(shape);
+};
+
+export const CorrectParticipantSchema = z
+  .strictObject({
+    expectedVersion: z.number().int().positive().optional().openapi({ description: 'The version you read; a stale one is refused with 409.' }),
+    identity: patchOf(IdentitySchema).optional(),
+    contact: patchOf(ContactSchema).optional(),
+    custody: patchOf(CustodySchema).optional(),
+    legal: patchOf(LegalSchema).optional(),
+    compliance: patchOf(ComplianceSchema).optional(),
+    health: patchOf(HealthSchema).optional(),
+    social: patchOf(SocialSchema).optional(),
+    note: noteText.optional().openapi({ description: 'Adds a case note owned by your organisation.' }),
+  })
+  .openapi('CorrectParticipant');
+
+export const NoteSchema = z.object({ id: z.uuid(), organisationId: z.uuid(), text: z.string(), createdAt: z.string() }).openapi('ParticipantNote');
+
+export const ParticipantSchema = z
+  .object({
+    id: z.uuid(),
+    referenceCode: z.string().openapi({ example: 'P-7K3M-9QXD' }),
+    recordOwnerId: z.uuid(),
+    region: z.string(),
+    version: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    disclosed: z
+      .array(z.object({ dataClass: z.enum(DATA_CLASSES), basis: z.string() }))
+      .openapi({ description: 'The data classes in this response and the basis on which each is disclosed to you.' }),
+    identity: IdentitySchema.optional(),
+    contact: ContactSchema.optional(),
+    custody: CustodySchema.optional(),
+    legal: LegalSchema.optional(),
+    compliance: ComplianceSchema.optional(),
+    health: HealthSchema.optional(),
+    social: SocialSchema.optional(),
+    notes: z.array(NoteSchema).optional(),
+  })
+  .openapi('Participant');
+
+export const ParticipantSearchQuery = z.strictObject({
+  reference: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^P-[0-9A-Z]{4}-[0-9A-Z]{4}$/, 'A reference code such as P-7K3M-9QXD.'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(512).optional(),
+});

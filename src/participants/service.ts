@@ -1,0 +1,270 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { z } from '@hono/zod-openapi';
+import type { Database, Executor } from '../../db/client.js';
+import { participantNotes, participants, serviceSecrets } from '../../db/schema.js';
+import { isVisible, participantDisclosure, type Disclosure } from '../access/policy.js';
+import { recordAudit } from '../audit/audit.js';
+import type { Actor } from '../auth/authenticator.js';
+import type { DataClass } from '../domain.js';
+import { AppError, notFound, validationFailed, fieldErrors, type FieldError } from '../http/errors.js';
+import { decodeCursor, toPage } from '../http/pagination.js';
+import {
+  CLASS_SCHEMAS,
+  STRUCTURED_CLASSES,
+  type CorrectParticipantSchema,
+  type ParticipantSchema,
+  type ParticipantSearchQuery,
+  type RegisterParticipantSchema,
+  type StructuredClass,
+} from './schemas.js';
+
+export type ParticipantRow = typeof participants.$inferSelect;
+type NoteRow = typeof participantNotes.$inferSelect;
+
+type RequestFacts = { actor: Actor; requestId: string | undefined; now: Date };
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** `P-XXXX-XXXX` from a cryptographic source: used in every message instead of a name. */
+export function generateReferenceCode(): string {
+  const chars = [...randomBytes(8)].map((byte) => CROCKFORD[byte % 32]).join('');
+  return `P-${chars.slice(0, 4)}-${chars.slice(4)}`;
+}
+
+/** The key that digests national ids; created once per database and shared by every instance. */
+export async function loadNationalIdKey(db: Database, now: Date): Promise<Buffer> {
+  await db
+    .insert(serviceSecrets)
+    .values({ name: 'national_id_hmac', value: randomBytes(32).toString('base64'), createdAt: now })
+    .onConflictDoNothing();
+  const [row] = await db.select().from(serviceSecrets).where(eq(serviceSecrets.name, 'national_id_hmac'));
+  if (!row) throw new Error('national id key missing after insert');
+  return Buffer.from(row.value, 'base64');
+}
+
+export function nationalIdDigest(key: Buffer, nationalId: string | undefined | null): string | null {
+  if (!nationalId) return null;
+  const normalised = nationalId.replace(/[\s-]/g, '').toUpperCase();
+  return createHmac('sha256', key).update(normalised).digest('base64url');
+}
+
+async function notesFor(db: Executor, participantId: string, actor: Actor, disclosure: Disclosure): Promise<NoteRow[]> {
+  const where = disclosure.othersNotes
+    ? eq(participantNotes.participantId, participantId)
+    : and(eq(participantNotes.participantId, participantId), eq(participantNotes.organisationId, actor.organisation.id));
+  return db.select().from(participantNotes).where(where).orderBy(asc(participantNotes.createdAt), asc(participantNotes.id));
+}
+
+/** The participant as this actor may see them: only disclosed classes are present at all. */
+export function presentParticipant(row: ParticipantRow, disclosure: Disclosure, notes: NoteRow[]) {
+  const body: Record<string, unknown> = {
+    id: row.id,
+    referenceCode: row.referenceCode,
+    recordOwnerId: row.ownerOrganisationId,
+    region: row.region,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    disclosed: [...disclosure.classes].map(([dataClass, basis]) => ({ dataClass, basis })),
+  };
+  for (const dataClass of STRUCTURED_CLASSES) {
+    if (disclosure.classes.has(dataClass)) body[dataClass] = row[dataClass];
+  }
+  body.notes = notes.map((note) => ({ id: note.id, organisationId: note.organisationId, text: note.text, createdAt: note.createdAt.toISOString() }));
+  return body as z.infer<typeof ParticipantSchema>;
+}
+
+function disclosedClasses(disclosure: Disclosure, notes: NoteRow[]): DataClass[] {
+  const classes = [...disclosure.classes.keys()];
+  return notes.length > 0 ? [...classes, 'notes'] : classes;
+}
+
+function basisSummary(disclosure: Disclosure): string | undefined {
+  const bases = [...new Set(disclosure.classes.values())];
+  return bases.length > 0 ? bases.join(',') : undefined;
+}
+
+async function findParticipant(db: Executor, id: string, forUpdate = false): Promise<ParticipantRow | undefined> {
+  const query = db.select().from(participants).where(eq(participants.id, id));
+  const [row] = forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+export async function registerParticipant(db: Executor, facts: RequestFacts, nationalIdKey: Buffer, body: z.infer<typeof RegisterParticipantSchema>) {
+  const { actor, now, requestId } = facts;
+  return db.transaction(async (tx) => {
+    let row: ParticipantRow | undefined;
+    for (let attempt = 0; attempt < 5 && !row; attempt += 1) {
+      [row] = await tx
+        .insert(participants)
+        .values({
+          id: randomUUID(),
+          referenceCode: generateReferenceCode(),
+          ownerOrganisationId: actor.organisation.id,
+          region: actor.organisation.region,
+          nationalIdDigest: nationalIdDigest(nationalIdKey, body.identity.nationalId),
+          identity: body.identity,
+          contact: body.contact ?? {},
+          custody: body.custody ?? {},
+          legal: body.legal ?? {},
+          compliance: body.compliance ?? {},
+          health: body.health ?? {},
+          social: body.social ?? {},
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing({ target: participants.referenceCode })
+        .returning();
+    }
+    if (!row) throw new Error('could not allocate a unique reference code');
+    if (body.note) {
+      await tx.insert(participantNotes).values({ id: randomUUID(), participantId: row.id, organisationId: actor.organisation.id, authorSub: actor.sub, text: body.note, createdAt: now });
+    }
+    const written: DataClass[] = [...STRUCTURED_CLASSES.filter((dataClass) => dataClass === 'identity' || body[dataClass] !== undefined), ...(body.note ? (['notes'] as const) : [])];
+    await recordAudit(tx, { actor, action: 'participant.register', subjectType: 'participant', subjectId: row.id, participantId: row.id, dataClasses: written, requestId, outcome: 'success', at: now });
+    const disclosure = await participantDisclosure(tx, actor, row, now);
+    const notes = await notesFor(tx, row.id, actor, disclosure);
+    return presentParticipant(row, disclosure, notes);
+  });
+}
+
+/** Audits an attempt on a participant the actor may not see, then answers as if absent. */
+async function denyParticipant(db: Executor, facts: RequestFacts, action: string, participantId: string | undefined): Promise<never> {
+  await recordAudit(db, { actor: facts.actor, action, subjectType: 'participant', subjectId: participantId, participantId: undefined, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+  throw notFound('participant');
+}
+
+export async function readParticipant(db: Database, facts: RequestFacts, id: string) {
+  const row = await findParticipant(db, id);
+  const disclosure = row ? await participantDisclosure(db, facts.actor, row, facts.now) : undefined;
+  if (!row || !disclosure || !isVisible(disclosure)) return denyParticipant(db, facts, 'participant.read', id);
+  const notes = await notesFor(db, row.id, facts.actor, disclosure);
+  await recordAudit(db, {
+    actor: facts.actor,
+    action: 'participant.read',
+    subjectType: 'participant',
+    subjectId: row.id,
+    participantId: row.id,
+    dataClasses: disclosedClasses(disclosure, notes),
+    basis: basisSummary(disclosure),
+    requestId: facts.requestId,
+    outcome: 'success',
+    at: facts.now,
+  });
+  return presentParticipant(row, disclosure, notes);
+}
+
+/**
+ * Search by reference code. A match the caller may not see is left out (and the attempt
+ * audited), so the answer never tells whether the code exists.
+ */
+export async function searchParticipants(db: Database, facts: RequestFacts, query: z.infer<typeof ParticipantSearchQuery>) {
+  const after = decodeCursor(query.cursor, 1) as [string] | undefined;
+  const rows = await db
+    .select()
+    .from(participants)
+    .where(and(eq(participants.referenceCode, query.reference), after ? gt(participants.id, after[0]) : undefined))
+    .orderBy(asc(participants.id))
+    .limit(query.limit + 1);
+  const visible: { row: ParticipantRow; disclosure: Disclosure; notes: NoteRow[] }[] = [];
+  for (const row of rows) {
+    const disclosure = await participantDisclosure(db, facts.actor, row, facts.now);
+    if (isVisible(disclosure)) visible.push({ row, disclosure, notes: await notesFor(db, row.id, facts.actor, disclosure) });
+  }
+  await db.transaction(async (tx) => {
+    for (const { row, disclosure, notes } of visible) {
+      await recordAudit(tx, {
+        actor: facts.actor,
+        action: 'participant.search',
+        subjectType: 'participant',
+        subjectId: row.id,
+        participantId: row.id,
+        dataClasses: disclosedClasses(disclosure, notes),
+        basis: basisSummary(disclosure),
+        requestId: facts.requestId,
+        outcome: 'success',
+        at: facts.now,
+      });
+    }
+    if (visible.length < rows.length) {
+      await recordAudit(tx, { actor: facts.actor, action: 'participant.search', subjectType: 'participant', subjectId: undefined, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    }
+  });
+  const page = toPage(visible, query.limit, (item) => [item.row.id]);
+  return { items: page.items.map((item) => presentParticipant(item.row, item.disclosure, item.notes)), nextCursor: page.nextCursor };
+}
+
+export async function correctParticipant(db: Database, facts: RequestFacts, nationalIdKey: Buffer, id: string, body: z.infer<typeof CorrectParticipantSchema>) {
+  const { actor, now, requestId } = facts;
+  // Visibility is decided before the transaction, so a denial's audit row is kept.
+  const current = await findParticipant(db, id);
+  const preliminary = current ? await participantDisclosure(db, actor, current, now) : undefined;
+  if (!current || !preliminary || !isVisible(preliminary)) return denyParticipant(db, facts, 'participant.correct', id);
+
+  return db.transaction(async (tx) => {
+    const row = await findParticipant(tx, id, true);
+    if (!row) throw notFound('participant');
+    const disclosure = await participantDisclosure(tx, actor, row, now);
+    if (!isVisible(disclosure)) throw notFound('participant');
+    if (body.expectedVersion !== undefined && body.expectedVersion !== row.version) {
+      throw new AppError('STALE_VERSION', `The participant is at version ${row.version}; you sent ${body.expectedVersion}. Read it again and retry.`);
+    }
+    const errors: FieldError[] = [];
+    const changes: Partial<Record<StructuredClass, Record<string, unknown>>> = {};
+    for (const dataClass of STRUCTURED_CLASSES) {
+      const patch = body[dataClass];
+      if (patch === undefined) continue;
+      if (!disclosure.classes.has(dataClass)) {
+        errors.push({ path: `body.${dataClass}`, message: `Your organisation may not see, and so may not correct, ${dataClass} data of this person.` });
+        continue;
+      }
+      const merged: Record<string, unknown> = { ...row[dataClass] };
+      for (const [field, value] of Object.entries(patch)) {
+        if (value === null) delete merged[field];
+        else if (value !== undefined) merged[field] = value;
+      }
+      const checked = CLASS_SCHEMAS[dataClass].safeParse(merged);
+      if (!checked.success) errors.push(...fieldErrors(checked.error.issues, `body.${dataClass}`));
+      else changes[dataClass] = checked.data;
+    }
+    if (errors.length > 0) throw validationFailed('The correction is not valid.', errors);
+    const changed = Object.keys(changes) as StructuredClass[];
+    if (changed.length === 0 && !body.note) throw validationFailed('The correction changes nothing: name at least one data class or a note.');
+
+    let updated = row;
+    if (changed.length > 0) {
+      const identity = changes.identity;
+      const [next] = await tx
+        .update(participants)
+        .set({
+          ...changes,
+          ...(identity ? { nationalIdDigest: nationalIdDigest(nationalIdKey, identity.nationalId as string | undefined) } : {}),
+          version: sql`${participants.version} + 1`,
+          updatedAt: now,
+        })
+        .where(eq(participants.id, id))
+        .returning();
+      if (!next) throw notFound('participant');
+      updated = next;
+    }
+    if (body.note) {
+      await tx.insert(participantNotes).values({ id: randomUUID(), participantId: id, organisationId: actor.organisation.id, authorSub: actor.sub, text: body.note, createdAt: now });
+    }
+    await recordAudit(tx, {
+      actor,
+      action: 'participant.correct',
+      subjectType: 'participant',
+      subjectId: id,
+      participantId: id,
+      dataClasses: [...changed, ...(body.note ? (['notes'] as const) : [])],
+      basis: basisSummary(disclosure),
+      requestId,
+      outcome: 'success',
+      at: now,
+    });
+    const notes = await notesFor(tx, id, actor, disclosure);
+    return presentParticipant(updated, disclosure, notes);
+  });
+}

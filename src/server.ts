@@ -1,0 +1,44 @@
+import { ConfigError, loadConfig } from './config.js';
+import { DataDirLockedError } from '../db/data-dir-lock.js';
+import { createLogger } from './logger.js';
+import { startService } from './service.js';
+
+/** The process entry point: configuration from the environment, start, and a graceful stop on SIGTERM/SIGINT. */
+async function main() {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  let service;
+  try {
+    service = await startService(config, logger);
+  } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      process.stderr.write(`Cannot start: ${error.message}\n`);
+      process.exit(75); // EX_TEMPFAIL
+    }
+    logger.error('start failed', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    process.exit(1);
+  }
+  const shutdown = (signal: string) => {
+    logger.info(`received ${signal}`);
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+await main();

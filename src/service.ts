@@ -1,0 +1,74 @@
+import { openDatabase, type DatabaseHandle } from '../db/client.js';
+import { createApp } from './app.js';
+import { loadKeySet } from './auth/keys.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { firstRoleFor, isRegistryEmpty, seedDemo, writeOrganisationMap, type OrganisationMapEntry } from './demo/seed.js';
+import { listen } from './http/serve.js';
+import type { Logger } from './logger.js';
+import { loadNationalIdKey } from './participants/service.js';
+
+export type RunningService = { port: number; url: string; database: DatabaseHandle; stop(): Promise<void> };
+
+/**
+ * Starts the whole service from a parsed configuration: database (locked, migrated),
+ * keys, demo data when embedded and empty, HTTP server. `stop` shuts it down gracefully.
+ */
+export async function startService(config: Config, logger: Logger, clock: Clock = systemClock): Promise<RunningService> {
+  const database = await openDatabase(config.database);
+  try {
+    await database.migrate();
+    const keys = await loadKeySet(config.auth, logger);
+    const embedded = database.kind === 'pglite';
+    const shouldSeed = config.seedDemo === 'true' || (config.seedDemo === 'auto' && embedded);
+    let seeded = false;
+    if (shouldSeed && (await isRegistryEmpty(database.db))) {
+      await seedDemo(database.db, clock.now(), await loadNationalIdKey(database.db, clock.now()));
+      seeded = true;
+      logger.info('seeded the demo region', { database: database.kind });
+    }
+    let organisationMap: OrganisationMapEntry[] = [];
+    if (config.auth.jwks.kind === 'local') organisationMap = await writeOrganisationMap(database.db, config.auth.jwks.dir);
+
+    const app = await createApp({ database, clock, logger, keys, config });
+    const server = await listen(app.fetch, { host: config.host, port: config.port });
+    const url = config.publicUrl ?? `http://localhost:${server.port}`;
+    logger.info('listening', { url, docs: `${url}/docs`, database: database.kind, pid: process.pid });
+    printBanner(url, database.kind, config, organisationMap, seeded);
+
+    let stopping: Promise<void> | undefined;
+    return {
+      port: server.port,
+      url,
+      database,
+      stop: () =>
+        (stopping ??= (async () => {
+          logger.info('shutting down: finishing in-flight requests');
+          await server.close(config.shutdownTimeoutMs);
+          await database.close();
+          logger.info('stopped');
+        })()),
+    };
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** What a newcomer needs after `npm start`: where it runs and how to get a token. Written to stderr, apart from the JSON logs. */
+function printBanner(url: string, kind: string, config: Config, organisations: OrganisationMapEntry[], seeded: boolean) {
+  const lines = [
+    '',
+    `CADAP protocol service on ${url} (${kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
+    `  API docs:  ${url}/docs     OpenAPI: ${url}/openapi.json`,
+  ];
+  if (config.auth.jwks.kind === 'local' && organisations.length > 0) {
+    lines.push(`  ${seeded ? 'Demo region seeded. ' : ''}Mint a token for an organisation (valid 8 hours), then call the API:`);
+    for (const org of [...organisations].sort((a, b) => a.kind.localeCompare(b.kind))) {
+      lines.push(`    npm run token -- --org "${org.name}" --role ${firstRoleFor(org.kind)}`);
+    }
+    lines.push(`  e.g.  curl -H "Authorization: Bearer $(npm run -s token -- --org "${organisations[0]?.name}" --role ${firstRoleFor(organisations[0]?.kind ?? 'coordinator')})" ${url}/me`);
+  }
+  lines.push('');
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
