@@ -33,8 +33,8 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     const app = await createApp({ database, clock, logger, keys, config });
     const server = await listen(app.fetch, { host: config.host, port: config.port });
     const url = config.publicUrl ?? `http://localhost:${server.port}`;
-    logger.info('listening', { url, docs: `${url}/docs`, database: database.kind, pid: process.pid });
     printBanner(url, database.kind, config, organisationMap, seeded);
+    logger.info('listening', { url, docs: `${url}/docs`, database: database.kind, pid: process.pid });
 
     let stopping: Promise<void> | undefined;
     return {

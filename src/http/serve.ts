@@ -20,9 +20,14 @@ export function listen(fetch: (request: Request) => Response | Promise<Response>
           new Promise<void>((done) => {
             const http = server as Server;
             const timer = setTimeout(() => http.closeAllConnections(), timeoutMs);
+            // A keep-alive connection becomes idle when its in-flight request ends: close it then,
+            // rather than waiting for the client's keep-alive timeout.
+            const sweeper = setInterval(() => http.closeIdleConnections(), 50);
             timer.unref();
+            sweeper.unref();
             http.close(() => {
               clearTimeout(timer);
+              clearInterval(sweeper);
               done();
             });
             http.closeIdleConnections();

@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, loadConfig } from '../src/config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('with nothing set: embedded PGlite in ./data, local issuer, port 3000', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: path.resolve('./data') });
+    expect(config.auth).toMatchObject({ jwks: { kind: 'local', dir: path.resolve('./data/auth') }, issuer: EMBEDDED_ISSUER, audience: EMBEDDED_AUDIENCE });
+    expect(config.port).toBe(3000);
+    expect(config.seedDemo).toBe('auto');
+  });
+
+  it('DATABASE_URL selects postgres.js with a sized pool', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/cadap', DATABASE_POOL_MAX: '25' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/cadap', poolMax: 25 });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).database.kind).toBe('pglite');
+  });
+
+  it('names each bad variable, and never echoes a URL that may hold a password', () => {
+    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'mysql://user:secret@db/x', LOG_LEVEL: 'loud' });
+    expect(problems.some((problem) => problem.startsWith('PORT:') && problem.includes('"eighty"'))).toBe(true);
+    expect(problems.some((problem) => problem.startsWith('LOG_LEVEL:'))).toBe(true);
+    const url = problems.find((problem) => problem.startsWith('DATABASE_URL:'));
+    expect(url).toBeDefined();
+    expect(url).not.toContain('secret');
+  });
+
+  it('an external key set needs its issuer and audience', () => {
+    const problems = problemsOf({ AUTH_JWKS_URL: 'https://id.example.org/jwks.json' });
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^AUTH_ISSUER:/), expect.stringMatching(/^AUTH_AUDIENCE:/)]));
+  });
+
+  it('refuses both a JWKS URL and a JWKS file', () => {
+    expect(problemsOf({ AUTH_JWKS_URL: 'https://id.example.org/jwks.json', AUTH_JWKS_FILE: './jwks.json', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' })).toEqual([
+      expect.stringMatching(/^AUTH_JWKS_FILE: set AUTH_JWKS_URL or AUTH_JWKS_FILE, not both/),
+    ]);
+  });
+
+  it('pins algorithms from a list and refuses symmetric ones', () => {
+    expect(loadConfig({ AUTH_ALGORITHMS: 'RS256, PS256' }).auth.algorithms).toEqual(['RS256', 'PS256']);
+    expect(problemsOf({ AUTH_ALGORITHMS: 'HS256' })[0]).toMatch(/^AUTH_ALGORITHMS/);
+  });
+});

@@ -1,0 +1,109 @@
+import { count } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { createApp, type App } from '../../src/app.js';
+import type { Actor } from '../../src/auth/authenticator.js';
+import { FixedClock } from '../../src/clock.js';
+import type { OrganisationKind, Role } from '../../src/domain.js';
+import { createMemoryLogger } from '../../src/logger.js';
+import { createOrganisation, type OrganisationRow } from '../../src/organisations/service.js';
+import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER, type TestIssuer } from './keys.js';
+import { openTestDatabase } from './test-database.js';
+
+export const TEST_NOW = '2026-03-02T06:00:00.000Z';
+
+const ADMIN: Actor = {
+  sub: 'test-setup',
+  name: undefined,
+  organisation: { id: '00000000-0000-0000-0000-000000000000', kind: 'coordinator', name: 'setup', country: 'KZ', region: 'KZ-PAV' },
+  roles: ['admin'],
+  expiresAt: new Date('2100-01-01T00:00:00Z'),
+};
+
+export type RequestOptions = { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> };
+
+/**
+ * One test file's world: an isolated database, a fixed clock, a memory logger, a local
+ * issuer, and the real app built by the real composition root.
+ */
+export async function createTestContext(options: { bodyLimitBytes?: number } = {}) {
+  const database = await openTestDatabase();
+  const clock = new FixedClock(TEST_NOW);
+  const logger = createMemoryLogger();
+  const issuer: TestIssuer = await createTestIssuer();
+  const app: App = await createApp({
+    database,
+    clock,
+    logger,
+    keys: issuer.keySet,
+    config: {
+      auth: { jwks: { kind: 'file', path: '(test)' }, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, algorithms: ['ES256', 'RS256'], clockToleranceSeconds: 30 },
+      publicUrl: 'https://cadap.test',
+      bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
+    },
+  });
+
+  let sequence = 0;
+
+  async function request(method: string, path: string, opts: RequestOptions = {}) {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined = opts.rawBody;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await app.request(path, { method, headers, body });
+    const text = await response.text();
+    let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary response shapes
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, json, text };
+  }
+
+  async function tokenFor(org: { id: string }, roles: Role | Role[], claims: Record<string, unknown> = {}) {
+    return issuer.sign({ org: org.id, roles: Array.isArray(roles) ? roles : [roles], ...claims }, { now: clock.now() });
+  }
+
+  async function organisation(kind: OrganisationKind, overrides: Partial<Parameters<typeof createOrganisation>[2]> = {}): Promise<OrganisationRow> {
+    const n = (sequence += 1);
+    return createOrganisation(
+      database.db,
+      ADMIN,
+      {
+        kind,
+        name: `${kind} ${n}`,
+        country: 'KZ',
+        region: 'KZ-PAV',
+        notificationEmails: [`${kind}${n}@example.org`],
+        ...(['ngo', 'treatment_provider', 'halfway_house'].includes(kind) ? { certificationValidUntil: '2027-12-31' } : {}),
+        ...(kind === 'halfway_house' ? { beds: 4 } : {}),
+        ...overrides,
+      },
+      clock.now(),
+    );
+  }
+
+  async function rowCount(table: PgTable): Promise<number> {
+    const [row] = await database.db.select({ n: count() }).from(table);
+    return row?.n ?? 0;
+  }
+
+  return {
+    app,
+    database,
+    db: database.db,
+    clock,
+    logger,
+    issuer,
+    request,
+    tokenFor,
+    organisation,
+    /** Rows in a table: denial tests prove nothing was written. */
+    count: rowCount,
+    close: () => database.close(),
+  };
+}
+export type TestContext = Awaited<ReturnType<typeof createTestContext>>;

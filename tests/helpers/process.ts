@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export type ServiceProcess = {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the URL once the service logs that it listens; rejects if it exits first. */
+  ready: Promise<string>;
+  exited: Promise<number | null>;
+};
+
+/** The environment a spawned service sees: only what the test names, plus PATH. */
+export function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...extra };
+}
+
+export function runTs(script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function startServiceProcess(env: NodeJS.ProcessEnv): ServiceProcess {
+  const child = runTs('src/server.ts', [], env);
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      for (const line of out.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        try {
+          const entry = JSON.parse(line) as { msg?: string; url?: string };
+          if (entry.msg === 'listening' && entry.url) resolve(entry.url);
+        } catch {
+          // a partial line; wait for the rest
+        }
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    void exited.then((code) => reject(new Error(`service exited with ${code} before listening:\n${err}`)));
+  });
+  ready.catch(() => {});
+  return { child, stdout: () => out, stderr: () => err, ready, exited };
+}
+
+export async function runToCompletion(script: string, args: string[], env: NodeJS.ProcessEnv) {
+  const child = runTs(script, args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stdout, stderr };
+}
