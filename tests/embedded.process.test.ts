@@ -78,7 +78,9 @@ describe('embedded mode', { timeout: 120_000 }, () => {
   it('starts again after a SIGKILL (stale locks cleared) with the acknowledged write intact', async () => {
     first.child.kill('SIGKILL');
     await first.exited;
+    // Both our lock and PGlite's own postmaster.pid are left behind by the kill.
     expect(fs.existsSync(path.join(dataDir, 'service.lock'))).toBe(true);
+    expect(fs.existsSync(path.join(dataDir, 'pgdata', 'postmaster.pid'))).toBe(true);
     const restarted = start();
     url = await restarted.ready;
     expect(restarted.stderr()).not.toContain('Demo region seeded');

@@ -83,7 +83,8 @@ export class FileKeySet extends StaticKeySet {
 
 /**
  * A JWKS served by the identity provider. Fetched at start, again every `refreshSeconds`,
- * and at once (at most every 30 s) when a token names a key id we do not know.
+ * and at once (at most every 30 s by default) when a token names a key id we do not know,
+ * so a newly published key is accepted on its first use.
  */
 export class RemoteKeySet extends StaticKeySet {
   private fetchedAt = 0;
@@ -91,14 +92,15 @@ export class RemoteKeySet extends StaticKeySet {
   private constructor(
     private readonly url: string,
     private readonly refreshSeconds: number,
+    private readonly unknownKidCooldownMs: number,
     private readonly logger: Logger | undefined,
     jwks: JSONWebKeySet,
   ) {
     super(jwks);
     this.fetchedAt = Date.now();
   }
-  static async load(url: string, refreshSeconds: number, logger?: Logger): Promise<RemoteKeySet> {
-    return new RemoteKeySet(url, refreshSeconds, logger, await RemoteKeySet.fetchJwks(url));
+  static async load(url: string, options: { refreshSeconds: number; unknownKidCooldownMs?: number; logger?: Logger }): Promise<RemoteKeySet> {
+    return new RemoteKeySet(url, options.refreshSeconds, options.unknownKidCooldownMs ?? 30_000, options.logger, await RemoteKeySet.fetchJwks(url));
   }
   private static async fetchJwks(url: string): Promise<JSONWebKeySet> {
     const response = await fetch(url, { signal: AbortSignal.timeout(5000), headers: { accept: 'application/json' } });
@@ -127,7 +129,7 @@ export class RemoteKeySet extends StaticKeySet {
     try {
       return await super.resolveKey(...args);
     } catch (error) {
-      if ((error as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY' && Date.now() - this.fetchedAt >= 30_000) {
+      if ((error as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY' && Date.now() - this.fetchedAt >= this.unknownKidCooldownMs) {
         await this.refetch();
         return super.resolveKey(...args);
       }
@@ -163,7 +165,7 @@ export async function ensureLocalSigningKey(dir: string): Promise<JSONWebKeySet>
 export async function loadKeySet(config: AuthConfig, logger?: Logger): Promise<KeySet> {
   switch (config.jwks.kind) {
     case 'url':
-      return RemoteKeySet.load(config.jwks.url, config.jwks.refreshSeconds, logger);
+      return RemoteKeySet.load(config.jwks.url, { refreshSeconds: config.jwks.refreshSeconds, ...(logger ? { logger } : {}) });
     case 'file':
       return new FileKeySet(config.jwks.path);
     case 'local':
