@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, check, date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
@@ -135,4 +135,171 @@ export const serviceSecrets = pgTable('service_secrets', {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
 });
 
-export const schema = { organisations, prisonUnits, participants, participantNotes, auditEvents, serviceSecrets };
+/**
+ * A case: one run of one protocol for one participant. The state only ever changes through
+ * an event (case_events), under an optimistic `version` check.
+ */
+export const cases = pgTable(
+  'cases',
+  {
+    id: uuid('id').primaryKey(),
+    protocol: text('protocol').notNull(),
+    protocolVersion: integer('protocol_version').notNull(),
+    participantId: uuid('participant_id')
+      .notNull()
+      .references(() => participants.id),
+    ownerOrganisationId: uuid('owner_organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    state: text('state').notNull(),
+    previousState: text('previous_state'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    version: integer('version').notNull(),
+    /** The case whose event opened this one (chaining). */
+    parentCaseId: uuid('parent_case_id').references((): AnyPgColumn => cases.id),
+    /** Denormalised for capacity: the unit (unit enrolment) or the house (halfway house) whose place it holds. */
+    unitId: uuid('unit_id').references(() => prisonUnits.id),
+    houseId: uuid('house_id').references(() => organisations.id),
+    openedAt: timestamp('opened_at', { withTimezone: true, mode: 'date' }).notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [
+    index('cases_participant_idx').on(t.participantId),
+    index('cases_owner_idx').on(t.ownerOrganisationId),
+    index('cases_protocol_state_idx').on(t.protocol, t.state),
+    index('cases_parent_idx').on(t.parentCaseId),
+    index('cases_unit_state_idx').on(t.unitId, t.state),
+    index('cases_house_state_idx').on(t.houseId, t.state),
+  ],
+);
+
+export const caseParties = pgTable(
+  'case_parties',
+  {
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    part: text('part').notNull(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    assignedAt: timestamp('assigned_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.part] }), index('case_parties_organisation_idx').on(t.organisationId, t.caseId)],
+);
+
+/** The append-only history: one row per accepted event, numbered by the case version it produced. */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: uuid('id').primaryKey(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    version: integer('version').notNull(),
+    type: text('type').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    part: text('part').notNull(),
+    actorSub: text('actor_sub').notNull(),
+    organisationId: uuid('organisation_id').references(() => organisations.id),
+    fromState: text('from_state'),
+    toState: text('to_state').notNull(),
+    observation: boolean('observation').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [uniqueIndex('case_events_case_version_key').on(t.caseId, t.version)],
+);
+
+/**
+ * Deadlines are rows, never timers: each is due at a time and concerns organisations.
+ * `dedupe_key` makes scheduling idempotent; the notification issue turns due rows into messages.
+ * `alert` rows are immediate notices raised by an event (due when raised).
+ */
+export const deadlines = pgTable(
+  'deadlines',
+  {
+    id: uuid('id').primaryKey(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    rule: text('rule').notNull(),
+    kind: text('kind').notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true, mode: 'date' }).notNull(),
+    concerns: uuid('concerns').array().notNull(),
+    status: text('status').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('deadlines_dedupe_key').on(t.dedupeKey),
+    index('deadlines_case_rule_idx').on(t.caseId, t.rule, t.status),
+    index('deadlines_status_due_idx').on(t.status, t.dueAt),
+    index('deadlines_concerns_idx').using('gin', t.concerns),
+  ],
+);
+
+/**
+ * A participant's sharing consent: a named organisation may receive named data classes for
+ * a named purpose, from a date until a date or until a case closes. Revocation is a
+ * timestamp, never a delete.
+ */
+export const consents = pgTable(
+  'consents',
+  {
+    id: uuid('id').primaryKey(),
+    participantId: uuid('participant_id')
+      .notNull()
+      .references(() => participants.id),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    dataClasses: jsonb('data_classes').$type<string[]>().notNull(),
+    purpose: text('purpose').notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validUntil: date('valid_until', { mode: 'string' }),
+    untilCaseId: uuid('until_case_id').references(() => cases.id),
+    /** The case it was recorded on; a court-ordered case makes it a criminal-justice consent. */
+    caseId: uuid('case_id').references(() => cases.id),
+    signedMethod: text('signed_method').notNull(),
+    witness: text('witness').notNull(),
+    textVersion: text('text_version').notNull(),
+    recordedByOrganisationId: uuid('recorded_by_organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    recordedBySub: text('recorded_by_sub').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    revokedBySub: text('revoked_by_sub'),
+    revokedByOrganisationId: uuid('revoked_by_organisation_id').references(() => organisations.id),
+    revocationReason: text('revocation_reason'),
+  },
+  (t) => [index('consents_participant_idx').on(t.participantId, t.organisationId)],
+);
+
+/** Public holidays per country, for working-day deadlines; admins edit them. */
+export const holidays = pgTable(
+  'holidays',
+  {
+    country: text('country').notNull(),
+    date: date('date', { mode: 'string' }).notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.country, t.date] })],
+);
+
+export const schema = {
+  organisations,
+  prisonUnits,
+  participants,
+  participantNotes,
+  auditEvents,
+  serviceSecrets,
+  cases,
+  caseParties,
+  caseEvents,
+  deadlines,
+  consents,
+  holidays,
+};

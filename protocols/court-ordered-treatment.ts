@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { date, reason, t, text, withPartyAssignment } from './common.js';
+import type { ProtocolDefinition, TransitionDefinition } from './types.js';
+
+/** DOMAIN.md §1: treatment as an alternative sentence. The court owns the case. */
+
+const PROGRAMMES = ['detox', 'outpatient', 'inpatient_drug_free', 'ost', 'rehabilitation_centre', 'therapeutic_community'] as const;
+
+const drugTest: TransitionDefinition = {
+  by: ['provider', 'probation'],
+  target: 'observation',
+  data: z.strictObject({ date: date(), result: z.enum(['negative', 'positive', 'missed', 'refused']), note: text(1000).optional() }),
+  assign: ['recordDrugTest'],
+  effects: ['possibleBreachAlert'],
+  description: t('A drug test result; two positive or missed tests within 30 days alert probation at once.', 'Результат теста на наркотики; два положительных или пропущенных теста за 30 дней — немедленное оповещение службы пробации.'),
+};
+
+const progressReport: TransitionDefinition = {
+  by: ['probation'],
+  target: 'observation',
+  data: z.strictObject({ date: date(), summary: text(5000), recommendation: z.enum(['continue', 'review']).optional() }),
+  assign: ['advanceReportDue'],
+  description: t('The periodic report to the court; moves the next report due date.', 'Периодический отчёт суду; переносит срок следующего отчёта.'),
+};
+
+const refused: TransitionDefinition = {
+  by: ['provider', 'probation'],
+  target: 'breach_review',
+  data: reason(),
+  description: t('The person refuses treatment; reviewed like a breach.', 'Лицо отказывается от лечения; рассматривается как нарушение.'),
+};
+
+export const courtOrderedTreatment = {
+  id: 'court-ordered-treatment',
+  version: 1,
+  title: t('Court-ordered treatment', 'Лечение по решению суда'),
+  description: t(
+    'Treatment as an alternative sentence: the court orders it, a certified provider treats, probation supervises and reports to the court.',
+    'Лечение как альтернатива наказанию: суд назначает, сертифицированный поставщик лечит, пробация контролирует и отчитывается перед судом.',
+  ),
+  parts: {
+    court: { title: t('Court', 'Суд'), kinds: ['court'], required: true },
+    probation: { title: t('Probation service', 'Служба пробации'), kinds: ['probation'], required: true },
+    provider: { title: t('Treatment provider', 'Поставщик лечения'), kinds: ['treatment_provider'], required: true, certified: true },
+    ngo: { title: t('NGO', 'НКО'), kinds: ['ngo'], required: false, certified: true, needsConsent: true },
+  },
+  opening: {
+    roles: ['judge'],
+    ownerPart: 'court',
+    data: z.strictObject({
+      caseNumber: text(100),
+      orderDate: date(),
+      programme: z.enum(PROGRAMMES),
+      durationDays: z.number().int().min(1).max(3650),
+      reportingIntervalDays: z.number().int().min(7).max(365).default(30),
+    }),
+    assign: ['orderEnd'],
+  },
+  initial: 'ordered',
+  states: withPartyAssignment(
+    {
+      ordered: {
+        title: t('Ordered', 'Назначено'),
+        on: {
+          INTAKE_RECORDED: {
+            by: ['provider'],
+            target: 'in_treatment',
+            data: z.strictObject({ assessmentDate: date(), rehabilitationPlan: text(5000), consentToTreatment: z.literal(true) }),
+            assign: ['startReporting'],
+            description: t('Intake: assessment, rehabilitation plan, consent to treatment.', 'Приём: оценка, план реабилитации, согласие на лечение.'),
+          },
+          PERSON_REFUSED: refused,
+        },
+      },
+      in_treatment: {
+        title: t('In treatment', 'На лечении'),
+        on: {
+          ATTENDANCE_RECORDED: {
+            by: ['provider'],
+            target: 'observation',
+            data: z.strictObject({ date: date(), attended: z.boolean(), kind: text(200) }),
+            description: t('Attendance at a session.', 'Посещение занятия.'),
+          },
+          DRUG_TEST_RECORDED: drugTest,
+          PROGRESS_REPORT_SUBMITTED: progressReport,
+          BREACH_REPORTED: {
+            by: ['probation'],
+            target: 'breach_review',
+            data: reason(),
+            description: t('Probation reports a breach of the order to the court.', 'Пробация сообщает суду о нарушении.'),
+          },
+          PERSON_REFUSED: refused,
+          TREATMENT_COMPLETED: {
+            by: ['provider'],
+            target: 'completion_review',
+            data: z.strictObject({ date: date(), summary: text(5000).optional() }),
+            description: t('The provider reports the treatment completed.', 'Поставщик сообщает о завершении лечения.'),
+          },
+        },
+      },
+      breach_review: {
+        title: t('Breach under review', 'Рассмотрение нарушения'),
+        on: {
+          PROGRESS_REPORT_SUBMITTED: progressReport,
+          BREACH_RULED: {
+            by: ['court'],
+            target: [{ target: 'revoked', when: 'outcomeIsRevoke' }, { target: { history: true } }],
+            data: z.strictObject({ outcome: z.enum(['continue', 'revoke']), note: text(2000).optional() }),
+            description: t('The court rules: continue (back to where it was) or revoke the order.', 'Суд решает: продолжить (вернуться к прежнему этапу) или отменить.'),
+          },
+        },
+      },
+      completion_review: {
+        title: t('Completion under review', 'Рассмотрение завершения'),
+        on: {
+          ORDER_DISCHARGED: {
+            by: ['court'],
+            target: 'discharged',
+            data: z.strictObject({ date: date(), note: text(2000).optional() }),
+            description: t('The court discharges the order.', 'Суд прекращает исполнение решения.'),
+          },
+        },
+      },
+      revoked: { title: t('Revoked', 'Отменено'), final: true },
+      discharged: { title: t('Discharged', 'Исполнено'), final: true },
+    },
+    ['court'],
+  ),
+  deadlines: {
+    intake_overdue: {
+      kind: 'deadline',
+      title: t('No intake 14 days after the order', 'Нет приёма через 14 дней после решения'),
+      activeIn: ['ordered'],
+      due: { anchor: 'orderDate', type: 'date', days: 14 },
+      notify: ['probation', 'court'],
+    },
+    progress_report_reminder: {
+      kind: 'reminder',
+      title: t('Progress report due in 3 days', 'Отчёт о ходе лечения через 3 дня'),
+      activeIn: ['in_treatment', 'breach_review'],
+      due: { anchor: 'nextReportDue', type: 'date', days: -3 },
+      notify: ['probation'],
+    },
+    progress_report_overdue: {
+      kind: 'deadline',
+      title: t('Progress report overdue', 'Отчёт о ходе лечения просрочен'),
+      activeIn: ['in_treatment', 'breach_review'],
+      due: { anchor: 'nextReportDue', type: 'date', days: 1 },
+      notify: ['court'],
+    },
+    order_ending: {
+      kind: 'reminder',
+      title: t('The order ends in 14 days', 'Срок решения истекает через 14 дней'),
+      activeIn: ['ordered', 'in_treatment', 'breach_review', 'completion_review'],
+      due: { anchor: 'orderEndDate', type: 'date', days: -14 },
+      notify: ['provider', 'probation', 'court'],
+    },
+  },
+} as const satisfies ProtocolDefinition;

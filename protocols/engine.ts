@@ -1,0 +1,242 @@
+import type { z } from 'zod';
+import type { Role } from '../src/domain.js';
+import type { Accepted, CaseSnapshot, Deadline, DeadlineChanges, Decision, Effect, EngineActor, EngineEvent, Party, Refusal } from './model.js';
+import { ASSIGNMENTS, CONDITIONS, EFFECTS, GUARDS, makeGuards, organisationFitsPart, RESOLVERS, type Guard, type GuardResult, type RuleInput } from './registry.js';
+import { addDays, addMonths, addWorkingDays, DEADLINE_HOUR, localDateOf, zonedInstant } from './time.js';
+import { ROLE_FOR_KIND, type DeadlineDefinition, type ProtocolDefinition, type Target, type TargetChoice, type TransitionDefinition } from './types.js';
+
+/**
+ * The pure protocol engine. `decide` takes a definition, a case snapshot (with the facts the
+ * service gathered), an event, an actor and the time, and returns the next snapshot and the
+ * effects to perform as data, or a typed refusal. No I/O, no clock.
+ */
+
+type Data = Record<string, unknown>;
+
+function fieldErrors(error: z.ZodError, prefix: string) {
+  return error.issues.flatMap((issue) => {
+    const base = [prefix, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...base, key].join('.'), message: 'Unknown field.' }));
+    return [{ path: base.join('.'), message: issue.message }];
+  });
+}
+
+/** The parts an actor's organisation fills in this case, for which its role may act. */
+export function actorParts(definition: ProtocolDefinition, snapshot: Pick<CaseSnapshot, 'parties'>, actor: EngineActor): string[] {
+  if (actor.kind === 'system') return ['system'];
+  const role: Role = ROLE_FOR_KIND[actor.organisationKind];
+  if (!actor.roles.includes(role)) return [];
+  return snapshot.parties.filter((party) => party.organisationId === actor.organisationId && definition.parts[party.part]).map((party) => party.part);
+}
+
+/** The events this actor may send in the current state (guards are checked when sent). */
+export function allowedEvents(definition: ProtocolDefinition, snapshot: Pick<CaseSnapshot, 'state' | 'parties'>, actor: EngineActor): string[] {
+  const state = definition.states[snapshot.state];
+  if (!state || state.final || !state.on) return [];
+  const parts = actorParts(definition, snapshot, actor);
+  return Object.entries(state.on)
+    .filter(([, transition]) => transition.by.some((part) => parts.includes(part)))
+    .map(([type]) => type)
+    .sort();
+}
+
+function refuse(definition: ProtocolDefinition, snapshot: CaseSnapshot, actor: EngineActor, refusal: Omit<Refusal, 'ok' | 'allowedEvents'>): Refusal {
+  return { ok: false, ...refusal, allowedEvents: allowedEvents(definition, snapshot, actor) };
+}
+
+function guardsFor(definition: ProtocolDefinition): Record<string, Guard> {
+  return { ...GUARDS, ...makeGuards(definition.parts) };
+}
+
+function resolveTarget(target: TransitionDefinition['target'], snapshot: CaseSnapshot, eventData: Data): string | 'observation' {
+  if (target === 'observation') return 'observation';
+  const choices: readonly TargetChoice[] = typeof target === 'string' || !Array.isArray(target) ? [{ target: target as Target }] : target;
+  for (const choice of choices) {
+    if (choice.when && !CONDITIONS[choice.when]!({ snapshot, eventData })) continue;
+    if (typeof choice.target === 'string') return choice.target;
+    return snapshot.previousState ?? snapshot.state;
+  }
+  throw new Error('a choice list must end with an unconditional target');
+}
+
+type SnapshotCore = Omit<CaseSnapshot, 'facts'>;
+
+function applyAssignments(names: readonly string[] | undefined, input: RuleInput & { target: string }, start: SnapshotCore): SnapshotCore {
+  let current = start;
+  for (const name of names ?? []) {
+    const change = ASSIGNMENTS[name]!({ ...input, snapshot: { ...current, facts: input.snapshot.facts } });
+    current = {
+      ...current,
+      data: change.data ? { ...current.data, ...change.data } : current.data,
+      parties: change.parties ?? current.parties,
+      ownerOrganisationId: change.ownerOrganisationId ?? current.ownerOrganisationId,
+    };
+  }
+  return current;
+}
+
+/** Decides one event. Refusal reasons follow the order: state, part, data, guards. */
+export function decide(definition: ProtocolDefinition, snapshot: CaseSnapshot, event: EngineEvent, actor: EngineActor, now: Date): Decision {
+  const state = definition.states[snapshot.state];
+  if (!state) throw new Error(`state ${snapshot.state} is not in ${definition.id}`);
+  if (state.final) {
+    return refuse(definition, snapshot, actor, { code: 'EVENT_NOT_ALLOWED', reason: `The case is ${snapshot.state}, a final state: it accepts no events.` });
+  }
+  const transition = state.on?.[event.type];
+  if (!transition) {
+    return refuse(definition, snapshot, actor, { code: 'EVENT_NOT_ALLOWED', reason: `${event.type} is not allowed in state ${snapshot.state}.` });
+  }
+  const parts = actorParts(definition, snapshot, actor);
+  const part = transition.by.find((candidate) => parts.includes(candidate));
+  if (!part) {
+    return refuse(definition, snapshot, actor, {
+      code: 'EVENT_NOT_ALLOWED',
+      reason: `${event.type} is sent by the ${transition.by.join(' or ')} part; your organisation ${parts.length ? `is the ${parts.join(', ')} part` : 'has no part that may act'}.`,
+    });
+  }
+  const parsed = transition.data.safeParse(event.data ?? {});
+  if (!parsed.success) {
+    return refuse(definition, snapshot, actor, { code: 'VALIDATION_FAILED', reason: `The data of ${event.type} is not valid.`, errors: fieldErrors(parsed.error, 'data') });
+  }
+  const eventData = parsed.data as Data;
+  const input: RuleInput = { snapshot, eventData, now, part };
+  const guards = guardsFor(definition);
+  for (const name of transition.guards ?? []) {
+    const result: GuardResult = guards[name]!(input);
+    if (result !== true) {
+      return refuse(definition, snapshot, actor, { code: result.capacity ? 'CAPACITY_FULL' : 'EVENT_NOT_ALLOWED', reason: result.reason, guard: name });
+    }
+  }
+
+  const resolved = resolveTarget(transition.target, snapshot, eventData);
+  const observation = resolved === 'observation';
+  const to = observation ? snapshot.state : resolved;
+  const final = definition.states[to]?.final === true;
+  let next = applyAssignments(transition.assign, { ...input, target: to }, {
+    state: to,
+    previousState: observation ? snapshot.previousState : snapshot.state,
+    data: snapshot.data,
+    parties: snapshot.parties,
+    ownerOrganisationId: snapshot.ownerOrganisationId,
+  });
+  if (final) next = { ...next, data: { ...next.data, closedOn: localDateOf(now, snapshot.facts.timeZone) } };
+
+  const effects: Effect[] = (transition.effects ?? []).flatMap((name) => EFFECTS[name]!({ ...input, target: to, next: { data: { ...next.data }, parties: next.parties } }));
+  const accepted: Accepted = {
+    ok: true,
+    part,
+    from: snapshot.state,
+    to,
+    observation,
+    eventData,
+    next,
+    final,
+    effects,
+    deadlines: diffDeadlines(deadlinesFor(definition, snapshot), deadlinesFor(definition, { ...next, facts: snapshot.facts })),
+  };
+  return accepted;
+}
+
+export type OpeningRefusal = { ok: false; code: 'VALIDATION_FAILED' | 'EVENT_NOT_ALLOWED'; reason: string; errors?: { path: string; message: string }[] };
+export type Opening = { ok: true; snapshot: SnapshotCore; effects: Effect[]; deadlines: Deadline[] };
+
+/**
+ * Opens a case: the opener's organisation fills the owner part; parties are checked by kind,
+ * certification and consent; automatic parts are filled from the facts.
+ */
+export function open(
+  definition: ProtocolDefinition,
+  input: { ownerOrganisationId: string; parties: readonly Party[]; data: unknown; facts: CaseSnapshot['facts'] },
+  actor: EngineActor,
+  now: Date,
+): Opening | OpeningRefusal {
+  if (actor.kind === 'staff' && !definition.opening.roles.some((role) => actor.roles.includes(role))) {
+    return { ok: false, code: 'EVENT_NOT_ALLOWED', reason: `A ${definition.id} case is opened by ${definition.opening.roles.join(' or ')}.` };
+  }
+  const parsed = definition.opening.data.safeParse(input.data ?? {});
+  if (!parsed.success) return { ok: false, code: 'VALIDATION_FAILED', reason: 'The opening data is not valid.', errors: fieldErrors(parsed.error, 'data') };
+
+  const errors: { path: string; message: string }[] = [];
+  const parties: Party[] = [];
+  const ownerPart = definition.opening.ownerPart;
+  const named = new Map<string, string>();
+  input.parties.forEach((party, index) => {
+    if (named.has(party.part)) errors.push({ path: `parties.${index}.part`, message: `The ${party.part} part is named twice.` });
+    named.set(party.part, party.organisationId);
+  });
+  if (named.has(ownerPart) && named.get(ownerPart) !== input.ownerOrganisationId) {
+    errors.push({ path: 'parties', message: `Your organisation is the ${ownerPart} part of a case it opens.` });
+  }
+  named.set(ownerPart, input.ownerOrganisationId);
+  const probe: CaseSnapshot = { state: definition.initial, previousState: null, data: {}, parties: [], ownerOrganisationId: input.ownerOrganisationId, facts: input.facts };
+  for (const [part, rule] of Object.entries(definition.parts)) {
+    let organisationId = named.get(part);
+    if (rule.automatic === 'region_coordinator') {
+      if (organisationId !== undefined && organisationId !== input.facts.regionCoordinatorId) errors.push({ path: 'parties', message: `The ${part} part is filled automatically.` });
+      organisationId = input.facts.regionCoordinatorId ?? undefined;
+      if (!organisationId) errors.push({ path: 'parties', message: 'The participant’s region has no coordinator organisation registered.' });
+    }
+    if (!organisationId) {
+      if (rule.required) errors.push({ path: 'parties', message: `The ${part} part is required.` });
+      continue;
+    }
+    const fits = rule.automatic ? true : organisationFitsPart(probe, organisationId, part, rule);
+    if (fits !== true) errors.push({ path: 'parties', message: fits.reason });
+    parties.push({ part, organisationId });
+  }
+  for (const part of named.keys()) if (!definition.parts[part]) errors.push({ path: 'parties', message: `"${part}" is not a part of ${definition.id}.` });
+  if (errors.length > 0) return { ok: false, code: 'VALIDATION_FAILED', reason: 'The parties are not valid for this protocol.', errors };
+
+  const data = parsed.data as Data;
+  const snapshotInput: RuleInput = { snapshot: { ...probe, parties, data }, eventData: data, now, part: ownerPart };
+  const snapshot = applyAssignments(definition.opening.assign, { ...snapshotInput, target: definition.initial }, {
+    state: definition.initial,
+    previousState: null,
+    data,
+    parties,
+    ownerOrganisationId: input.ownerOrganisationId,
+  });
+  const effects = (definition.opening.effects ?? []).flatMap((name) => EFFECTS[name]!({ ...snapshotInput, target: definition.initial, next: { data: { ...snapshot.data }, parties } }));
+  return { ok: true, snapshot, effects, deadlines: [...deadlinesFor(definition, { ...snapshot, facts: input.facts }).values()] };
+}
+
+/** When a rule is due, from its anchor in the case data; `null` when the anchor is not set yet. */
+export function dueAt(rule: DeadlineDefinition, data: Readonly<Data>, facts: CaseSnapshot['facts']): Date | null {
+  const anchor = data[rule.due.anchor];
+  if (typeof anchor !== 'string') return null;
+  if (rule.due.type === 'datetime') return new Date(new Date(anchor).getTime() + rule.due.hours * 3_600_000);
+  let date = anchor.slice(0, 10);
+  if (rule.due.months) date = addMonths(date, rule.due.months);
+  if (rule.due.days) date = addDays(date, rule.due.days);
+  if (rule.due.workingDays) date = addWorkingDays(date, rule.due.workingDays, facts.holidays);
+  return zonedInstant(date, DEADLINE_HOUR, facts.timeZone);
+}
+
+/** The deadline set a snapshot implies: each rule active in its state, whose condition holds. */
+export function deadlinesFor(definition: ProtocolDefinition, snapshot: CaseSnapshot): Map<string, Deadline> {
+  const out = new Map<string, Deadline>();
+  for (const [name, rule] of Object.entries(definition.deadlines)) {
+    if (!rule.activeIn.includes(snapshot.state)) continue;
+    if (rule.condition && !CONDITIONS[rule.condition]!({ snapshot, eventData: {} })) continue;
+    const due = dueAt(rule, snapshot.data, snapshot.facts);
+    if (!due) continue;
+    const concerns = Array.isArray(rule.notify)
+      ? rule.notify.map((part) => (part === '@region_coordinator' ? snapshot.facts.regionCoordinatorId : snapshot.parties.find((party) => party.part === part)?.organisationId))
+      : RESOLVERS[(rule.notify as { resolver: string }).resolver]!(snapshot);
+    const unique = [...new Set(concerns.filter((id): id is string => Boolean(id)))].sort();
+    if (unique.length === 0) continue;
+    out.set(name, { rule: name, kind: rule.kind, dueAt: due, concerns: unique });
+  }
+  return out;
+}
+
+export function diffDeadlines(before: Map<string, Deadline>, after: Map<string, Deadline>): DeadlineChanges {
+  const changes: DeadlineChanges = { schedule: [], move: [], void: [] };
+  for (const [rule, deadline] of after) {
+    const previous = before.get(rule);
+    if (!previous) changes.schedule.push(deadline);
+    else if (previous.dueAt.getTime() !== deadline.dueAt.getTime() || previous.concerns.join() !== deadline.concerns.join()) changes.move.push(deadline);
+  }
+  for (const rule of before.keys()) if (!after.has(rule)) changes.void.push(rule);
+  return changes;
+}

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { date, dateTime, reason, t, text, withPartyAssignment } from './common.js';
+import type { ProtocolDefinition, TransitionDefinition } from './types.js';
+
+/** DOMAIN.md §4: placement in a halfway house after release. The referrer owns the case. */
+
+const withdrawn: TransitionDefinition = { by: ['referrer'], target: 'withdrawn', data: reason(), description: t('The referrer withdraws the referral.', 'Направившая сторона отзывает направление.') };
+
+const arrivalDateChanged: TransitionDefinition = {
+  by: ['referrer', 'system'],
+  target: 'observation',
+  data: z.strictObject({ expectedArrivalDate: date(), reason: text(1000).optional() }),
+  assign: ['changeArrivalDate'],
+  description: t('The expected arrival date changes (also when the linked release date changes).', 'Меняется ожидаемая дата прибытия (в том числе при переносе даты освобождения).'),
+};
+
+export const halfwayHouse = {
+  id: 'halfway-house',
+  version: 1,
+  title: t('Halfway-house placement', 'Размещение в доме на полпути'),
+  description: t(
+    'A referral to a certified halfway house, the decision, arrival, stay and move-on.',
+    'Направление в сертифицированный дом на полпути, решение, прибытие, проживание и выезд.',
+  ),
+  parts: {
+    referrer: { title: t('Referrer', 'Направившая сторона'), kinds: ['prison', 'probation', 'ngo'], required: true },
+    halfway_house: { title: t('Halfway house', 'Дом на полпути'), kinds: ['halfway_house'], required: true, certified: true },
+    ngo: { title: t('NGO', 'НКО'), kinds: ['ngo'], required: false, certified: true, needsConsent: true },
+    probation: { title: t('Probation service', 'Служба пробации'), kinds: ['probation'], required: false },
+  },
+  opening: {
+    roles: ['prison_staff', 'probation_officer', 'ngo_worker'],
+    ownerPart: 'referrer',
+    data: z.strictObject({ expectedArrivalDate: date(), maxStayDays: z.number().int().min(1).max(730).optional() }),
+    assign: ['referred'],
+  },
+  initial: 'referred',
+  states: withPartyAssignment(
+    {
+      referred: {
+        title: t('Referred', 'Направлен'),
+        on: {
+          ACCEPTED: {
+            by: ['halfway_house'],
+            target: 'accepted',
+            data: z.strictObject({ note: text(1000).optional() }),
+            guards: ['bedFreeOnArrival'],
+            description: t('Accepted: needs a free bed on the arrival date, else 409 CAPACITY_FULL.', 'Принят: нужна свободная койка на дату прибытия, иначе 409.'),
+          },
+          DECLINED: { by: ['halfway_house'], target: 'declined', data: reason(), description: t('Declined, with a reason.', 'Отказ с указанием причины.') },
+          WITHDRAWN: withdrawn,
+          ARRIVAL_DATE_CHANGED: arrivalDateChanged,
+        },
+      },
+      accepted: {
+        title: t('Accepted', 'Принят'),
+        on: {
+          WITHDRAWN: withdrawn,
+          ARRIVAL_DATE_CHANGED: arrivalDateChanged,
+          ARRIVED: {
+            by: ['halfway_house'],
+            target: 'resident',
+            data: z.strictObject({ arrivedAt: dateTime() }),
+            assign: ['arrived'],
+            description: t('The person arrives.', 'Лицо прибыло.'),
+          },
+          NOT_ARRIVED: {
+            by: ['halfway_house'],
+            target: 'not_arrived',
+            data: z.strictObject({ note: text(1000).optional() }),
+            description: t('The person did not arrive.', 'Лицо не прибыло.'),
+          },
+        },
+      },
+      resident: {
+        title: t('Resident', 'Проживает'),
+        on: {
+          INCIDENT_RECORDED: {
+            by: ['halfway_house'],
+            target: 'observation',
+            data: z.strictObject({ date: date(), kind: z.enum(['relapse', 'curfew', 'conflict', 'other']), note: text(2000).optional() }),
+            effects: ['relapseAlert'],
+            description: t('An incident; a relapse notifies the NGO and probation at once.', 'Инцидент; рецидив — немедленное оповещение НКО и пробации.'),
+          },
+          STAY_EXTENDED: {
+            by: ['halfway_house'],
+            target: 'observation',
+            data: z.strictObject({ maxStayDays: z.number().int().min(1).max(730), reason: text(1000) }),
+            guards: ['stayIsLonger'],
+            assign: ['extendStay'],
+            description: t('The maximum stay is extended, with a reason.', 'Срок проживания продлён с указанием причины.'),
+          },
+          DEPARTED: {
+            by: ['halfway_house'],
+            target: 'departed',
+            data: z.strictObject({
+              date: date(),
+              reason: z.enum(['moved_on_stable_housing', 'moved_on_other', 'evicted', 'absconded', 'relapse', 'returned_to_custody', 'other']),
+              note: text(1000).optional(),
+            }),
+            description: t('The person leaves, with the reason.', 'Лицо выбыло, с указанием причины.'),
+          },
+        },
+      },
+      declined: { title: t('Declined', 'Отказано'), final: true },
+      withdrawn: { title: t('Withdrawn', 'Отозвано'), final: true },
+      not_arrived: { title: t('Not arrived', 'Не прибыл'), final: true },
+      departed: { title: t('Departed', 'Выбыл'), final: true },
+    },
+    ['referrer'],
+  ),
+  deadlines: {
+    decision_reminder: {
+      kind: 'reminder',
+      title: t('Decision on the referral due in 2 working days', 'Решение по направлению через 2 рабочих дня'),
+      activeIn: ['referred'],
+      due: { anchor: 'referredOn', type: 'date', workingDays: 3 },
+      notify: ['halfway_house'],
+    },
+    decision_overdue: {
+      kind: 'deadline',
+      title: t('No decision 5 working days after the referral', 'Нет решения через 5 рабочих дней'),
+      activeIn: ['referred'],
+      due: { anchor: 'referredOn', type: 'date', workingDays: 5 },
+      notify: ['referrer', '@region_coordinator'],
+    },
+    arrival_missed: {
+      kind: 'deadline',
+      title: t('Not arrived one day after the expected date', 'Не прибыл через день после ожидаемой даты'),
+      activeIn: ['accepted'],
+      due: { anchor: 'expectedArrivalDate', type: 'date', days: 1 },
+      notify: ['referrer', 'probation', 'ngo'],
+    },
+    move_on_planning: {
+      kind: 'reminder',
+      title: t('Maximum stay ends in 14 days: plan the move-on', 'Срок проживания истекает через 14 дней'),
+      activeIn: ['resident'],
+      due: { anchor: 'stayEndDate', type: 'date', days: -14 },
+      notify: ['halfway_house', 'ngo'],
+    },
+    max_stay_reached: {
+      kind: 'deadline',
+      title: t('Maximum stay reached', 'Срок проживания истёк'),
+      activeIn: ['resident'],
+      due: { anchor: 'stayEndDate', type: 'date' },
+      notify: ['halfway_house', 'referrer'],
+    },
+  },
+} as const satisfies ProtocolDefinition;

@@ -1,0 +1,98 @@
+import type { OrganisationKind, Role } from '../src/domain.js';
+
+/** The runtime values the engine reasons about. Plain data, no I/O. */
+
+export type Party = { part: string; organisationId: string };
+
+/**
+ * What the service gathers before a decision (under the locks it needs), so that the engine
+ * itself never reads a database or a clock.
+ */
+export type DecisionFacts = {
+  /** The owner's IANA time zone: date deadlines fall at 09:00 there. */
+  timeZone: string;
+  /** Public holidays of the owner's country, `YYYY-MM-DD`. */
+  holidays: ReadonlySet<string>;
+  /** The coordinator organisation of the participant's region, if one is registered. */
+  regionCoordinatorId: string | null;
+  /** Organisations the case or the event names: kind and whether certified today. */
+  organisations: Readonly<Record<string, { kind: OrganisationKind; certified: boolean | null }>>;
+  /** Organisations a valid sharing consent of this participant names right now. */
+  consentedOrganisations: ReadonlySet<string>;
+  /** Unit enrolment: whether the unit has a free place (counted under a lock). */
+  unitHasFreePlace?: boolean;
+  /** Halfway house: whether a bed is free on the expected arrival date (counted under a lock). */
+  houseHasFreeBed?: boolean;
+  /** Whether the participant has an open pre-release case. */
+  hasOpenPreRelease?: boolean;
+};
+
+export type CaseSnapshot = {
+  state: string;
+  /** The state before the current one: where a `history` target returns. */
+  previousState: string | null;
+  data: Readonly<Record<string, unknown>>;
+  parties: readonly Party[];
+  ownerOrganisationId: string;
+  facts: DecisionFacts;
+};
+
+/** Who sends an event: staff of an organisation, or the service itself for chained cases. */
+export type EngineActor = { kind: 'staff'; organisationId: string; organisationKind: OrganisationKind; roles: readonly Role[] } | { kind: 'system' };
+
+export type EngineEvent = { type: string; data: unknown };
+
+/** A deadline row as the definition implies it for a snapshot. */
+export type Deadline = {
+  rule: string;
+  kind: 'reminder' | 'deadline' | 'escalation';
+  dueAt: Date;
+  /** The organisations it concerns: whose work queue it is in, whom it notifies. */
+  concerns: string[];
+};
+
+/** Effects the service performs in the same transaction, described as data. */
+export type Effect =
+  /** Open a linked case of another protocol (chaining). */
+  | { kind: 'open_case'; protocol: string; parties: Party[]; data: Record<string, unknown> }
+  /** Send an event to the case that opened this one (e.g. patronage acknowledged → pre-release closed). */
+  | { kind: 'signal_parent'; event: EngineEvent }
+  /** Send an event to every open case this one opened, of a protocol (e.g. the arrival date follows the release date). */
+  | { kind: 'signal_children'; protocol: string; event: EngineEvent }
+  /** Notify organisations at once (a message, not a scheduled deadline). */
+  | { kind: 'alert'; rule: string; title: string; concerns: string[] }
+  /** A unit place was freed: the prison is told of the longest-waiting person. */
+  | { kind: 'place_freed'; unitId: string }
+  /** Void a deadline rule on the participant's other open cases of a protocol. */
+  | { kind: 'void_participant_deadlines'; protocol: string; rule: string };
+
+export type DeadlineChanges = { schedule: Deadline[]; move: Deadline[]; void: string[] };
+
+export type Accepted = {
+  ok: true;
+  part: string;
+  from: string;
+  to: string;
+  observation: boolean;
+  /** The event data as validated (defaults applied). */
+  eventData: Record<string, unknown>;
+  next: Omit<CaseSnapshot, 'facts'>;
+  final: boolean;
+  effects: Effect[];
+  deadlines: DeadlineChanges;
+};
+
+export type RefusalCode = 'EVENT_NOT_ALLOWED' | 'VALIDATION_FAILED' | 'CAPACITY_FULL';
+
+export type Refusal = {
+  ok: false;
+  code: RefusalCode;
+  reason: string;
+  /** The failed guard, when a guard refused. */
+  guard?: string;
+  errors?: { path: string; message: string }[];
+  /** What this actor may send now. */
+  allowedEvents: string[];
+};
+
+export type Decision = Accepted | Refusal;

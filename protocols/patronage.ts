@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { date, dateTime, reason, t, text, withPartyAssignment } from './common.js';
+import type { ProtocolDefinition, TransitionDefinition } from './types.js';
+
+/** DOMAIN.md §5: handover to post-release patronage. The sender owns the case. */
+
+const lost: TransitionDefinition = {
+  by: ['ngo'],
+  target: 'lost_contact',
+  data: z.strictObject({ note: text(1000).optional() }),
+  description: t('Contact with the person is lost.', 'Контакт с лицом утрачен.'),
+};
+const custody: TransitionDefinition = {
+  by: ['ngo', 'sender'],
+  target: 'returned_to_custody',
+  data: z.strictObject({ date: date(), note: text(1000).optional() }),
+  description: t('The person is back in custody.', 'Лицо вновь под стражей.'),
+};
+const withdrawn: TransitionDefinition = {
+  by: ['ngo'],
+  target: 'withdrawn',
+  data: reason(),
+  description: t('The person declines patronage; motivational follow-ups follow.', 'Лицо отказывается от патронажа; следуют мотивационные контакты.'),
+};
+
+const followUp = (month: 3 | 6 | 12) => ({
+  kind: 'reminder' as const,
+  title: t(`Follow-up due ${month} months after release`, `Контрольный контакт через ${month} мес. после освобождения`),
+  activeIn: ['active'],
+  due: { anchor: 'releaseDate', type: 'date' as const, months: month },
+  condition: `followUp${month}Missing`,
+  notify: ['ngo'],
+});
+
+const motivational = (month: 1 | 2 | 3) => ({
+  kind: 'reminder' as const,
+  title: t(`Motivational follow-up (month ${month})`, `Мотивационный контакт (${month}-й месяц)`),
+  activeIn: ['withdrawn'],
+  due: { anchor: 'closedOn', type: 'date' as const, months: month },
+  notify: ['sender'],
+});
+
+export const patronage = {
+  id: 'patronage',
+  version: 1,
+  title: t('Post-release patronage', 'Постпенитенциарный патронаж'),
+  description: t(
+    'The handover from prison or probation to an NGO patron: acknowledgement, first contact, regular contacts and follow-ups for a year.',
+    'Передача от учреждения или пробации НКО: подтверждение, первый контакт, регулярные контакты и контроль в течение года.',
+  ),
+  parts: {
+    sender: { title: t('Sender', 'Передающая сторона'), kinds: ['prison', 'probation'], required: true },
+    ngo: { title: t('NGO patron', 'НКО-патрон'), kinds: ['ngo'], required: true, certified: true, needsConsent: true },
+    coordinator: { title: t('Regional coordinator', 'Региональный координатор'), kinds: ['coordinator'], required: true, automatic: 'region_coordinator' },
+  },
+  opening: {
+    roles: ['prison_staff', 'probation_officer'],
+    ownerPart: 'sender',
+    data: z.strictObject({
+      releasedAt: dateTime(),
+      releaseAddressPlan: text(1000),
+      continuityOfCare: text(2000).optional(),
+      patronagePlan: text(5000),
+      contactPhone: z.string().trim().regex(/^\+?[0-9 ()-]{5,24}$/).optional(),
+      probationOrganisationId: z.uuid().optional(),
+    }),
+    assign: ['sent'],
+  },
+  initial: 'sent',
+  states: withPartyAssignment(
+    {
+      sent: {
+        title: t('Sent', 'Отправлено'),
+        on: {
+          ACKNOWLEDGED: {
+            by: ['ngo'],
+            target: 'acknowledged',
+            data: z.strictObject({ caseworker: text(200), plannedFirstContact: date() }),
+            assign: ['acknowledge'],
+            effects: ['closePreRelease'],
+            description: t('The NGO takes the handover: caseworker and planned first contact.', 'НКО принимает: куратор и дата первого контакта.'),
+          },
+          DECLINED: { by: ['ngo'], target: 'declined', data: reason(), description: t('The NGO declines, with a reason.', 'НКО отказывается с указанием причины.') },
+        },
+      },
+      declined: {
+        title: t('Declined', 'Отклонено'),
+        on: {
+          RESENT: {
+            by: ['sender'],
+            target: 'sent',
+            data: z.strictObject({ ngoOrganisationId: z.uuid() }),
+            guards: ['anotherNgoWithConsent'],
+            assign: ['resend'],
+            description: t('Sent again to another NGO (with a consent naming it).', 'Повторно отправлено другой НКО (с согласием).'),
+          },
+        },
+      },
+      acknowledged: {
+        title: t('Acknowledged', 'Принято'),
+        on: {
+          FIRST_CONTACT_MADE: {
+            by: ['ngo'],
+            target: 'active',
+            data: z.strictObject({ at: dateTime(), how: z.enum(['in_person', 'phone', 'video', 'other']) }),
+            assign: ['firstContact'],
+            description: t('The first contact: when and how.', 'Первый контакт: когда и как.'),
+          },
+          LOST_CONTACT: lost,
+          RETURNED_TO_CUSTODY: custody,
+          WITHDRAWN: withdrawn,
+        },
+      },
+      active: {
+        title: t('Active', 'Активно'),
+        on: {
+          CONTACT_RECORDED: {
+            by: ['ngo'],
+            target: 'observation',
+            data: z.strictObject({
+              date: date(),
+              kind: z.enum(['in_person', 'phone', 'video', 'group', 'other']),
+              outcome: text(2000),
+              referralsMade: z.array(text(200)).max(20).optional(),
+            }),
+            assign: ['advanceContact'],
+            description: t('A contact; the next is due in a week (monthly after 12 weeks).', 'Контакт; следующий через неделю (после 12 недель — ежемесячно).'),
+          },
+          FOLLOW_UP_RECORDED: {
+            by: ['ngo'],
+            target: 'observation',
+            data: z.strictObject({
+              month: z.union([z.literal(3), z.literal(6), z.literal(12)]),
+              housing: z.enum(['stable', 'unstable', 'homeless', 'unknown']),
+              work: z.enum(['employed', 'education', 'unemployed', 'unknown']),
+              substanceUse: z.enum(['abstinent', 'reduced', 'using', 'ost', 'unknown']),
+              reoffending: z.boolean(),
+            }),
+            assign: ['recordFollowUp'],
+            description: t('The follow-up at month 3, 6 or 12: housing, work, substance use, reoffending.', 'Контроль на 3, 6 или 12 месяце: жильё, работа, употребление, рецидив.'),
+          },
+          COMPLETED: {
+            by: ['ngo'],
+            target: 'completed',
+            data: z.strictObject({ note: text(1000).optional() }),
+            description: t('Patronage completed.', 'Патронаж завершён.'),
+          },
+          LOST_CONTACT: lost,
+          RETURNED_TO_CUSTODY: custody,
+          WITHDRAWN: withdrawn,
+        },
+      },
+      completed: { title: t('Completed', 'Завершено'), final: true },
+      lost_contact: { title: t('Lost contact', 'Контакт утрачен'), final: true },
+      returned_to_custody: { title: t('Returned to custody', 'Возвращён под стражу'), final: true },
+      withdrawn: { title: t('Withdrawn', 'Отказ'), final: true },
+    },
+    ['sender'],
+  ),
+  deadlines: {
+    acknowledgement_overdue: {
+      kind: 'escalation',
+      title: t('Not acknowledged 48 hours after sending', 'Не принято через 48 часов после отправки'),
+      activeIn: ['sent'],
+      due: { anchor: 'sentAt', type: 'datetime', hours: 48 },
+      notify: ['coordinator'],
+    },
+    first_contact_overdue: {
+      kind: 'deadline',
+      title: t('No first contact 72 hours after release', 'Нет первого контакта через 72 часа после освобождения'),
+      activeIn: ['sent', 'acknowledged'],
+      due: { anchor: 'releasedAt', type: 'datetime', hours: 72 },
+      notify: { resolver: 'senderAndProbation' },
+    },
+    contact_due: {
+      kind: 'reminder',
+      title: t('A contact is due', 'Срок очередного контакта'),
+      activeIn: ['active'],
+      due: { anchor: 'nextContactDue', type: 'date' },
+      notify: ['ngo'],
+    },
+    follow_up_3_months: followUp(3),
+    follow_up_6_months: followUp(6),
+    follow_up_12_months: followUp(12),
+    motivational_follow_up_1: motivational(1),
+    motivational_follow_up_2: motivational(2),
+    motivational_follow_up_3: motivational(3),
+  },
+} as const satisfies ProtocolDefinition;

@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { date, dateTime, reason, t, text, withPartyAssignment } from './common.js';
+import { PATHWAYS } from './registry.js';
+import type { ProtocolDefinition, TransitionDefinition } from './types.js';
+
+/** DOMAIN.md §3: planning the release, ideally from 84 days before. The prison owns the plan. */
+
+const ALL_PARTS = ['prison', 'probation', 'ngo', 'halfway_house', 'provider'] as const;
+
+const referred: TransitionDefinition = {
+  by: ['prison'],
+  target: 'observation',
+  data: z.strictObject({ halfwayHouseOrganisationId: z.uuid(), maxStayDays: z.number().int().min(1).max(730).optional(), note: text(1000).optional() }),
+  guards: ['halfwayHouseCertified'],
+  effects: ['openHalfwayHouseCase'],
+  description: t('Refers to a halfway house: opens a halfway-house case with arrival on the release date.', 'Направление в дом на полпути: открывает дело с прибытием в день освобождения.'),
+};
+
+const dateChanged: TransitionDefinition = {
+  by: ['prison'],
+  target: 'observation',
+  data: z.strictObject({ releaseDate: date(), reason: text(1000).optional() }),
+  assign: ['changeReleaseDate'],
+  effects: ['moveLinkedDates'],
+  description: t('The release date changes: every deadline of this case and its linked cases moves.', 'Дата освобождения меняется: переносятся сроки этого и связанных дел.'),
+};
+
+const ownerTransferred: TransitionDefinition = {
+  by: ['prison'],
+  target: 'observation',
+  data: z.strictObject({ toOrganisationId: z.uuid(), reason: text(1000).optional() }),
+  guards: ['transfereeIsPrison'],
+  assign: ['transferOwner'],
+  description: t('The person moves prison; the new prison owns the plan.', 'Перевод в другое учреждение; план переходит к нему.'),
+};
+
+const cancelled: TransitionDefinition = { by: ['prison'], target: 'cancelled', data: reason(), description: t('The plan is cancelled.', 'План отменён.') };
+
+const releaseData = z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500) });
+
+export const preRelease = {
+  id: 'pre-release',
+  version: 1,
+  title: t('Pre-release planning', 'Подготовка к освобождению'),
+  description: t(
+    'Seven resettlement pathways agreed between prison, probation and the NGO patron before release day.',
+    'Семь направлений ресоциализации, согласованных учреждением, пробацией и НКО до дня освобождения.',
+  ),
+  parts: {
+    prison: { title: t('Prison', 'Учреждение'), kinds: ['prison'], required: true },
+    probation: { title: t('Probation service', 'Служба пробации'), kinds: ['probation'], required: true },
+    ngo: { title: t('NGO (patron after release)', 'НКО (патронаж после освобождения)'), kinds: ['ngo'], required: false, certified: true, needsConsent: true },
+    halfway_house: { title: t('Halfway house', 'Дом на полпути'), kinds: ['halfway_house'], required: false, certified: true },
+    provider: { title: t('Treatment provider', 'Поставщик лечения'), kinds: ['treatment_provider'], required: false, certified: true },
+  },
+  opening: {
+    roles: ['prison_staff'],
+    ownerPart: 'prison',
+    data: z.strictObject({ releaseDate: date() }),
+    assign: ['initPathways'],
+    effects: ['voidUnitPlanningReminder'],
+  },
+  initial: 'planning',
+  states: withPartyAssignment(
+    {
+      planning: {
+        title: t('Planning', 'Планирование'),
+        on: {
+          PATHWAY_UPDATED: {
+            by: ALL_PARTS,
+            target: 'observation',
+            data: z.strictObject({
+              pathway: z.enum(PATHWAYS),
+              status: z.enum(['not_started', 'in_progress', 'done', 'not_needed']),
+              organisationId: z.uuid().optional(),
+              note: text(2000).optional(),
+            }),
+            guards: ['actingOrganisationIsParty'],
+            assign: ['updatePathway'],
+            description: t('A pathway’s status, acting organisation and note.', 'Статус направления, ответственная организация, примечание.'),
+          },
+          HALFWAY_HOUSE_REFERRED: referred,
+          RELEASE_DATE_CHANGED: dateChanged,
+          OWNER_TRANSFERRED: ownerTransferred,
+          PLAN_AGREED: {
+            by: ['prison'],
+            target: 'plan_agreed',
+            data: z.strictObject({ note: text(2000).optional() }),
+            guards: ['allPathwaysSettled', 'ngoPartWithConsent'],
+            description: t('Every pathway done or not needed, and an NGO part with a consent naming it.', 'Все направления выполнены или не нужны, есть НКО с согласием.'),
+          },
+          RELEASED_WITHOUT_PLAN: {
+            by: ['prison'],
+            target: 'released',
+            data: z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500).optional(), reason: text(1000) }),
+            assign: ['recordRelease'],
+            effects: ['escalateReleaseWithoutPlan', 'openPatronageCaseIfNgo'],
+            description: t('Released before a plan was agreed: escalated to the coordinator; patronage opens if an NGO is named.', 'Освобождён без плана: эскалация координатору; патронаж открывается при наличии НКО.'),
+          },
+          CANCELLED: cancelled,
+        },
+      },
+      plan_agreed: {
+        title: t('Plan agreed', 'План согласован'),
+        on: {
+          HALFWAY_HOUSE_REFERRED: referred,
+          RELEASE_DATE_CHANGED: dateChanged,
+          OWNER_TRANSFERRED: ownerTransferred,
+          PLAN_REOPENED: { by: ['prison'], target: 'planning', data: reason(), description: t('The plan is reopened.', 'План открыт заново.') },
+          RELEASED: {
+            by: ['prison'],
+            target: 'released',
+            data: releaseData,
+            assign: ['recordRelease'],
+            effects: ['openPatronageCase'],
+            description: t('Released with the release time and address; opens the patronage case.', 'Освобождён: время и адрес; открывается дело патронажа.'),
+          },
+          CANCELLED: cancelled,
+        },
+      },
+      released: {
+        title: t('Released', 'Освобождён'),
+        on: {
+          PATRONAGE_ACKNOWLEDGED: {
+            by: ['system'],
+            target: 'closed',
+            data: z.strictObject({}),
+            description: t('Closes itself when its patronage case is acknowledged.', 'Закрывается, когда НКО принимает патронаж.'),
+          },
+        },
+      },
+      cancelled: { title: t('Cancelled', 'Отменён'), final: true },
+      closed: { title: t('Closed', 'Закрыт'), final: true },
+    },
+    ['prison'],
+  ),
+  deadlines: {
+    pathways_not_started: {
+      kind: 'deadline',
+      title: t('All pathways still not started 56 days before release', 'Ни одно направление не начато за 56 дней до освобождения'),
+      activeIn: ['planning'],
+      due: { anchor: 'releaseDate', type: 'date', days: -56 },
+      condition: 'allPathwaysNotStarted',
+      notify: ['prison'],
+    },
+    release_in_30_days: {
+      kind: 'reminder',
+      title: t('Release in 30 days: pathways not done', 'Освобождение через 30 дней: направления не выполнены'),
+      activeIn: ['planning', 'plan_agreed'],
+      due: { anchor: 'releaseDate', type: 'date', days: -30 },
+      condition: 'somePathwayOpen',
+      notify: { resolver: 'partiesWithOpenPathways' },
+    },
+    release_in_14_days: {
+      kind: 'reminder',
+      title: t('Release in 14 days: pathways not done', 'Освобождение через 14 дней: направления не выполнены'),
+      activeIn: ['planning', 'plan_agreed'],
+      due: { anchor: 'releaseDate', type: 'date', days: -14 },
+      condition: 'somePathwayOpen',
+      notify: { resolver: 'partiesWithOpenPathways' },
+    },
+    release_in_7_days: {
+      kind: 'reminder',
+      title: t('Release in 7 days: pathways not done', 'Освобождение через 7 дней: направления не выполнены'),
+      activeIn: ['planning', 'plan_agreed'],
+      due: { anchor: 'releaseDate', type: 'date', days: -7 },
+      condition: 'somePathwayOpen',
+      notify: { resolver: 'partiesWithOpenPathways' },
+    },
+    planning_escalation: {
+      kind: 'escalation',
+      title: t('Still planning 2 working days before release', 'План не согласован за 2 рабочих дня до освобождения'),
+      activeIn: ['planning'],
+      due: { anchor: 'releaseDate', type: 'date', workingDays: -2 },
+      notify: ['@region_coordinator'],
+    },
+    release_day: {
+      kind: 'reminder',
+      title: t('Release day', 'День освобождения'),
+      activeIn: ['planning', 'plan_agreed'],
+      due: { anchor: 'releaseDate', type: 'date' },
+      notify: { resolver: 'allParties' },
+    },
+  },
+} as const satisfies ProtocolDefinition;

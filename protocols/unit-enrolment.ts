@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { date, t, text, withPartyAssignment } from './common.js';
+import type { ProtocolDefinition, TransitionDefinition } from './types.js';
+
+/** DOMAIN.md §2: Atlantis / Clean Zone drug-free units in prison. The prison owns the case. */
+
+const exit = (
+  reasonRequired: boolean,
+  description: ReturnType<typeof t>,
+  target: string,
+): TransitionDefinition => ({
+  by: ['prison'],
+  target,
+  data: z.strictObject({ date: date(), reason: reasonRequired ? text(1000) : text(1000).optional() }),
+  effects: ['placeFreed'],
+  description,
+});
+
+const completed = exit(false, t('The person completes the programme; frees the place.', 'Программа завершена; место освобождается.'), 'completed');
+const withdrew = exit(false, t('The person leaves the programme; frees the place.', 'Участник выходит из программы; место освобождается.'), 'withdrew');
+const expelled = exit(true, t('Expelled, with a reason; frees the place.', 'Исключён, с указанием причины; место освобождается.'), 'expelled');
+const transferred = {
+  ...exit(false, t('Transferred to another prison; frees the place.', 'Переведён в другое учреждение; место освобождается.'), 'transferred'),
+  data: z.strictObject({ date: date(), toOrganisationId: z.uuid().optional(), reason: text(1000).optional() }),
+};
+const released = exit(false, t('Released from prison; frees the place.', 'Освобождён; место освобождается.'), 'released');
+
+const admitted: TransitionDefinition = {
+  by: ['prison'],
+  target: [{ target: 'enrolled', when: 'unitHasFreePlace' }, { target: 'waitlisted' }],
+  data: z.strictObject({ date: date(), consentToTreatment: z.literal(true), unitAgreementSigned: z.literal(true) }),
+  assign: ['admit'],
+  description: t(
+    'Admitted with consent to treatment and a signed unit agreement: enrolled when a place is free, else waitlisted.',
+    'Принят с согласием на лечение и подписанным договором: зачислен при наличии места, иначе в листе ожидания.',
+  ),
+};
+
+export const unitEnrolment = {
+  id: 'unit-enrolment',
+  version: 1,
+  title: t('Unit enrolment (Atlantis / Clean Zone)', 'Зачисление в отделение («Атлантис» / «Чистая зона»)'),
+  description: t(
+    'Screening, admission, phases, tests, group sessions and reviews in a drug-free prison unit; NGOs may run groups.',
+    'Отбор, приём, этапы, тесты, групповые занятия и обзоры в свободном от наркотиков отделении; НКО могут вести группы.',
+  ),
+  parts: {
+    prison: { title: t('Prison', 'Учреждение'), kinds: ['prison'], required: true },
+    ngo: { title: t('NGO running groups', 'НКО, ведущая группы'), kinds: ['ngo'], required: false, certified: true, needsConsent: true },
+  },
+  opening: {
+    roles: ['prison_staff'],
+    ownerPart: 'prison',
+    data: z.strictObject({ unitId: z.uuid(), expectedReleaseDate: date() }),
+  },
+  initial: 'applied',
+  states: withPartyAssignment(
+    {
+      applied: {
+        title: t('Applied', 'Заявление'),
+        on: {
+          SCREENED: {
+            by: ['prison'],
+            target: [{ target: 'not_admitted', when: 'outcomeIsUnsuitable' }, { target: 'screened' }],
+            data: z
+              .strictObject({ date: date(), outcome: z.enum(['suitable', 'unsuitable']), reason: text(1000).optional() })
+              .refine((value) => value.outcome === 'suitable' || value.reason !== undefined, { path: ['reason'], message: 'An unsuitable outcome needs a reason.' }),
+            description: t('Screening: suitable, or not admitted with a reason.', 'Отбор: подходит или не принят с указанием причины.'),
+          },
+        },
+      },
+      screened: {
+        title: t('Screened', 'Прошёл отбор'),
+        on: { ADMITTED: admitted, WITHDREW: withdrew, EXPELLED: expelled, TRANSFERRED: transferred, RELEASED: released },
+      },
+      waitlisted: {
+        title: t('Waitlisted', 'В листе ожидания'),
+        on: { ADMITTED: admitted, WITHDREW: withdrew, EXPELLED: expelled, TRANSFERRED: transferred, RELEASED: released },
+      },
+      enrolled: {
+        title: t('Enrolled', 'Зачислен'),
+        on: {
+          PHASE_CHANGED: {
+            by: ['prison'],
+            target: 'observation',
+            data: z.strictObject({ date: date(), phase: z.enum(['orientation', 'main', 'pre_discharge']) }),
+            assign: ['recordPhase'],
+            description: t('Moves to a programme phase: orientation, main, pre-discharge.', 'Переход на этап: ориентация, основной, подготовка к выписке.'),
+          },
+          DRUG_TEST_RECORDED: {
+            by: ['prison'],
+            target: 'observation',
+            data: z.strictObject({ date: date(), result: z.enum(['negative', 'positive', 'missed', 'refused']), note: text(1000).optional() }),
+            description: t('A drug test result.', 'Результат теста на наркотики.'),
+          },
+          GROUP_SESSION_RECORDED: {
+            by: ['prison', 'ngo'],
+            target: 'observation',
+            data: z.strictObject({ date: date(), kind: z.enum(['twelve_step', 'cbt', 'community_meeting', 'other']), attended: z.boolean() }),
+            description: t('A group session: 12-step, CBT, community meeting.', 'Групповое занятие: 12 шагов, КПТ, собрание сообщества.'),
+          },
+          REVIEW_RECORDED: {
+            by: ['prison'],
+            target: 'observation',
+            data: z.strictObject({ date: date(), summary: text(5000) }),
+            assign: ['advanceReview'],
+            description: t('The 30-day review; the next is due 30 days later.', 'Ежемесячный обзор; следующий — через 30 дней.'),
+          },
+          COMPLETED: completed,
+          WITHDREW: withdrew,
+          EXPELLED: expelled,
+          TRANSFERRED: transferred,
+          RELEASED: released,
+        },
+      },
+      not_admitted: { title: t('Not admitted', 'Не принят'), final: true },
+      completed: { title: t('Completed', 'Завершил'), final: true },
+      withdrew: { title: t('Withdrew', 'Вышел'), final: true },
+      expelled: { title: t('Expelled', 'Исключён'), final: true },
+      transferred: { title: t('Transferred', 'Переведён'), final: true },
+      released: { title: t('Released', 'Освобождён'), final: true },
+    },
+    ['prison'],
+  ),
+  deadlines: {
+    review_due: {
+      kind: 'reminder',
+      title: t('The 30-day review is due', 'Срок ежемесячного обзора'),
+      activeIn: ['enrolled'],
+      due: { anchor: 'nextReviewDue', type: 'date' },
+      notify: ['prison'],
+    },
+    pre_release_planning: {
+      kind: 'reminder',
+      title: t('Release within 180 days and no pre-release plan', 'Освобождение в течение 180 дней, плана нет'),
+      activeIn: ['applied', 'screened', 'waitlisted', 'enrolled'],
+      due: { anchor: 'expectedReleaseDate', type: 'date', days: -180 },
+      condition: 'noOpenPreRelease',
+      notify: ['prison'],
+    },
+    motivational_follow_up_1: {
+      kind: 'reminder',
+      title: t('Motivational follow-up (month 1)', 'Мотивационный контакт (1-й месяц)'),
+      activeIn: ['withdrew'],
+      due: { anchor: 'closedOn', type: 'date', months: 1 },
+      notify: ['prison'],
+    },
+    motivational_follow_up_2: {
+      kind: 'reminder',
+      title: t('Motivational follow-up (month 2)', 'Мотивационный контакт (2-й месяц)'),
+      activeIn: ['withdrew'],
+      due: { anchor: 'closedOn', type: 'date', months: 2 },
+      notify: ['prison'],
+    },
+    motivational_follow_up_3: {
+      kind: 'reminder',
+      title: t('Motivational follow-up (month 3)', 'Мотивационный контакт (3-й месяц)'),
+      activeIn: ['withdrew'],
+      due: { anchor: 'closedOn', type: 'date', months: 3 },
+      notify: ['prison'],
+    },
+  },
+} as const satisfies ProtocolDefinition;

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, isNull, lte, or, gte, sql, exists } from 'drizzle-orm';
+import type { z } from '@hono/zod-openapi';
+import type { Executor } from '../../db/client.js';
+import { caseParties, cases, consents, organisations, participants } from '../../db/schema.js';
+import { recordAudit } from '../audit/audit.js';
+import type { Actor } from '../auth/authenticator.js';
+import { AppError, notFound, validationFailed } from '../http/errors.js';
+import { localDateOf } from '../../protocols/time.js';
+import type { RecordConsentSchema } from './schemas.js';
+
+type ConsentRow = typeof consents.$inferSelect;
+type RequestFacts = { actor: Actor; requestId: string | undefined; now: Date };
+
+/** A consent is valid today when not revoked, started, not expired, and its case (if any) is not closed. */
+function validOn(today: string) {
+  return and(
+    isNull(consents.revokedAt),
+    lte(consents.validFrom, today),
+    or(isNull(consents.validUntil), gte(consents.validUntil, today)),
+    or(isNull(consents.untilCaseId), sql`(select ${cases.closedAt} from ${cases} where ${cases.id} = ${consents.untilCaseId}) is null`),
+  );
+}
+
+/** The organisations a valid consent of this participant names today (read fresh: revocation applies at once). */
+export async function consentedOrganisations(db: Executor, participantId: string, today: string): Promise<Set<string>> {
+  const rows = await db.selectDistinct({ organisationId: consents.organisationId }).from(consents).where(and(eq(consents.participantId, participantId), validOn(today)));
+  return new Set(rows.map((row) => row.organisationId));
+}
+
+/** The record owner, or a party of one of the participant's cases, may record and see consents. */
+async function consentScope(db: Executor, actor: Actor, participantId: string) {
+  const [participant] = await db.select({ id: participants.id, owner: participants.ownerOrganisationId, region: participants.region }).from(participants).where(eq(participants.id, participantId));
+  if (!participant) return undefined;
+  if (participant.owner === actor.organisation.id) return participant;
+  const [party] = await db
+    .select({ caseId: caseParties.caseId })
+    .from(caseParties)
+    .innerJoin(cases, eq(cases.id, caseParties.caseId))
+    .where(and(eq(cases.participantId, participantId), eq(caseParties.organisationId, actor.organisation.id)))
+    .limit(1);
+  return party ? participant : undefined;
+}
+
+async function deny(db: Executor, facts: RequestFacts, action: string, subjectId: string): Promise<never> {
+  await recordAudit(db, { actor: facts.actor, action, subjectType: 'consent', subjectId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+  throw notFound('participant');
+}
+
+async function todayFor(db: Executor, participantId: string, now: Date): Promise<string> {
+  const [row] = await db
+    .select({ timeZone: organisations.timeZone })
+    .from(participants)
+    .innerJoin(organisations, eq(organisations.id, participants.ownerOrganisationId))
+    .where(eq(participants.id, participantId));
+  return localDateOf(now, row?.timeZone ?? 'UTC');
+}
+
+export async function presentConsent(db: Executor, row: ConsentRow, today: string) {
+  const [criminal] = row.caseId ? await db.select({ protocol: cases.protocol }).from(cases).where(eq(cases.id, row.caseId)) : [];
+  const [valid] = await db.select({ id: consents.id }).from(consents).where(and(eq(consents.id, row.id), validOn(today)));
+  return {
+    id: row.id,
+    participantId: row.participantId,
+    organisationId: row.organisationId,
+    dataClasses: row.dataClasses as never,
+    purpose: row.purpose as never,
+    validFrom: row.validFrom,
+    validUntil: row.validUntil,
+    untilCaseId: row.untilCaseId,
+    caseId: row.caseId,
+    criminalJustice: criminal?.protocol === 'court-ordered-treatment',
+    signedMethod: row.signedMethod as never,
+    witness: row.witness,
+    textVersion: row.textVersion,
+    recordedByOrganisationId: row.recordedByOrganisationId,
+    recordedAt: row.recordedAt.toISOString(),
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+    revocationReason: row.revocationReason,
+    validNow: valid !== undefined,
+  };
+}
+
+export async function recordConsent(db: Executor, facts: RequestFacts, participantId: string, body: z.infer<typeof RecordConsentSchema>) {
+  const scope = await consentScope(db, facts.actor, participantId);
+  if (!scope) return deny(db, facts, 'consent.record', participantId);
+  const errors = [];
+  const [recipient] = await db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, body.organisationId));
+  if (!recipient) errors.push({ path: 'body.organisationId', message: 'No such organisation.' });
+  for (const field of ['caseId', 'untilCaseId'] as const) {
+    const caseId = body[field];
+    if (!caseId) continue;
+    const [row] = await db
+      .select({ id: cases.id })
+      .from(cases)
+      .where(
+        and(
+          eq(cases.id, caseId),
+          eq(cases.participantId, participantId),
+          exists(db.select().from(caseParties).where(and(eq(caseParties.caseId, cases.id), eq(caseParties.organisationId, facts.actor.organisation.id)))),
+        ),
+      );
+    if (!row) errors.push({ path: `body.${field}`, message: 'Not a case of this participant that your organisation is a party to.' });
+  }
+  if (errors.length > 0) throw validationFailed('The consent is not valid.', errors);
+  return db.transaction(async (tx) => {
+    const row: ConsentRow = {
+      id: randomUUID(),
+      participantId,
+      organisationId: body.organisationId,
+      dataClasses: body.dataClasses,
+      purpose: body.purpose,
+      validFrom: body.validFrom,
+      validUntil: body.validUntil ?? null,
+      untilCaseId: body.untilCaseId ?? null,
+      caseId: body.caseId ?? null,
+      signedMethod: body.signedMethod,
+      witness: body.witness,
+      textVersion: body.textVersion,
+      recordedByOrganisationId: facts.actor.organisation.id,
+      recordedBySub: facts.actor.sub,
+      recordedAt: facts.now,
+      revokedAt: null,
+      revokedBySub: null,
+      revokedByOrganisationId: null,
+      revocationReason: null,
+    };
+    await tx.insert(consents).values(row);
+    await recordAudit(tx, { actor: facts.actor, action: 'consent.record', subjectType: 'consent', subjectId: row.id, participantId, purpose: body.purpose, requestId: facts.requestId, outcome: 'success', at: facts.now });
+    return presentConsent(tx, row, await todayFor(tx, participantId, facts.now));
+  });
+}
+
+export async function listConsents(db: Executor, facts: RequestFacts, participantId: string) {
+  const scope = await consentScope(db, facts.actor, participantId);
+  if (!scope) return deny(db, facts, 'consent.list', participantId);
+  const rows = await db.select().from(consents).where(eq(consents.participantId, participantId)).orderBy(asc(consents.recordedAt), asc(consents.id));
+  const today = await todayFor(db, participantId, facts.now);
+  await recordAudit(db, { actor: facts.actor, action: 'consent.list', subjectType: 'participant', subjectId: participantId, participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
+  return { items: await Promise.all(rows.map((row) => presentConsent(db, row, today))) };
+}
+
+/**
+ * Revocation takes effect for the very next request: nothing caches consents. A
+ * criminal-justice consent (recorded on a court-ordered case) stands until the order ends.
+ */
+export async function revokeConsent(db: Executor, facts: RequestFacts, consentId: string, reason: string) {
+  const [existing] = await db.select({ participantId: consents.participantId }).from(consents).where(eq(consents.id, consentId));
+  if (!existing || !(await consentScope(db, facts.actor, existing.participantId))) {
+    await recordAudit(db, { actor: facts.actor, action: 'consent.revoke', subjectType: 'consent', subjectId: consentId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    throw notFound('consent');
+  }
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(consents).where(eq(consents.id, consentId)).for('update');
+    if (!row) throw notFound('consent');
+    if (row.revokedAt) throw new AppError('CONFLICT', 'This consent is already revoked.');
+    const today = await todayFor(tx, row.participantId, facts.now);
+    if (row.caseId) {
+      const [order] = await tx.select({ protocol: cases.protocol, closedAt: cases.closedAt, data: cases.data }).from(cases).where(eq(cases.id, row.caseId));
+      const orderEnd = typeof order?.data.orderEndDate === 'string' ? order.data.orderEndDate : undefined;
+      if (order?.protocol === 'court-ordered-treatment' && order.closedAt === null && (orderEnd === undefined || today < orderEnd)) {
+        throw new AppError('CONFLICT', `A criminal-justice consent cannot be revoked before the court order ends${orderEnd ? ` (${orderEnd})` : ''}.`);
+      }
+    }
+    const [updated] = await tx
+      .update(consents)
+      .set({ revokedAt: facts.now, revokedBySub: facts.actor.sub, revokedByOrganisationId: facts.actor.organisation.id, revocationReason: reason })
+      .where(eq(consents.id, consentId))
+      .returning();
+    await recordAudit(tx, { actor: facts.actor, action: 'consent.revoke', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
+    return presentConsent(tx, updated!, today);
+  });
+}
