@@ -13,6 +13,11 @@ import type { Logger } from './logger.js';
 import { organisationRoutes } from './organisations/routes.js';
 import { findOrganisation } from './organisations/service.js';
 import { participantRoutes } from './participants/routes.js';
+import { consentRoutes } from './consents/routes.js';
+import { caseRoutes } from './cases/routes.js';
+import { deadlineRoutes } from './deadlines/routes.js';
+import { calendarRoutes } from './calendars/routes.js';
+import { protocolRoutes } from './protocols-api/routes.js';
 import { loadNationalIdKey } from './participants/service.js';
 import { docsRoutes, systemRoutes } from './system/routes.js';
 import type { ActorOrganisation } from './auth/authenticator.js';
@@ -82,6 +87,11 @@ export async function createApp(deps: AppDeps) {
   app.route('/', systemRoutes());
   app.route('/', organisationRoutes());
   app.route('/', participantRoutes());
+  app.route('/', consentRoutes());
+  app.route('/', caseRoutes());
+  app.route('/', deadlineRoutes());
+  app.route('/', calendarRoutes());
+  app.route('/', protocolRoutes());
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -17,6 +17,17 @@ export const PERMISSIONS = {
   'participants:register': PERSONAL_DATA_ROLES,
   'participants:read': PERSONAL_DATA_ROLES,
   'participants:correct': PERSONAL_DATA_ROLES,
+  'consents:record': PERSONAL_DATA_ROLES,
+  'consents:read': PERSONAL_DATA_ROLES,
+  'consents:revoke': PERSONAL_DATA_ROLES,
+  'cases:open': ['judge', 'prison_staff', 'probation_officer', 'ngo_worker'],
+  'cases:read': PERSONAL_DATA_ROLES,
+  'cases:event': ['judge', 'prison_staff', 'probation_officer', 'treatment_staff', 'ngo_worker', 'halfway_house_staff'],
+  'occupancy:read': ['prison_staff', 'halfway_house_staff', 'coordinator'],
+  'deadlines:read': ROLES,
+  'calendars:read': ROLES,
+  'calendars:write': ['admin'],
+  'protocols:read': ROLES,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -120,7 +120,8 @@ function snapshotOf(row: CaseRow, parties: Party[], facts: DecisionFacts): CaseS
 }
 
 function refusalError(refusal: { code: string; reason: string; guard?: string; errors?: { path: string; message: string }[]; allowedEvents?: string[] }): AppError {
-  if (refusal.code === 'VALIDATION_FAILED') return validationFailed(refusal.reason, refusal.errors);
+  // The engine names paths within the request body; the API names them from the body's root.
+  if (refusal.code === 'VALIDATION_FAILED') return validationFailed(refusal.reason, refusal.errors?.map((error) => ({ ...error, path: `body.${error.path}` })));
   if (refusal.code === 'CAPACITY_FULL') return new AppError('CAPACITY_FULL', refusal.reason, { extra: { guard: refusal.guard } });
   return new AppError('EVENT_NOT_ALLOWED', refusal.reason, {
     extra: { allowedEvents: refusal.allowedEvents ?? [], ...(refusal.guard ? { failedGuard: refusal.guard } : {}) },

@@ -7,7 +7,8 @@ import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import { AppError, notFound, validationFailed } from '../http/errors.js';
 import { localDateOf } from '../../protocols/time.js';
-import type { RecordConsentSchema } from './schemas.js';
+import type { DataClass } from '../domain.js';
+import type { CONSENT_PURPOSES, RecordConsentSchema, SIGNED_METHODS } from './schemas.js';
 
 type ConsentRow = typeof consents.$inferSelect;
 type RequestFacts = { actor: Actor; requestId: string | undefined; now: Date };
@@ -63,14 +64,14 @@ export async function presentConsent(db: Executor, row: ConsentRow, today: strin
     id: row.id,
     participantId: row.participantId,
     organisationId: row.organisationId,
-    dataClasses: row.dataClasses as never,
-    purpose: row.purpose as never,
+    dataClasses: row.dataClasses as DataClass[],
+    purpose: row.purpose as (typeof CONSENT_PURPOSES)[number],
     validFrom: row.validFrom,
     validUntil: row.validUntil,
     untilCaseId: row.untilCaseId,
     caseId: row.caseId,
     criminalJustice: criminal?.protocol === 'court-ordered-treatment',
-    signedMethod: row.signedMethod as never,
+    signedMethod: row.signedMethod as (typeof SIGNED_METHODS)[number],
     witness: row.witness,
     textVersion: row.textVersion,
     recordedByOrganisationId: row.recordedByOrganisationId,

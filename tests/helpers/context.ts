@@ -64,7 +64,8 @@ export async function createTestContext(options: { bodyLimitBytes?: number } = {
   }
 
   async function tokenFor(org: { id: string }, roles: Role | Role[], claims: Record<string, unknown> = {}) {
-    return issuer.sign({ org: org.id, roles: Array.isArray(roles) ? roles : [roles], ...claims }, { now: clock.now() });
+    // Long-lived, so tests may move the clock forward by weeks.
+    return issuer.sign({ org: org.id, roles: Array.isArray(roles) ? roles : [roles], ...claims }, { now: clock.now(), ttlSeconds: 120 * 86400 });
   }
 
   async function organisation(kind: OrganisationKind, overrides: Partial<Parameters<typeof createOrganisation>[2]> = {}): Promise<OrganisationRow> {

@@ -1,0 +1,80 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../http/context.js';
+import { AUTHED, json, jsonBody, problems } from '../http/openapi.js';
+import { pageOf } from '../http/pagination.js';
+import { defineRoute } from '../http/route.js';
+import { IdParam } from '../organisations/schemas.js';
+import { CaseListQuery, CaseSchema, EventSchema, HistoryEventSchema, OccupancySchema, OpenCaseSchema, PageQuery } from './schemas.js';
+import { caseHistory, listCases, occupancy, openCase, readCase, recordEvent } from './service.js';
+
+const tags = ['Cases'];
+
+const openRoute = defineRoute('cases:open', {
+  method: 'post',
+  path: '/cases',
+  tags,
+  summary: 'Open a case (the protocol’s opening role; your organisation is the owner)',
+  request: { body: jsonBody(OpenCaseSchema) },
+  responses: { 201: json(CaseSchema, 'The case'), ...problems(...AUTHED, 400, 413, 422) },
+});
+
+const list = defineRoute('cases:read', {
+  method: 'get',
+  path: '/cases',
+  tags,
+  summary: 'Cases your organisation is a party to',
+  request: { query: CaseListQuery },
+  responses: { 200: json(pageOf(CaseSchema), 'A page of cases'), ...problems(...AUTHED, 422) },
+});
+
+const read = defineRoute('cases:read', {
+  method: 'get',
+  path: '/cases/{id}',
+  tags,
+  summary: 'A case, with the events you may send now',
+  request: { params: IdParam },
+  responses: { 200: json(CaseSchema, 'The case'), ...problems(...AUTHED, 404, 422) },
+});
+
+const event = defineRoute('cases:event', {
+  method: 'post',
+  path: '/cases/{id}/events',
+  tags,
+  summary: 'Send an event: a transition or an observation (the server derives the state)',
+  request: { params: IdParam, body: jsonBody(EventSchema) },
+  responses: {
+    201: json(z.object({ event: HistoryEventSchema, case: CaseSchema }), 'The recorded event and the case after it'),
+    ...problems(...AUTHED, 400, 404, 409, 413, 422),
+  },
+});
+
+const history = defineRoute('cases:read', {
+  method: 'get',
+  path: '/cases/{id}/events',
+  tags,
+  summary: 'The case history',
+  request: { params: IdParam, query: PageQuery },
+  responses: { 200: json(pageOf(HistoryEventSchema), 'A page of the history'), ...problems(...AUTHED, 404, 422) },
+});
+
+const occupancyRoute = defineRoute('occupancy:read', {
+  method: 'get',
+  path: '/organisations/{id}/occupancy',
+  tags: ['Registry'],
+  summary: 'Unit places or halfway-house beds: used, reserved, free, waiting',
+  request: { params: IdParam },
+  responses: { 200: json(OccupancySchema, 'Occupancy'), ...problems(...AUTHED, 404, 422) },
+});
+
+const factsOf = (c: Context<AppEnv>) => ({ actor: c.var.actor, requestId: c.var.requestId, now: c.var.services.clock.now() });
+
+export function caseRoutes() {
+  return new OpenAPIHono<AppEnv>()
+    .openapi(openRoute, async (c) => c.json(await openCase(c.var.services.db, factsOf(c), c.req.valid('json')), 201))
+    .openapi(list, async (c) => c.json(await listCases(c.var.services.db, factsOf(c), c.req.valid('query')), 200))
+    .openapi(read, async (c) => c.json(await readCase(c.var.services.db, factsOf(c), c.req.valid('param').id), 200))
+    .openapi(event, async (c) => c.json(await recordEvent(c.var.services.db, factsOf(c), c.req.valid('param').id, c.req.valid('json')), 201))
+    .openapi(history, async (c) => c.json(await caseHistory(c.var.services.db, factsOf(c), c.req.valid('param').id, c.req.valid('query')), 200))
+    .openapi(occupancyRoute, async (c) => c.json(await occupancy(c.var.services.db, c.var.actor, c.req.valid('param').id, c.var.services.clock.now()), 200));
+}

@@ -1,0 +1,81 @@
+import { z } from '@hono/zod-openapi';
+import { PROTOCOL_IDS } from '../../protocols/index.js';
+
+const PartySchema = z.strictObject({ part: z.string().min(1).max(40), organisationId: z.uuid() }).openapi('CaseParty');
+
+export const OpenCaseSchema = z
+  .strictObject({
+    protocol: z.enum(PROTOCOL_IDS as [string, ...string[]]),
+    participantId: z.uuid(),
+    parties: z.array(PartySchema).max(10).default([]).openapi({ description: 'The other parts; your organisation fills the owner part.' }),
+    data: z.record(z.string(), z.unknown()).default({}).openapi({ description: 'The protocol’s opening data (see GET /protocols/{id}).' }),
+  })
+  .openapi('OpenCase');
+
+export const EventSchema = z
+  .strictObject({
+    type: z.string().regex(/^[A-Z][A-Z_]{1,59}$/, 'An event name in SCREAMING_SNAKE_CASE.'),
+    data: z.record(z.string(), z.unknown()).default({}),
+    expectedVersion: z.number().int().positive().openapi({ description: 'The case version you read; a stale one is refused with 409 STALE_VERSION.' }),
+  })
+  .openapi('CaseEvent');
+
+export const CaseSchema = z
+  .object({
+    id: z.uuid(),
+    protocol: z.string(),
+    protocolVersion: z.number().int(),
+    participant: z.object({ id: z.uuid(), referenceCode: z.string() }),
+    ownerOrganisationId: z.uuid(),
+    state: z.string(),
+    final: z.boolean(),
+    parties: z.array(z.object({ part: z.string(), organisationId: z.uuid() })),
+    data: z.record(z.string(), z.unknown()),
+    version: z.number().int(),
+    parentCaseId: z.uuid().nullable(),
+    openedAt: z.string(),
+    closedAt: z.string().nullable(),
+    updatedAt: z.string(),
+    yourParts: z.array(z.string()),
+    allowedEvents: z.array(z.string()).openapi({ description: 'Events your organisation may send now (guards are checked when sent).' }),
+  })
+  .openapi('Case');
+
+export const HistoryEventSchema = z
+  .object({
+    id: z.uuid(),
+    version: z.number().int(),
+    type: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    part: z.string(),
+    organisationId: z.uuid().nullable(),
+    fromState: z.string().nullable(),
+    toState: z.string(),
+    observation: z.boolean(),
+    at: z.string(),
+  })
+  .openapi('CaseHistoryEvent');
+
+export const CaseListQuery = z.strictObject({
+  protocol: z.enum(PROTOCOL_IDS as [string, ...string[]]).optional(),
+  state: z.string().regex(/^[a-z_]{2,40}$/).optional(),
+  participantId: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
+export const PageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
+export const OccupancySchema = z
+  .union([
+    z.object({
+      organisationId: z.uuid(),
+      kind: z.literal('prison'),
+      units: z.array(z.object({ unitId: z.uuid(), name: z.string(), kind: z.string(), places: z.number().int(), used: z.number().int(), reserved: z.number().int(), free: z.number().int(), waiting: z.number().int() })),
+    }),
+    z.object({ organisationId: z.uuid(), kind: z.literal('halfway_house'), beds: z.number().int(), used: z.number().int(), reserved: z.number().int(), free: z.number().int(), waiting: z.number().int() }),
+  ])
+  .openapi('Occupancy');

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from './helpers/context.js';
+import { createRegion, type Region } from './helpers/region.js';
+
+/**
+ * A lifecycle across protocols, as the README walks it through:
+ * unit enrolment → pre-release with a halfway-house referral → release →
+ * patronage acknowledged → pre-release closed.
+ */
+let t: TestContext;
+let r: Region;
+
+beforeAll(async () => {
+  t = await createTestContext();
+  r = await createRegion(t);
+});
+afterAll(() => t.close());
+
+const PATHWAYS = ['accommodation', 'identity_documents', 'health_continuity', 'employment_education', 'family', 'finance_benefits', 'patronage'];
+
+describe('a person’s way from a prison unit to patronage', () => {
+  it('runs green across the five-protocol chain', async () => {
+    const unit = await t.request('POST', `/organisations/${r.orgs.prison.id}/units`, { token: r.tokens.prison, body: { kind: 'atlantis', name: 'Atlantis L', places: 10 } });
+    const person = await r.participant('prison', 'Lifecycle');
+
+    // 1. Unit enrolment; release expected within 180 days, so the planning reminder is due at once.
+    const enrolment = await r.open('prison', 'unit-enrolment', person.id, [], { unitId: unit.json.id, expectedReleaseDate: '2026-06-01' });
+    await r.send('prison', enrolment.json.id, 'SCREENED', { date: '2026-03-02', outcome: 'suitable' });
+    expect((await r.send('prison', enrolment.json.id, 'ADMITTED', { date: '2026-03-02', consentToTreatment: true, unitAgreementSigned: true })).json.case.state).toBe('enrolled');
+    const planning = (await r.deadlinesOf(enrolment.json.id)).find((row) => row.rule === 'pre_release_planning');
+    expect(planning).toMatchObject({ status: 'open', dueAt: new Date('2025-12-03T04:00:00.000Z') });
+
+    // 2. Pre-release opens; the unit's planning reminder is void.
+    const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }], { releaseDate: '2026-06-01' });
+    expect(plan.status, plan.text).toBe(201);
+    expect(plan.json.data.pathways.accommodation).toEqual({ status: 'not_started' });
+    expect((await r.deadlinesOf(enrolment.json.id)).find((row) => row.rule === 'pre_release_planning')?.status).toBe('void');
+    const planDeadlines = (await r.deadlinesOf(plan.json.id)).filter((row) => row.status === 'open').map((row) => row.rule).sort();
+    expect(planDeadlines).toEqual(['pathways_not_started', 'planning_escalation', 'release_day', 'release_in_14_days', 'release_in_30_days', 'release_in_7_days']);
+
+    // Without an NGO and with pathways open, the plan cannot be agreed; the refusal names the guard.
+    const early = await r.send('prison', plan.json.id, 'PLAN_AGREED', {});
+    expect(early.status).toBe(422);
+    expect(early.json).toMatchObject({ code: 'EVENT_NOT_ALLOWED', failedGuard: 'allPathwaysSettled' });
+
+    // Naming the NGO needs its consent.
+    const noConsent = await r.send('prison', plan.json.id, 'PARTY_ASSIGNED', { part: 'ngo', organisationId: r.orgs.ngo.id });
+    expect(noConsent.json.failedGuard).toBe('partyAssignable');
+    await r.consent(person.id, r.orgs.ngo);
+    expect((await r.send('prison', plan.json.id, 'PARTY_ASSIGNED', { part: 'ngo', organisationId: r.orgs.ngo.id })).status).toBe(201);
+
+    // Pathways: the NGO acts on its own; the 56-day "nothing started" deadline goes.
+    expect((await r.send('ngo', plan.json.id, 'PATHWAY_UPDATED', { pathway: 'patronage', status: 'done', organisationId: r.orgs.ngo.id, note: 'Weekly meetings' })).status).toBe(201);
+    expect((await r.deadlinesOf(plan.json.id)).find((row) => row.rule === 'pathways_not_started')?.status).toBe('void');
+    for (const pathway of PATHWAYS.filter((name) => name !== 'patronage')) {
+      const status = pathway === 'employment_education' ? 'not_needed' : 'done';
+      expect((await r.send('prison', plan.json.id, 'PATHWAY_UPDATED', { pathway, status })).status).toBe(201);
+    }
+
+    // 3. A halfway-house referral opens a linked case, arriving on the release date.
+    expect((await r.send('prison', plan.json.id, 'HALFWAY_HOUSE_REFERRED', { halfwayHouseOrganisationId: r.orgs.house.id })).status).toBe(201);
+    const houseCases = await t.request('GET', '/cases?protocol=halfway-house', { token: r.tokens.house });
+    const referral = houseCases.json.items.find((item: { parentCaseId: string }) => item.parentCaseId === plan.json.id);
+    expect(referral).toMatchObject({ state: 'referred', data: { expectedArrivalDate: '2026-06-01' }, ownerOrganisationId: r.orgs.prison.id });
+    expect((await r.send('house', referral.id, 'ACCEPTED', {})).json.case.state).toBe('accepted');
+
+    // The release date moves: the plan's and the linked referral's deadlines move with it.
+    await r.send('prison', plan.json.id, 'RELEASE_DATE_CHANGED', { releaseDate: '2026-06-15', reason: 'Court decision' });
+    expect((await r.deadlinesOf(plan.json.id)).find((row) => row.rule === 'release_day' && row.status === 'open')?.dueAt.toISOString()).toBe('2026-06-15T04:00:00.000Z');
+    const moved = await t.request('GET', `/cases/${referral.id}`, { token: r.tokens.house });
+    expect(moved.json.data.expectedArrivalDate).toBe('2026-06-15');
+    expect((await r.deadlinesOf(referral.id)).find((row) => row.rule === 'arrival_missed' && row.status === 'open')?.dueAt.toISOString()).toBe('2026-06-16T04:00:00.000Z');
+
+    expect((await r.send('prison', plan.json.id, 'PLAN_AGREED', {})).json.case.state).toBe('plan_agreed');
+
+    // 4. Release opens the patronage case for the NGO, with the region's coordinator added.
+    const released = await r.send('prison', plan.json.id, 'RELEASED', { releasedAt: '2026-06-15T09:30:00+05:00', releaseAddress: 'Pavlodar, Satpaev st.' });
+    expect(released.json.case.state).toBe('released');
+    const handovers = await t.request('GET', '/cases?protocol=patronage', { token: r.tokens.ngo });
+    const patronage = handovers.json.items.find((item: { parentCaseId: string }) => item.parentCaseId === plan.json.id);
+    expect(patronage).toMatchObject({ state: 'sent', allowedEvents: ['ACKNOWLEDGED', 'DECLINED'] });
+    expect(patronage.parties).toContainEqual({ part: 'coordinator', organisationId: r.orgs.coordinator.id });
+    expect(patronage.data).toMatchObject({ releaseAddressPlan: 'Pavlodar, Satpaev st.', patronagePlan: 'Weekly meetings', probationOrganisationId: r.orgs.probation.id });
+
+    // 5. The NGO acknowledges: the pre-release case closes itself.
+    expect((await r.send('ngo', patronage.id, 'ACKNOWLEDGED', { caseworker: 'Aliya', plannedFirstContact: '2026-06-16' })).json.case.state).toBe('acknowledged');
+    const closed = await t.request('GET', `/cases/${plan.json.id}`, { token: r.tokens.prison });
+    expect(closed.json).toMatchObject({ state: 'closed', final: true });
+    const history = await t.request('GET', `/cases/${plan.json.id}/events`, { token: r.tokens.prison });
+    expect(history.json.items.at(-1)).toMatchObject({ type: 'PATRONAGE_ACKNOWLEDGED', part: 'system', organisationId: null });
+
+    // The unit case is released too.
+    expect((await r.send('prison', enrolment.json.id, 'RELEASED', { date: '2026-06-15' })).json.case.state).toBe('released');
+  });
+
+  it('the owner transfers the plan to another prison, which then owns it', async () => {
+    const person = await r.participant('prison', 'Transferred');
+    const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }], { releaseDate: '2026-09-01' });
+    const transferred = await r.send('prison', plan.json.id, 'OWNER_TRANSFERRED', { toOrganisationId: r.orgs.prison2.id });
+    expect(transferred.status, transferred.text).toBe(201);
+    expect(transferred.json.case.ownerOrganisationId).toBe(r.orgs.prison2.id);
+    expect((await t.request('GET', `/cases/${plan.json.id}`, { token: r.tokens.prison })).status).toBe(404);
+    expect((await t.request('GET', `/cases/${plan.json.id}`, { token: r.tokens.prison2 })).json.yourParts).toEqual(['prison']);
+  });
+
+  it('released without a plan: escalated to the coordinator, patronage only when an NGO is named', async () => {
+    const person = await r.participant('prison', 'Unplanned');
+    const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }], { releaseDate: '2026-03-10' });
+    const released = await r.send('prison', plan.json.id, 'RELEASED_WITHOUT_PLAN', { releasedAt: '2026-03-03T09:00:00+05:00', reason: 'Early release by court' });
+    expect(released.json.case.state).toBe('released');
+    expect((await r.deadlinesOf(plan.json.id)).filter((row) => row.kind === 'alert')).toEqual([expect.objectContaining({ rule: 'released_without_plan', concerns: [r.orgs.coordinator.id] })]);
+    const patronage = await t.request('GET', `/cases?participantId=${person.id}&protocol=patronage`, { token: r.tokens.prison });
+    expect(patronage.json.items).toEqual([]);
+  });
+});
