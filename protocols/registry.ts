@@ -1,4 +1,5 @@
 import type { CaseSnapshot, Effect, Party } from './model.js';
+import { DEFAULT_MAX_STAY_DAYS } from '../src/domain.js';
 import { addDays, daysBetween, localDateOf } from './time.js';
 
 /**
@@ -150,9 +151,11 @@ export const ASSIGNMENTS: Record<string, Assignment> = {
     const intake = str(eventData.assessmentDate)!;
     return { data: { intakeDate: intake, nextReportDue: addDays(intake, num(snapshot.data.reportingIntervalDays) ?? 30) } };
   },
-  advanceReportDue: ({ snapshot }) => ({
-    data: { nextReportDue: addDays(str(snapshot.data.nextReportDue) ?? str(snapshot.data.intakeDate)!, num(snapshot.data.reportingIntervalDays) ?? 30) },
-  }),
+  /** Reporting runs from intake: a report before intake (a refusal under review) moves nothing. */
+  advanceReportDue: ({ snapshot }) => {
+    const due = str(snapshot.data.nextReportDue);
+    return due ? { data: { nextReportDue: addDays(due, num(snapshot.data.reportingIntervalDays) ?? 30) } } : {};
+  },
   recordDrugTest: ({ snapshot, eventData }) => {
     if (eventData.result !== 'positive' && eventData.result !== 'missed') return {};
     const adverse = [...((snapshot.data.adverseTests ?? []) as string[]), str(eventData.date)!].sort();
@@ -189,7 +192,8 @@ export const ASSIGNMENTS: Record<string, Assignment> = {
   recordRelease: ({ eventData }) => ({ data: { releasedAt: str(eventData.releasedAt), releaseAddress: str(eventData.releaseAddress) ?? null } }),
 
   // halfway-house
-  referred: (input) => ({ data: { referredOn: today(input) } }),
+  /** The service fills the house's own maximum stay; 168 days (DOMAIN.md) when the house names none. */
+  referred: (input) => ({ data: { referredOn: today(input), maxStayDays: num(input.snapshot.data.maxStayDays) ?? DEFAULT_MAX_STAY_DAYS } }),
   changeArrivalDate: ({ eventData }) => ({ data: { expectedArrivalDate: str(eventData.expectedArrivalDate) } }),
   arrived: ({ snapshot, eventData }) => {
     const arrivedOn = localDateOf(new Date(str(eventData.arrivedAt)!), snapshot.facts.timeZone);
