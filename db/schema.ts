@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
@@ -101,13 +101,17 @@ export const participantNotes = pgTable(
 );
 
 /**
- * The audit trail: one row per read or write of personal data and per denial.
- * Append-only; the sharing issue adds the hash chain and signed checkpoints.
+ * The audit trail: one row per read or write of personal data and per denial. Append-only
+ * (triggers refuse UPDATE, DELETE and TRUNCATE) and hash-chained: each row belongs to one of
+ * several independent chains, at a position, and carries SHA-256 over its canonical content
+ * and the previous row's hash in that chain.
  */
 export const auditEvents = pgTable(
   'audit_events',
   {
     seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    chain: text('chain').notNull(),
+    position: bigint('position', { mode: 'number' }).notNull(),
     at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
     actorSub: text('actor_sub').notNull(),
     organisationId: uuid('organisation_id'),
@@ -121,11 +125,59 @@ export const auditEvents = pgTable(
     basis: text('basis'),
     requestId: text('request_id'),
     outcome: text('outcome').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
   },
   (t) => [
+    uniqueIndex('audit_events_chain_position_key').on(t.chain, t.position),
     index('audit_events_participant_idx').on(t.participantId, t.seq),
     index('audit_events_organisation_idx').on(t.organisationId, t.seq),
   ],
+);
+
+/** The head of each audit chain; a transaction appends to a chain while holding its row lock. */
+export const auditChains = pgTable('audit_chains', {
+  chain: text('chain').primaryKey(),
+  position: bigint('position', { mode: 'number' }).notNull(),
+  headHash: text('head_hash').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/** Signed checkpoints: a chain's position and head hash at a time, signed with the service's checkpoint key. */
+export const auditCheckpoints = pgTable(
+  'audit_checkpoints',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    chain: text('chain').notNull(),
+    position: bigint('position', { mode: 'number' }).notNull(),
+    headHash: text('head_hash').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    keyId: text('key_id').notNull(),
+    signature: text('signature').notNull(),
+  },
+  (t) => [index('audit_checkpoints_chain_idx').on(t.chain, t.position)],
+);
+
+/** Break-glass: a coordinator's time-limited access to one case's participant, with its written reason. */
+export const breakGlassGrants = pgTable(
+  'break_glass_grants',
+  {
+    id: uuid('id').primaryKey(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    participantId: uuid('participant_id')
+      .notNull()
+      .references(() => participants.id),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    actorSub: text('actor_sub').notNull(),
+    reason: text('reason').notNull(),
+    grantedAt: timestamp('granted_at', { withTimezone: true, mode: 'date' }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('break_glass_grants_participant_idx').on(t.participantId, t.organisationId, t.expiresAt)],
 );
 
 /** Server-side secrets that must survive restarts and be shared by every instance (e.g. the national-id HMAC key). */
@@ -220,9 +272,11 @@ export const deadlines = pgTable(
   'deadlines',
   {
     id: uuid('id').primaryKey(),
-    caseId: uuid('case_id')
+    /** The case it belongs to; null for notices about a person rather than a case (a possible duplicate). */
+    caseId: uuid('case_id').references(() => cases.id),
+    participantId: uuid('participant_id')
       .notNull()
-      .references(() => cases.id),
+      .references(() => participants.id),
     rule: text('rule').notNull(),
     kind: text('kind').notNull(),
     dueAt: timestamp('due_at', { withTimezone: true, mode: 'date' }).notNull(),
@@ -302,4 +356,7 @@ export const schema = {
   deadlines,
   consents,
   holidays,
+  auditChains,
+  auditCheckpoints,
+  breakGlassGrants,
 };

@@ -1,5 +1,7 @@
-import type { Executor } from '../../db/client.js';
-import { auditEvents } from '../../db/schema.js';
+import { createHash } from 'node:crypto';
+import { eq, inArray, sql } from 'drizzle-orm';
+import type { Executor, Transaction } from '../../db/client.js';
+import { auditChains, auditEvents } from '../../db/schema.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { DataClass } from '../domain.js';
 
@@ -20,15 +22,77 @@ export type AuditEntry = {
 };
 
 /**
- * Appends one row to the audit trail. Writes pass their transaction, so the row exists if
- * and only if the change does; reads call this before their response is sent.
+ * Independent hash chains. A transaction appends to whichever chain is free (its head row
+ * locked until commit), so concurrent requests do not queue behind one lock, and every
+ * chain still verifies on its own. Instances share the chains through the row locks.
  */
-export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void> {
-  await db.insert(auditEvents).values({
+export const AUDIT_CHAINS = Array.from({ length: 8 }, (_, index) => `chain-${index}`);
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type AuditRowContent = {
+  chain: string;
+  position: number;
+  at: Date;
+  actorSub: string;
+  organisationId: string | null;
+  roles: string[];
+  action: string;
+  subjectType: string;
+  subjectId: string | null;
+  participantId: string | null;
+  dataClasses: string[];
+  purpose: string | null;
+  basis: string | null;
+  requestId: string | null;
+  outcome: string;
+};
+
+/** SHA-256 over the previous hash and the row's canonical content (a fixed field order). */
+export function auditHash(prevHash: string, row: AuditRowContent): string {
+  const canonical = JSON.stringify([
+    row.chain,
+    row.position,
+    row.at.toISOString(),
+    row.actorSub,
+    row.organisationId,
+    row.roles,
+    row.action,
+    row.subjectType,
+    row.subjectId,
+    row.participantId,
+    row.dataClasses,
+    row.purpose,
+    row.basis,
+    row.requestId,
+    row.outcome,
+  ]);
+  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+}
+
+const isTransaction = (db: Executor): db is Transaction => 'rollback' in db;
+
+async function append(tx: Transaction, entry: AuditEntry): Promise<void> {
+  await tx.insert(auditChains).values(AUDIT_CHAINS.map((chain) => ({ chain, position: 0, headHash: GENESIS_HASH, updatedAt: entry.at }))).onConflictDoNothing();
+  // A free chain if there is one; otherwise wait for a random one.
+  let [head] = await tx
+    .select()
+    .from(auditChains)
+    .where(inArray(auditChains.chain, AUDIT_CHAINS))
+    .orderBy(sql`random()`)
+    .limit(1)
+    .for('update', { skipLocked: true });
+  if (!head) {
+    const chain = AUDIT_CHAINS[Math.floor(Math.random() * AUDIT_CHAINS.length)]!;
+    [head] = await tx.select().from(auditChains).where(eq(auditChains.chain, chain)).for('update');
+  }
+  if (!head) throw new Error('audit chain head missing');
+  const content: AuditRowContent = {
+    chain: head.chain,
+    position: head.position + 1,
     at: entry.at,
     actorSub: entry.actor.sub,
     organisationId: entry.actor.organisation.id,
-    roles: entry.actor.roles,
+    roles: [...entry.actor.roles],
     action: entry.action,
     subjectType: entry.subjectType,
     subjectId: entry.subjectId ?? null,
@@ -38,5 +102,18 @@ export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void
     basis: entry.basis ?? null,
     requestId: entry.requestId ?? null,
     outcome: entry.outcome,
-  });
+  };
+  const hash = auditHash(head.headHash, content);
+  await tx.insert(auditEvents).values({ ...content, prevHash: head.headHash, hash });
+  await tx.update(auditChains).set({ position: content.position, headHash: hash, updatedAt: entry.at }).where(eq(auditChains.chain, head.chain));
+}
+
+/**
+ * Appends one row to the audit trail. A write passes its transaction, so the row exists if
+ * and only if the change does; a read passes the database, and the row is committed before
+ * this returns, that is before the response goes out.
+ */
+export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void> {
+  if (isTransaction(db)) await append(db, entry);
+  else await db.transaction((tx) => append(tx, entry));
 }

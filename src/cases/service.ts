@@ -134,12 +134,16 @@ function refusalError(refusal: { code: string; reason: string; guard?: string; e
 
 const dedupeKey = (caseId: string, rule: string, dueAt: Date) => `${caseId}:${rule}:${dueAt.toISOString()}`;
 
-async function insertDeadline(tx: Executor, caseId: string, deadline: Deadline, now: Date): Promise<void> {
+type CaseRef = Pick<CaseRow, 'id' | 'participantId'>;
+
+async function insertDeadline(tx: Executor, owner: CaseRef, deadline: Deadline, now: Date): Promise<void> {
+  const caseId = owner.id;
   await tx
     .insert(deadlines)
     .values({
       id: randomUUID(),
       caseId,
+      participantId: owner.participantId,
       rule: deadline.rule,
       kind: deadline.kind,
       dueAt: deadline.dueAt,
@@ -153,8 +157,9 @@ async function insertDeadline(tx: Executor, caseId: string, deadline: Deadline, 
 }
 
 /** Applies the engine's schedule / move / void changes to the rows of one case. */
-async function applyDeadlineChanges(tx: Executor, caseId: string, changes: DeadlineChanges, now: Date): Promise<void> {
-  for (const deadline of changes.schedule) await insertDeadline(tx, caseId, deadline, now);
+async function applyDeadlineChanges(tx: Executor, owner: CaseRef, changes: DeadlineChanges, now: Date): Promise<void> {
+  const caseId = owner.id;
+  for (const deadline of changes.schedule) await insertDeadline(tx, owner, deadline, now);
   for (const deadline of changes.move) {
     const moved = await tx
       .update(deadlines)
@@ -162,7 +167,7 @@ async function applyDeadlineChanges(tx: Executor, caseId: string, changes: Deadl
       .where(and(eq(deadlines.caseId, caseId), eq(deadlines.rule, deadline.rule), eq(deadlines.status, 'open')))
       .returning({ id: deadlines.id });
     // A rule whose earlier row already fired gets a new row for its new due time.
-    if (moved.length === 0) await insertDeadline(tx, caseId, deadline, now);
+    if (moved.length === 0) await insertDeadline(tx, owner, deadline, now);
   }
   if (changes.void.length > 0) {
     await tx
@@ -190,13 +195,26 @@ export async function reconcileDeadlines(tx: Executor, row: CaseRow, now: Date):
     else if (existing.dueAt.getTime() !== deadline.dueAt.getTime() || existing.concerns.join() !== deadline.concerns.join()) changes.move.push(deadline);
   }
   for (const rule of current.keys()) if (!wanted.has(rule)) changes.void.push(rule);
-  await applyDeadlineChanges(tx, row.id, changes, now);
+  await applyDeadlineChanges(tx, row, changes, now);
 }
 
-async function raiseAlert(tx: Executor, caseId: string, rule: string, concerns: string[], key: string, now: Date): Promise<void> {
+/** An immediate notice: an `alert` row due when raised, about a case (or, with no case, about a person). */
+export async function raiseAlert(tx: Executor, about: { caseId: string | null; participantId: string }, rule: string, concerns: string[], key: string, now: Date): Promise<void> {
   await tx
     .insert(deadlines)
-    .values({ id: randomUUID(), caseId, rule, kind: 'alert', dueAt: now, concerns, status: 'open', dedupeKey: `${caseId}:${rule}:${key}`, createdAt: now, updatedAt: now })
+    .values({
+      id: randomUUID(),
+      caseId: about.caseId,
+      participantId: about.participantId,
+      rule,
+      kind: 'alert',
+      dueAt: now,
+      concerns,
+      status: 'open',
+      dedupeKey: `${about.caseId ?? about.participantId}:${rule}:${key}`,
+      createdAt: now,
+      updatedAt: now,
+    })
     .onConflictDoNothing({ target: deadlines.dedupeKey });
 }
 
@@ -262,7 +280,7 @@ async function openCaseTx(tx: Executor, input: OpenInput, author: Author): Promi
     observation: false,
     at: now,
   });
-  for (const deadline of opened.deadlines) await insertDeadline(tx, row.id, deadline, now);
+  for (const deadline of opened.deadlines) await insertDeadline(tx, row, deadline, now);
   await applyEffects(tx, row, opened.effects, author, 1);
   await recordAudit(tx, { actor: author.request.actor, action: 'case.open', subjectType: 'case', subjectId: row.id, participantId: row.participantId, requestId: author.request.requestId, outcome: 'success', at: now });
   return row;
@@ -303,7 +321,7 @@ async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, a
       .values({ caseId: row.id, ...party, assignedAt: now })
       .onConflictDoUpdate({ target: [caseParties.caseId, caseParties.part], set: { organisationId: party.organisationId, assignedAt: now } });
   }
-  await applyDeadlineChanges(tx, row.id, decision.deadlines, now);
+  await applyDeadlineChanges(tx, row, decision.deadlines, now);
 
   const [history] = await tx
     .insert(caseEvents)
@@ -376,7 +394,7 @@ async function applyEffects(tx: Executor, row: CaseRow, effects: Effect[], autho
         break;
       }
       case 'alert':
-        await raiseAlert(tx, row.id, effect.rule, effect.concerns, String(version), now);
+        await raiseAlert(tx, { caseId: row.id, participantId: row.participantId }, effect.rule, effect.concerns, String(version), now);
         break;
       case 'place_freed': {
         const [waiting] = await tx
@@ -385,7 +403,7 @@ async function applyEffects(tx: Executor, row: CaseRow, effects: Effect[], autho
           .where(and(eq(cases.unitId, effect.unitId), eq(cases.state, 'waitlisted')))
           .orderBy(sql`${cases.data}->>'waitlistedAt'`, asc(cases.openedAt))
           .limit(1);
-        if (waiting) await raiseAlert(tx, waiting.id, 'place_freed', [waiting.ownerOrganisationId], `${row.id}:${version}`, now);
+        if (waiting) await raiseAlert(tx, { caseId: waiting.id, participantId: waiting.participantId }, 'place_freed', [waiting.ownerOrganisationId], `${row.id}:${version}`, now);
         break;
       }
       case 'void_participant_deadlines': {

@@ -10,8 +10,8 @@ import { defineRoute } from '../http/route.js';
 const DeadlineSchema = z
   .object({
     id: z.uuid(),
-    caseId: z.uuid(),
-    protocol: z.string(),
+    caseId: z.uuid().nullable(),
+    protocol: z.string().nullable(),
     participantReference: z.string(),
     rule: z.string(),
     kind: z.enum(['reminder', 'deadline', 'escalation', 'alert']),
@@ -61,8 +61,8 @@ export function deadlineRoutes() {
     const rows = await db
       .select({ deadline: deadlines, protocol: cases.protocol, reference: participants.referenceCode })
       .from(deadlines)
-      .innerJoin(cases, eq(cases.id, deadlines.caseId))
-      .innerJoin(participants, eq(participants.id, cases.participantId))
+      .leftJoin(cases, eq(cases.id, deadlines.caseId))
+      .innerJoin(participants, eq(participants.id, deadlines.participantId))
       .where(and(...filters))
       .orderBy(asc(deadlines.dueAt), asc(deadlines.id))
       .limit(query.limit + 1);
@@ -76,7 +76,7 @@ export function deadlineRoutes() {
           participantReference: reference,
           rule: deadline.rule,
           kind: deadline.kind as 'reminder' | 'deadline' | 'escalation' | 'alert',
-          title: protocolById(protocol)?.deadlines[deadline.rule]?.title ?? ALERT_TITLES[deadline.rule] ?? { en: deadline.rule, ru: deadline.rule },
+          title: (protocol ? protocolById(protocol)?.deadlines[deadline.rule]?.title : undefined) ?? ALERT_TITLES[deadline.rule] ?? { en: deadline.rule, ru: deadline.rule },
           dueAt: deadline.dueAt.toISOString(),
           overdue: deadline.dueAt.getTime() < now.getTime(),
         })),
