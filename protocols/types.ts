@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { OrganisationKind, Role } from '../src/domain.js';
+import type { DataClass, OrganisationKind, Role } from '../src/domain.js';
 
 /**
  * The shape every protocol is written in: declarative data in the xstate style
@@ -74,6 +74,15 @@ export type DeadlineDefinition = {
   condition?: string;
 };
 
+/**
+ * The data class of a piece of case data, for redaction: a class, `null` for facts about the
+ * case itself (dates of its own workflow, organisation ids), or a class chosen by a field's
+ * value (a relapse incident is health data; other incidents are not).
+ */
+export type ClassRule = DataClass | null | { field: string; values: Readonly<Partial<Record<string, DataClass>>>; otherwise: DataClass };
+/** A case-data field's class; an object field may class each of its keys (the seven pathways). */
+export type FieldClass = DataClass | null | { keys: Readonly<Partial<Record<string, DataClass>>>; otherwise: DataClass };
+
 export type ProtocolDefinition = {
   id: string;
   version: number;
@@ -92,6 +101,10 @@ export type ProtocolDefinition = {
   initial: string;
   states: Readonly<Record<string, StateDefinition>>;
   deadlines: Readonly<Record<string, DeadlineDefinition>>;
+  /** The data class of every case-data field (opening data and what events assign). Unlisted fields are never shown. */
+  fieldClasses: Readonly<Record<string, FieldClass>>;
+  /** The data class of each event's data, for histories. Unlisted events show no data. */
+  eventClasses: Readonly<Record<string, ClassRule>>;
 };
 
 /** The operational role that sends events for an organisation kind. */

@@ -80,7 +80,12 @@ describe('a person’s way from a prison unit to patronage', () => {
     const patronage = handovers.json.items.find((item: { parentCaseId: string }) => item.parentCaseId === plan.json.id);
     expect(patronage).toMatchObject({ state: 'sent', allowedEvents: ['ACKNOWLEDGED', 'DECLINED'] });
     expect(patronage.parties).toContainEqual({ part: 'coordinator', organisationId: r.orgs.coordinator.id });
-    expect(patronage.data).toMatchObject({ releaseAddressPlan: 'Pavlodar, Satpaev st.', patronagePlan: 'Weekly meetings', probationOrganisationId: r.orgs.probation.id });
+    // The handover package holds only what the NGO may see: its consent names identity, contact and health, not social.
+    expect(patronage.data).toMatchObject({ releaseAddressPlan: 'Pavlodar, Satpaev st.', probationOrganisationId: r.orgs.probation.id });
+    expect(patronage.data).not.toHaveProperty('patronagePlan');
+    expect(patronage.dataWithheld).toBe(true);
+    const senderView = await t.request('GET', `/cases/${patronage.id}`, { token: r.tokens.prison });
+    expect(senderView.json.data).toMatchObject({ patronagePlan: 'Weekly meetings' });
 
     // 5. The NGO acknowledges: the pre-release case closes itself.
     expect((await r.send('ngo', patronage.id, 'ACKNOWLEDGED', { caseworker: 'Aliya', plannedFirstContact: '2026-06-16' })).json.case.state).toBe('acknowledged');

@@ -1,47 +1,100 @@
+import { and, eq, gt, isNull, or } from 'drizzle-orm';
+import { consentedClasses } from '../consents/service.js';
 import type { Executor } from '../../db/client.js';
+import { breakGlassGrants, caseParties, cases } from '../../db/schema.js';
 import type { Actor } from '../auth/authenticator.js';
-import { NON_PERSONAL_ROLES, type DataClass } from '../domain.js';
+import { DATA_CLASSES, NON_PERSONAL_ROLES, type DataClass } from '../domain.js';
+import { BREAK_GLASS_HOURS, CLOSED_CASE_WINDOW_DAYS, RECORD_OWNER_CLASSES, REGION_COORDINATOR_CLASSES, SHARING_TABLE } from './sharing-table.js';
 
 /**
- * On what basis a data class is disclosed. `party`, `court_order`, `consent` and
- * `break_glass` come with cases and consents (the sharing rule's table); `record_owner`
- * and `region_coordinator` are rules 2 and 3 of DOMAIN.md's sharing rule.
+ * On what basis a data class is disclosed: by a case part (`party`), by the court's order
+ * (`court_order`), by a valid consent (`consent`), by break-glass (`break_glass`), or by
+ * DOMAIN.md's rules 2 and 3 (`record_owner`, `region_coordinator`).
  */
-export type Basis = 'record_owner' | 'region_coordinator' | 'party' | 'court_order' | 'consent' | 'break_glass';
+export type Basis = 'party' | 'court_order' | 'record_owner' | 'region_coordinator' | 'consent' | 'break_glass';
+
+/** When several bases give a class, the response names the first of these. */
+const BASIS_ORDER: readonly Basis[] = ['party', 'court_order', 'record_owner', 'region_coordinator', 'consent', 'break_glass'];
 
 export type ParticipantFacts = { id: string; ownerOrganisationId: string; region: string };
 
 export type Disclosure = {
   /** Each data class this actor may see of this participant, with the basis. Empty: the participant does not exist for them. */
   classes: Map<DataClass, Basis>;
-  /** Whether other organisations' notes are disclosed (only under consent); an organisation always sees its own. */
+  /** Whether other organisations' notes are disclosed (the `notes` class, under consent or break-glass). */
   othersNotes: boolean;
 };
 
 export const NOTHING: Disclosure = { classes: new Map(), othersNotes: false };
 
+export { BREAK_GLASS_HOURS };
+
 /**
- * The one access policy for personal data: which classes of which participant an actor's
- * organisation may see, and why. Default deny. Every path that reads or writes personal
- * data asks here, and nowhere else.
- *
- * This is the foundation's rule: the record owner sees `identity` and `contact` (rule 2 of
- * DOMAIN.md). Parties to cases, consents, the region's coordinator and break-glass widen it
- * as those arrive; they are added here, not at the call sites.
+ * The one access policy for personal data (DOMAIN.md, "Role-scoped sharing"): which classes
+ * of which participant an actor's organisation may see, and why. Default deny. Every path
+ * that reads or writes personal data asks here. Nothing is cached: a revoked consent or an
+ * expired grant narrows the very next answer.
  */
-export async function participantDisclosure(_db: Executor, actor: Actor, participant: ParticipantFacts, _now: Date): Promise<Disclosure> {
+export async function participantDisclosure(db: Executor, actor: Actor, participant: ParticipantFacts, now: Date): Promise<Disclosure> {
   if (actor.roles.every((role) => NON_PERSONAL_ROLES.includes(role))) return NOTHING;
-  const classes = new Map<DataClass, Basis>();
+  const organisationId = actor.organisation.id;
+  const found = new Map<DataClass, Set<Basis>>();
   const grant = (dataClass: DataClass, basis: Basis) => {
-    if (!classes.has(dataClass)) classes.set(dataClass, basis);
+    const bases = found.get(dataClass) ?? new Set<Basis>();
+    bases.add(basis);
+    found.set(dataClass, bases);
   };
-  if (participant.ownerOrganisationId === actor.organisation.id) {
-    grant('identity', 'record_owner');
-    grant('contact', 'record_owner');
+
+  // Rule 1: parts in the participant's cases, open or closed less than 90 days ago; consents widen the K classes.
+  const windowStart = new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
+  const parts = await db
+    .select({ protocol: cases.protocol, part: caseParties.part })
+    .from(caseParties)
+    .innerJoin(cases, eq(cases.id, caseParties.caseId))
+    .where(and(eq(cases.participantId, participant.id), eq(caseParties.organisationId, organisationId), or(isNull(cases.closedAt), gt(cases.closedAt, windowStart))));
+  let consented: Set<DataClass> | undefined;
+  if (parts.length > 0) {
+    consented = await consentedClasses(db, participant.id, organisationId, now);
+    for (const { protocol, part } of parts) {
+      for (const [dataClass, how] of Object.entries(SHARING_TABLE[protocol]?.[part] ?? {}) as [DataClass, string][]) {
+        if (how === 'consent') {
+          if (consented.has(dataClass)) grant(dataClass, 'consent');
+        } else grant(dataClass, how as Basis);
+      }
+    }
   }
-  return { classes, othersNotes: false };
+  // Rule 2: the record owner.
+  if (participant.ownerOrganisationId === organisationId) for (const dataClass of RECORD_OWNER_CLASSES) grant(dataClass, 'record_owner');
+  // Rule 3: the coordinator of the participant's region.
+  if (actor.organisation.kind === 'coordinator' && actor.roles.includes('coordinator') && actor.organisation.region === participant.region) {
+    for (const dataClass of REGION_COORDINATOR_CLASSES) grant(dataClass, 'region_coordinator');
+  }
+  // Rule 4: a live break-glass grant on a case of the participant gives every class.
+  if (actor.roles.includes('coordinator')) {
+    const [glass] = await db
+      .select({ id: breakGlassGrants.id })
+      .from(breakGlassGrants)
+      .where(and(eq(breakGlassGrants.participantId, participant.id), eq(breakGlassGrants.organisationId, organisationId), gt(breakGlassGrants.expiresAt, now)))
+      .limit(1);
+    if (glass) for (const dataClass of DATA_CLASSES) grant(dataClass, 'break_glass');
+  }
+
+  const classes = new Map<DataClass, Basis>();
+  for (const dataClass of DATA_CLASSES) {
+    const bases = found.get(dataClass);
+    const basis = bases && BASIS_ORDER.find((candidate) => bases.has(candidate));
+    if (basis) classes.set(dataClass, basis);
+  }
+  return { classes, othersNotes: classes.has('notes') };
 }
 
 export function isVisible(disclosure: Disclosure): boolean {
   return disclosure.classes.size > 0;
+}
+
+/** The basis summary for an audit row: each distinct basis, in order. */
+export function basesOf(disclosure: Disclosure, classes?: Iterable<DataClass>): string | undefined {
+  const wanted = classes ? new Set(classes) : undefined;
+  const bases = BASIS_ORDER.filter((basis) => [...disclosure.classes].some(([dataClass, given]) => given === basis && (!wanted || wanted.has(dataClass))));
+  return bases.length > 0 ? bases.join(',') : undefined;
 }

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { caseEvents, caseParties, cases, deadlines, organisations, participants, prisonUnits } from '../../db/schema.js';
+import { breakGlassGrants, caseEvents, caseParties, cases, deadlines, organisations, participants, prisonUnits } from '../../db/schema.js';
 import { allowedEvents, actorParts, deadlinesFor, decide, open } from '../../protocols/engine.js';
 import { protocolById } from '../../protocols/index.js';
 import type { CaseSnapshot, Deadline, DeadlineChanges, DecisionFacts, Effect, EngineActor, EngineEvent, Party } from '../../protocols/model.js';
 import { addDays, localDateOf } from '../../protocols/time.js';
 import type { ProtocolDefinition } from '../../protocols/types.js';
-import { isVisible, participantDisclosure } from '../access/policy.js';
+import { basesOf, isVisible, NOTHING, participantDisclosure, type Disclosure } from '../access/policy.js';
+import { redactCaseData, redactEventData } from '../access/redaction.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import { holidaySet } from '../calendars/service.js';
@@ -427,38 +428,72 @@ async function applyEffects(tx: Executor, row: CaseRow, effects: Effect[], autho
 // The API's operations
 // ---------------------------------------------------------------------------------------
 
-/** A case exists for an organisation only when it is a party; anyone else gets 404, audited. */
+/** A case exists for an organisation when it is a party, or holds a live break-glass grant on it; for anyone else it is 404, audited. */
 async function visibleCase(db: Executor, facts: RequestFacts, id: string, action: string): Promise<{ row: CaseRow; parties: Party[] }> {
   const [row] = await db.select().from(cases).where(eq(cases.id, id));
   const parties = row ? await partiesOf(db, row.id) : [];
-  if (!row || !parties.some((party) => party.organisationId === facts.actor.organisation.id)) {
+  const isParty = parties.some((party) => party.organisationId === facts.actor.organisation.id);
+  const glass =
+    row && !isParty && facts.actor.roles.includes('coordinator')
+      ? await db
+          .select({ id: breakGlassGrants.id })
+          .from(breakGlassGrants)
+          .where(and(eq(breakGlassGrants.caseId, row.id), eq(breakGlassGrants.organisationId, facts.actor.organisation.id), gt(breakGlassGrants.expiresAt, facts.now)))
+          .limit(1)
+      : [];
+  if (!row || !(isParty || glass.length > 0)) {
     await recordAudit(db, { actor: facts.actor, action, subjectType: 'case', subjectId: id, requestId: facts.requestId, outcome: 'denied', at: facts.now });
     throw notFound('case');
   }
   return { row, parties };
 }
 
-export async function presentCase(db: Executor, row: CaseRow, parties: Party[], actor: Actor) {
-  const [participant] = await db.select({ referenceCode: participants.referenceCode }).from(participants).where(eq(participants.id, row.participantId));
+type Viewer = { actor: Actor; now: Date; disclosures: Map<string, Disclosure> };
+
+async function disclosureFor(db: Executor, viewer: Viewer, participant: { id: string; ownerOrganisationId: string; region: string }): Promise<Disclosure> {
+  let disclosure = viewer.disclosures.get(participant.id);
+  if (!disclosure) {
+    disclosure = await participantDisclosure(db, viewer.actor, participant, viewer.now);
+    viewer.disclosures.set(participant.id, disclosure);
+  }
+  return disclosure;
+}
+
+const viewerOf = (facts: RequestFacts): Viewer => ({ actor: facts.actor, now: facts.now, disclosures: new Map() });
+
+/** The case as this viewer may see it: its data redacted to the participant's disclosed classes. */
+export async function presentCase(db: Executor, row: CaseRow, parties: Party[], viewer: Viewer) {
+  const [participant] = await db
+    .select({ id: participants.id, referenceCode: participants.referenceCode, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region })
+    .from(participants)
+    .where(eq(participants.id, row.participantId));
   const definition = definitionOf(row.protocol);
-  const engineActor = engineActorOf(actor);
+  const disclosure = participant ? await disclosureFor(db, viewer, participant) : NOTHING;
+  const redacted = redactCaseData(definition, row.data, new Set(disclosure.classes.keys()));
+  const engineActor = engineActorOf(viewer.actor);
   return {
-    id: row.id,
-    protocol: row.protocol,
-    protocolVersion: row.protocolVersion,
-    participant: { id: row.participantId, referenceCode: participant?.referenceCode ?? '' },
-    ownerOrganisationId: row.ownerOrganisationId,
-    state: row.state,
-    final: definition.states[row.state]?.final === true,
-    parties,
-    data: row.data,
-    version: row.version,
-    parentCaseId: row.parentCaseId,
-    openedAt: row.openedAt.toISOString(),
-    closedAt: row.closedAt?.toISOString() ?? null,
-    updatedAt: row.updatedAt.toISOString(),
-    yourParts: actorParts(definition, { parties }, engineActor),
-    allowedEvents: allowedEvents(definition, { state: row.state, parties }, engineActor),
+    body: {
+      id: row.id,
+      protocol: row.protocol,
+      protocolVersion: row.protocolVersion,
+      participant: { id: row.participantId, referenceCode: participant?.referenceCode ?? '' },
+      ownerOrganisationId: row.ownerOrganisationId,
+      state: row.state,
+      final: definition.states[row.state]?.final === true,
+      parties,
+      data: redacted.value,
+      dataWithheld: redacted.withheld,
+      disclosed: [...disclosure.classes].map(([dataClass, basis]) => ({ dataClass, basis })),
+      version: row.version,
+      parentCaseId: row.parentCaseId,
+      openedAt: row.openedAt.toISOString(),
+      closedAt: row.closedAt?.toISOString() ?? null,
+      updatedAt: row.updatedAt.toISOString(),
+      yourParts: actorParts(definition, { parties }, engineActor),
+      allowedEvents: allowedEvents(definition, { state: row.state, parties }, engineActor),
+    },
+    shown: redacted.shown,
+    basis: basesOf(disclosure, redacted.shown),
   };
 }
 
@@ -499,14 +534,27 @@ export async function openCase(
       { protocol: definition.id, participantId: participant.id, ownerOrganisationId: facts.actor.organisation.id, parties: body.parties, data: body.data, parentCaseId: null },
       { engine: engineActorOf(facts.actor), sub: facts.actor.sub, organisationId: facts.actor.organisation.id, request: facts },
     );
-    return presentCase(tx, row, await partiesOf(tx, row.id), facts.actor);
+    const presented = await presentCase(tx, row, await partiesOf(tx, row.id), viewerOf(facts));
+    return presented.body;
   });
 }
 
 export async function readCase(db: Executor, facts: RequestFacts, id: string) {
   const { row, parties } = await visibleCase(db, facts, id, 'case.read');
-  await recordAudit(db, { actor: facts.actor, action: 'case.read', subjectType: 'case', subjectId: id, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
-  return presentCase(db, row, parties, facts.actor);
+  const presented = await presentCase(db, row, parties, viewerOf(facts));
+  await recordAudit(db, {
+    actor: facts.actor,
+    action: 'case.read',
+    subjectType: 'case',
+    subjectId: id,
+    participantId: row.participantId,
+    dataClasses: [...presented.shown],
+    basis: presented.basis,
+    requestId: facts.requestId,
+    outcome: 'success',
+    at: facts.now,
+  });
+  return presented.body;
 }
 
 export async function recordEvent(db: Executor, facts: RequestFacts, id: string, body: { type: string; data?: Record<string, unknown>; expectedVersion: number }) {
@@ -518,22 +566,40 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
       throw new AppError('STALE_VERSION', `The case is at version ${locked.version}; you sent ${body.expectedVersion}. Read it again and retry.`, { extra: { currentVersion: locked.version } });
     }
     const result = await applyEventTx(tx, locked, { type: body.type, data: body.data ?? {} }, { engine: engineActorOf(facts.actor), sub: facts.actor.sub, organisationId: facts.actor.organisation.id, request: facts });
-    return { event: presentEvent(result.event), case: await presentCase(tx, result.row, await partiesOf(tx, id), facts.actor) };
+    const viewer = viewerOf(facts);
+    const presented = await presentCase(tx, result.row, await partiesOf(tx, id), viewer);
+    const disclosure = await disclosureFor(tx, viewer, await participantFactsOf(tx, result.row.participantId));
+    return { event: presentEvent(result.row.protocol, result.event, disclosure).body, case: presented.body };
   });
 }
 
-export function presentEvent(row: typeof caseEvents.$inferSelect) {
+async function participantFactsOf(db: Executor, participantId: string) {
+  const [participant] = await db
+    .select({ id: participants.id, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region })
+    .from(participants)
+    .where(eq(participants.id, participantId));
+  if (!participant) throw new Error('participant of a case missing');
+  return participant;
+}
+
+/** One history event, its data redacted like the case. */
+export function presentEvent(protocol: string, row: typeof caseEvents.$inferSelect, disclosure: Disclosure) {
+  const redacted = redactEventData(definitionOf(protocol), row.type, row.data, new Set(disclosure.classes.keys()));
   return {
-    id: row.id,
-    version: row.version,
-    type: row.type,
-    data: row.data,
-    part: row.part,
-    organisationId: row.organisationId,
-    fromState: row.fromState,
-    toState: row.toState,
-    observation: row.observation,
-    at: row.at.toISOString(),
+    body: {
+      id: row.id,
+      version: row.version,
+      type: row.type,
+      data: redacted.value,
+      dataWithheld: redacted.withheld,
+      part: row.part,
+      organisationId: row.organisationId,
+      fromState: row.fromState,
+      toState: row.toState,
+      observation: row.observation,
+      at: row.at.toISOString(),
+    },
+    shown: redacted.shown,
   };
 }
 
@@ -546,9 +612,23 @@ export async function caseHistory(db: Executor, facts: RequestFacts, id: string,
     .where(and(eq(caseEvents.caseId, id), after ? sql`${caseEvents.version} > ${after[0]}` : undefined))
     .orderBy(asc(caseEvents.version))
     .limit(query.limit + 1);
-  await recordAudit(db, { actor: facts.actor, action: 'case.history', subjectType: 'case', subjectId: id, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
   const page = toPage(rows, query.limit, (event) => [event.version]);
-  return { items: page.items.map(presentEvent), nextCursor: page.nextCursor };
+  const disclosure = await participantDisclosure(db, facts.actor, await participantFactsOf(db, row.participantId), facts.now);
+  const items = page.items.map((event) => presentEvent(row.protocol, event, disclosure));
+  const shown = new Set(items.flatMap((item) => [...item.shown]));
+  await recordAudit(db, {
+    actor: facts.actor,
+    action: 'case.history',
+    subjectType: 'case',
+    subjectId: id,
+    participantId: row.participantId,
+    dataClasses: [...shown],
+    basis: basesOf(disclosure, shown),
+    requestId: facts.requestId,
+    outcome: 'success',
+    at: facts.now,
+  });
+  return { items: items.map((item) => item.body), nextCursor: page.nextCursor };
 }
 
 export async function listCases(
@@ -572,16 +652,28 @@ export async function listCases(
     .orderBy(desc(cases.openedAt), desc(cases.id))
     .limit(query.limit + 1);
   const page = toPage(rows, query.limit, (row) => [row.openedAt.toISOString(), row.id]);
-  const items: Awaited<ReturnType<typeof presentCase>>[] = [];
-  for (const row of page.items) items.push(await presentCase(db, row, await partiesOf(db, row.id), facts.actor));
-  if (items.length > 0) {
+  const viewer = viewerOf(facts);
+  const presented: Awaited<ReturnType<typeof presentCase>>[] = [];
+  for (const row of page.items) presented.push(await presentCase(db, row, await partiesOf(db, row.id), viewer));
+  if (presented.length > 0) {
     await db.transaction(async (tx) => {
-      for (const item of items) {
-        await recordAudit(tx, { actor: facts.actor, action: 'case.list', subjectType: 'case', subjectId: item.id, participantId: item.participant.id, requestId: facts.requestId, outcome: 'success', at: facts.now });
+      for (const item of presented) {
+        await recordAudit(tx, {
+          actor: facts.actor,
+          action: 'case.list',
+          subjectType: 'case',
+          subjectId: item.body.id,
+          participantId: item.body.participant.id,
+          dataClasses: [...item.shown],
+          basis: item.basis,
+          requestId: facts.requestId,
+          outcome: 'success',
+          at: facts.now,
+        });
       }
     });
   }
-  return { items, nextCursor: page.nextCursor };
+  return { items: presented.map((item) => item.body), nextCursor: page.nextCursor };
 }
 
 /** Places and beds: used, reserved, free and waiting. That organisation's staff and its region's coordinator. */

@@ -29,6 +29,16 @@ export async function consentedOrganisations(db: Executor, participantId: string
   return new Set(rows.map((row) => row.organisationId));
 }
 
+/** The classes a valid consent of the participant names for an organisation today. */
+export async function consentedClasses(db: Executor, participantId: string, organisationId: string, now: Date): Promise<Set<DataClass>> {
+  const today = await todayFor(db, participantId, now);
+  const rows = await db
+    .select({ dataClasses: consents.dataClasses })
+    .from(consents)
+    .where(and(eq(consents.participantId, participantId), eq(consents.organisationId, organisationId), validOn(today)));
+  return new Set(rows.flatMap((row) => row.dataClasses as DataClass[]));
+}
+
 /** The record owner, or a party of one of the participant's cases, may record and see consents. */
 async function consentScope(db: Executor, actor: Actor, participantId: string) {
   const [participant] = await db.select({ id: participants.id, owner: participants.ownerOrganisationId, region: participants.region }).from(participants).where(eq(participants.id, participantId));
@@ -48,7 +58,8 @@ async function deny(db: Executor, facts: RequestFacts, action: string, subjectId
   throw notFound('participant');
 }
 
-async function todayFor(db: Executor, participantId: string, now: Date): Promise<string> {
+/** Consent dates are days in the record owner's time zone. */
+export async function todayFor(db: Executor, participantId: string, now: Date): Promise<string> {
   const [row] = await db
     .select({ timeZone: organisations.timeZone })
     .from(participants)
