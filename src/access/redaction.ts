@@ -53,3 +53,10 @@ export function redactEventData(definition: ProtocolDefinition, type: string, da
   const dataClass = typeof rule === 'string' ? rule : (rule.values[String(data[rule.field])] ?? rule.otherwise);
   return visible.has(dataClass) ? { value: data, shown: new Set([dataClass]), withheld: false } : { value: {}, shown: new Set(), withheld: Object.keys(data).length > 0 };
 }
+
+/** A person's record: only the disclosed classes are present at all. */
+export function redactPersonRecord<K extends DataClass>(record: Readonly<Record<K, unknown>>, classes: readonly K[], visible: ReadonlySet<DataClass>): Partial<Record<K, unknown>> {
+  const out: Partial<Record<K, unknown>> = {};
+  for (const dataClass of classes) if (visible.has(dataClass)) out[dataClass] = record[dataClass];
+  return out;
+}

@@ -6,7 +6,7 @@ import { pageOf } from '../http/pagination.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';
 import { CaseListQuery, CaseSchema, EventSchema, HistoryEventSchema, OccupancySchema, OpenCaseSchema, PageQuery } from './schemas.js';
-import { caseHistory, listCases, occupancy, openCase, readCase, recordEvent } from './service.js';
+import { breakGlass, caseHistory, listCases, occupancy, openCase, readCase, recordEvent } from './service.js';
 
 const tags = ['Cases'];
 
@@ -67,6 +67,21 @@ const occupancyRoute = defineRoute('occupancy:read', {
   responses: { 200: json(OccupancySchema, 'Occupancy'), ...problems(...AUTHED, 404, 422) },
 });
 
+const breakGlassRoute = defineRoute('cases:break-glass', {
+  method: 'post',
+  path: '/cases/{id}/break-glass',
+  tags,
+  summary: 'Emergency access: the region’s coordinator gives a written reason and sees the case’s participant for 4 hours (audited; the owner is told)',
+  request: { params: IdParam, body: jsonBody(z.strictObject({ reason: z.string().trim().min(10).max(2000) }).openapi('BreakGlass')) },
+  responses: {
+    201: json(
+      z.object({ id: z.uuid(), caseId: z.uuid(), participantId: z.uuid(), reason: z.string(), grantedAt: z.string(), expiresAt: z.string() }).openapi('BreakGlassGrant'),
+      'The grant',
+    ),
+    ...problems(...AUTHED, 400, 404, 413, 422),
+  },
+});
+
 const factsOf = (c: Context<AppEnv>) => ({ actor: c.var.actor, requestId: c.var.requestId, now: c.var.services.clock.now() });
 
 export function caseRoutes() {
@@ -76,5 +91,6 @@ export function caseRoutes() {
     .openapi(read, async (c) => c.json(await readCase(c.var.services.db, factsOf(c), c.req.valid('param').id), 200))
     .openapi(event, async (c) => c.json(await recordEvent(c.var.services.db, factsOf(c), c.req.valid('param').id, c.req.valid('json')), 201))
     .openapi(history, async (c) => c.json(await caseHistory(c.var.services.db, factsOf(c), c.req.valid('param').id, c.req.valid('query')), 200))
+    .openapi(breakGlassRoute, async (c) => c.json(await breakGlass(c.var.services.db, factsOf(c), c.req.valid('param').id, c.req.valid('json').reason), 201))
     .openapi(occupancyRoute, async (c) => c.json(await occupancy(c.var.services.db, c.var.actor, c.req.valid('param').id, c.var.services.clock.now()), 200));
 }

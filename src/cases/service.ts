@@ -7,13 +7,14 @@ import { protocolById } from '../../protocols/index.js';
 import type { CaseSnapshot, Deadline, DeadlineChanges, DecisionFacts, Effect, EngineActor, EngineEvent, Party } from '../../protocols/model.js';
 import { addDays, localDateOf } from '../../protocols/time.js';
 import type { ProtocolDefinition } from '../../protocols/types.js';
-import { basesOf, isVisible, NOTHING, participantDisclosure, type Disclosure } from '../access/policy.js';
+import { basesOf, BREAK_GLASS_HOURS, isVisible, NOTHING, participantDisclosure, type Disclosure } from '../access/policy.js';
 import { redactCaseData, redactEventData } from '../access/redaction.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import { holidaySet } from '../calendars/service.js';
-import { consentedOrganisations } from '../consents/service.js';
-import type { OrganisationKind } from '../domain.js';
+import { consentedOrganisations, todayFor } from '../consents/service.js';
+import { raiseAlert } from '../deadlines/alerts.js';
+import { DATA_CLASSES, type OrganisationKind } from '../domain.js';
 import { AppError, forbidden, notFound, validationFailed } from '../http/errors.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
 import { isCertified } from '../organisations/service.js';
@@ -75,7 +76,7 @@ async function gatherFacts(
     holidays: await holidaySet(tx, owner.country, { from: addDays(today, -400), to: addDays(today, 800) }),
     regionCoordinatorId: coordinator?.id ?? null,
     organisations: Object.fromEntries(rows.map((row) => [row.id, { kind: row.kind as OrganisationKind, certified: isCertified(row, input.now) }])),
-    consentedOrganisations: await consentedOrganisations(tx, input.participantId, today),
+    consentedOrganisations: await consentedOrganisations(tx, input.participantId, await todayFor(tx, input.participantId, input.now)),
   };
   if (input.protocol === 'unit-enrolment') {
     const [openPreRelease] = await tx
@@ -197,26 +198,6 @@ export async function reconcileDeadlines(tx: Executor, row: CaseRow, now: Date):
   }
   for (const rule of current.keys()) if (!wanted.has(rule)) changes.void.push(rule);
   await applyDeadlineChanges(tx, row, changes, now);
-}
-
-/** An immediate notice: an `alert` row due when raised, about a case (or, with no case, about a person). */
-export async function raiseAlert(tx: Executor, about: { caseId: string | null; participantId: string }, rule: string, concerns: string[], key: string, now: Date): Promise<void> {
-  await tx
-    .insert(deadlines)
-    .values({
-      id: randomUUID(),
-      caseId: about.caseId,
-      participantId: about.participantId,
-      rule,
-      kind: 'alert',
-      dueAt: now,
-      concerns,
-      status: 'open',
-      dedupeKey: `${about.caseId ?? about.participantId}:${rule}:${key}`,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing({ target: deadlines.dedupeKey });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -709,4 +690,47 @@ export async function occupancy(db: Executor, actor: Actor, organisationId: stri
     return { organisationId: org.id, kind: 'halfway_house' as const, beds, used, reserved, free: Math.max(beds - Math.max(occupiedToday, used), 0), waiting: stays.filter((stay) => stay.state === 'referred').length };
   }
   throw validationFailed('Only prisons and halfway houses have places or beds.', [{ path: 'param.id', message: `A ${org.kind} has no places or beds.` }]);
+}
+
+/**
+ * Break-glass (DOMAIN.md rule 4): the coordinator of the participant's region gives a written
+ * reason and gets every class of that case's participant for 4 hours. The grant is audited
+ * with the reason, and the case owner is told at once.
+ */
+export async function breakGlass(db: Executor, facts: RequestFacts, caseId: string, reason: string) {
+  const [row] = await db.select().from(cases).where(eq(cases.id, caseId));
+  const participant = row ? await participantFactsOf(db, row.participantId) : undefined;
+  const inRegion = participant && facts.actor.organisation.kind === 'coordinator' && facts.actor.organisation.region === participant.region;
+  if (!row || !inRegion) {
+    await recordAudit(db, { actor: facts.actor, action: 'case.break_glass', subjectType: 'case', subjectId: caseId, purpose: reason, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    throw notFound('case');
+  }
+  return db.transaction(async (tx) => {
+    const grant = {
+      id: randomUUID(),
+      caseId: row.id,
+      participantId: row.participantId,
+      organisationId: facts.actor.organisation.id,
+      actorSub: facts.actor.sub,
+      reason,
+      grantedAt: facts.now,
+      expiresAt: new Date(facts.now.getTime() + BREAK_GLASS_HOURS * 3_600_000),
+    };
+    await tx.insert(breakGlassGrants).values(grant);
+    await raiseAlert(tx, { caseId: row.id, participantId: row.participantId }, 'break_glass', [row.ownerOrganisationId], grant.id, facts.now);
+    await recordAudit(tx, {
+      actor: facts.actor,
+      action: 'case.break_glass',
+      subjectType: 'case',
+      subjectId: row.id,
+      participantId: row.participantId,
+      dataClasses: DATA_CLASSES,
+      purpose: reason,
+      basis: 'break_glass',
+      requestId: facts.requestId,
+      outcome: 'success',
+      at: facts.now,
+    });
+    return { id: grant.id, caseId: row.id, participantId: row.participantId, reason, grantedAt: grant.grantedAt.toISOString(), expiresAt: grant.expiresAt.toISOString() };
+  });
 }

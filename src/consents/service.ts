@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, isNull, lte, or, gte, sql, exists } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Executor } from '../../db/client.js';
-import { caseParties, cases, consents, organisations, participants } from '../../db/schema.js';
+import { caseParties, cases, consents, deadlines, organisations, participants } from '../../db/schema.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import { AppError, notFound, validationFailed } from '../http/errors.js';
-import { localDateOf } from '../../protocols/time.js';
+import { addDays, DEADLINE_HOUR, localDateOf, zonedInstant } from '../../protocols/time.js';
 import type { DataClass } from '../domain.js';
 import type { CONSENT_PURPOSES, RecordConsentSchema, SIGNED_METHODS } from './schemas.js';
 
@@ -37,6 +37,49 @@ export async function consentedClasses(db: Executor, participantId: string, orga
     .from(consents)
     .where(and(eq(consents.participantId, participantId), eq(consents.organisationId, organisationId), validOn(today)));
   return new Set(rows.flatMap((row) => row.dataClasses as DataClass[]));
+}
+
+/**
+ * A consent expiring within 14 days reminds the case owner: a reminder row due 14 days before
+ * `validUntil`, 09:00 in the owner's time zone, for the owner of the case it was recorded on,
+ * else of the person's open cases where the consented organisation takes part, else the
+ * record owner. Revocation voids it.
+ */
+async function scheduleExpiryReminder(tx: Executor, consent: ConsentRow, now: Date): Promise<void> {
+  if (!consent.validUntil) return;
+  let owners: { caseId: string | null; owner: string }[] = [];
+  if (consent.caseId) {
+    owners = await tx.select({ caseId: cases.id, owner: cases.ownerOrganisationId }).from(cases).where(eq(cases.id, consent.caseId));
+  } else {
+    owners = await tx
+      .selectDistinct({ caseId: cases.id, owner: cases.ownerOrganisationId })
+      .from(cases)
+      .innerJoin(caseParties, eq(caseParties.caseId, cases.id))
+      .where(and(eq(cases.participantId, consent.participantId), eq(caseParties.organisationId, consent.organisationId), isNull(cases.closedAt)));
+  }
+  if (owners.length === 0) {
+    const [participant] = await tx.select({ owner: participants.ownerOrganisationId }).from(participants).where(eq(participants.id, consent.participantId));
+    if (participant) owners = [{ caseId: null, owner: participant.owner }];
+  }
+  if (owners.length === 0) return;
+  const [zone] = await tx.select({ timeZone: organisations.timeZone }).from(organisations).where(eq(organisations.id, owners[0]!.owner));
+  const dueAt = zonedInstant(addDays(consent.validUntil, -14), DEADLINE_HOUR, zone?.timeZone ?? 'UTC');
+  await tx
+    .insert(deadlines)
+    .values({
+      id: randomUUID(),
+      caseId: owners[0]!.caseId,
+      participantId: consent.participantId,
+      rule: 'consent_expiring',
+      kind: 'reminder',
+      dueAt,
+      concerns: [...new Set(owners.map((entry) => entry.owner))].sort(),
+      status: 'open',
+      dedupeKey: `consent:${consent.id}:expiring`,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing({ target: deadlines.dedupeKey });
 }
 
 /** The record owner, or a party of one of the participant's cases, may record and see consents. */
@@ -138,6 +181,7 @@ export async function recordConsent(db: Executor, facts: RequestFacts, participa
       revocationReason: null,
     };
     await tx.insert(consents).values(row);
+    await scheduleExpiryReminder(tx, row, facts.now);
     await recordAudit(tx, { actor: facts.actor, action: 'consent.record', subjectType: 'consent', subjectId: row.id, participantId, purpose: body.purpose, requestId: facts.requestId, outcome: 'success', at: facts.now });
     return presentConsent(tx, row, await todayFor(tx, participantId, facts.now));
   });
@@ -179,6 +223,7 @@ export async function revokeConsent(db: Executor, facts: RequestFacts, consentId
       .set({ revokedAt: facts.now, revokedBySub: facts.actor.sub, revokedByOrganisationId: facts.actor.organisation.id, revocationReason: reason })
       .where(eq(consents.id, consentId))
       .returning();
+    await tx.update(deadlines).set({ status: 'void', updatedAt: facts.now }).where(and(eq(deadlines.dedupeKey, `consent:${consentId}:expiring`), eq(deadlines.status, 'open')));
     await recordAudit(tx, { actor: facts.actor, action: 'consent.revoke', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
     return presentConsent(tx, updated!, today);
   });

@@ -34,6 +34,9 @@ const ALERT_TITLES: Record<string, { en: string; ru: string }> = {
   released_without_plan: { en: 'Released without an agreed plan', ru: 'Освобождён без согласованного плана' },
   relapse: { en: 'Relapse recorded at the halfway house', ru: 'Рецидив в доме на полпути' },
   place_freed: { en: 'A unit place is free for the longest-waiting person', ru: 'Освободилось место для ожидающего дольше всех' },
+  possible_duplicate: { en: 'Possible duplicate registration of a person', ru: 'Возможная повторная регистрация лица' },
+  break_glass: { en: 'Emergency access to a case (break-glass) by the regional coordinator', ru: 'Экстренный доступ координатора к делу' },
+  consent_expiring: { en: 'A sharing consent expires within 14 days', ru: 'Согласие на передачу данных истекает через 14 дней' },
 };
 
 const list = defineRoute('deadlines:read', {

@@ -1,9 +1,11 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Database, Executor } from '../../db/client.js';
-import { participantNotes, participants, serviceSecrets } from '../../db/schema.js';
-import { isVisible, participantDisclosure, type Disclosure } from '../access/policy.js';
+import { organisations, participantNotes, participants, serviceSecrets } from '../../db/schema.js';
+import { basesOf, isVisible, participantDisclosure, type Disclosure } from '../access/policy.js';
+import { redactPersonRecord } from '../access/redaction.js';
+import { raiseAlert } from '../deadlines/alerts.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { DataClass } from '../domain.js';
@@ -68,9 +70,7 @@ export function presentParticipant(row: ParticipantRow, disclosure: Disclosure, 
     updatedAt: row.updatedAt.toISOString(),
     disclosed: [...disclosure.classes].map(([dataClass, basis]) => ({ dataClass, basis })),
   };
-  for (const dataClass of STRUCTURED_CLASSES) {
-    if (disclosure.classes.has(dataClass)) body[dataClass] = row[dataClass];
-  }
+  Object.assign(body, redactPersonRecord(row, STRUCTURED_CLASSES, new Set(disclosure.classes.keys())));
   body.notes = notes.map((note) => ({ id: note.id, organisationId: note.organisationId, text: note.text, createdAt: note.createdAt.toISOString() }));
   return body as z.infer<typeof ParticipantSchema>;
 }
@@ -81,8 +81,7 @@ function disclosedClasses(disclosure: Disclosure, notes: NoteRow[]): DataClass[]
 }
 
 function basisSummary(disclosure: Disclosure): string | undefined {
-  const bases = [...new Set(disclosure.classes.values())];
-  return bases.length > 0 ? bases.join(',') : undefined;
+  return basesOf(disclosure);
 }
 
 async function findParticipant(db: Executor, id: string, forUpdate = false): Promise<ParticipantRow | undefined> {
@@ -122,12 +121,29 @@ export async function registerParticipant(db: Executor, facts: RequestFacts, nat
     if (body.note) {
       await tx.insert(participantNotes).values({ id: randomUUID(), participantId: row.id, organisationId: actor.organisation.id, authorSub: actor.sub, text: body.note, createdAt: now });
     }
+    await flagPossibleDuplicate(tx, row, now);
     const written: DataClass[] = [...STRUCTURED_CLASSES.filter((dataClass) => dataClass === 'identity' || body[dataClass] !== undefined), ...(body.note ? (['notes'] as const) : [])];
     await recordAudit(tx, { actor, action: 'participant.register', subjectType: 'participant', subjectId: row.id, participantId: row.id, dataClasses: written, requestId, outcome: 'success', at: now });
     const disclosure = await participantDisclosure(tx, actor, row, now);
     const notes = await notesFor(tx, row.id, actor, disclosure);
     return presentParticipant(row, disclosure, notes);
   });
+}
+
+/**
+ * A national id already registered is not refused (that would reveal the person is known):
+ * the coordinator of the new record's region is told of a possible duplicate instead.
+ */
+async function flagPossibleDuplicate(tx: Executor, row: ParticipantRow, now: Date): Promise<void> {
+  if (!row.nationalIdDigest) return;
+  const [other] = await tx
+    .select({ id: participants.id })
+    .from(participants)
+    .where(and(eq(participants.nationalIdDigest, row.nationalIdDigest), ne(participants.id, row.id)))
+    .limit(1);
+  if (!other) return;
+  const [coordinator] = await tx.select({ id: organisations.id }).from(organisations).where(and(eq(organisations.kind, 'coordinator'), eq(organisations.region, row.region)));
+  if (coordinator) await raiseAlert(tx, { caseId: null, participantId: row.id }, 'possible_duplicate', [coordinator.id], row.id, now);
 }
 
 /** Audits an attempt on a participant the actor may not see, then answers as if absent. */
