@@ -18,6 +18,8 @@ import { caseRoutes } from './cases/routes.js';
 import { deadlineRoutes } from './deadlines/routes.js';
 import { calendarRoutes } from './calendars/routes.js';
 import { protocolRoutes } from './protocols-api/routes.js';
+import { auditRoutes } from './audit/routes.js';
+import type { CheckpointSigner } from './audit/signer.js';
 import { loadNationalIdKey } from './participants/service.js';
 import { docsRoutes, systemRoutes } from './system/routes.js';
 import type { ActorOrganisation } from './auth/authenticator.js';
@@ -28,6 +30,7 @@ export type AppDeps = {
   clock: Clock;
   logger: Logger;
   keys: KeySet;
+  auditSigner: CheckpointSigner;
   config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'>;
 };
 
@@ -51,6 +54,7 @@ export async function createApp(deps: AppDeps) {
     authenticator: createAuthenticator({ keys, config: config.auth, clock, lookupOrganisation }),
     config: { publicUrl: config.publicUrl, bodyLimitBytes: config.bodyLimitBytes },
     nationalIdKey: await loadNationalIdKey(db, clock.now()),
+    auditSigner: deps.auditSigner,
   };
 
   const app = new OpenAPIHono<AppEnv>({
@@ -92,6 +96,7 @@ export async function createApp(deps: AppDeps) {
   app.route('/', deadlineRoutes());
   app.route('/', calendarRoutes());
   app.route('/', protocolRoutes());
+  app.route('/', auditRoutes());
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

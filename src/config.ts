@@ -36,6 +36,9 @@ const envSchema = z
     BODY_LIMIT_BYTES: positiveInt.max(50 * 1024 * 1024).default(256 * 1024),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(20),
+    MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
+    AUDIT_CHECKPOINT_KEY_FILE: z.string().min(1).optional(),
+    AUDIT_CHECKPOINT_CRON: z.string().min(9).max(100).default('*/5 * * * *'),
   })
   .superRefine((env, ctx) => {
     if (env.AUTH_JWKS_URL && env.AUTH_JWKS_FILE) {
@@ -76,6 +79,8 @@ export type Config = {
   bodyLimitBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   shutdownTimeoutMs: number;
+  migrateOnStart: boolean;
+  audit: { checkpointKeyFile: string; checkpointCron: string };
 };
 
 /** The issuer and audience of tokens minted with the embedded local key (`npm run token`). */
@@ -130,5 +135,10 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    migrateOnStart: env.MIGRATE_ON_START === 'true',
+    audit: {
+      checkpointKeyFile: path.resolve(env.AUDIT_CHECKPOINT_KEY_FILE ?? path.join(dataDir, 'audit', 'checkpoint-key.pem')),
+      checkpointCron: env.AUDIT_CHECKPOINT_CRON,
+    },
   };
 }

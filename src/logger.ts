@@ -21,6 +21,9 @@ export type LogFields = {
   database?: string;
   pid?: number;
   count?: number;
+  chain?: string;
+  position?: number;
+  hash?: string;
   [key: `x${string}`]: never;
 };
 

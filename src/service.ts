@@ -5,6 +5,9 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { firstRoleFor, isRegistryEmpty, seedDemo, writeOrganisationMap, type OrganisationMapEntry } from './demo/seed.js';
 import { listen } from './http/serve.js';
+import cron from 'node-cron';
+import { loadCheckpointSigner } from './audit/signer.js';
+import { writeCheckpoints } from './audit/verify.js';
 import type { Logger } from './logger.js';
 import { loadNationalIdKey } from './participants/service.js';
 
@@ -17,8 +20,9 @@ export type RunningService = { port: number; url: string; database: DatabaseHand
 export async function startService(config: Config, logger: Logger, clock: Clock = systemClock): Promise<RunningService> {
   const database = await openDatabase(config.database);
   try {
-    await database.migrate();
+    if (config.migrateOnStart) await database.migrate();
     const keys = await loadKeySet(config.auth, logger);
+    const auditSigner = loadCheckpointSigner(config.audit.checkpointKeyFile);
     const embedded = database.kind === 'pglite';
     const shouldSeed = config.seedDemo === 'true' || (config.seedDemo === 'auto' && embedded);
     let seeded = false;
@@ -30,7 +34,16 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     let organisationMap: OrganisationMapEntry[] = [];
     if (config.auth.jwks.kind === 'local') organisationMap = await writeOrganisationMap(database.db, config.auth.jwks.dir);
 
-    const app = await createApp({ database, clock, logger, keys, config });
+    const app = await createApp({ database, clock, logger, keys, auditSigner, config });
+    // Signed checkpoints of the audit chains, so a truncated tail is caught (node-cron is only the tick).
+    const checkpoint = async () => {
+      try {
+        await writeCheckpoints(database.db, auditSigner, clock.now(), logger);
+      } catch (error) {
+        logger.warn('audit checkpoint failed', { error: String(error) });
+      }
+    };
+    const checkpointTask = cron.schedule(config.audit.checkpointCron, checkpoint, { noOverlap: true });
     const server = await listen(app.fetch, { host: config.host, port: config.port });
     const url = config.publicUrl ?? `http://localhost:${server.port}`;
     printBanner(url, database.kind, config, organisationMap, seeded);
@@ -45,6 +58,8 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
         (stopping ??= (async () => {
           logger.info('shutting down: finishing in-flight requests');
           await server.close(config.shutdownTimeoutMs);
+          await checkpointTask.stop();
+          await checkpoint();
           await database.close();
           logger.info('stopped');
         })()),

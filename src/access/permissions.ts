@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   'calendars:read': ROLES,
   'calendars:write': ['admin'],
   'protocols:read': ROLES,
+  'audit:read': ['auditor', 'coordinator'],
+  'disclosures:read': PERSONAL_DATA_ROLES,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

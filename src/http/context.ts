@@ -1,4 +1,5 @@
 import type { Actor, Authenticator } from '../auth/authenticator.js';
+import type { CheckpointSigner } from '../audit/signer.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Database, DatabaseHandle } from '../../db/client.js';
@@ -12,6 +13,8 @@ export type Services = {
   logger: Logger;
   authenticator: Authenticator;
   config: Pick<Config, 'publicUrl' | 'bodyLimitBytes'>;
+  /** Signs and checks audit checkpoints. */
+  auditSigner: CheckpointSigner;
   /** Secret used to digest national ids for duplicate detection; never leaves the process. */
   nationalIdKey: Buffer;
 };

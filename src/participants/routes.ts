@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { AUTHED, json, jsonBody, problems } from '../http/openapi.js';
@@ -6,6 +6,7 @@ import { pageOf } from '../http/pagination.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';
 import { CorrectParticipantSchema, ParticipantSchema, ParticipantSearchQuery, RegisterParticipantSchema } from './schemas.js';
+import { disclosuresPage, listDisclosures } from './disclosures.js';
 import { correctParticipant, readParticipant, registerParticipant, searchParticipants } from './service.js';
 
 const tags = ['Participants'];
@@ -46,6 +47,36 @@ const correct = defineRoute('participants:correct', {
   responses: { 200: json(ParticipantSchema, 'The participant as you may see them'), ...problems(...AUTHED, 400, 404, 409, 413, 422) },
 });
 
+const DisclosureSchema = z
+  .object({
+    participant: z.object({ id: z.uuid(), referenceCode: z.string() }),
+    generatedAt: z.string(),
+    items: z.array(
+      z.object({
+        at: z.string(),
+        organisation: z.object({ id: z.uuid().nullable(), name: z.string().nullable() }),
+        roles: z.array(z.string()),
+        action: z.string(),
+        dataClasses: z.array(z.string()),
+        purpose: z.string().nullable(),
+        basis: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('Disclosures');
+
+const disclosures = defineRoute('disclosures:read', {
+  method: 'get',
+  path: '/participants/{id}/disclosures',
+  tags,
+  summary: 'Every disclosure of this person’s data (record owner, region’s coordinator); `?format=html` for a printable page',
+  request: { params: IdParam, query: z.strictObject({ format: z.enum(['json', 'html']).default('json') }) },
+  responses: {
+    200: { description: 'The accounting of disclosures', content: { 'application/json': { schema: DisclosureSchema }, 'text/html': { schema: z.string() } } },
+    ...problems(...AUTHED, 404, 422),
+  },
+});
+
 const factsOf = (c: Context<AppEnv>) => ({ actor: c.var.actor, requestId: c.var.requestId, now: c.var.services.clock.now() });
 
 export function participantRoutes() {
@@ -56,6 +87,11 @@ export function participantRoutes() {
     })
     .openapi(search, async (c) => c.json(await searchParticipants(c.var.services.db, factsOf(c), c.req.valid('query')), 200))
     .openapi(read, async (c) => c.json(await readParticipant(c.var.services.db, factsOf(c), c.req.valid('param').id), 200))
+    .openapi(disclosures, async (c) => {
+      const report = await listDisclosures(c.var.services.db, factsOf(c), c.req.valid('param').id);
+      if (c.req.valid('query').format === 'html') return c.html(disclosuresPage(report), 200) as never;
+      return c.json(report, 200);
+    })
     .openapi(correct, async (c) => {
       const { db, nationalIdKey } = c.var.services;
       return c.json(await correctParticipant(db, factsOf(c), nationalIdKey, c.req.valid('param').id, c.req.valid('json')), 200);

@@ -5,6 +5,7 @@ import type { Actor } from '../../src/auth/authenticator.js';
 import { FixedClock } from '../../src/clock.js';
 import type { OrganisationKind, Role } from '../../src/domain.js';
 import { createMemoryLogger } from '../../src/logger.js';
+import { generateSigner } from '../../src/audit/signer.js';
 import { createOrganisation, type OrganisationRow } from '../../src/organisations/service.js';
 import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER, type TestIssuer } from './keys.js';
 import { openTestDatabase } from './test-database.js';
@@ -30,11 +31,13 @@ export async function createTestContext(options: { bodyLimitBytes?: number } = {
   const clock = new FixedClock(TEST_NOW);
   const logger = createMemoryLogger();
   const issuer: TestIssuer = await createTestIssuer();
+  const auditSigner = generateSigner();
   const app: App = await createApp({
     database,
     clock,
     logger,
     keys: issuer.keySet,
+    auditSigner,
     config: {
       auth: { jwks: { kind: 'file', path: '(test)' }, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, algorithms: ['ES256', 'RS256'], clockToleranceSeconds: 30 },
       publicUrl: 'https://cadap.test',
@@ -99,6 +102,7 @@ export async function createTestContext(options: { bodyLimitBytes?: number } = {
     clock,
     logger,
     issuer,
+    auditSigner,
     request,
     tokenFor,
     organisation,

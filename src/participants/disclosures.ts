@@ -1,0 +1,95 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { html, raw } from 'hono/html';
+import type { Executor } from '../../db/client.js';
+import { auditEvents, organisations, participants } from '../../db/schema.js';
+import { recordAudit } from '../audit/audit.js';
+import type { Actor } from '../auth/authenticator.js';
+import { notFound } from '../http/errors.js';
+
+type RequestFacts = { actor: Actor; requestId: string | undefined; now: Date };
+
+export type DisclosureEntry = {
+  at: string;
+  organisation: { id: string | null; name: string | null };
+  roles: string[];
+  action: string;
+  dataClasses: string[];
+  purpose: string | null;
+  basis: string | null;
+};
+
+/**
+ * The accounting of disclosures (DOMAIN.md): every time this person's data was disclosed,
+ * to whom, which classes, when, why and on what basis, read from the audit trail. For the
+ * record owner and the region's coordinator, to hand to the person.
+ */
+export async function listDisclosures(db: Executor, facts: RequestFacts, participantId: string) {
+  const [participant] = await db.select().from(participants).where(eq(participants.id, participantId));
+  const allowed =
+    participant &&
+    (participant.ownerOrganisationId === facts.actor.organisation.id ||
+      (facts.actor.roles.includes('coordinator') && facts.actor.organisation.kind === 'coordinator' && facts.actor.organisation.region === participant.region));
+  if (!participant || !allowed) {
+    await recordAudit(db, { actor: facts.actor, action: 'participant.disclosures', subjectType: 'participant', subjectId: participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    throw notFound('participant');
+  }
+  const rows = await db
+    .select({ row: auditEvents, name: organisations.name })
+    .from(auditEvents)
+    .leftJoin(organisations, eq(organisations.id, auditEvents.organisationId))
+    .where(and(eq(auditEvents.participantId, participantId), eq(auditEvents.outcome, 'success'), sql`jsonb_array_length(${auditEvents.dataClasses}) > 0`))
+    .orderBy(asc(auditEvents.at), asc(auditEvents.seq));
+  await recordAudit(db, { actor: facts.actor, action: 'participant.disclosures', subjectType: 'participant', subjectId: participantId, participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
+  const items: DisclosureEntry[] = rows.map(({ row, name }) => ({
+    at: row.at.toISOString(),
+    organisation: { id: row.organisationId, name },
+    roles: row.roles,
+    action: row.action,
+    dataClasses: row.dataClasses,
+    purpose: row.purpose,
+    basis: row.basis,
+  }));
+  return { participant: { id: participant.id, referenceCode: participant.referenceCode }, generatedAt: facts.now.toISOString(), items };
+}
+
+const ACTIONS: Record<string, string> = {
+  'participant.register': 'registered the person',
+  'participant.read': 'read the record',
+  'participant.search': 'found the record by reference',
+  'participant.correct': 'corrected the record',
+  'case.read': 'read a case',
+  'case.list': 'listed a case',
+  'case.history': 'read a case history',
+  'case.break_glass': 'emergency access (break-glass)',
+};
+
+/** A plain printable page; the reference code, never a name, identifies the person. */
+export function disclosuresPage(report: Awaited<ReturnType<typeof listDisclosures>>) {
+  const rows = report.items.map(
+    (item) => html`<tr>
+      <td>${item.at.slice(0, 16).replace('T', ' ')} UTC</td>
+      <td>${item.organisation.name ?? '—'}</td>
+      <td>${ACTIONS[item.action] ?? item.action}</td>
+      <td>${item.dataClasses.join(', ')}</td>
+      <td>${item.basis ?? '—'}</td>
+      <td>${item.purpose ?? '—'}</td>
+    </tr>`,
+  );
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Disclosures of ${report.participant.referenceCode}</title>
+<style>${raw('body{font:14px/1.5 system-ui,sans-serif;margin:2rem;color:#111}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#eee}@media print{body{margin:0}}')}</style>
+</head>
+<body>
+<h1>Who received your data</h1>
+<p>Reference: <strong>${report.participant.referenceCode}</strong>. Generated ${report.generatedAt.slice(0, 10)}.
+Every time an organisation received data about you through this service, it is listed here: when, who, what kinds of data, on what basis, and why.</p>
+<table>
+<thead><tr><th>When</th><th>Organisation</th><th>What happened</th><th>Kinds of data</th><th>Basis</th><th>Reason given</th></tr></thead>
+<tbody>${rows.length > 0 ? rows : html`<tr><td colspan="6">No disclosures recorded.</td></tr>`}</tbody>
+</table>
+</body>
+</html>`;
+}
