@@ -132,6 +132,7 @@ export const auditEvents = pgTable(
     uniqueIndex('audit_events_chain_position_key').on(t.chain, t.position),
     index('audit_events_participant_idx').on(t.participantId, t.seq),
     index('audit_events_organisation_idx').on(t.organisationId, t.seq),
+    index('audit_events_request_idx').on(t.requestId),
   ],
 );
 

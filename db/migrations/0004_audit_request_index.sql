@@ -1,0 +1,1 @@
+CREATE INDEX "audit_events_request_idx" ON "audit_events" USING btree ("request_id");
