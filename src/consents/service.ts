@@ -47,7 +47,7 @@ export async function consentedClasses(db: Executor, participantId: string, orga
  */
 async function scheduleExpiryReminder(tx: Executor, consent: ConsentRow, now: Date): Promise<void> {
   if (!consent.validUntil) return;
-  let owners: { caseId: string | null; owner: string }[] = [];
+  let owners: { caseId: string | null; owner: string }[];
   if (consent.caseId) {
     owners = await tx.select({ caseId: cases.id, owner: cases.ownerOrganisationId }).from(cases).where(eq(cases.id, consent.caseId));
   } else {
