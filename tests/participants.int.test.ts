@@ -11,7 +11,7 @@ let otherPrisonStaff: string;
 
 const person = {
   identity: { firstName: 'Nurlan', lastName: 'Testov', dateOfBirth: '1985-02-17', sex: 'male', nationalId: '850217-300-111' },
-  contact: { phone: '+7 700 000 0000', address: 'Pavlodar' },
+  contact: { phone: '+7 700 000 0000', address: 'Pavlodar, Toraigyrov st. 64' },
   custody: { expectedReleaseDate: '2026-09-01' },
   health: { diagnosis: 'opioid use disorder', overdoseRisk: 'high' },
   note: 'Motivated; asked about the Atlantis unit.',

@@ -25,7 +25,7 @@ type OrgKey = keyof Region['orgs'];
 const STRUCTURED = DATA_CLASSES.filter((dataClass) => dataClass !== 'notes');
 const FULL_RECORD = {
   identity: { firstName: 'Redacta', lastName: 'Tableva', dateOfBirth: '1987-04-04', nationalId: 'RED-0404' },
-  contact: { phone: '+7 700 404 0404', address: 'Pavlodar' },
+  contact: { phone: '+7 700 404 0404', address: 'Pavlodar, Estaya st. 4' },
   custody: { expectedReleaseDate: '2026-09-01' },
   legal: { caseNumber: 'L-404' },
   compliance: { summary: 'Attends' },

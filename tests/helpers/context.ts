@@ -9,6 +9,7 @@ import { generateSigner } from '../../src/audit/signer.js';
 import { createOrganisation, type OrganisationRow } from '../../src/organisations/service.js';
 import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER, type TestIssuer } from './keys.js';
 import { openTestDatabase } from './test-database.js';
+import { appendLines, captureFile, personalValues } from './log-capture.js';
 
 export const TEST_NOW = '2026-03-02T06:00:00.000Z';
 
@@ -46,6 +47,7 @@ export async function createTestContext(options: { bodyLimitBytes?: number } = {
   });
 
   let sequence = 0;
+  const seeded = new Set<string>();
 
   async function request(method: string, path: string, opts: RequestOptions = {}) {
     const headers: Record<string, string> = { ...opts.headers };
@@ -55,6 +57,7 @@ export async function createTestContext(options: { bodyLimitBytes?: number } = {
       body = JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';
     }
+    if (opts.body !== undefined) personalValues(opts.body, seeded);
     const response = await app.request(path, { method, headers, body });
     const text = await response.text();
     let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary response shapes
@@ -108,7 +111,11 @@ export async function createTestContext(options: { bodyLimitBytes?: number } = {
     organisation,
     /** Rows in a table: denial tests prove nothing was written. */
     count: rowCount,
-    close: () => database.close(),
+    close: async () => {
+      appendLines(captureFile('log'), logger.lines.map((line) => line.trimEnd()));
+      appendLines(captureFile('seeded'), seeded);
+      await database.close();
+    },
   };
 }
 export type TestContext = Awaited<ReturnType<typeof createTestContext>>;

@@ -11,6 +11,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgliteTemplate: string;
     postgresTemplate: string | null;
+    logDir: string;
   }
 }
 
@@ -42,8 +43,12 @@ export default async function setup(project: TestProject) {
     await migratePostgresUrl(withDatabase(url, template));
   }
   project.provide('postgresTemplate', template);
+  const logDir = path.join(dir, 'logs');
+  fs.mkdirSync(logDir);
+  project.provide('logDir', logDir);
 
   return async () => {
+    const leaks = findLeaks(logDir);
     fs.rmSync(dir, { recursive: true, force: true });
     if (url && template) {
       const admin = postgres(url, { max: 1, onnotice: () => {} });
@@ -53,5 +58,28 @@ export default async function setup(project: TestProject) {
         await admin.end();
       }
     }
+    if (leaks.length > 0) {
+      process.exitCode = 1;
+      throw new Error(`The service logged personal data or tokens during the tests:\n${leaks.slice(0, 20).join('\n')}`);
+    }
   };
+}
+
+const TOKEN = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
+
+/** Every log line of the run against every personal value the tests seeded, and against token shapes. */
+export function findLeaks(logDir: string): string[] {
+  const files = fs.readdirSync(logDir);
+  const seeded = new Set(files.filter((file) => file.startsWith('seeded-')).flatMap((file) => fs.readFileSync(path.join(logDir, file), 'utf8').split('\n').filter(Boolean)));
+  const leaks: string[] = [];
+  let lines = 0;
+  for (const file of files.filter((name) => name.startsWith('log-'))) {
+    for (const line of fs.readFileSync(path.join(logDir, file), 'utf8').split('\n')) {
+      lines += 1;
+      if (TOKEN.test(line)) leaks.push(`token in ${file}: ${line.slice(0, 200)}`);
+      for (const value of seeded) if (line.includes(value)) leaks.push(`"${value}" in ${file}: ${line.slice(0, 200)}`);
+    }
+  }
+  process.stdout.write(`log check: ${lines} log lines of the run checked against ${seeded.size} seeded personal values and token shapes\n`);
+  return leaks;
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { appendLines, captureFile } from './log-capture.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -45,6 +46,8 @@ export function startServiceProcess(env: NodeJS.ProcessEnv): ServiceProcess {
     void exited.then((code) => reject(new Error(`service exited with ${code} before listening:\n${err}`)));
   });
   ready.catch(() => {});
+  // The service's own output joins the run's log check.
+  void exited.then(() => appendLines(captureFile('log'), [...out.split('\n'), ...err.split('\n')]));
   return { child, stdout: () => out, stderr: () => err, ready, exited };
 }
 
