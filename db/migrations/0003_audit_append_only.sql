@@ -31,3 +31,13 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "public" TO "cadap_
 REVOKE UPDATE, DELETE, TRUNCATE ON "audit_events", "audit_checkpoints" FROM "cadap_app";
 --> statement-breakpoint
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "public" TO "cadap_app";
+--> statement-breakpoint
+-- Tables and sequences created by later migrations are the application role's too.
+ALTER DEFAULT PRIVILEGES IN SCHEMA "public" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "cadap_app";
+--> statement-breakpoint
+ALTER DEFAULT PRIVILEGES IN SCHEMA "public" GRANT USAGE, SELECT ON SEQUENCES TO "cadap_app";
+--> statement-breakpoint
+-- Readiness reads which migrations are applied.
+GRANT USAGE ON SCHEMA "drizzle" TO "cadap_app";
+--> statement-breakpoint
+GRANT SELECT ON ALL TABLES IN SCHEMA "drizzle" TO "cadap_app";
