@@ -19,8 +19,8 @@ const RUNS = 10_000;
 
 type Actor = { token: string; roles: Role[]; label: string };
 type Target = { participantId: string; reference: string; caseId: string; consentId: string };
-let outsiders: Actor[] = [];
-let targets: Target[] = [];
+const outsiders: Actor[] = [];
+const targets: Target[] = [];
 
 type Operation = { permission: Permission; run: (actor: Actor, target: Target) => Promise<{ status: number; json: any; requestId: string | null }>; ok: (status: number, json: any) => boolean }; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies vary by route
 

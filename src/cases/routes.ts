@@ -1,6 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import type { AppEnv } from '../http/context.js';
+import { requestFacts, type AppEnv } from '../http/context.js';
 import { AUTHED, json, jsonBody, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
 import { defineRoute } from '../http/route.js';
@@ -82,15 +81,13 @@ const breakGlassRoute = defineRoute('cases:break-glass', {
   },
 });
 
-const factsOf = (c: Context<AppEnv>) => ({ actor: c.var.actor, requestId: c.var.requestId, now: c.var.services.clock.now() });
-
 export function caseRoutes() {
   return new OpenAPIHono<AppEnv>()
-    .openapi(openRoute, async (c) => c.json(await openCase(c.var.services.db, factsOf(c), c.req.valid('json')), 201))
-    .openapi(list, async (c) => c.json(await listCases(c.var.services.db, factsOf(c), c.req.valid('query')), 200))
-    .openapi(read, async (c) => c.json(await readCase(c.var.services.db, factsOf(c), c.req.valid('param').id), 200))
-    .openapi(event, async (c) => c.json(await recordEvent(c.var.services.db, factsOf(c), c.req.valid('param').id, c.req.valid('json')), 201))
-    .openapi(history, async (c) => c.json(await caseHistory(c.var.services.db, factsOf(c), c.req.valid('param').id, c.req.valid('query')), 200))
-    .openapi(breakGlassRoute, async (c) => c.json(await breakGlass(c.var.services.db, factsOf(c), c.req.valid('param').id, c.req.valid('json').reason), 201))
+    .openapi(openRoute, async (c) => c.json(await openCase(c.var.services.db, requestFacts(c), c.req.valid('json')), 201))
+    .openapi(list, async (c) => c.json(await listCases(c.var.services.db, requestFacts(c), c.req.valid('query')), 200))
+    .openapi(read, async (c) => c.json(await readCase(c.var.services.db, requestFacts(c), c.req.valid('param').id), 200))
+    .openapi(event, async (c) => c.json(await recordEvent(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('json')), 201))
+    .openapi(history, async (c) => c.json(await caseHistory(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('query')), 200))
+    .openapi(breakGlassRoute, async (c) => c.json(await breakGlass(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('json').reason), 201))
     .openapi(occupancyRoute, async (c) => c.json(await occupancy(c.var.services.db, c.var.actor, c.req.valid('param').id, c.var.services.clock.now()), 200));
 }

@@ -11,6 +11,7 @@ import { basesOf, BREAK_GLASS_HOURS, isVisible, NOTHING, participantDisclosure, 
 import { redactCaseData, redactEventData } from '../access/redaction.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
+import type { RequestFacts } from '../http/context.js';
 import { holidaySet } from '../calendars/service.js';
 import { consentedOrganisations, todayFor } from '../consents/service.js';
 import { raiseAlert } from '../deadlines/alerts.js';
@@ -20,7 +21,6 @@ import { decodeCursor, toPage } from '../http/pagination.js';
 import { isCertified } from '../organisations/service.js';
 
 export type CaseRow = typeof cases.$inferSelect;
-type RequestFacts = { actor: Actor; requestId: string | undefined; now: Date };
 
 /** Who is acting in a transaction: a person through the API, or the service itself (chained cases). */
 type Author = { engine: EngineActor; sub: string; organisationId: string | null; request: RequestFacts };

@@ -1,6 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import type { AppEnv } from '../http/context.js';
+import { requestFacts, type AppEnv } from '../http/context.js';
 import { AUTHED, json, jsonBody, problems } from '../http/openapi.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';
@@ -36,11 +35,9 @@ const revoke = defineRoute('consents:revoke', {
   responses: { 200: json(ConsentSchema, 'The revoked consent'), ...problems(...AUTHED, 400, 404, 409, 413, 422) },
 });
 
-const factsOf = (c: Context<AppEnv>) => ({ actor: c.var.actor, requestId: c.var.requestId, now: c.var.services.clock.now() });
-
 export function consentRoutes() {
   return new OpenAPIHono<AppEnv>()
-    .openapi(record, async (c) => c.json(await recordConsent(c.var.services.db, factsOf(c), c.req.valid('param').id, c.req.valid('json')), 201))
-    .openapi(list, async (c) => c.json(await listConsents(c.var.services.db, factsOf(c), c.req.valid('param').id), 200))
-    .openapi(revoke, async (c) => c.json(await revokeConsent(c.var.services.db, factsOf(c), c.req.valid('param').id, c.req.valid('json').reason), 200));
+    .openapi(record, async (c) => c.json(await recordConsent(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('json')), 201))
+    .openapi(list, async (c) => c.json(await listConsents(c.var.services.db, requestFacts(c), c.req.valid('param').id), 200))
+    .openapi(revoke, async (c) => c.json(await revokeConsent(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('json').reason), 200));
 }

@@ -5,13 +5,13 @@ import type { Executor } from '../../db/client.js';
 import { caseParties, cases, consents, deadlines, organisations, participants } from '../../db/schema.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
+import type { RequestFacts } from '../http/context.js';
 import { AppError, notFound, validationFailed } from '../http/errors.js';
 import { addDays, DEADLINE_HOUR, localDateOf, zonedInstant } from '../../protocols/time.js';
 import type { DataClass } from '../domain.js';
 import type { CONSENT_PURPOSES, RecordConsentSchema, SIGNED_METHODS } from './schemas.js';
 
 type ConsentRow = typeof consents.$inferSelect;
-type RequestFacts = { actor: Actor; requestId: string | undefined; now: Date };
 
 /** A consent is valid today when not revoked, started, not expired, and its case (if any) is not closed. */
 function validOn(today: string) {

@@ -26,3 +26,10 @@ export type AppEnv = {
     actor: Actor;
   };
 };
+
+/** Who is asking, under which request id, and when: what services need to decide and audit. */
+export type RequestFacts = { actor: Actor; requestId: string | undefined; now: Date };
+
+export function requestFacts(c: { var: AppEnv['Variables'] }): RequestFacts {
+  return { actor: c.var.actor, requestId: c.var.requestId, now: c.var.services.clock.now() };
+}

@@ -3,10 +3,9 @@ import { html, raw } from 'hono/html';
 import type { Executor } from '../../db/client.js';
 import { auditEvents, organisations, participants } from '../../db/schema.js';
 import { recordAudit } from '../audit/audit.js';
-import type { Actor } from '../auth/authenticator.js';
+import type { RequestFacts } from '../http/context.js';
 import { notFound } from '../http/errors.js';
 
-type RequestFacts = { actor: Actor; requestId: string | undefined; now: Date };
 
 export type DisclosureEntry = {
   at: string;

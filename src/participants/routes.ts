@@ -1,6 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import type { AppEnv } from '../http/context.js';
+import { requestFacts, type AppEnv } from '../http/context.js';
 import { AUTHED, json, jsonBody, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
 import { defineRoute } from '../http/route.js';
@@ -77,23 +76,21 @@ const disclosures = defineRoute('disclosures:read', {
   },
 });
 
-const factsOf = (c: Context<AppEnv>) => ({ actor: c.var.actor, requestId: c.var.requestId, now: c.var.services.clock.now() });
-
 export function participantRoutes() {
   return new OpenAPIHono<AppEnv>()
     .openapi(register, async (c) => {
       const { db, nationalIdKey } = c.var.services;
-      return c.json(await registerParticipant(db, factsOf(c), nationalIdKey, c.req.valid('json')), 201);
+      return c.json(await registerParticipant(db, requestFacts(c), nationalIdKey, c.req.valid('json')), 201);
     })
-    .openapi(search, async (c) => c.json(await searchParticipants(c.var.services.db, factsOf(c), c.req.valid('query')), 200))
-    .openapi(read, async (c) => c.json(await readParticipant(c.var.services.db, factsOf(c), c.req.valid('param').id), 200))
+    .openapi(search, async (c) => c.json(await searchParticipants(c.var.services.db, requestFacts(c), c.req.valid('query')), 200))
+    .openapi(read, async (c) => c.json(await readParticipant(c.var.services.db, requestFacts(c), c.req.valid('param').id), 200))
     .openapi(disclosures, async (c) => {
-      const report = await listDisclosures(c.var.services.db, factsOf(c), c.req.valid('param').id);
+      const report = await listDisclosures(c.var.services.db, requestFacts(c), c.req.valid('param').id);
       if (c.req.valid('query').format === 'html') return c.html(disclosuresPage(report), 200) as never;
       return c.json(report, 200);
     })
     .openapi(correct, async (c) => {
       const { db, nationalIdKey } = c.var.services;
-      return c.json(await correctParticipant(db, factsOf(c), nationalIdKey, c.req.valid('param').id, c.req.valid('json')), 200);
+      return c.json(await correctParticipant(db, requestFacts(c), nationalIdKey, c.req.valid('param').id, c.req.valid('json')), 200);
     });
 }

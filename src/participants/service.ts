@@ -8,6 +8,7 @@ import { redactPersonRecord } from '../access/redaction.js';
 import { raiseAlert } from '../deadlines/alerts.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
+import type { RequestFacts } from '../http/context.js';
 import type { DataClass } from '../domain.js';
 import { AppError, notFound, validationFailed, fieldErrors, type FieldError } from '../http/errors.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
@@ -24,7 +25,6 @@ import {
 export type ParticipantRow = typeof participants.$inferSelect;
 type NoteRow = typeof participantNotes.$inferSelect;
 
-type RequestFacts = { actor: Actor; requestId: string | undefined; now: Date };
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
