@@ -158,6 +158,20 @@ async function insertDeadline(tx: Executor, owner: CaseRef, deadline: Deadline, 
     .onConflictDoNothing({ target: deadlines.dedupeKey });
 }
 
+/**
+ * Deadline row states: `open` (not due or not yet notified), `fired` (notified, the work still
+ * due), `done` (fired, then the case moved on), `void` (dropped before it fired).
+ */
+const LIVE = ['open', 'fired'];
+
+/** Retires a rule's live rows: an open row is void, a fired one is done. */
+async function retire(tx: Executor, where: SQL | undefined, now: Date): Promise<void> {
+  await tx
+    .update(deadlines)
+    .set({ status: sql`case when ${deadlines.status} = 'fired' then 'done' else 'void' end`, updatedAt: now })
+    .where(and(where, inArray(deadlines.status, LIVE)));
+}
+
 /** Applies the engine's schedule / move / void changes to the rows of one case. */
 async function applyDeadlineChanges(tx: Executor, owner: CaseRef, changes: DeadlineChanges, now: Date): Promise<void> {
   const caseId = owner.id;
@@ -168,15 +182,13 @@ async function applyDeadlineChanges(tx: Executor, owner: CaseRef, changes: Deadl
       .set({ dueAt: deadline.dueAt, concerns: deadline.concerns, dedupeKey: dedupeKey(caseId, deadline.rule, deadline.dueAt), updatedAt: now })
       .where(and(eq(deadlines.caseId, caseId), eq(deadlines.rule, deadline.rule), eq(deadlines.status, 'open')))
       .returning({ id: deadlines.id });
-    // A rule whose earlier row already fired gets a new row for its new due time.
-    if (moved.length === 0) await insertDeadline(tx, owner, deadline, now);
+    // A rule whose row already fired: that occurrence is done, and a new row takes the new due time.
+    if (moved.length === 0) {
+      await retire(tx, and(eq(deadlines.caseId, caseId), eq(deadlines.rule, deadline.rule)), now);
+      await insertDeadline(tx, owner, deadline, now);
+    }
   }
-  if (changes.void.length > 0) {
-    await tx
-      .update(deadlines)
-      .set({ status: 'void', updatedAt: now })
-      .where(and(eq(deadlines.caseId, caseId), inArray(deadlines.rule, changes.void), eq(deadlines.status, 'open')));
-  }
+  if (changes.void.length > 0) await retire(tx, and(eq(deadlines.caseId, caseId), inArray(deadlines.rule, changes.void)), now);
 }
 
 /**
@@ -188,7 +200,7 @@ export async function reconcileDeadlines(tx: Executor, row: CaseRow, now: Date):
   const parties = await partiesOf(tx, row.id);
   const facts = await gatherFacts(tx, { protocol: row.protocol, participantId: row.participantId, ownerOrganisationId: row.ownerOrganisationId, parties, data: row.data, now });
   const wanted = deadlinesFor(definition, snapshotOf(row, parties, facts));
-  const open = await tx.select().from(deadlines).where(and(eq(deadlines.caseId, row.id), eq(deadlines.status, 'open'), ne(deadlines.kind, 'alert')));
+  const open = await tx.select().from(deadlines).where(and(eq(deadlines.caseId, row.id), inArray(deadlines.status, LIVE), ne(deadlines.kind, 'alert')));
   const current = new Map(open.map((deadline) => [deadline.rule, { rule: deadline.rule, kind: deadline.kind as Deadline['kind'], dueAt: deadline.dueAt, concerns: [...deadline.concerns].sort() }]));
   const changes: DeadlineChanges = { schedule: [], move: [], void: [] };
   for (const [rule, deadline] of wanted) {
@@ -394,10 +406,7 @@ async function applyEffects(tx: Executor, row: CaseRow, effects: Effect[], autho
           .from(cases)
           .where(and(eq(cases.participantId, row.participantId), eq(cases.protocol, effect.protocol), isNull(cases.closedAt)));
         if (others.length > 0) {
-          await tx
-            .update(deadlines)
-            .set({ status: 'void', updatedAt: now })
-            .where(and(inArray(deadlines.caseId, others.map((other) => other.id)), eq(deadlines.rule, effect.rule), eq(deadlines.status, 'open')));
+          await retire(tx, and(inArray(deadlines.caseId, others.map((other) => other.id)), eq(deadlines.rule, effect.rule)), now);
         }
         break;
       }

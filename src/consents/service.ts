@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, isNull, lte, or, gte, sql, exists } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, or, gte, sql, exists } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Executor } from '../../db/client.js';
 import { caseParties, cases, consents, deadlines, organisations, participants } from '../../db/schema.js';
@@ -223,7 +223,10 @@ export async function revokeConsent(db: Executor, facts: RequestFacts, consentId
       .set({ revokedAt: facts.now, revokedBySub: facts.actor.sub, revokedByOrganisationId: facts.actor.organisation.id, revocationReason: reason })
       .where(eq(consents.id, consentId))
       .returning();
-    await tx.update(deadlines).set({ status: 'void', updatedAt: facts.now }).where(and(eq(deadlines.dedupeKey, `consent:${consentId}:expiring`), eq(deadlines.status, 'open')));
+    await tx
+      .update(deadlines)
+      .set({ status: sql`case when ${deadlines.status} = 'fired' then 'done' else 'void' end`, updatedAt: facts.now })
+      .where(and(eq(deadlines.dedupeKey, `consent:${consentId}:expiring`), inArray(deadlines.status, ['open', 'fired'])));
     await recordAudit(tx, { actor: facts.actor, action: 'consent.revoke', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
     return presentConsent(tx, updated!, today);
   });

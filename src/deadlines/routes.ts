@@ -55,7 +55,8 @@ export function deadlineRoutes() {
     const now = clock.now();
     const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
     const filters: (SQL | undefined)[] = [
-      eq(deadlines.status, 'open'),
+      // The work still due: deadlines open or notified; alerts until the tick delivers them to the inbox.
+      sql`(${deadlines.status} = 'open' or (${deadlines.status} = 'fired' and ${deadlines.kind} <> 'alert'))`,
       sql`${deadlines.concerns} @> ARRAY[${c.var.actor.organisation.id}]::uuid[]`,
       query.status === 'overdue' ? lt(deadlines.dueAt, now) : undefined,
       query.before ? lt(deadlines.dueAt, new Date(query.before)) : undefined,
