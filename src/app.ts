@@ -20,6 +20,8 @@ import { calendarRoutes } from './calendars/routes.js';
 import { protocolRoutes } from './protocols-api/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import type { CheckpointSigner } from './audit/signer.js';
+import type { Mailer } from '../notifications/mailer.js';
+import { notificationRoutes } from './notifications/routes.js';
 import { loadNationalIdKey } from './participants/service.js';
 import { docsRoutes, systemRoutes } from './system/routes.js';
 import type { ActorOrganisation } from './auth/authenticator.js';
@@ -31,6 +33,7 @@ export type AppDeps = {
   logger: Logger;
   keys: KeySet;
   auditSigner: CheckpointSigner;
+  mailer: Mailer;
   config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'>;
 };
 
@@ -55,6 +58,7 @@ export async function createApp(deps: AppDeps) {
     config: { publicUrl: config.publicUrl, bodyLimitBytes: config.bodyLimitBytes },
     nationalIdKey: await loadNationalIdKey(db, clock.now()),
     auditSigner: deps.auditSigner,
+    mailer: deps.mailer,
   };
 
   const app = new OpenAPIHono<AppEnv>({
@@ -97,6 +101,7 @@ export async function createApp(deps: AppDeps) {
   app.route('/', calendarRoutes());
   app.route('/', protocolRoutes());
   app.route('/', auditRoutes());
+  app.route('/', notificationRoutes());
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -37,6 +37,13 @@ const envSchema = z
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(20),
     MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    MAIL_FROM: z.string().min(3).max(200).default('CADAP <no-reply@cadap.invalid>'),
+    SCHEDULER: z.enum(['on', 'off']).default('on'),
+    SCHEDULER_CRON: z.string().min(9).max(100).default('* * * * *'),
     AUDIT_CHECKPOINT_KEY_FILE: z.string().min(1).optional(),
     AUDIT_CHECKPOINT_CRON: z.string().min(9).max(100).default('*/5 * * * *'),
   })
@@ -80,6 +87,10 @@ export type Config = {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   shutdownTimeoutMs: number;
   migrateOnStart: boolean;
+  /** No SMTP URL: messages are written as .eml files into `DATA_DIR/mail`. */
+  mail: { smtpUrl: string | undefined; from: string; fileDir: string };
+  /** The tick and dispatcher; `off` for API-only replicas. */
+  scheduler: { enabled: boolean; cron: string };
   audit: { checkpointKeyFile: string; checkpointCron: string };
 };
 
@@ -136,6 +147,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     migrateOnStart: env.MIGRATE_ON_START === 'true',
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, fileDir: path.join(dataDir, 'mail') },
+    scheduler: { enabled: env.SCHEDULER === 'on', cron: env.SCHEDULER_CRON },
     audit: {
       checkpointKeyFile: path.resolve(env.AUDIT_CHECKPOINT_KEY_FILE ?? path.join(dataDir, 'audit', 'checkpoint-key.pem')),
       checkpointCron: env.AUDIT_CHECKPOINT_CRON,

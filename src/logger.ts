@@ -21,6 +21,8 @@ export type LogFields = {
   database?: string;
   pid?: number;
   count?: number;
+  materialised?: number;
+  sent?: number;
   chain?: string;
   position?: number;
   hash?: string;

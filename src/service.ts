@@ -8,6 +8,8 @@ import { listen } from './http/serve.js';
 import cron from 'node-cron';
 import { loadCheckpointSigner } from './audit/signer.js';
 import { writeCheckpoints } from './audit/verify.js';
+import { createFileMailer, createSmtpMailer } from '../notifications/mailer.js';
+import { createScheduler } from './scheduler.js';
 import type { Logger } from './logger.js';
 import { loadNationalIdKey } from './participants/service.js';
 
@@ -34,7 +36,8 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     let organisationMap: OrganisationMapEntry[] = [];
     if (config.auth.jwks.kind === 'local') organisationMap = await writeOrganisationMap(database.db, config.auth.jwks.dir);
 
-    const app = await createApp({ database, clock, logger, keys, auditSigner, config });
+    const mailer = config.mail.smtpUrl ? createSmtpMailer(config.mail.smtpUrl) : createFileMailer(config.mail.fileDir);
+    const app = await createApp({ database, clock, logger, keys, auditSigner, mailer, config });
     // Signed checkpoints of the audit chains, so a truncated tail is caught (node-cron is only the tick).
     const checkpoint = async () => {
       try {
@@ -46,6 +49,8 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     const checkpointTask = cron.schedule(config.audit.checkpointCron, checkpoint, { noOverlap: true });
     const server = await listen(app.fetch, { host: config.host, port: config.port });
     const url = config.publicUrl ?? `http://localhost:${server.port}`;
+    const scheduler = createScheduler({ db: database.db, mailer, clock, logger, publicUrl: url, from: config.mail.from, cron: config.scheduler.cron });
+    if (config.scheduler.enabled) scheduler.start();
     printBanner(url, database.kind, config, organisationMap, seeded);
     logger.info('listening', { url, docs: `${url}/docs`, database: database.kind, pid: process.pid });
 
@@ -59,6 +64,8 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
           logger.info('shutting down: finishing in-flight requests');
           await server.close(config.shutdownTimeoutMs);
           await checkpointTask.stop();
+          await scheduler.stop();
+          await mailer.close();
           await checkpoint();
           await database.close();
           logger.info('stopped');
@@ -76,6 +83,7 @@ function printBanner(url: string, kind: string, config: Config, organisations: O
     '',
     `CADAP protocol service on ${url} (${kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
     `  API docs:  ${url}/docs     OpenAPI: ${url}/openapi.json`,
+    `  Mail:      ${config.mail.smtpUrl ? 'SMTP' : `written as .eml files to ${config.mail.fileDir}`}${config.scheduler.enabled ? '' : ' (scheduler off on this instance)'}`,
   ];
   if (config.auth.jwks.kind === 'local' && organisations.length > 0) {
     lines.push(`  ${seeded ? 'Demo region seeded. ' : ''}Mint a token for an organisation (valid 8 hours), then call the API:`);

@@ -30,6 +30,8 @@ export const PERMISSIONS = {
   'calendars:write': ['admin'],
   'protocols:read': ROLES,
   'audit:read': ['auditor', 'coordinator'],
+  'notifications:read': ROLES,
+  'outbox:manage': ['admin', 'coordinator'],
   'disclosures:read': PERSONAL_DATA_ROLES,
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, asc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import { cases, deadlines, participants } from '../../db/schema.js';
-import { protocolById } from '../../protocols/index.js';
+import { titleOf } from '../../notifications/templates.js';
 import type { AppEnv } from '../http/context.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js';
@@ -27,17 +27,6 @@ const DeadlineQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),
 });
-
-/** Titles of immediate alerts (the scheduled rules carry theirs in the protocol data). */
-const ALERT_TITLES: Record<string, { en: string; ru: string }> = {
-  possible_breach: { en: 'Possible breach: two positive or missed tests within 30 days', ru: 'Возможное нарушение: два положительных или пропущенных теста за 30 дней' },
-  released_without_plan: { en: 'Released without an agreed plan', ru: 'Освобождён без согласованного плана' },
-  relapse: { en: 'Relapse recorded at the halfway house', ru: 'Рецидив в доме на полпути' },
-  place_freed: { en: 'A unit place is free for the longest-waiting person', ru: 'Освободилось место для ожидающего дольше всех' },
-  possible_duplicate: { en: 'Possible duplicate registration of a person', ru: 'Возможная повторная регистрация лица' },
-  break_glass: { en: 'Emergency access to a case (break-glass) by the regional coordinator', ru: 'Экстренный доступ координатора к делу' },
-  consent_expiring: { en: 'A sharing consent expires within 14 days', ru: 'Согласие на передачу данных истекает через 14 дней' },
-};
 
 const list = defineRoute('deadlines:read', {
   method: 'get',
@@ -80,7 +69,7 @@ export function deadlineRoutes() {
           participantReference: reference,
           rule: deadline.rule,
           kind: deadline.kind as 'reminder' | 'deadline' | 'escalation' | 'alert',
-          title: (protocol ? protocolById(protocol)?.deadlines[deadline.rule]?.title : undefined) ?? ALERT_TITLES[deadline.rule] ?? { en: deadline.rule, ru: deadline.rule },
+          title: titleOf(protocol, deadline.rule),
           dueAt: deadline.dueAt.toISOString(),
           overdue: deadline.dueAt.getTime() < now.getTime(),
         })),

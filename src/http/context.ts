@@ -1,5 +1,6 @@
 import type { Actor, Authenticator } from '../auth/authenticator.js';
 import type { CheckpointSigner } from '../audit/signer.js';
+import type { Mailer } from '../../notifications/mailer.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Database, DatabaseHandle } from '../../db/client.js';
@@ -13,6 +14,8 @@ export type Services = {
   logger: Logger;
   authenticator: Authenticator;
   config: Pick<Config, 'publicUrl' | 'bodyLimitBytes'>;
+  /** Sends the outbox's e-mail (SMTP, or .eml files in embedded mode). */
+  mailer: Mailer;
   /** Signs and checks audit checkpoints. */
   auditSigner: CheckpointSigner;
   /** Secret used to digest national ids for duplicate detection; never leaves the process. */

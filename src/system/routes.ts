@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { appliedMigrationCount, expectedMigrationCount } from '../../db/migrate.js';
+import { outboxBacklog } from '../../notifications/outbox.js';
 import { ROLES } from '../domain.js';
 import type { AppEnv } from '../http/context.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
@@ -23,6 +24,7 @@ const ReadySchema = z.object({
   status: z.enum(['ready', 'not_ready']),
   database: z.enum(['ok', 'unreachable']),
   migrations: z.object({ applied: z.number().int(), expected: z.number().int() }),
+  outbox: z.object({ pending: z.number().int(), oldestPendingSeconds: z.number().int().nullable(), dead: z.number().int() }).optional(),
 });
 
 const ready = defineRoute('public', {
@@ -64,7 +66,8 @@ export function systemRoutes() {
       try {
         const applied = await appliedMigrationCount(database);
         const ok = applied >= expected;
-        return c.json({ status: ok ? ('ready' as const) : ('not_ready' as const), database: 'ok' as const, migrations: { applied, expected } }, ok ? 200 : 503);
+        const outbox = ok ? await outboxBacklog(database.db, c.var.services.clock.now()) : undefined;
+        return c.json({ status: ok ? ('ready' as const) : ('not_ready' as const), database: 'ok' as const, migrations: { applied, expected }, ...(outbox ? { outbox } : {}) }, ok ? 200 : 503);
       } catch {
         c.header('Retry-After', '5');
         return c.json({ status: 'not_ready' as const, database: 'unreachable' as const, migrations: { applied: 0, expected } }, 503);

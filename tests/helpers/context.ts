@@ -6,6 +6,9 @@ import { FixedClock } from '../../src/clock.js';
 import type { OrganisationKind, Role } from '../../src/domain.js';
 import { createMemoryLogger } from '../../src/logger.js';
 import { generateSigner } from '../../src/audit/signer.js';
+import os from 'node:os';
+import path from 'node:path';
+import { createFileMailer, type Mailer } from '../../notifications/mailer.js';
 import { createOrganisation, type OrganisationRow } from '../../src/organisations/service.js';
 import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER, type TestIssuer } from './keys.js';
 import { openTestDatabase } from './test-database.js';
@@ -27,7 +30,7 @@ export type RequestOptions = { token?: string | null; body?: unknown; rawBody?: 
  * One test file's world: an isolated database, a fixed clock, a memory logger, a local
  * issuer, and the real app built by the real composition root.
  */
-export async function createTestContext(options: { bodyLimitBytes?: number } = {}) {
+export async function createTestContext(options: { bodyLimitBytes?: number; mailer?: Mailer } = {}) {
   const database = await openTestDatabase();
   const clock = new FixedClock(TEST_NOW);
   const logger = createMemoryLogger();
@@ -39,6 +42,7 @@ export async function createTestContext(options: { bodyLimitBytes?: number } = {
     logger,
     keys: issuer.keySet,
     auditSigner,
+    mailer: options.mailer ?? createFileMailer(path.join(os.tmpdir(), 'cadap-test-mail')),
     config: {
       auth: { jwks: { kind: 'file', path: '(test)' }, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, algorithms: ['ES256', 'RS256'], clockToleranceSeconds: 30 },
       publicUrl: 'https://cadap.test',

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { rowsOf } from '../db/migrate.js';
+import { cases, deadlines, notifications, organisations, outbox, participants } from '../db/schema.js';
+import type { Logger } from '../src/logger.js';
+import { isPermanentFailure, type Mailer } from './mailer.js';
+import { renderMessage } from './templates.js';
+
+/**
+ * Durable notifications. The tick turns due deadline rows into inbox notices and outbox rows
+ * (one per recipient organisation, each with a unique dedupe key, so concurrent or catching-up
+ * ticks create each message once); the dispatcher claims outbox rows with FOR UPDATE SKIP
+ * LOCKED and a lease, sends them, and retries temporary failures with backoff and jitter.
+ */
+
+export type MaterialiseOptions = { now: Date; publicUrl: string; batch?: number; messageDomain?: string };
+
+const DEFAULT_MESSAGE_DOMAIN = 'cadap.invalid';
+
+/** Deterministic, so a resend of the same message is recognisable by its Message-ID. */
+export function messageIdFor(deadlineId: string, organisationId: string, domain = DEFAULT_MESSAGE_DOMAIN): string {
+  return `<${deadlineId}.${organisationId}@${domain}>`;
+}
+
+/** Turns every due open deadline row into messages; returns how many rows it handled. */
+export async function materialiseDue(db: Database, options: MaterialiseOptions): Promise<number> {
+  const batch = options.batch ?? 200;
+  let handled = 0;
+  for (;;) {
+    const done = await db.transaction(async (tx) => {
+      const due = await tx
+        .select()
+        .from(deadlines)
+        .where(and(eq(deadlines.status, 'open'), lte(deadlines.dueAt, options.now)))
+        .orderBy(asc(deadlines.dueAt))
+        .limit(batch)
+        .for('update', { skipLocked: true });
+      if (due.length === 0) return 0;
+      const caseIds = [...new Set(due.map((row) => row.caseId).filter((id): id is string => id !== null))];
+      const caseRows = caseIds.length > 0 ? await tx.select({ id: cases.id, protocol: cases.protocol }).from(cases).where(inArray(cases.id, caseIds)) : [];
+      const protocolOf = new Map(caseRows.map((row) => [row.id, row.protocol]));
+      const people = await tx
+        .select({ id: participants.id, reference: participants.referenceCode })
+        .from(participants)
+        .where(inArray(participants.id, [...new Set(due.map((row) => row.participantId))]));
+      const referenceOf = new Map(people.map((row) => [row.id, row.reference]));
+      const orgIds = [...new Set(due.flatMap((row) => row.concerns))];
+      const orgs = orgIds.length > 0 ? await tx.select().from(organisations).where(inArray(organisations.id, orgIds)) : [];
+      const orgOf = new Map(orgs.map((org) => [org.id, org]));
+
+      for (const row of due) {
+        const protocol = row.caseId ? (protocolOf.get(row.caseId) ?? null) : null;
+        const reference = referenceOf.get(row.participantId) ?? '';
+        const link = row.caseId ? `${options.publicUrl}/cases/${row.caseId}` : `${options.publicUrl}/deadlines`;
+        for (const organisationId of row.concerns) {
+          const org = orgOf.get(organisationId);
+          if (!org) continue;
+          const message = renderMessage(
+            { rule: row.rule, protocol, kind: row.kind as 'reminder', reference, dueAt: row.dueAt, timeZone: org.timeZone, link },
+            org.locale,
+          );
+          const key = `${row.id}:${organisationId}`;
+          await tx
+            .insert(notifications)
+            .values({
+              id: randomUUID(),
+              dedupeKey: key,
+              organisationId,
+              deadlineId: row.id,
+              caseId: row.caseId,
+              rule: row.rule,
+              kind: row.kind,
+              participantReference: reference,
+              subject: message.subject,
+              text: message.text,
+              link,
+              createdAt: options.now,
+            })
+            .onConflictDoNothing({ target: notifications.dedupeKey });
+          if (org.notificationEmails.length === 0) continue;
+          await tx
+            .insert(outbox)
+            .values({
+              id: randomUUID(),
+              dedupeKey: key,
+              deadlineId: row.id,
+              organisationId,
+              rule: row.rule,
+              locale: message.locale,
+              toAddresses: org.notificationEmails,
+              subject: message.subject,
+              text: message.text,
+              html: message.html,
+              messageId: messageIdFor(row.id, organisationId, options.messageDomain),
+              status: 'pending',
+              attempts: 0,
+              nextAttemptAt: options.now,
+              createdAt: options.now,
+              updatedAt: options.now,
+            })
+            .onConflictDoNothing({ target: outbox.dedupeKey });
+        }
+      }
+      await tx
+        .update(deadlines)
+        .set({ status: 'fired', updatedAt: options.now })
+        .where(inArray(deadlines.id, due.map((row) => row.id)));
+      return due.length;
+    });
+    handled += done;
+    if (done < batch) return handled;
+  }
+}
+
+export type DispatchOptions = {
+  now: Date;
+  from: string;
+  batch?: number;
+  /** How long a claim holds before another dispatcher may take the row. */
+  leaseMs?: number;
+  maxAttempts?: number;
+  /** The first retry's delay; each further one doubles, up to `maxBackoffMs`, with ±20% jitter. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  random?: () => number;
+};
+
+export type DispatchResult = { claimed: number; sent: number; retried: number; dead: number };
+
+type OutboxRow = typeof outbox.$inferSelect;
+
+export function backoffMs(attempts: number, options: Pick<DispatchOptions, 'baseBackoffMs' | 'maxBackoffMs' | 'random'>): number {
+  const base = options.baseBackoffMs ?? 30_000;
+  const delay = Math.min(base * 2 ** Math.max(attempts - 1, 0), options.maxBackoffMs ?? 3_600_000);
+  const jitter = 0.8 + 0.4 * (options.random ?? Math.random)();
+  return Math.round(delay * jitter);
+}
+
+/** Claims a batch of due rows (and rows whose lease ran out) and sends them. */
+export async function dispatchDue(db: Database, mailer: Mailer, options: DispatchOptions, logger?: Logger): Promise<DispatchResult> {
+  const leaseUntil = new Date(options.now.getTime() + (options.leaseMs ?? 60_000));
+  const claimed = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      update ${outbox} set status = 'sending', lease_until = ${leaseUntil}, attempts = attempts + 1, updated_at = ${options.now}
+      where id in (
+        select id from ${outbox}
+        where (status = 'pending' and next_attempt_at <= ${options.now}) or (status = 'sending' and lease_until < ${options.now})
+        order by next_attempt_at
+        limit ${options.batch ?? 50}
+        for update skip locked
+      )
+      returning id, attempts, message_id, to_addresses, subject, text, html`),
+  ).map((row) => ({
+    id: String(row.id),
+    attempts: Number(row.attempts),
+    messageId: String(row.message_id),
+    toAddresses: (typeof row.to_addresses === 'string' ? JSON.parse(row.to_addresses) : row.to_addresses) as string[],
+    subject: String(row.subject),
+    text: String(row.text),
+    html: String(row.html),
+  }));
+  const result: DispatchResult = { claimed: claimed.length, sent: 0, retried: 0, dead: 0 };
+  await Promise.all(
+    claimed.map(async (row) => {
+      // Only the holder of this claim may settle the row (a lease that ran out belongs to another now).
+      const mine = and(eq(outbox.id, row.id), eq(outbox.status, 'sending'), eq(outbox.attempts, row.attempts));
+      try {
+        await mailer.send({ messageId: row.messageId, from: options.from, to: row.toAddresses, subject: row.subject, text: row.text, html: row.html });
+        await db.update(outbox).set({ status: 'sent', sentAt: options.now, leaseUntil: null, lastError: null, updatedAt: options.now }).where(mine);
+        result.sent += 1;
+      } catch (error) {
+        const permanent = isPermanentFailure(error);
+        const exhausted = row.attempts >= (options.maxAttempts ?? 8);
+        const reason = describe(error);
+        if (permanent || exhausted) {
+          await db.update(outbox).set({ status: 'dead', leaseUntil: null, lastError: reason, updatedAt: options.now }).where(mine);
+          result.dead += 1;
+          logger?.warn('message dead-lettered', { code: permanent ? 'permanent' : 'exhausted', error: reason });
+        } else {
+          const next = new Date(options.now.getTime() + backoffMs(row.attempts, options));
+          await db.update(outbox).set({ status: 'pending', nextAttemptAt: next, leaseUntil: null, lastError: reason, updatedAt: options.now }).where(mine);
+          result.retried += 1;
+        }
+      }
+    }),
+  );
+  return result;
+}
+
+function describe(error: unknown): string {
+  const detail = error as { responseCode?: number; code?: string; message?: string };
+  return [detail.responseCode, detail.code, detail.message].filter(Boolean).join(' ').slice(0, 300);
+}
+
+/** The backlog for /health/ready: pending messages and the age of the oldest. */
+export async function outboxBacklog(db: Database, now: Date): Promise<{ pending: number; oldestPendingSeconds: number | null; dead: number }> {
+  const [row] = rowsOf<{ pending: number; oldest: string | Date | null; dead: number }>(
+    await db.execute(sql`
+      select count(*) filter (where status in ('pending', 'sending'))::int as pending,
+             min(created_at) filter (where status in ('pending', 'sending')) as oldest,
+             count(*) filter (where status = 'dead')::int as dead
+      from ${outbox}`),
+  );
+  const oldest = row?.oldest ? new Date(row.oldest) : null;
+  return { pending: Number(row?.pending ?? 0), oldestPendingSeconds: oldest ? Math.max(0, Math.round((now.getTime() - oldest.getTime()) / 1000)) : null, dead: Number(row?.dead ?? 0) };
+}

@@ -1,0 +1,45 @@
+import cron from 'node-cron';
+import type { Database } from '../db/client.js';
+import type { Mailer } from '../notifications/mailer.js';
+import { dispatchDue, materialiseDue } from '../notifications/outbox.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+
+export type SchedulerDeps = { db: Database; mailer: Mailer; clock: Clock; logger: Logger; publicUrl: string; from: string; cron: string };
+
+/**
+ * node-cron is only the tick: each tick turns due deadline rows into messages and sends what
+ * is due from the outbox. All state is in the database, so a missed tick loses nothing and
+ * several instances ticking together are harmless.
+ */
+export function createScheduler(deps: SchedulerDeps) {
+  const tick = async () => {
+    const now = deps.clock.now();
+    const materialised = await materialiseDue(deps.db, { now, publicUrl: deps.publicUrl });
+    let sent = 0;
+    // Drain what is due, a batch at a time, for at most a few rounds per tick.
+    for (let round = 0; round < 20; round += 1) {
+      const result = await dispatchDue(deps.db, deps.mailer, { now: deps.clock.now(), from: deps.from, batch: 100 }, deps.logger);
+      sent += result.sent;
+      if (result.claimed < 100) break;
+    }
+    if (materialised > 0 || sent > 0) deps.logger.info('scheduler tick', { materialised, sent });
+  };
+  let task: ReturnType<typeof cron.schedule> | undefined;
+  return {
+    tick,
+    start() {
+      task = cron.schedule(
+        deps.cron,
+        () =>
+          tick().catch((error: unknown) => {
+            deps.logger.warn('scheduler tick failed', { error: String(error) });
+          }),
+        { noOverlap: true },
+      );
+    },
+    async stop() {
+      await task?.stop();
+    },
+  };
+}
