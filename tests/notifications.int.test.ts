@@ -1,0 +1,116 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadlines, organisations, outbox } from '../db/schema.js';
+import { createSmtpMailer, type Mailer } from '../notifications/mailer.js';
+import { dispatchDue, materialiseDue } from '../notifications/outbox.js';
+import { createTestContext, type TestContext } from './helpers/context.js';
+import { createRegion, type Region } from './helpers/region.js';
+import { startSmtpServer } from './helpers/smtp.js';
+
+let t: TestContext;
+let r: Region;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+let mailer: Mailer;
+const FROM = 'CADAP <no-reply@cadap.test>';
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  mailer = createSmtpMailer(smtp.url);
+  t = await createTestContext({ mailer });
+  r = await createRegion(t);
+  await t.db.update(organisations).set({ locale: 'en' }).where(eq(organisations.id, r.orgs.court.id));
+  await t.db.update(organisations).set({ locale: 'ru' }).where(eq(organisations.id, r.orgs.probation.id));
+});
+afterAll(async () => {
+  await mailer.close();
+  await smtp.close();
+  await t.close();
+});
+
+const tick = async () => {
+  await materialiseDue(t.db, { now: t.clock.now(), publicUrl: 'https://cadap.test' });
+  for (;;) {
+    const result = await dispatchDue(t.db, mailer, { now: t.clock.now(), from: FROM, baseBackoffMs: 1000 });
+    if (result.claimed === 0) break;
+  }
+};
+
+async function courtOrder(name: string) {
+  const person = await t.request('POST', '/participants', {
+    token: r.tokens.court,
+    body: { identity: { firstName: name, lastName: 'Mailtestova', dateOfBirth: '1984-04-04', nationalId: `MAIL-${name}` }, health: { diagnosis: 'stimulant use disorder' } },
+  });
+  const opened = await r.open('court', 'court-ordered-treatment', person.json.id, [
+    { part: 'probation', organisationId: r.orgs.probation.id },
+    { part: 'provider', organisationId: r.orgs.provider.id },
+  ], { caseNumber: `M-${name}`, orderDate: '2026-03-01', programme: 'ost', durationDays: 120 });
+  return { person: person.json as { id: string; referenceCode: string }, caseId: opened.json.id as string };
+}
+
+describe('notifications end to end, through a real SMTP server', () => {
+  it('a due deadline reaches each organisation in its language, with the reference and a link, and no personal field', async () => {
+    const { person, caseId } = await courtOrder('Gulnara');
+    t.clock.set('2026-03-15T03:59:59Z');
+    await tick();
+    expect(smtp.received).toHaveLength(0);
+    t.clock.set('2026-03-15T04:00:00Z');
+    await tick();
+    const mine = smtp.received.filter((message) => message.mail.text?.includes(person.referenceCode));
+    expect(mine.map((message) => message.to[0]).sort()).toEqual([...r.orgs.court.notificationEmails, ...r.orgs.probation.notificationEmails].sort());
+    const toCourt = mine.find((message) => message.to[0] === r.orgs.court.notificationEmails[0])!;
+    const toProbation = mine.find((message) => message.to[0] === r.orgs.probation.notificationEmails[0])!;
+    expect(toCourt.mail.subject).toBe(`CADAP Deadline: No intake 14 days after the order (${person.referenceCode})`);
+    expect(toProbation.mail.subject).toBe(`CADAP Срок: Нет приёма через 14 дней после решения (${person.referenceCode})`);
+    for (const message of mine) {
+      expect(message.mail.text).toContain(`https://cadap.test/cases/${caseId}`);
+      expect(message.mail.html).toContain(`https://cadap.test/cases/${caseId}`);
+      expect(message.messageId).toMatch(/@cadap\.invalid>$/);
+      const everything = `${message.mail.subject}\n${message.mail.text}\n${message.mail.html}`;
+      for (const personal of ['Gulnara', 'Mailtestova', '1984-04-04', 'MAIL-Gulnara', 'stimulant']) expect(everything).not.toContain(personal);
+    }
+    const inbox = await t.request('GET', '/notifications?unread=true', { token: r.tokens.court });
+    const notice = inbox.json.items.find((item: { caseId: string }) => item.caseId === caseId);
+    expect(notice).toMatchObject({ rule: 'intake_overdue', kind: 'deadline', participantReference: person.referenceCode, link: `https://cadap.test/cases/${caseId}` });
+    expect((await t.request('POST', `/notifications/${notice.id}/read`, { token: r.tokens.court })).json.readAt).not.toBeNull();
+    expect((await t.request('POST', `/notifications/${notice.id}/read`, { token: r.tokens.probation })).status).toBe(404);
+    // Notified work stays in the queue until the case moves on.
+    const queue = await t.request('GET', '/deadlines', { token: r.tokens.court });
+    expect(queue.json.items.map((item: { rule: string; caseId: string }) => [item.rule, item.caseId])).toContainEqual(['intake_overdue', caseId]);
+  });
+
+  it('a deadline voided by a later event does not fire', async () => {
+    t.clock.set('2026-03-02T06:00:00Z');
+    const { person, caseId } = await courtOrder('Voided');
+    await r.send('provider', caseId, 'INTAKE_RECORDED', { assessmentDate: '2026-03-03', rehabilitationPlan: 'Plan', consentToTreatment: true });
+    t.clock.set('2026-03-16T04:00:00Z');
+    await tick();
+    expect(smtp.received.filter((message) => message.mail.text?.includes(person.referenceCode) && message.mail.subject?.includes('intake'))).toEqual([]);
+    const [row] = await t.db.select().from(deadlines).where(and(eq(deadlines.caseId, caseId), eq(deadlines.rule, 'intake_overdue')));
+    expect(row?.status).toBe('void');
+  });
+
+  it('every deadline of a lifecycle fires at its time and not a second before', async () => {
+    t.clock.set('2026-03-02T06:00:00Z');
+    const person = await r.participant('prison', 'Timed');
+    await r.consent(person.id, r.orgs.ngo);
+    const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }, { part: 'ngo', organisationId: r.orgs.ngo.id }], { releaseDate: '2026-05-20' });
+    const referral = await r.open('probation', 'halfway-house', person.id, [{ part: 'halfway_house', organisationId: r.orgs.house.id }], { expectedArrivalDate: '2026-05-20' });
+    const order = await courtOrder('Timed');
+    const caseIds = [plan.json.id, referral.json.id, order.caseId];
+    const rows = (await t.db.select().from(deadlines).where(and(inArray(deadlines.caseId, caseIds), eq(deadlines.status, 'open')))).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    for (const row of rows) {
+      t.clock.set(new Date(row.dueAt.getTime() - 1000));
+      await materialiseDue(t.db, { now: t.clock.now(), publicUrl: 'https://cadap.test' });
+      const [before] = await t.db.select().from(deadlines).where(eq(deadlines.id, row.id));
+      expect(before?.status, `${row.rule} before ${row.dueAt.toISOString()}`).toBe('open');
+      t.clock.set(row.dueAt);
+      await materialiseDue(t.db, { now: t.clock.now(), publicUrl: 'https://cadap.test' });
+      const [after] = await t.db.select().from(deadlines).where(eq(deadlines.id, row.id));
+      expect(after?.status, `${row.rule} at ${row.dueAt.toISOString()}`).toBe('fired');
+      const messages = await t.db.select().from(outbox).where(eq(outbox.deadlineId, row.id));
+      expect(messages.length, row.rule).toBe(row.concerns.length);
+    }
+    t.clock.set('2026-03-02T06:00:00Z');
+  });
+});
