@@ -128,7 +128,6 @@ export type DispatchOptions = {
 
 export type DispatchResult = { claimed: number; sent: number; retried: number; dead: number };
 
-type OutboxRow = typeof outbox.$inferSelect;
 
 export function backoffMs(attempts: number, options: Pick<DispatchOptions, 'baseBackoffMs' | 'maxBackoffMs' | 'random'>): number {
   const base = options.baseBackoffMs ?? 30_000;
