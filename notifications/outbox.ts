@@ -138,13 +138,15 @@ export function backoffMs(attempts: number, options: Pick<DispatchOptions, 'base
 
 /** Claims a batch of due rows (and rows whose lease ran out) and sends them. */
 export async function dispatchDue(db: Database, mailer: Mailer, options: DispatchOptions, logger?: Logger): Promise<DispatchResult> {
-  const leaseUntil = new Date(options.now.getTime() + (options.leaseMs ?? 60_000));
+  // Raw SQL parameters go as ISO strings: postgres.js does not serialise Dates in untyped templates.
+  const leaseUntil = new Date(options.now.getTime() + (options.leaseMs ?? 60_000)).toISOString();
+  const now = options.now.toISOString();
   const claimed = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
-      update ${outbox} set status = 'sending', lease_until = ${leaseUntil}, attempts = attempts + 1, updated_at = ${options.now}
+      update ${outbox} set status = 'sending', lease_until = ${leaseUntil}, attempts = attempts + 1, updated_at = ${now}
       where id in (
         select id from ${outbox}
-        where (status = 'pending' and next_attempt_at <= ${options.now}) or (status = 'sending' and lease_until < ${options.now})
+        where (status = 'pending' and next_attempt_at <= ${now}) or (status = 'sending' and lease_until < ${now})
         order by next_attempt_at
         limit ${options.batch ?? 50}
         for update skip locked
