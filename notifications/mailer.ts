@@ -15,7 +15,7 @@ export interface Mailer {
  * SMTP through a nodemailer pool. Its own requeueing is off (`maxRequeues: 0`): a failed send
  * fails back to the outbox, the one place that retries.
  */
-export function createSmtpMailer(url: string, options: { maxConnections?: number } = {}): Mailer {
+export function createSmtpMailer(url: string, options: { maxConnections?: number; socketTimeoutMs?: number } = {}): Mailer {
   const transport = nodemailer.createTransport({
     url,
     pool: true,
@@ -24,7 +24,7 @@ export function createSmtpMailer(url: string, options: { maxConnections?: number
     maxRequeues: 0,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
-    socketTimeout: 30_000,
+    socketTimeout: options.socketTimeoutMs ?? 30_000,
   } as Parameters<typeof nodemailer.createTransport>[0]);
   return {
     kind: 'smtp',

@@ -54,4 +54,15 @@ describe('configuration', () => {
     expect(loadConfig({ AUTH_ALGORITHMS: 'RS256, PS256' }).auth.algorithms).toEqual(['RS256', 'PS256']);
     expect(problemsOf({ AUTH_ALGORITHMS: 'HS256' })[0]).toMatch(/^AUTH_ALGORITHMS/);
   });
+
+  it('mail and scheduler: .eml files in DATA_DIR/mail without SMTP_URL; SCHEDULER=off for API-only replicas', () => {
+    const embedded = loadConfig({});
+    expect(embedded.mail).toEqual({ smtpUrl: undefined, from: 'CADAP <no-reply@cadap.invalid>', fileDir: path.resolve('./data/mail') });
+    expect(embedded.scheduler).toEqual({ enabled: true, cron: '* * * * *' });
+    const replica = loadConfig({ SMTP_URL: 'smtp://mail.example.org:25', SCHEDULER: 'off' });
+    expect(replica.mail.smtpUrl).toBe('smtp://mail.example.org:25');
+    expect(replica.scheduler.enabled).toBe(false);
+    expect(problemsOf({ SMTP_URL: 'http://mail' })[0]).toMatch(/^SMTP_URL/);
+  });
 });
+

@@ -113,4 +113,50 @@ describe('notifications end to end, through a real SMTP server', () => {
     }
     t.clock.set('2026-03-02T06:00:00Z');
   });
+
+  it('event-raised notices reach their organisations at the next tick: a relapse (NGO and probation), break-glass (the owner)', async () => {
+    t.clock.set('2026-03-02T06:00:00Z');
+    const person = await r.participant('prison', 'Notice');
+    await r.consent(person.id, r.orgs.ngo, 'prison');
+    const stay = await r.open('prison', 'halfway-house', person.id, [
+      { part: 'halfway_house', organisationId: r.orgs.house.id },
+      { part: 'ngo', organisationId: r.orgs.ngo.id },
+      { part: 'probation', organisationId: r.orgs.probation.id },
+    ], { expectedArrivalDate: '2026-03-02' });
+    await r.send('house', stay.json.id, 'ACCEPTED', {});
+    await r.send('house', stay.json.id, 'ARRIVED', { arrivedAt: '2026-03-02T10:00:00+05:00' });
+    await r.send('house', stay.json.id, 'INCIDENT_RECORDED', { date: '2026-03-02', kind: 'relapse' });
+    await t.request('POST', `/cases/${stay.json.id}/break-glass`, { token: r.tokens.coordinator, body: { reason: 'Relapse reported, checking overdose risk' } });
+    const before = smtp.received.length;
+    await tick();
+    const fresh = smtp.received.slice(before).filter((message) => message.mail.text?.includes(person.referenceCode));
+    const byRule = (title: string) => fresh.filter((message) => message.mail.subject?.includes(title)).flatMap((message) => message.to).sort();
+    expect(byRule('Рецидив')).toEqual([...r.orgs.ngo.notificationEmails, ...r.orgs.probation.notificationEmails].sort());
+    // Break-glass tells the case owner (the referring prison).
+    expect(byRule('Экстренный доступ')).toEqual([...r.orgs.prison.notificationEmails]);
+    const coordinatorInbox = await t.request('GET', '/notifications', { token: r.tokens.coordinator });
+    expect(coordinatorInbox.status).toBe(200);
+  });
 });
+
+describe('the embedded mailer', () => {
+  it('writes each message as an .eml file a newcomer can open', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { createFileMailer } = await import('../notifications/mailer.js');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadap-mail-'));
+    try {
+      const files = createFileMailer(dir);
+      await files.send({ messageId: '<abc.def@cadap.invalid>', from: FROM, to: ['someone@example.org'], subject: 'CADAP Reminder: test (P-AAAA-BBBB)', text: 'Hello', html: '<p>Hello</p>' });
+      const written = fs.readdirSync(dir);
+      expect(written).toEqual(['abc.def@cadap.invalid.eml']);
+      const content = fs.readFileSync(path.join(dir, written[0]!), 'utf8');
+      expect(content).toContain('Subject: CADAP Reminder: test (P-AAAA-BBBB)');
+      expect(content).toContain('Message-ID: <abc.def@cadap.invalid>');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

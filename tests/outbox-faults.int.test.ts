@@ -197,6 +197,33 @@ describe('the dispatcher under faults', () => {
     }
   });
 
+  it('when SMTP is ambiguous (stored, then no reply), a retry may duplicate: counted by Message-ID, never more than the faults', async () => {
+    let faults = 0;
+    const smtp = await startSmtpServer({
+      storeWithoutReply: (count) => {
+        const fault = count % 10 === 3;
+        if (fault) faults += 1;
+        return fault;
+      },
+    });
+    const mailer = createSmtpMailer(smtp.url, { socketTimeoutMs: 300 });
+    try {
+      const ids = await seedOutbox(60, 'ambiguous');
+      await drain(mailer);
+      expect(await statusOf(ids)).toEqual({ sent: 60 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const delivered = smtp.received.filter((message) => message.mail.subject?.startsWith('Test ambiguous')).map((message) => message.messageId);
+      const unique = new Set(delivered);
+      expect(unique.size).toBe(60);
+      const duplicates = delivered.length - unique.size;
+      expect(faults).toBeGreaterThan(0);
+      expect(duplicates).toBeLessThanOrEqual(faults);
+    } finally {
+      await mailer.close();
+      await smtp.close();
+    }
+  });
+
   it('two instances ticking at once create each message once', async () => {
     const now = t.clock.now();
     const { participants } = await import('../db/schema.js');

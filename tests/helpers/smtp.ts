@@ -8,7 +8,7 @@ import { SMTPServer } from 'smtp-server';
  */
 export type Received = { messageId: string; to: string[]; mail: ParsedMail };
 
-export async function startSmtpServer(options: { reject?: (count: number) => 451 | 550 | null } = {}) {
+export async function startSmtpServer(options: { reject?: (count: number) => 451 | 550 | null; storeWithoutReply?: (count: number) => boolean } = {}) {
   const received: Received[] = [];
   let count = 0;
   const server = new SMTPServer({
@@ -21,6 +21,11 @@ export async function startSmtpServer(options: { reject?: (count: number) => 451
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         count += 1;
+        if (options.storeWithoutReply?.(count)) {
+          // SMTP's ambiguous case: the message is stored, but the reply never reaches the client.
+          void simpleParser(Buffer.concat(chunks)).then((mail) => received.push({ messageId: mail.messageId ?? '', to: session.envelope.rcptTo.map((rcpt) => rcpt.address), mail }));
+          return;
+        }
         const verdict = options.reject?.(count) ?? null;
         if (verdict) {
           callback(Object.assign(new Error(verdict === 451 ? 'Try again later' : 'Mailbox unavailable'), { responseCode: verdict }));
