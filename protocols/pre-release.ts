@@ -36,6 +36,16 @@ const ownerTransferred: TransitionDefinition = {
 
 const cancelled: TransitionDefinition = { by: ['prison'], target: 'cancelled', data: reason(), description: t('The plan is cancelled.', 'План отменён.') };
 
+/** 30, 14 and 7 days before release: remind each party whose pathways are not done. */
+const releaseReminder = (days: 30 | 14 | 7) => ({
+  kind: 'reminder' as const,
+  title: t(`Release in ${days} days: pathways not done`, `Освобождение через ${days} дней: направления не выполнены`),
+  activeIn: ['planning', 'plan_agreed'],
+  due: { anchor: 'releaseDate', type: 'date' as const, days: -days },
+  condition: 'somePathwayOpen',
+  notify: { resolver: 'partiesWithOpenPathways' },
+});
+
 const releaseData = z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500) });
 
 export const preRelease = {
@@ -143,30 +153,9 @@ export const preRelease = {
       condition: 'allPathwaysNotStarted',
       notify: ['prison'],
     },
-    release_in_30_days: {
-      kind: 'reminder',
-      title: t('Release in 30 days: pathways not done', 'Освобождение через 30 дней: направления не выполнены'),
-      activeIn: ['planning', 'plan_agreed'],
-      due: { anchor: 'releaseDate', type: 'date', days: -30 },
-      condition: 'somePathwayOpen',
-      notify: { resolver: 'partiesWithOpenPathways' },
-    },
-    release_in_14_days: {
-      kind: 'reminder',
-      title: t('Release in 14 days: pathways not done', 'Освобождение через 14 дней: направления не выполнены'),
-      activeIn: ['planning', 'plan_agreed'],
-      due: { anchor: 'releaseDate', type: 'date', days: -14 },
-      condition: 'somePathwayOpen',
-      notify: { resolver: 'partiesWithOpenPathways' },
-    },
-    release_in_7_days: {
-      kind: 'reminder',
-      title: t('Release in 7 days: pathways not done', 'Освобождение через 7 дней: направления не выполнены'),
-      activeIn: ['planning', 'plan_agreed'],
-      due: { anchor: 'releaseDate', type: 'date', days: -7 },
-      condition: 'somePathwayOpen',
-      notify: { resolver: 'partiesWithOpenPathways' },
-    },
+    release_in_30_days: releaseReminder(30),
+    release_in_14_days: releaseReminder(14),
+    release_in_7_days: releaseReminder(7),
     planning_escalation: {
       kind: 'escalation',
       title: t('Still planning 2 working days before release', 'План не согласован за 2 рабочих дня до освобождения'),

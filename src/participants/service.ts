@@ -80,9 +80,6 @@ function disclosedClasses(disclosure: Disclosure, notes: NoteRow[]): DataClass[]
   return notes.length > 0 ? [...classes, 'notes'] : classes;
 }
 
-function basisSummary(disclosure: Disclosure): string | undefined {
-  return basesOf(disclosure);
-}
 
 async function findParticipant(db: Executor, id: string, forUpdate = false): Promise<ParticipantRow | undefined> {
   const query = db.select().from(participants).where(eq(participants.id, id));
@@ -164,7 +161,7 @@ export async function readParticipant(db: Database, facts: RequestFacts, id: str
     subjectId: row.id,
     participantId: row.id,
     dataClasses: disclosedClasses(disclosure, notes),
-    basis: basisSummary(disclosure),
+    basis: basesOf(disclosure),
     requestId: facts.requestId,
     outcome: 'success',
     at: facts.now,
@@ -198,7 +195,7 @@ export async function searchParticipants(db: Database, facts: RequestFacts, quer
         subjectId: row.id,
         participantId: row.id,
         dataClasses: disclosedClasses(disclosure, notes),
-        basis: basisSummary(disclosure),
+        basis: basesOf(disclosure),
         requestId: facts.requestId,
         outcome: 'success',
         at: facts.now,
@@ -275,7 +272,7 @@ export async function correctParticipant(db: Database, facts: RequestFacts, nati
       subjectId: id,
       participantId: id,
       dataClasses: [...changed, ...(body.note ? (['notes'] as const) : [])],
-      basis: basisSummary(disclosure),
+      basis: basesOf(disclosure),
       requestId,
       outcome: 'success',
       at: now,
