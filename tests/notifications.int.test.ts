@@ -96,9 +96,19 @@ describe('notifications end to end, through a real SMTP server', () => {
     const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }, { part: 'ngo', organisationId: r.orgs.ngo.id }], { releaseDate: '2026-05-20' });
     const referral = await r.open('probation', 'halfway-house', person.id, [{ part: 'halfway_house', organisationId: r.orgs.house.id }], { expectedArrivalDate: '2026-05-20' });
     const order = await courtOrder('Timed');
-    const caseIds = [plan.json.id, referral.json.id, order.caseId];
+    const unit = await t.request('POST', `/organisations/${r.orgs.prison.id}/units`, { token: r.tokens.prison, body: { kind: 'clean_zone', name: 'Timed unit', places: 3 } });
+    const enrolment = await r.open('prison', 'unit-enrolment', person.id, [], { unitId: unit.json.id, expectedReleaseDate: '2026-12-01' });
+    await r.send('prison', enrolment.json.id, 'SCREENED', { date: '2026-03-02', outcome: 'suitable' });
+    await r.send('prison', enrolment.json.id, 'ADMITTED', { date: '2026-03-02', consentToTreatment: true, unitAgreementSigned: true });
+    const handover = await r.open('prison', 'patronage', person.id, [{ part: 'ngo', organisationId: r.orgs.ngo.id }], {
+      releasedAt: '2026-03-02T09:00:00+05:00',
+      releaseAddressPlan: 'Shelter',
+      patronagePlan: 'Weekly',
+      probationOrganisationId: r.orgs.probation.id,
+    });
+    const caseIds = [plan.json.id, referral.json.id, order.caseId, enrolment.json.id, handover.json.id];
     const rows = (await t.db.select().from(deadlines).where(and(inArray(deadlines.caseId, caseIds), eq(deadlines.status, 'open')))).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
-    expect(rows.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(rows.map((row) => row.rule)).size).toBeGreaterThanOrEqual(13);
     for (const row of rows) {
       t.clock.set(new Date(row.dueAt.getTime() - 1000));
       await materialiseDue(t.db, { now: t.clock.now(), publicUrl: 'https://cadap.test' });
