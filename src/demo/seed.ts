@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { count } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { organisations } from '../../db/schema.js';
+import { organisations, prisonUnits } from '../../db/schema.js';
 import type { Actor } from '../auth/authenticator.js';
 import { rolesValidForKind, type OrganisationKind } from '../domain.js';
 import { createOrganisation, createUnit, type OrganisationRow } from '../organisations/service.js';
 import { registerParticipant } from '../participants/service.js';
+import { openCase, recordEvent } from '../cases/service.js';
+import { addDays, localDateOf } from '../../protocols/time.js';
 
 /** The demo region: Pavlodar, Kazakhstan, with one organisation of every kind. Names are fictional. */
 const DEMO_REGION = 'KZ-PAV';
@@ -70,13 +72,27 @@ export async function seedDemo(db: Database, now: Date, nationalIdKey: Buffer): 
     await createUnit(tx, admin, prison.id, { kind: 'atlantis', name: 'Atlantis Unit', places: 30 }, now);
     await createUnit(tx, admin, prison.id, { kind: 'clean_zone', name: 'Clean Zone Unit', places: 20 }, now);
     const prisonStaff = actorAt({ id: prison.id, kind: 'prison', name: prison.name, country: prison.country, region: prison.region }, ['prison_staff']);
+    const people = [];
     for (const identity of DEMO_PARTICIPANTS) {
-      await registerParticipant(tx, { actor: prisonStaff, now, requestId: 'demo-seed' }, nationalIdKey, {
-        identity: { ...identity },
-        contact: { address: 'Pavlodar (demo address)' },
-        custody: { facilityOrganisationId: prison.id },
-      });
+      people.push(
+        await registerParticipant(tx, { actor: prisonStaff, now, requestId: 'demo-seed' }, nationalIdKey, {
+          identity: { ...identity },
+          contact: { address: 'Pavlodar (demo address)' },
+          custody: { facilityOrganisationId: prison.id },
+        }),
+      );
     }
+    // A few cases, so the work queues, the inbox and DATA_DIR/mail have something in them:
+    // one person enrolled in the Atlantis unit, and one whose release is 40 days away with
+    // no pathway started yet (that deadline is due at once).
+    const facts = { actor: prisonStaff, now, requestId: 'demo-seed' };
+    const [atlantis] = await tx.select().from(prisonUnits).where(and(eq(prisonUnits.organisationId, prison.id), eq(prisonUnits.kind, 'atlantis')));
+    const today = localDateOf(now, prison.timeZone);
+    const enrolment = await openCase(tx, facts, { protocol: 'unit-enrolment', participantId: people[0]!.id, parties: [], data: { unitId: atlantis!.id, expectedReleaseDate: addDays(today, 400) } });
+    await recordEvent(tx, facts, enrolment.id, { type: 'SCREENED', data: { date: today, outcome: 'suitable' }, expectedVersion: 1 });
+    await recordEvent(tx, facts, enrolment.id, { type: 'ADMITTED', data: { date: today, consentToTreatment: true, unitAgreementSigned: true }, expectedVersion: 2 });
+    const probation = created.get('probation')!;
+    await openCase(tx, facts, { protocol: 'pre-release', participantId: people[1]!.id, parties: [{ part: 'probation', organisationId: probation.id }], data: { releaseDate: addDays(today, 40) } });
   });
 }
 
