@@ -22,6 +22,7 @@ import { auditRoutes } from './audit/routes.js';
 import type { CheckpointSigner } from './audit/signer.js';
 import type { Mailer } from '../notifications/mailer.js';
 import { notificationRoutes } from './notifications/routes.js';
+import { indicatorRoutes } from './indicators/routes.js';
 import { loadNationalIdKey } from './participants/service.js';
 import { docsRoutes, systemRoutes } from './system/routes.js';
 import type { ActorOrganisation } from './auth/authenticator.js';
@@ -34,7 +35,7 @@ export type AppDeps = {
   keys: KeySet;
   auditSigner: CheckpointSigner;
   mailer: Mailer;
-  config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'>;
+  config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'> & { indicatorThreshold?: number };
 };
 
 /**
@@ -102,6 +103,7 @@ export async function createApp(deps: AppDeps) {
   app.route('/', protocolRoutes());
   app.route('/', auditRoutes());
   app.route('/', notificationRoutes());
+  app.route('/', indicatorRoutes(config.indicatorThreshold ?? 5));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -43,6 +43,7 @@ const envSchema = z
       .optional(),
     MAIL_FROM: z.string().min(3).max(200).default('CADAP <no-reply@cadap.invalid>'),
     SCHEDULER: z.enum(['on', 'off']).default('on'),
+    INDICATOR_SUPPRESSION_THRESHOLD: z.coerce.number().int().min(3, 'never lower than 3').max(100).default(5),
     SCHEDULER_CRON: z.string().min(9).max(100).default('* * * * *'),
     AUDIT_CHECKPOINT_KEY_FILE: z.string().min(1).optional(),
     AUDIT_CHECKPOINT_CRON: z.string().min(9).max(100).default('*/5 * * * *'),
@@ -91,6 +92,8 @@ export type Config = {
   mail: { smtpUrl: string | undefined; from: string; fileDir: string };
   /** The tick and dispatcher; `off` for API-only replicas. */
   scheduler: { enabled: boolean; cron: string };
+  /** Published indicator counts below this are suppressed (never lower than 3). */
+  indicatorThreshold: number;
   audit: { checkpointKeyFile: string; checkpointCron: string };
 };
 
@@ -149,6 +152,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     migrateOnStart: env.MIGRATE_ON_START === 'true',
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, fileDir: path.join(dataDir, 'mail') },
     scheduler: { enabled: env.SCHEDULER === 'on', cron: env.SCHEDULER_CRON },
+    indicatorThreshold: env.INDICATOR_SUPPRESSION_THRESHOLD,
     audit: {
       checkpointKeyFile: path.resolve(env.AUDIT_CHECKPOINT_KEY_FILE ?? path.join(dataDir, 'audit', 'checkpoint-key.pem')),
       checkpointCron: env.AUDIT_CHECKPOINT_CRON,

@@ -31,6 +31,7 @@ export const PERMISSIONS = {
   'protocols:read': ROLES,
   'audit:read': ['auditor', 'coordinator'],
   'notifications:read': ROLES,
+  'indicators:detail': ['coordinator'],
   'outbox:manage': ['admin', 'coordinator'],
   'disclosures:read': PERSONAL_DATA_ROLES,
 } as const satisfies Record<string, readonly Role[]>;

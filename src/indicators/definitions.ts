@@ -1,0 +1,228 @@
+import { sql, type SQL } from 'drizzle-orm';
+
+/**
+ * The open monitoring indicators of DOMAIN.md ("Monitoring and evaluation"), each with the
+ * definition that ships with the data. Every indicator is computed from case histories:
+ * events (`case_events`) dated in the period, attributed to an organisation (the case owner,
+ * or the halfway house for halfway-house indicators) and so to its region and country.
+ *
+ * Each query yields rows of `org`, `numerator` and, for rates, `denominator`; a median
+ * indicator yields one row per case with its value in `median`.
+ */
+export type IndicatorKind = 'count' | 'rate' | 'median';
+
+export type IndicatorDefinition = {
+  id: string;
+  kind: IndicatorKind;
+  title: { en: string; ru: string };
+  numerator: string;
+  denominator?: string;
+  period: string;
+  attributedTo: string;
+  /** SQL over events `e` (case_events) joined to cases `c`, in [from, to), grouped by `org`. */
+  query: (from: string, to: string) => SQL;
+};
+
+const inPeriod = (from: string, to: string) => sql`e.at >= ${from}::timestamptz and e.at < ${to}::timestamptz`;
+
+/** Events of a protocol in the period, by the case owner: count of a condition. */
+const countEvents = (protocol: string, type: string, extra: SQL = sql`true`) => (from: string, to: string) => sql`
+  select c.owner_organisation_id as org, count(*)::int as numerator, null::int as denominator, null::float as median
+  from case_events e join cases c on c.id = e.case_id
+  where c.protocol = ${protocol} and e.type = ${type} and ${inPeriod(from, to)} and ${extra}
+  group by c.owner_organisation_id`;
+
+/** A share among events of a type: numerator where a condition holds, denominator all. */
+const shareOfEvents = (protocol: string, type: string, condition: SQL, by: SQL = sql`c.owner_organisation_id`) => (from: string, to: string) => sql`
+  select ${by} as org, (count(*) filter (where ${condition}))::int as numerator, count(*)::int as denominator, null::float as median
+  from case_events e join cases c on c.id = e.case_id
+  where c.protocol = ${protocol} and e.type = ${type} and ${inPeriod(from, to)} and ${by} is not null
+  group by ${by}`;
+
+const HOUSE = sql`c.house_id`;
+
+export const INDICATORS: IndicatorDefinition[] = [
+  {
+    id: 'unit_enrolments',
+    kind: 'count',
+    title: { en: 'Unit enrolments (Atlantis / Clean Zone)', ru: 'Зачисления в отделения' },
+    numerator: 'ADMITTED events that enrolled the person (not waitlisted).',
+    period: 'The event’s date.',
+    attributedTo: 'The prison (case owner).',
+    query: countEvents('unit-enrolment', 'ADMITTED', sql`e.to_state = 'enrolled'`),
+  },
+  {
+    id: 'unit_completions',
+    kind: 'count',
+    title: { en: 'Unit programme completions', ru: 'Завершения программы' },
+    numerator: 'COMPLETED events in unit enrolments.',
+    period: 'The event’s date.',
+    attributedTo: 'The prison (case owner).',
+    query: countEvents('unit-enrolment', 'COMPLETED'),
+  },
+  {
+    id: 'unit_expulsions',
+    kind: 'count',
+    title: { en: 'Unit expulsions', ru: 'Исключения из отделения' },
+    numerator: 'EXPELLED events in unit enrolments.',
+    period: 'The event’s date.',
+    attributedTo: 'The prison (case owner).',
+    query: countEvents('unit-enrolment', 'EXPELLED'),
+  },
+  {
+    id: 'unit_median_days_enrolled',
+    kind: 'median',
+    title: { en: 'Median days enrolled', ru: 'Медиана дней в отделении' },
+    numerator: 'Days from admission to leaving the unit, for every person who left an enrolled place (completed, withdrew, expelled, transferred, released); the median of these.',
+    period: 'The date the person left.',
+    attributedTo: 'The prison (case owner).',
+    // One row per person who left: the median is taken over the rows of each published group.
+    query: (from, to) => sql`
+      select c.owner_organisation_id as org, 1 as numerator, null::int as denominator,
+             ((e.data->>'date')::date - (c.data->>'admittedOn')::date)::float as median
+      from case_events e join cases c on c.id = e.case_id
+      where c.protocol = 'unit-enrolment' and e.from_state = 'enrolled' and e.observation = false
+        and e.type in ('COMPLETED', 'WITHDREW', 'EXPELLED', 'TRANSFERRED', 'RELEASED') and ${inPeriod(from, to)}`,
+  },
+  {
+    id: 'court_orders_issued',
+    kind: 'count',
+    title: { en: 'Court orders for treatment issued', ru: 'Вынесено решений о лечении' },
+    numerator: 'Court-ordered treatment cases opened.',
+    period: 'The date the case was opened.',
+    attributedTo: 'The court (case owner).',
+    query: countEvents('court-ordered-treatment', 'CASE_OPENED'),
+  },
+  {
+    id: 'court_orders_discharged',
+    kind: 'count',
+    title: { en: 'Court orders discharged', ru: 'Исполненные решения' },
+    numerator: 'ORDER_DISCHARGED events.',
+    period: 'The event’s date.',
+    attributedTo: 'The court (case owner).',
+    query: countEvents('court-ordered-treatment', 'ORDER_DISCHARGED'),
+  },
+  {
+    id: 'court_orders_breached',
+    kind: 'count',
+    title: { en: 'Breaches reported to the court', ru: 'Сообщения о нарушениях' },
+    numerator: 'BREACH_REPORTED events.',
+    period: 'The event’s date.',
+    attributedTo: 'The court (case owner).',
+    query: countEvents('court-ordered-treatment', 'BREACH_REPORTED'),
+  },
+  {
+    id: 'court_orders_revoked',
+    kind: 'count',
+    title: { en: 'Court orders revoked', ru: 'Отменённые решения' },
+    numerator: 'BREACH_RULED events that revoked the order.',
+    period: 'The event’s date.',
+    attributedTo: 'The court (case owner).',
+    query: countEvents('court-ordered-treatment', 'BREACH_RULED', sql`e.to_state = 'revoked'`),
+  },
+  {
+    id: 'negative_test_share',
+    kind: 'rate',
+    title: { en: 'Share of negative drug tests (court-ordered treatment)', ru: 'Доля отрицательных тестов' },
+    numerator: 'Drug tests recorded with result negative.',
+    denominator: 'All drug tests recorded (negative, positive, missed, refused).',
+    period: 'The date the test was recorded.',
+    attributedTo: 'The court (case owner).',
+    query: shareOfEvents('court-ordered-treatment', 'DRUG_TEST_RECORDED', sql`e.data->>'result' = 'negative'`),
+  },
+  {
+    id: 'plans_agreed_14_days_before_release',
+    kind: 'rate',
+    title: { en: 'Pre-release plans agreed 14 or more days before release', ru: 'Планы, согласованные за 14+ дней до освобождения' },
+    numerator: 'PLAN_AGREED events at least 14 days before the case’s release date.',
+    denominator: 'All PLAN_AGREED events.',
+    period: 'The date the plan was agreed.',
+    attributedTo: 'The prison (case owner).',
+    query: shareOfEvents('pre-release', 'PLAN_AGREED', sql`(c.data->>'releaseDate')::date - (e.at at time zone 'UTC')::date >= 14`),
+  },
+  {
+    id: 'halfway_house_occupancy',
+    kind: 'rate',
+    title: { en: 'Halfway-house bed occupancy', ru: 'Занятость коек в домах на полпути' },
+    numerator: 'Nights residents stayed in the period (from arrival to departure).',
+    denominator: 'Beds × nights in the period.',
+    period: 'Nights within the period.',
+    attributedTo: 'The halfway house.',
+    query: (from, to) => sql`
+      with stays as (
+        select c.house_id as org,
+               greatest(0, least(coalesce((select (d.data->>'date')::date from case_events d where d.case_id = c.id and d.type = 'DEPARTED' limit 1), ${to}::date), ${to}::date)
+                         - greatest((c.data->>'arrivedOn')::date, ${from}::date)) as nights
+        from cases c
+        where c.protocol = 'halfway-house' and c.house_id is not null and c.data ? 'arrivedOn'
+      ), houses as (
+        select o.id as org, (coalesce(o.beds, 0) * (${to}::date - ${from}::date))::int as capacity
+        from organisations o where o.kind = 'halfway_house'
+      )
+      select h.org, coalesce((select sum(s.nights) from stays s where s.org = h.org), 0)::int as numerator, h.capacity as denominator, null::float as median
+      from houses h where h.capacity > 0`,
+  },
+  {
+    id: 'halfway_house_non_arrivals',
+    kind: 'count',
+    title: { en: 'Halfway-house non-arrivals', ru: 'Неприбытия в дом на полпути' },
+    numerator: 'NOT_ARRIVED events.',
+    period: 'The event’s date.',
+    attributedTo: 'The halfway house.',
+    query: (from, to) => sql`
+      select c.house_id as org, count(*)::int as numerator, null::int as denominator, null::float as median
+      from case_events e join cases c on c.id = e.case_id
+      where c.protocol = 'halfway-house' and e.type = 'NOT_ARRIVED' and c.house_id is not null and ${inPeriod(from, to)}
+      group by c.house_id`,
+  },
+  {
+    id: 'move_on_to_stable_housing',
+    kind: 'rate',
+    title: { en: 'Move-on to stable housing', ru: 'Переезд в постоянное жильё' },
+    numerator: 'Departures with reason moved_on_stable_housing.',
+    denominator: 'All departures.',
+    period: 'The departure date.',
+    attributedTo: 'The halfway house.',
+    query: shareOfEvents('halfway-house', 'DEPARTED', sql`e.data->>'reason' = 'moved_on_stable_housing'`, HOUSE),
+  },
+  {
+    id: 'handovers_acknowledged_within_48_hours',
+    kind: 'rate',
+    title: { en: 'Handovers acknowledged within 48 hours', ru: 'Передачи, принятые в течение 48 часов' },
+    numerator: 'ACKNOWLEDGED events within 48 hours of the (last) sending.',
+    denominator: 'All ACKNOWLEDGED events.',
+    period: 'The acknowledgement date.',
+    attributedTo: 'The sender (case owner).',
+    query: shareOfEvents('patronage', 'ACKNOWLEDGED', sql`e.at - (c.data->>'sentAt')::timestamptz <= interval '48 hours'`),
+  },
+  {
+    id: 'first_contact_within_72_hours',
+    kind: 'rate',
+    title: { en: 'First contact within 72 hours of release', ru: 'Первый контакт в течение 72 часов после освобождения' },
+    numerator: 'FIRST_CONTACT_MADE events whose contact time is within 72 hours of the release time.',
+    denominator: 'All FIRST_CONTACT_MADE events.',
+    period: 'The date the first contact was recorded.',
+    attributedTo: 'The sender (case owner).',
+    query: shareOfEvents('patronage', 'FIRST_CONTACT_MADE', sql`(e.data->>'at')::timestamptz - (c.data->>'releasedAt')::timestamptz <= interval '72 hours'`),
+  },
+  ...([3, 6, 12] as const).map(
+    (month): IndicatorDefinition => ({
+      id: `in_contact_at_${month}_months`,
+      kind: 'count',
+      title: { en: `Still in contact at ${month} months`, ru: `Контакт сохраняется через ${month} мес.` },
+      numerator: `FOLLOW_UP_RECORDED events for month ${month}.`,
+      period: 'The date the follow-up was recorded.',
+      attributedTo: 'The sender (case owner).',
+      query: countEvents('patronage', 'FOLLOW_UP_RECORDED', sql`(e.data->>'month')::int = ${month}`),
+    }),
+  ),
+  {
+    id: 'returned_to_custody_within_12_months',
+    kind: 'count',
+    title: { en: 'Returned to custody within 12 months of release', ru: 'Возвращение под стражу в течение 12 месяцев' },
+    numerator: 'RETURNED_TO_CUSTODY events dated within 365 days of the release date.',
+    period: 'The event’s date.',
+    attributedTo: 'The sender (case owner).',
+    query: countEvents('patronage', 'RETURNED_TO_CUSTODY', sql`(e.data->>'date')::date - (c.data->>'releaseDate')::date <= 365`),
+  },
+];
