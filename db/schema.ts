@@ -261,7 +261,11 @@ export const caseEvents = pgTable(
     observation: boolean('observation').notNull(),
     at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
   },
-  (t) => [uniqueIndex('case_events_case_version_key').on(t.caseId, t.version)],
+  (t) => [
+    uniqueIndex('case_events_case_version_key').on(t.caseId, t.version),
+    // The indicators read events by type and date.
+    index('case_events_type_at_idx').on(t.type, t.at),
+  ],
 );
 
 /**

@@ -1,0 +1,1 @@
+CREATE INDEX "case_events_type_at_idx" ON "case_events" USING btree ("type","at");
