@@ -19,6 +19,7 @@ import { deadlineRoutes } from './deadlines/routes.js';
 import { calendarRoutes } from './calendars/routes.js';
 import { protocolRoutes } from './protocols-api/routes.js';
 import { auditRoutes } from './audit/routes.js';
+import { ensureAuditChains } from './audit/audit.js';
 import type { CheckpointSigner } from './audit/signer.js';
 import type { Mailer } from '../notifications/mailer.js';
 import { notificationRoutes } from './notifications/routes.js';
@@ -50,6 +51,7 @@ export async function createApp(deps: AppDeps) {
     const row = await findOrganisation(db, id);
     return row && { id: row.id, kind: row.kind as OrganisationKind, name: row.name, country: row.country, region: row.region };
   };
+  await ensureAuditChains(db, clock.now());
   const services: Services = {
     db,
     database,

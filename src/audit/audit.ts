@@ -71,8 +71,12 @@ export function auditHash(prevHash: string, row: AuditRowContent): string {
 
 const isTransaction = (db: Executor): db is Transaction => 'rollback' in db;
 
+/** Creates the chain heads once (at start), so appending is a lock, an insert and an update. */
+export async function ensureAuditChains(db: Executor, now: Date): Promise<void> {
+  await db.insert(auditChains).values(AUDIT_CHAINS.map((chain) => ({ chain, position: 0, headHash: GENESIS_HASH, updatedAt: now }))).onConflictDoNothing();
+}
+
 async function append(tx: Transaction, entry: AuditEntry): Promise<void> {
-  await tx.insert(auditChains).values(AUDIT_CHAINS.map((chain) => ({ chain, position: 0, headHash: GENESIS_HASH, updatedAt: entry.at }))).onConflictDoNothing();
   // A free chain if there is one; otherwise wait for a random one.
   let [head] = await tx
     .select()
@@ -85,7 +89,7 @@ async function append(tx: Transaction, entry: AuditEntry): Promise<void> {
     const chain = AUDIT_CHAINS[Math.floor(Math.random() * AUDIT_CHAINS.length)]!;
     [head] = await tx.select().from(auditChains).where(eq(auditChains.chain, chain)).for('update');
   }
-  if (!head) throw new Error('audit chain head missing');
+  if (!head) throw new Error('audit chain heads missing: ensureAuditChains runs at start');
   const content: AuditRowContent = {
     chain: head.chain,
     position: head.position + 1,

@@ -8,6 +8,7 @@ import { rolesValidForKind, type OrganisationKind } from '../domain.js';
 import { createOrganisation, createUnit, type OrganisationRow } from '../organisations/service.js';
 import { registerParticipant } from '../participants/service.js';
 import { openCase, recordEvent } from '../cases/service.js';
+import { ensureAuditChains } from '../audit/audit.js';
 import { addDays, localDateOf } from '../../protocols/time.js';
 
 /** The demo region: Pavlodar, Kazakhstan, with one organisation of every kind. Names are fictional. */
@@ -38,6 +39,7 @@ export async function isRegistryEmpty(db: Database): Promise<boolean> {
 
 /** Seeds the demo region (organisations, units, participants) in one transaction: all of it, or nothing. */
 export async function seedDemo(db: Database, now: Date, nationalIdKey: Buffer): Promise<void> {
+  await ensureAuditChains(db, now);
   const certifiedUntil = `${now.getUTCFullYear() + 2}-12-31`;
   const actorAt = (organisation: Actor['organisation'], roles: Actor['roles']): Actor => ({
     sub: 'demo-seed',
