@@ -149,12 +149,14 @@ export const INDICATORS: IndicatorDefinition[] = [
     period: 'Nights within the period.',
     attributedTo: 'The halfway house.',
     query: (from, to) => sql`
-      with stays as (
+      with departures as (
+        select case_id, (data->>'date')::date as departed from case_events where type = 'DEPARTED'
+      ), stays as (
         select c.house_id as org,
-               greatest(0, least(coalesce((select (d.data->>'date')::date from case_events d where d.case_id = c.id and d.type = 'DEPARTED' limit 1), ${to}::date), ${to}::date)
-                         - greatest((c.data->>'arrivedOn')::date, ${from}::date)) as nights
-        from cases c
+               greatest(0, least(coalesce(d.departed, ${to}::date), ${to}::date) - greatest((c.data->>'arrivedOn')::date, ${from}::date)) as nights
+        from cases c left join departures d on d.case_id = c.id
         where c.protocol = 'halfway-house' and c.house_id is not null and c.data ? 'arrivedOn'
+          and (c.data->>'arrivedOn')::date < ${to}::date
       ), houses as (
         select o.id as org, (coalesce(o.beds, 0) * (${to}::date - ${from}::date))::int as capacity
         from organisations o where o.kind = 'halfway_house'
