@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // The edges that legitimately read the environment: the entry points and the test harness.
-    files: ['src/server.ts', 'src/cli/**', 'tests/**', 'drizzle.config.ts', 'vitest.config.ts', 'scripts/**'],
+    files: ['src/server.ts', 'src/cli/**', 'tests/**', 'bench/**', 'drizzle.config.ts', 'vitest.config.ts', 'scripts/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );
