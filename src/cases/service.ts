@@ -499,6 +499,8 @@ export async function openCase(
   }
   const [participant] = await db.select().from(participants).where(eq(participants.id, body.participantId));
   const disclosure = participant ? await participantDisclosure(db, facts.actor, participant, facts.now) : undefined;
+  // A party to any of the person's cases may open another for them even when the 90-day window
+  // has closed on its view of the record (the policy below decides what it then sees).
   const isParty =
     participant &&
     (await db

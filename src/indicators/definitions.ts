@@ -25,12 +25,12 @@ export type IndicatorDefinition = {
 
 const inPeriod = (from: string, to: string) => sql`e.at >= ${from}::timestamptz and e.at < ${to}::timestamptz`;
 
-/** Events of a protocol in the period, by the case owner: count of a condition. */
-const countEvents = (protocol: string, type: string, extra: SQL = sql`true`) => (from: string, to: string) => sql`
-  select c.owner_organisation_id as org, count(*)::int as numerator, null::int as denominator, null::float as median
+/** Events of a protocol in the period that meet a condition, counted by the case owner (or another organisation column). */
+const countEvents = (protocol: string, type: string, extra: SQL = sql`true`, by: SQL = sql`c.owner_organisation_id`) => (from: string, to: string) => sql`
+  select ${by} as org, count(*)::int as numerator, null::int as denominator, null::float as median
   from case_events e join cases c on c.id = e.case_id
-  where c.protocol = ${protocol} and e.type = ${type} and ${inPeriod(from, to)} and ${extra}
-  group by c.owner_organisation_id`;
+  where c.protocol = ${protocol} and e.type = ${type} and ${inPeriod(from, to)} and ${extra} and ${by} is not null
+  group by ${by}`;
 
 /** A share among events of a type: numerator where a condition holds, denominator all. */
 const shareOfEvents = (protocol: string, type: string, condition: SQL, by: SQL = sql`c.owner_organisation_id`) => (from: string, to: string) => sql`
@@ -171,11 +171,7 @@ export const INDICATORS: IndicatorDefinition[] = [
     numerator: 'NOT_ARRIVED events.',
     period: 'The event’s date.',
     attributedTo: 'The halfway house.',
-    query: (from, to) => sql`
-      select c.house_id as org, count(*)::int as numerator, null::int as denominator, null::float as median
-      from case_events e join cases c on c.id = e.case_id
-      where c.protocol = 'halfway-house' and e.type = 'NOT_ARRIVED' and c.house_id is not null and ${inPeriod(from, to)}
-      group by c.house_id`,
+    query: countEvents('halfway-house', 'NOT_ARRIVED', sql`true`, HOUSE),
   },
   {
     id: 'move_on_to_stable_housing',
