@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { fieldErrors } from '../src/http/errors.js';
 import type { Role } from '../src/domain.js';
 import type { Accepted, CaseSnapshot, Deadline, DeadlineChanges, Decision, Effect, EngineActor, EngineEvent, Party, Refusal } from './model.js';
 import { ASSIGNMENTS, CONDITIONS, EFFECTS, GUARDS, makeGuards, organisationFitsPart, RESOLVERS, type Guard, type GuardResult, type RuleInput } from './registry.js';
@@ -12,14 +12,6 @@ import { ROLE_FOR_KIND, type DeadlineDefinition, type ProtocolDefinition, type T
  */
 
 type Data = Record<string, unknown>;
-
-function fieldErrors(error: z.ZodError, prefix: string) {
-  return error.issues.flatMap((issue) => {
-    const base = [prefix, ...issue.path.map(String)];
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...base, key].join('.'), message: 'Unknown field.' }));
-    return [{ path: base.join('.'), message: issue.message }];
-  });
-}
 
 /** The parts an actor's organisation fills in this case, for which its role may act. */
 export function actorParts(definition: ProtocolDefinition, snapshot: Pick<CaseSnapshot, 'parties'>, actor: EngineActor): string[] {
@@ -96,7 +88,7 @@ export function decide(definition: ProtocolDefinition, snapshot: CaseSnapshot, e
   }
   const parsed = transition.data.safeParse(event.data ?? {});
   if (!parsed.success) {
-    return refuse(definition, snapshot, actor, { code: 'VALIDATION_FAILED', reason: `The data of ${event.type} is not valid.`, errors: fieldErrors(parsed.error, 'data') });
+    return refuse(definition, snapshot, actor, { code: 'VALIDATION_FAILED', reason: `The data of ${event.type} is not valid.`, errors: fieldErrors(parsed.error.issues, 'data') });
   }
   const eventData = parsed.data as Data;
   const input: RuleInput = { snapshot, eventData, now, part };
@@ -154,7 +146,7 @@ export function open(
     return { ok: false, code: 'EVENT_NOT_ALLOWED', reason: `A ${definition.id} case is opened by ${definition.opening.roles.join(' or ')}.` };
   }
   const parsed = definition.opening.data.safeParse(input.data ?? {});
-  if (!parsed.success) return { ok: false, code: 'VALIDATION_FAILED', reason: 'The opening data is not valid.', errors: fieldErrors(parsed.error, 'data') };
+  if (!parsed.success) return { ok: false, code: 'VALIDATION_FAILED', reason: 'The opening data is not valid.', errors: fieldErrors(parsed.error.issues, 'data') };
 
   const errors: { path: string; message: string }[] = [];
   const parties: Party[] = [];

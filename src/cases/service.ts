@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { breakGlassGrants, caseEvents, caseParties, cases, deadlines, organisations, participants, prisonUnits } from '../../db/schema.js';
-import { allowedEvents, actorParts, deadlinesFor, decide, open } from '../../protocols/engine.js';
+import { allowedEvents, actorParts, deadlinesFor, decide, diffDeadlines, open } from '../../protocols/engine.js';
 import { protocolById } from '../../protocols/index.js';
 import type { CaseSnapshot, Deadline, DeadlineChanges, DecisionFacts, Effect, EngineActor, EngineEvent, Party } from '../../protocols/model.js';
 import { addDays, localDateOf } from '../../protocols/time.js';
@@ -14,7 +14,7 @@ import type { Actor } from '../auth/authenticator.js';
 import type { RequestFacts } from '../http/context.js';
 import { holidaySet } from '../calendars/service.js';
 import { consentedOrganisations, todayFor } from '../consents/service.js';
-import { raiseAlert } from '../deadlines/alerts.js';
+import { LIVE_DEADLINE_STATES, raiseAlert, retireDeadlines } from '../deadlines/rows.js';
 import { DATA_CLASSES, type OrganisationKind } from '../domain.js';
 import { AppError, forbidden, notFound, validationFailed } from '../http/errors.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
@@ -158,20 +158,6 @@ async function insertDeadline(tx: Executor, owner: CaseRef, deadline: Deadline, 
     .onConflictDoNothing({ target: deadlines.dedupeKey });
 }
 
-/**
- * Deadline row states: `open` (not due or not yet notified), `fired` (notified, the work still
- * due), `done` (fired, then the case moved on), `void` (dropped before it fired).
- */
-const LIVE = ['open', 'fired'];
-
-/** Retires a rule's live rows: an open row is void, a fired one is done. */
-async function retire(tx: Executor, where: SQL | undefined, now: Date): Promise<void> {
-  await tx
-    .update(deadlines)
-    .set({ status: sql`case when ${deadlines.status} = 'fired' then 'done' else 'void' end`, updatedAt: now })
-    .where(and(where, inArray(deadlines.status, LIVE)));
-}
-
 /** Applies the engine's schedule / move / void changes to the rows of one case. */
 async function applyDeadlineChanges(tx: Executor, owner: CaseRef, changes: DeadlineChanges, now: Date): Promise<void> {
   const caseId = owner.id;
@@ -184,11 +170,11 @@ async function applyDeadlineChanges(tx: Executor, owner: CaseRef, changes: Deadl
       .returning({ id: deadlines.id });
     // A rule whose row already fired: that occurrence is done, and a new row takes the new due time.
     if (moved.length === 0) {
-      await retire(tx, and(eq(deadlines.caseId, caseId), eq(deadlines.rule, deadline.rule)), now);
+      await retireDeadlines(tx, and(eq(deadlines.caseId, caseId), eq(deadlines.rule, deadline.rule)), now);
       await insertDeadline(tx, owner, deadline, now);
     }
   }
-  if (changes.void.length > 0) await retire(tx, and(eq(deadlines.caseId, caseId), inArray(deadlines.rule, changes.void)), now);
+  if (changes.void.length > 0) await retireDeadlines(tx, and(eq(deadlines.caseId, caseId), inArray(deadlines.rule, changes.void)), now);
 }
 
 /**
@@ -200,15 +186,9 @@ export async function reconcileDeadlines(tx: Executor, row: CaseRow, now: Date):
   const parties = await partiesOf(tx, row.id);
   const facts = await gatherFacts(tx, { protocol: row.protocol, participantId: row.participantId, ownerOrganisationId: row.ownerOrganisationId, parties, data: row.data, now });
   const wanted = deadlinesFor(definition, snapshotOf(row, parties, facts));
-  const open = await tx.select().from(deadlines).where(and(eq(deadlines.caseId, row.id), inArray(deadlines.status, LIVE), ne(deadlines.kind, 'alert')));
+  const open = await tx.select().from(deadlines).where(and(eq(deadlines.caseId, row.id), inArray(deadlines.status, LIVE_DEADLINE_STATES), ne(deadlines.kind, 'alert')));
   const current = new Map(open.map((deadline) => [deadline.rule, { rule: deadline.rule, kind: deadline.kind as Deadline['kind'], dueAt: deadline.dueAt, concerns: [...deadline.concerns].sort() }]));
-  const changes: DeadlineChanges = { schedule: [], move: [], void: [] };
-  for (const [rule, deadline] of wanted) {
-    const existing = current.get(rule);
-    if (!existing) changes.schedule.push(deadline);
-    else if (existing.dueAt.getTime() !== deadline.dueAt.getTime() || existing.concerns.join() !== deadline.concerns.join()) changes.move.push(deadline);
-  }
-  for (const rule of current.keys()) if (!wanted.has(rule)) changes.void.push(rule);
+  const changes = diffDeadlines(current, wanted);
   await applyDeadlineChanges(tx, row, changes, now);
 }
 
@@ -406,7 +386,7 @@ async function applyEffects(tx: Executor, row: CaseRow, effects: Effect[], autho
           .from(cases)
           .where(and(eq(cases.participantId, row.participantId), eq(cases.protocol, effect.protocol), isNull(cases.closedAt)));
         if (others.length > 0) {
-          await retire(tx, and(inArray(deadlines.caseId, others.map((other) => other.id)), eq(deadlines.rule, effect.rule)), now);
+          await retireDeadlines(tx, and(inArray(deadlines.caseId, others.map((other) => other.id)), eq(deadlines.rule, effect.rule)), now);
         }
         break;
       }

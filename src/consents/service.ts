@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, isNull, lte, or, gte, sql, exists } from 'drizzle-orm';
+import { and, asc, eq, isNull, lte, or, gte, sql, exists } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Executor } from '../../db/client.js';
 import { caseParties, cases, consents, deadlines, organisations, participants } from '../../db/schema.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { RequestFacts } from '../http/context.js';
+import { retireDeadlines } from '../deadlines/rows.js';
 import { AppError, notFound, validationFailed } from '../http/errors.js';
 import { addDays, DEADLINE_HOUR, localDateOf, zonedInstant } from '../../protocols/time.js';
 import type { DataClass } from '../domain.js';
@@ -223,10 +224,7 @@ export async function revokeConsent(db: Executor, facts: RequestFacts, consentId
       .set({ revokedAt: facts.now, revokedBySub: facts.actor.sub, revokedByOrganisationId: facts.actor.organisation.id, revocationReason: reason })
       .where(eq(consents.id, consentId))
       .returning();
-    await tx
-      .update(deadlines)
-      .set({ status: sql`case when ${deadlines.status} = 'fired' then 'done' else 'void' end`, updatedAt: facts.now })
-      .where(and(eq(deadlines.dedupeKey, `consent:${consentId}:expiring`), inArray(deadlines.status, ['open', 'fired'])));
+    await retireDeadlines(tx, eq(deadlines.dedupeKey, `consent:${consentId}:expiring`), facts.now);
     await recordAudit(tx, { actor: facts.actor, action: 'consent.revoke', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
     return presentConsent(tx, updated!, today);
   });

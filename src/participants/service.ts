@@ -5,7 +5,7 @@ import type { Database, Executor } from '../../db/client.js';
 import { organisations, participantNotes, participants, serviceSecrets } from '../../db/schema.js';
 import { basesOf, isVisible, participantDisclosure, type Disclosure } from '../access/policy.js';
 import { redactPersonRecord } from '../access/redaction.js';
-import { raiseAlert } from '../deadlines/alerts.js';
+import { raiseAlert } from '../deadlines/rows.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { RequestFacts } from '../http/context.js';
