@@ -188,6 +188,8 @@ try {
   const { dataset, samples } = await prepare(main, PARTICIPANTS);
   const { prison, ngo, court, coordinator } = dataset.region0;
   const prisonToken = await tokenFor(prison!, 'prison_staff');
+  // One lender of enrolled cases for every scenario that records events, so versions carry over.
+  const events = drugTests(samples.enrolled);
 
   // 1. The floor: the same read, the same driver, nothing else.
   {
@@ -220,7 +222,7 @@ try {
         record('participant search', result, 'GET /participants?reference=');
       }
       if (wanted('event')) {
-        const result = await drive(service.url, prisonToken, drugTests(samples.enrolled), { connections: CONNECTIONS, seconds: SECONDS });
+        const result = await drive(service.url, prisonToken, events, { connections: CONNECTIONS, seconds: SECONDS });
         requireClean('event', result);
         record('event', result, 'POST /cases/:id/events, a drug test (observation)');
       }
@@ -234,7 +236,7 @@ try {
         const mix = [
           { token: prisonToken, request: { next: rotate(samples.readable, (id) => `/cases/${id}`) } },
           { token: prisonToken, request: { next: rotate(samples.references, (code) => `/participants?reference=${code}`) } },
-          { token: prisonToken, request: drugTests(samples.enrolled.slice(0, CONNECTIONS * 4)) },
+          { token: prisonToken, request: events },
           { token: ngoToken, request: { next: rotate(samples.ngoCases, (id) => `/cases/${id}`) } },
           { token: judgeToken, request: { next: rotate(samples.courtCases, (id) => `/cases/${id}`) } },
           { token: coordinatorToken, request: { next: () => ({ path: '/deadlines?limit=20' }) } },

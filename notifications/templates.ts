@@ -76,8 +76,16 @@ export function pickLocale(locale: string): TemplateLocale {
 
 const escape = (value: string) => value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
+const dueFormats = new Map<string, Intl.DateTimeFormat>();
+
 function formatDue(at: Date, timeZone: string, locale: TemplateLocale): string {
-  const text = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'ru-RU', { timeZone, dateStyle: 'long', timeStyle: 'short' }).format(at);
+  const key = `${locale}|${timeZone}`;
+  let format = dueFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'ru-RU', { timeZone, dateStyle: 'long', timeStyle: 'short' });
+    dueFormats.set(key, format);
+  }
+  const text = format.format(at);
   return `${text} (${timeZone})`;
 }
 

@@ -16,6 +16,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** BENCH_CPU_PROF=<dir> profiles the service (`node --cpu-prof`); open the .cpuprofile in Chrome's DevTools. */
+function profileArgs(script: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir && script === 'src/server.ts' ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+}
+
 export type Child = { child: ChildProcess; url: string; stderr: () => string; stop: () => Promise<void> };
 
 /** Starts a TypeScript entry point (or an npm script) and waits until `readyPath` answers 200. */
@@ -28,7 +34,7 @@ export async function startChild(
   const fullEnv = { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: String(options.port), ...env };
   const child =
     'script' in command
-      ? spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, command.script)], { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'ignore', 'pipe'] })
+      ? spawn(process.execPath, [...profileArgs(command.script), '--import', 'tsx', path.join(ROOT, command.script)], { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'ignore', 'pipe'] })
       : spawn('npm', ['run', '--silent', command.npm], { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));

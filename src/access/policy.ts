@@ -16,7 +16,8 @@ export type Basis = 'party' | 'court_order' | 'record_owner' | 'region_coordinat
 /** When several bases give a class, the response names the first of these. */
 const BASIS_ORDER: readonly Basis[] = ['party', 'court_order', 'record_owner', 'region_coordinator', 'consent', 'break_glass'];
 
-export type ParticipantFacts = { id: string; ownerOrganisationId: string; region: string };
+/** `timeZone`, the record owner's, when the caller already has it (it dates consents). */
+export type ParticipantFacts = { id: string; ownerOrganisationId: string; region: string; timeZone?: string };
 
 export type Disclosure = {
   /** Each data class this actor may see of this participant, with the basis. Empty: the participant does not exist for them. */
@@ -35,7 +36,14 @@ export { BREAK_GLASS_HOURS };
  * that reads or writes personal data asks here. Nothing is cached: a revoked consent or an
  * expired grant narrows the very next answer.
  */
-export async function participantDisclosure(db: Executor, actor: Actor, participant: ParticipantFacts, now: Date): Promise<Disclosure> {
+export async function participantDisclosure(
+  db: Executor,
+  actor: Actor,
+  participant: ParticipantFacts,
+  now: Date,
+  /** The actor's parts in the person's cases within the window, when the caller read them already (a case read does, in the same query). */
+  knownParts?: ReadonlyArray<{ protocol: string; part: string }>,
+): Promise<Disclosure> {
   if (actor.roles.every((role) => NON_PERSONAL_ROLES.includes(role))) return NOTHING;
   const organisationId = actor.organisation.id;
   const found = new Map<DataClass, Set<Basis>>();
@@ -47,21 +55,20 @@ export async function participantDisclosure(db: Executor, actor: Actor, particip
 
   // Rule 1: parts in the participant's cases, open or closed less than 90 days ago; consents widen the K classes.
   const windowStart = new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
-  const parts = await db
-    .select({ protocol: cases.protocol, part: caseParties.part })
-    .from(caseParties)
-    .innerJoin(cases, eq(cases.id, caseParties.caseId))
-    .where(and(eq(cases.participantId, participant.id), eq(caseParties.organisationId, organisationId), or(isNull(cases.closedAt), gt(cases.closedAt, windowStart))));
-  let consented: Set<DataClass> | undefined;
-  if (parts.length > 0) {
-    consented = await consentedClasses(db, participant.id, organisationId, now);
-    for (const { protocol, part } of parts) {
-      for (const [dataClass, how] of Object.entries(SHARING_TABLE[protocol]?.[part] ?? {}) as [DataClass, string][]) {
-        if (how === 'consent') {
-          if (consented.has(dataClass)) grant(dataClass, 'consent');
-        } else grant(dataClass, how as Basis);
-      }
-    }
+  const parts =
+    knownParts ??
+    (await db
+      .select({ protocol: cases.protocol, part: caseParties.part })
+      .from(caseParties)
+      .innerJoin(cases, eq(cases.id, caseParties.caseId))
+      .where(and(eq(cases.participantId, participant.id), eq(caseParties.organisationId, organisationId), or(isNull(cases.closedAt), gt(cases.closedAt, windowStart)))));
+  const entries = parts.flatMap(({ protocol, part }) => Object.entries(SHARING_TABLE[protocol]?.[part] ?? {}) as [DataClass, string][]);
+  // Consents are read only when one of the actor's parts has a class that depends on one.
+  const consented = entries.some(([, how]) => how === 'consent') ? await consentedClasses(db, participant.id, organisationId, now, participant.timeZone) : new Set<DataClass>();
+  for (const [dataClass, how] of entries) {
+    if (how === 'consent') {
+      if (consented.has(dataClass)) grant(dataClass, 'consent');
+    } else grant(dataClass, how as Basis);
   }
   // Rule 2: the record owner.
   if (participant.ownerOrganisationId === organisationId) for (const dataClass of RECORD_OWNER_CLASSES) grant(dataClass, 'record_owner');

@@ -76,8 +76,8 @@ export async function ensureAuditChains(db: Executor, now: Date): Promise<void> 
   await db.insert(auditChains).values(AUDIT_CHAINS.map((chain) => ({ chain, position: 0, headHash: GENESIS_HASH, updatedAt: now }))).onConflictDoNothing();
 }
 
-async function append(tx: Transaction, entry: AuditEntry): Promise<void> {
-  // A free chain if there is one; otherwise wait for a random one.
+/** Locks a chain head for this transaction: a free one if there is one, otherwise waits for a random one. */
+async function lockHead(tx: Transaction) {
   let [head] = await tx
     .select()
     .from(auditChains)
@@ -90,34 +90,83 @@ async function append(tx: Transaction, entry: AuditEntry): Promise<void> {
     [head] = await tx.select().from(auditChains).where(eq(auditChains.chain, chain)).for('update');
   }
   if (!head) throw new Error('audit chain heads missing: ensureAuditChains runs at start');
-  const content: AuditRowContent = {
-    chain: head.chain,
-    position: head.position + 1,
-    at: entry.at,
-    actorSub: entry.actor.sub,
-    organisationId: entry.actor.organisation.id,
-    roles: [...entry.actor.roles],
-    action: entry.action,
-    subjectType: entry.subjectType,
-    subjectId: entry.subjectId ?? null,
-    participantId: entry.participantId ?? null,
-    dataClasses: [...(entry.dataClasses ?? [])],
-    purpose: entry.purpose ?? null,
-    basis: entry.basis ?? null,
-    requestId: entry.requestId ?? null,
-    outcome: entry.outcome,
-  };
-  const hash = auditHash(head.headHash, content);
-  await tx.insert(auditEvents).values({ ...content, prevHash: head.headHash, hash });
-  await tx.update(auditChains).set({ position: content.position, headHash: hash, updatedAt: entry.at }).where(eq(auditChains.chain, head.chain));
+  return head;
+}
+
+/** Appends entries, in order, to one locked chain: one multi-row insert and one head update. */
+async function append(tx: Transaction, entries: readonly AuditEntry[]): Promise<void> {
+  const head = await lockHead(tx);
+  let position = head.position;
+  let previous = head.headHash;
+  const rows = entries.map((entry) => {
+    position += 1;
+    const content: AuditRowContent = {
+      chain: head.chain,
+      position,
+      at: entry.at,
+      actorSub: entry.actor.sub,
+      organisationId: entry.actor.organisation.id,
+      roles: [...entry.actor.roles],
+      action: entry.action,
+      subjectType: entry.subjectType,
+      subjectId: entry.subjectId ?? null,
+      participantId: entry.participantId ?? null,
+      dataClasses: [...(entry.dataClasses ?? [])],
+      purpose: entry.purpose ?? null,
+      basis: entry.basis ?? null,
+      requestId: entry.requestId ?? null,
+      outcome: entry.outcome,
+    };
+    const hash = auditHash(previous, content);
+    const row = { ...content, prevHash: previous, hash };
+    previous = hash;
+    return row;
+  });
+  await tx.insert(auditEvents).values(rows);
+  const last = entries.at(-1)!;
+  await tx.update(auditChains).set({ position, headHash: previous, updatedAt: last.at }).where(eq(auditChains.chain, head.chain));
+}
+
+/**
+ * Group commit for entries written outside a transaction (reads and denials): while one batch
+ * commits, the next entries wait together and commit as one transaction, each caller resolved
+ * only once its row is durable. Under load, five round trips per read become a fraction of one.
+ */
+type Pending = { entry: AuditEntry; resolve: () => void; reject: (error: unknown) => void };
+type Batcher = { queue: Pending[]; flushing: boolean };
+const MAX_BATCH = 500;
+const batchers = new WeakMap<object, Batcher>();
+
+function flush(db: Executor, batcher: Batcher): void {
+  if (batcher.flushing || batcher.queue.length === 0) return;
+  batcher.flushing = true;
+  const batch = batcher.queue.splice(0, MAX_BATCH);
+  db.transaction((tx) => append(tx, batch.map((item) => item.entry))).then(
+    () => {
+      for (const item of batch) item.resolve();
+    },
+    (error: unknown) => {
+      for (const item of batch) item.reject(error);
+    },
+  ).finally(() => {
+    batcher.flushing = false;
+    flush(db, batcher);
+  });
 }
 
 /**
  * Appends one row to the audit trail. A write passes its transaction, so the row exists if
- * and only if the change does; a read passes the database, and the row is committed before
- * this returns, that is before the response goes out.
+ * and only if the change does; a read passes the database, and the row is committed (with
+ * whichever reads are waiting beside it) before this returns, that is before the response goes out.
  */
 export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void> {
-  if (isTransaction(db)) await append(db, entry);
-  else await db.transaction((tx) => append(tx, entry));
+  if (isTransaction(db)) return append(db, [entry]);
+  let batcher = batchers.get(db);
+  if (!batcher) {
+    batcher = { queue: [], flushing: false };
+    batchers.set(db, batcher);
+  }
+  const done = new Promise<void>((resolve, reject) => batcher.queue.push({ entry, resolve, reject }));
+  flush(db, batcher);
+  return done;
 }

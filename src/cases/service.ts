@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { breakGlassGrants, caseEvents, caseParties, cases, deadlines, organisations, participants, prisonUnits } from '../../db/schema.js';
 import { allowedEvents, actorParts, deadlinesFor, decide, diffDeadlines, open } from '../../protocols/engine.js';
@@ -7,7 +7,8 @@ import { protocolById } from '../../protocols/index.js';
 import type { CaseSnapshot, Deadline, DeadlineChanges, DecisionFacts, Effect, EngineActor, EngineEvent, Party } from '../../protocols/model.js';
 import { addDays, localDateOf } from '../../protocols/time.js';
 import type { ProtocolDefinition } from '../../protocols/types.js';
-import { basesOf, BREAK_GLASS_HOURS, isVisible, NOTHING, participantDisclosure, type Disclosure } from '../access/policy.js';
+import { basesOf, BREAK_GLASS_HOURS, isVisible, NOTHING, participantDisclosure, type Disclosure, type ParticipantFacts } from '../access/policy.js';
+import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
 import { redactCaseData, redactEventData } from '../access/redaction.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
@@ -399,31 +400,59 @@ async function applyEffects(tx: Executor, row: CaseRow, effects: Effect[], autho
 // ---------------------------------------------------------------------------------------
 
 /** A case exists for an organisation when it is a party, or holds a live break-glass grant on it; for anyone else it is 404, audited. */
-async function visibleCase(db: Executor, facts: RequestFacts, id: string, action: string): Promise<{ row: CaseRow; parties: Party[] }> {
-  const [row] = await db.select().from(cases).where(eq(cases.id, id));
-  const parties = row ? await partiesOf(db, row.id) : [];
-  const isParty = parties.some((party) => party.organisationId === facts.actor.organisation.id);
+type ViewerPart = { protocol: string; part: string };
+type Prefetched = { participant: ParticipantFacts & { referenceCode: string }; viewerParts: ViewerPart[] };
+
+/**
+ * A case with everything a read needs in one round trip: the row, its parties, the person's
+ * reference and record facts, and the viewer's parts in the person's cases (rule 1 of the policy).
+ */
+async function loadCase(db: Executor, id: string, organisationId: string, now: Date) {
+  const windowStart = new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000).toISOString();
+  const [found] = await db
+    .select({
+      row: getTableColumns(cases),
+      parties: sql<Party[]>`coalesce((select json_agg(json_build_object('part', cp.part, 'organisationId', cp.organisation_id) order by cp.part)
+        from ${caseParties} cp where cp.case_id = ${cases.id}), '[]'::json)`,
+      viewerParts: sql<ViewerPart[]>`coalesce((select json_agg(json_build_object('protocol', vc.protocol, 'part', vp.part))
+        from ${caseParties} vp join ${cases} vc on vc.id = vp.case_id
+        where vc.participant_id = ${cases.participantId} and vp.organisation_id = ${organisationId} and (vc.closed_at is null or vc.closed_at > ${windowStart}::timestamptz)), '[]'::json)`,
+      participant: { id: participants.id, referenceCode: participants.referenceCode, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region },
+      timeZone: organisations.timeZone,
+    })
+    .from(cases)
+    .innerJoin(participants, eq(participants.id, cases.participantId))
+    .innerJoin(organisations, eq(organisations.id, participants.ownerOrganisationId))
+    .where(eq(cases.id, id));
+  if (!found) return undefined;
+  const prefetched: Prefetched = { participant: { ...found.participant, timeZone: found.timeZone }, viewerParts: found.viewerParts };
+  return { row: found.row, parties: found.parties, prefetched };
+}
+
+async function visibleCase(db: Executor, facts: RequestFacts, id: string, action: string): Promise<{ row: CaseRow; parties: Party[]; prefetched: Prefetched }> {
+  const found = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? await loadCase(db, id, facts.actor.organisation.id, facts.now) : undefined;
+  const isParty = found?.parties.some((party) => party.organisationId === facts.actor.organisation.id) ?? false;
   const glass =
-    row && !isParty && facts.actor.roles.includes('coordinator')
+    found && !isParty && facts.actor.roles.includes('coordinator')
       ? await db
           .select({ id: breakGlassGrants.id })
           .from(breakGlassGrants)
-          .where(and(eq(breakGlassGrants.caseId, row.id), eq(breakGlassGrants.organisationId, facts.actor.organisation.id), gt(breakGlassGrants.expiresAt, facts.now)))
+          .where(and(eq(breakGlassGrants.caseId, found.row.id), eq(breakGlassGrants.organisationId, facts.actor.organisation.id), gt(breakGlassGrants.expiresAt, facts.now)))
           .limit(1)
       : [];
-  if (!row || !(isParty || glass.length > 0)) {
+  if (!found || !(isParty || glass.length > 0)) {
     await recordAudit(db, { actor: facts.actor, action, subjectType: 'case', subjectId: id, requestId: facts.requestId, outcome: 'denied', at: facts.now });
     throw notFound('case');
   }
-  return { row, parties };
+  return found;
 }
 
 type Viewer = { actor: Actor; now: Date; disclosures: Map<string, Disclosure> };
 
-async function disclosureFor(db: Executor, viewer: Viewer, participant: { id: string; ownerOrganisationId: string; region: string }): Promise<Disclosure> {
+async function disclosureFor(db: Executor, viewer: Viewer, participant: ParticipantFacts, viewerParts?: ViewerPart[]): Promise<Disclosure> {
   let disclosure = viewer.disclosures.get(participant.id);
   if (!disclosure) {
-    disclosure = await participantDisclosure(db, viewer.actor, participant, viewer.now);
+    disclosure = await participantDisclosure(db, viewer.actor, participant, viewer.now, viewerParts);
     viewer.disclosures.set(participant.id, disclosure);
   }
   return disclosure;
@@ -432,13 +461,15 @@ async function disclosureFor(db: Executor, viewer: Viewer, participant: { id: st
 const viewerOf = (facts: RequestFacts): Viewer => ({ actor: facts.actor, now: facts.now, disclosures: new Map() });
 
 /** The case as this viewer may see it: its data redacted to the participant's disclosed classes. */
-export async function presentCase(db: Executor, row: CaseRow, parties: Party[], viewer: Viewer) {
-  const [participant] = await db
-    .select({ id: participants.id, referenceCode: participants.referenceCode, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region })
-    .from(participants)
-    .where(eq(participants.id, row.participantId));
+export async function presentCase(db: Executor, row: CaseRow, parties: Party[], viewer: Viewer, prefetched?: Prefetched) {
+  const [participant] = prefetched
+    ? [prefetched.participant]
+    : await db
+        .select({ id: participants.id, referenceCode: participants.referenceCode, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region })
+        .from(participants)
+        .where(eq(participants.id, row.participantId));
   const definition = definitionOf(row.protocol);
-  const disclosure = participant ? await disclosureFor(db, viewer, participant) : NOTHING;
+  const disclosure = participant ? await disclosureFor(db, viewer, participant, prefetched?.viewerParts) : NOTHING;
   const redacted = redactCaseData(definition, row.data, new Set(disclosure.classes.keys()));
   const engineActor = engineActorOf(viewer.actor);
   return {
@@ -512,8 +543,8 @@ export async function openCase(
 }
 
 export async function readCase(db: Executor, facts: RequestFacts, id: string) {
-  const { row, parties } = await visibleCase(db, facts, id, 'case.read');
-  const presented = await presentCase(db, row, parties, viewerOf(facts));
+  const { row, parties, prefetched } = await visibleCase(db, facts, id, 'case.read');
+  const presented = await presentCase(db, row, parties, viewerOf(facts), prefetched);
   await recordAudit(db, {
     actor: facts.actor,
     action: 'case.read',

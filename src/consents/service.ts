@@ -31,8 +31,8 @@ export async function consentedOrganisations(db: Executor, participantId: string
 }
 
 /** The classes a valid consent of the participant names for an organisation today. */
-export async function consentedClasses(db: Executor, participantId: string, organisationId: string, now: Date): Promise<Set<DataClass>> {
-  const today = await todayFor(db, participantId, now);
+export async function consentedClasses(db: Executor, participantId: string, organisationId: string, now: Date, ownerTimeZone?: string): Promise<Set<DataClass>> {
+  const today = ownerTimeZone ? localDateOf(now, ownerTimeZone) : await todayFor(db, participantId, now);
   const rows = await db
     .select({ dataClasses: consents.dataClasses })
     .from(consents)

@@ -9,13 +9,13 @@ import { decodeCursor, toPage } from '../http/pagination.js';
 import type { z } from '@hono/zod-openapi';
 import type { CreateOrganisationSchema, CreateUnitSchema, OrganisationListQuery, UpdateOrganisationSchema } from './schemas.js';
 
+import { localDateOf } from '../../protocols/time.js';
+
 export type OrganisationRow = typeof organisations.$inferSelect;
 export type UnitRow = typeof prisonUnits.$inferSelect;
 
-/** A date as `YYYY-MM-DD` in the given time zone. */
-export function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
+/** A date as `YYYY-MM-DD` in the given time zone (the engine's formatter, kept per zone). */
+export const localDate = localDateOf;
 
 /** Certified on `at` (in the organisation's own time zone); `null` for kinds without certification. */
 export function isCertified(row: Pick<OrganisationRow, 'kind' | 'certificationValidUntil' | 'timeZone'>, at: Date): boolean | null {
