@@ -11,7 +11,8 @@ import { openDatabase, type DatabaseHandle } from '../db/client.js';
 import { rowsOf } from '../db/migrate.js';
 import type { DatabaseConfig } from '../src/config.js';
 import { createSmtpMailer } from '../notifications/mailer.js';
-import { dispatchDue, materialiseDue } from '../notifications/outbox.js';
+import { drainOutbox, materialiseDue } from '../notifications/outbox.js';
+import { outbox } from '../db/schema.js';
 import { seedAuditChain, seedDataset, seedDueDeadlines, type Dataset } from './dataset.js';
 import { drive, driveMixed, type LoadRequest, type LoadResult } from './lib/load.js';
 import { freePort, residentBytes, ROOT, startChild, startSmtpSink } from './lib/process.js';
@@ -267,18 +268,15 @@ try {
         const materialiseMs = performance.now() - t0;
         const mailer = createSmtpMailer(smtpUrl);
         const t1 = performance.now();
-        let sent = 0;
-        for (;;) {
-          const result = await dispatchDue(database.db, mailer, { now: new Date(), from: 'bench@cadap.invalid' });
-          sent += result.sent;
-          if (result.claimed === 0) break;
-        }
+        // What a scheduler tick does after materialising: drain the outbox (no time budget here).
+        const { sent } = await drainOutbox(database.db, mailer, { now: () => new Date(), from: 'bench@cadap.invalid', budgetMs: 3_600_000 });
         await sink.waitFor(materialised, 120_000);
         const dispatchMs = performance.now() - t1;
         await mailer.close();
-        return { materialised, materialiseMs, dispatchMs, sent };
+        const [sample] = await database.db.select({ subject: outbox.subject, text: outbox.text, html: outbox.html }).from(outbox).limit(1);
+        return { materialised, materialiseMs, dispatchMs, sent, sample: sample! };
       });
-      // The same number of messages through a bare pooled nodemailer transport, to the same sink.
+      // The same number of the same messages through a bare pooled nodemailer transport, to the same sink.
       const bare = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 5, maxMessages: 1000 });
       const before = sink.received();
       const t2 = performance.now();
@@ -286,14 +284,15 @@ try {
       const send = async () => {
         while (next < timings.materialised) {
           const index = next++;
-          await bare.sendMail({ from: 'bench@cadap.invalid', to: 'desk@bench.invalid', subject: `Reminder ${index}`, text: 'A deadline is due.' });
+          await bare.sendMail({ from: 'bench@cadap.invalid', to: 'desk@bench.invalid', ...timings.sample, messageId: `<bare-${index}@bench.invalid>` });
         }
       };
       await Promise.all(Array.from({ length: 50 }, send));
       await sink.waitFor(before + timings.materialised, 120_000);
       const bareMs = performance.now() - t2;
       bare.close();
-      const serviceRate = timings.materialised / ((timings.materialiseMs + timings.dispatchMs) / 1000);
+      // Sending is compared with sending; materialising is timed on its own (its target is absolute).
+      const serviceRate = timings.materialised / (timings.dispatchMs / 1000);
       const bareRate = timings.materialised / (bareMs / 1000);
       rows.push({
         scenario: 'scheduler',
@@ -301,8 +300,8 @@ try {
         p50: null,
         p99: null,
         ratio: serviceRate / bareRate,
-        note: `${timings.materialised.toLocaleString('en')} due deadlines: materialised in ${(timings.materialiseMs / 1000).toFixed(1)} s, delivered in ${(timings.dispatchMs / 1000).toFixed(1)} s; ratio is to bare nodemailer (${bareRate.toFixed(0)} msg/s)`,
-        detail: { ...timings, bareMs, bareRate },
+        note: `${timings.materialised.toLocaleString('en')} due deadlines materialised in ${(timings.materialiseMs / 1000).toFixed(1)} s, then delivered at ${serviceRate.toFixed(0)} msg/s; ratio is to a bare pooled nodemailer send of the same messages (${bareRate.toFixed(0)} msg/s)`,
+        detail: { materialised: timings.materialised, materialiseMs: timings.materialiseMs, dispatchMs: timings.dispatchMs, sent: timings.sent, bareMs, bareRate },
       });
       log(`scheduler: ${serviceRate.toFixed(0)} msg/s end to end vs bare nodemailer ${bareRate.toFixed(0)} msg/s; materialise ${(timings.materialiseMs / 1000).toFixed(1)} s`);
     } finally {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { rowsOf } from '../db/migrate.js';
 import { cases, deadlines, notifications, organisations, outbox, participants } from '../db/schema.js';
@@ -49,6 +49,9 @@ export async function materialiseDue(db: Database, options: MaterialiseOptions):
       const orgs = orgIds.length > 0 ? await tx.select().from(organisations).where(inArray(organisations.id, orgIds)) : [];
       const orgOf = new Map(orgs.map((org) => [org.id, org]));
 
+      // One insert per table per batch: a round trip per message would cap the rate far below the mail server's.
+      const inbox: (typeof notifications.$inferInsert)[] = [];
+      const mail: (typeof outbox.$inferInsert)[] = [];
       for (const row of due) {
         const protocol = row.caseId ? (protocolOf.get(row.caseId) ?? null) : null;
         const reference = referenceOf.get(row.participantId) ?? '';
@@ -61,47 +64,43 @@ export async function materialiseDue(db: Database, options: MaterialiseOptions):
             org.locale,
           );
           const key = `${row.id}:${organisationId}`;
-          await tx
-            .insert(notifications)
-            .values({
-              id: randomUUID(),
-              dedupeKey: key,
-              organisationId,
-              deadlineId: row.id,
-              caseId: row.caseId,
-              rule: row.rule,
-              kind: row.kind,
-              participantReference: reference,
-              subject: message.subject,
-              text: message.text,
-              link,
-              createdAt: options.now,
-            })
-            .onConflictDoNothing({ target: notifications.dedupeKey });
+          inbox.push({
+            id: randomUUID(),
+            dedupeKey: key,
+            organisationId,
+            deadlineId: row.id,
+            caseId: row.caseId,
+            rule: row.rule,
+            kind: row.kind,
+            participantReference: reference,
+            subject: message.subject,
+            text: message.text,
+            link,
+            createdAt: options.now,
+          });
           if (org.notificationEmails.length === 0) continue;
-          await tx
-            .insert(outbox)
-            .values({
-              id: randomUUID(),
-              dedupeKey: key,
-              deadlineId: row.id,
-              organisationId,
-              rule: row.rule,
-              locale: message.locale,
-              toAddresses: org.notificationEmails,
-              subject: message.subject,
-              text: message.text,
-              html: message.html,
-              messageId: messageIdFor(row.id, organisationId, options.messageDomain),
-              status: 'pending',
-              attempts: 0,
-              nextAttemptAt: options.now,
-              createdAt: options.now,
-              updatedAt: options.now,
-            })
-            .onConflictDoNothing({ target: outbox.dedupeKey });
+          mail.push({
+            id: randomUUID(),
+            dedupeKey: key,
+            deadlineId: row.id,
+            organisationId,
+            rule: row.rule,
+            locale: message.locale,
+            toAddresses: org.notificationEmails,
+            subject: message.subject,
+            text: message.text,
+            html: message.html,
+            messageId: messageIdFor(row.id, organisationId, options.messageDomain),
+            status: 'pending',
+            attempts: 0,
+            nextAttemptAt: options.now,
+            createdAt: options.now,
+            updatedAt: options.now,
+          });
         }
       }
+      if (inbox.length > 0) await tx.insert(notifications).values(inbox).onConflictDoNothing({ target: notifications.dedupeKey });
+      if (mail.length > 0) await tx.insert(outbox).values(mail).onConflictDoNothing({ target: outbox.dedupeKey });
       await tx
         .update(deadlines)
         .set({ status: 'fired', updatedAt: options.now })
@@ -162,13 +161,15 @@ export async function dispatchDue(db: Database, mailer: Mailer, options: Dispatc
     html: String(row.html),
   }));
   const result: DispatchResult = { claimed: claimed.length, sent: 0, retried: 0, dead: 0 };
+  // Only the holder of this claim may settle a row (a lease that ran out belongs to another now).
+  const mineOf = (row: { id: string; attempts: number }) => and(eq(outbox.id, row.id), eq(outbox.status, 'sending'), eq(outbox.attempts, row.attempts));
+  const delivered: { id: string; attempts: number }[] = [];
   await Promise.all(
     claimed.map(async (row) => {
-      // Only the holder of this claim may settle the row (a lease that ran out belongs to another now).
-      const mine = and(eq(outbox.id, row.id), eq(outbox.status, 'sending'), eq(outbox.attempts, row.attempts));
+      const mine = mineOf(row);
       try {
         await mailer.send({ messageId: row.messageId, from: options.from, to: row.toAddresses, subject: row.subject, text: row.text, html: row.html });
-        await db.update(outbox).set({ status: 'sent', sentAt: options.now, leaseUntil: null, lastError: null, updatedAt: options.now }).where(mine);
+        delivered.push(row);
         result.sent += 1;
       } catch (error) {
         const permanent = isPermanentFailure(error);
@@ -186,7 +187,40 @@ export async function dispatchDue(db: Database, mailer: Mailer, options: Dispatc
       }
     }),
   );
+  // The sent marks go in one statement per batch. A crash before it re-sends the batch after the
+  // lease; every copy carries the same Message-ID, so a receiving server or client can drop it.
+  if (delivered.length > 0) {
+    await db
+      .update(outbox)
+      .set({ status: 'sent', sentAt: options.now, leaseUntil: null, lastError: null, updatedAt: options.now })
+      .where(or(...delivered.map(mineOf)));
+  }
   return result;
+}
+
+export type DrainOptions = { from: string; now: () => Date; batch?: number; lanes?: number; budgetMs?: number };
+
+/**
+ * Sends what is due, in `lanes` concurrent claim-and-send loops (one per pooled SMTP connection
+ * by default), until the outbox has nothing due or the time budget is spent. Claims are
+ * SKIP LOCKED, so lanes (and other instances) never take the same row.
+ */
+export async function drainOutbox(db: Database, mailer: Mailer, options: DrainOptions, logger?: Logger): Promise<DispatchResult> {
+  const batch = options.batch ?? 100;
+  const stopAt = Date.now() + (options.budgetMs ?? 50_000);
+  const total: DispatchResult = { claimed: 0, sent: 0, retried: 0, dead: 0 };
+  const lane = async () => {
+    while (Date.now() < stopAt) {
+      const result = await dispatchDue(db, mailer, { now: options.now(), from: options.from, batch }, logger);
+      total.claimed += result.claimed;
+      total.sent += result.sent;
+      total.retried += result.retried;
+      total.dead += result.dead;
+      if (result.claimed < batch) return;
+    }
+  };
+  await Promise.all(Array.from({ length: options.lanes ?? 4 }, lane));
+  return total;
 }
 
 function describe(error: unknown): string {

@@ -1,7 +1,7 @@
 import cron from 'node-cron';
 import type { Database } from '../db/client.js';
 import type { Mailer } from '../notifications/mailer.js';
-import { dispatchDue, materialiseDue } from '../notifications/outbox.js';
+import { drainOutbox, materialiseDue } from '../notifications/outbox.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 
@@ -16,13 +16,8 @@ export function createScheduler(deps: SchedulerDeps) {
   const tick = async () => {
     const now = deps.clock.now();
     const materialised = await materialiseDue(deps.db, { now, publicUrl: deps.publicUrl });
-    let sent = 0;
-    // Drain what is due, a batch at a time, for at most a few rounds per tick.
-    for (let round = 0; round < 20; round += 1) {
-      const result = await dispatchDue(deps.db, deps.mailer, { now: deps.clock.now(), from: deps.from, batch: 100 }, deps.logger);
-      sent += result.sent;
-      if (result.claimed < 100) break;
-    }
+    // Drain what is due within most of a tick's minute; the rest waits for the next tick.
+    const { sent } = await drainOutbox(deps.db, deps.mailer, { now: () => deps.clock.now(), from: deps.from, budgetMs: 50_000 }, deps.logger);
     if (materialised > 0 || sent > 0) deps.logger.info('scheduler tick', { materialised, sent });
   };
   let task: ReturnType<typeof cron.schedule> | undefined;
