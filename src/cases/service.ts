@@ -14,7 +14,7 @@ import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { RequestFacts } from '../http/context.js';
 import { holidaySet } from '../calendars/service.js';
-import { consentedOrganisations, todayFor } from '../consents/service.js';
+import { consentedOrganisations } from '../consents/service.js';
 import { LIVE_DEADLINE_STATES, raiseAlert, retireDeadlines } from '../deadlines/rows.js';
 import { DATA_CLASSES, type OrganisationKind } from '../domain.js';
 import { AppError, forbidden, notFound, validationFailed } from '../http/errors.js';
@@ -61,23 +61,27 @@ async function gatherFacts(
   tx: Executor,
   input: { protocol: string; participantId: string; ownerOrganisationId: string; parties: readonly Party[]; data: Record<string, unknown>; event?: EngineEvent; now: Date },
 ): Promise<DecisionFacts> {
-  const [owner] = await tx.select().from(organisations).where(eq(organisations.id, input.ownerOrganisationId));
-  if (!owner) throw new Error('case owner missing');
-  const [participant] = await tx.select({ region: participants.region }).from(participants).where(eq(participants.id, input.participantId));
-  const [coordinator] = await tx
-    .select({ id: organisations.id })
-    .from(organisations)
-    .where(and(eq(organisations.kind, 'coordinator'), eq(organisations.region, participant?.region ?? owner.region)));
+  // The person's region, its coordinator and the record owner's zone in one round trip.
+  const [person] = await tx
+    .select({
+      region: participants.region,
+      coordinator: sql<string | null>`(select c.id from ${organisations} c where c.kind = 'coordinator' and c.region = ${participants.region} limit 1)`,
+      recordOwnerTimeZone: sql<string>`(select o.time_zone from ${organisations} o where o.id = ${participants.ownerOrganisationId})`,
+    })
+    .from(participants)
+    .where(eq(participants.id, input.participantId));
   const ids = [...new Set([...input.parties.map((party) => party.organisationId), ...organisationIdsIn(input.event?.data), ...organisationIdsIn(input.data), input.ownerOrganisationId])];
-  const rows = ids.length > 0 ? await tx.select().from(organisations).where(inArray(organisations.id, ids)) : [];
+  const rows = await tx.select().from(organisations).where(inArray(organisations.id, ids));
+  const owner = rows.find((row) => row.id === input.ownerOrganisationId);
+  if (!owner || !person) throw new Error('case owner or participant missing');
   const today = localDateOf(input.now, owner.timeZone);
   const facts: DecisionFacts = {
     timeZone: owner.timeZone,
     // Deadlines look a year or two ahead and back: load that window of the calendar.
     holidays: await holidaySet(tx, owner.country, { from: addDays(today, -400), to: addDays(today, 800) }),
-    regionCoordinatorId: coordinator?.id ?? null,
+    regionCoordinatorId: person.coordinator,
     organisations: Object.fromEntries(rows.map((row) => [row.id, { kind: row.kind as OrganisationKind, certified: isCertified(row, input.now) }])),
-    consentedOrganisations: await consentedOrganisations(tx, input.participantId, await todayFor(tx, input.participantId, input.now)),
+    consentedOrganisations: await consentedOrganisations(tx, input.participantId, localDateOf(input.now, person.recordOwnerTimeZone)),
   };
   if (input.protocol === 'unit-enrolment') {
     const [openPreRelease] = await tx
@@ -570,8 +574,9 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
     }
     const result = await applyEventTx(tx, locked, { type: body.type, data: body.data ?? {} }, { engine: engineActorOf(facts.actor), sub: facts.actor.sub, organisationId: facts.actor.organisation.id, request: facts });
     const viewer = viewerOf(facts);
-    const presented = await presentCase(tx, result.row, await partiesOf(tx, id), viewer);
-    const disclosure = await disclosureFor(tx, viewer, await participantFactsOf(tx, result.row.participantId));
+    const after = (await loadCase(tx, id, facts.actor.organisation.id, facts.now))!;
+    const presented = await presentCase(tx, after.row, after.parties, viewer, after.prefetched);
+    const disclosure = await disclosureFor(tx, viewer, after.prefetched.participant, after.prefetched.viewerParts);
     return { event: presentEvent(result.row.protocol, result.event, disclosure).body, case: presented.body };
   });
 }
