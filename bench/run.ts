@@ -348,7 +348,7 @@ try {
     try {
       result = await drive(started.url, embeddedPrison, { next: rotate(embeddedSamples.readable, (id) => `/cases/${id}`) }, { connections: CONNECTIONS, seconds: SECONDS });
       requireClean('embedded', result);
-      rss = residentBytes(started.child.pid!, 'src/server.ts');
+      rss = residentBytes(started.child.pid!, 'scripts/start.mjs');
     } finally {
       await started.stop();
     }

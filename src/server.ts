@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { createLogger } from './logger.js';
-import { startService } from './service.js';
+import { openDatabase } from '../db/client.js';
 
 /** The process entry point: configuration from the environment, start, and a graceful stop on SIGTERM/SIGINT. */
 async function main() {
@@ -16,9 +16,14 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  // Opening the database (PGlite's start-up is most of a start) runs while the rest of the
+  // service's modules load; startService awaits it and reports its failure as its own.
+  const opening = openDatabase(config.database);
+  opening.catch(() => {});
+  const { startService } = await import('./service.js');
   let service;
   try {
-    service = await startService(config, logger);
+    service = await startService(config, logger, undefined, opening);
   } catch (error) {
     if (error instanceof DataDirLockedError) {
       process.stderr.write(`Cannot start: ${error.message}\n`);

@@ -19,8 +19,8 @@ export type RunningService = { port: number; url: string; database: DatabaseHand
  * Starts the whole service from a parsed configuration: database (locked, migrated),
  * keys, demo data when embedded and empty, HTTP server. `stop` shuts it down gracefully.
  */
-export async function startService(config: Config, logger: Logger, clock: Clock = systemClock): Promise<RunningService> {
-  const database = await openDatabase(config.database);
+export async function startService(config: Config, logger: Logger, clock: Clock = systemClock, opening?: Promise<DatabaseHandle>): Promise<RunningService> {
+  const database = await (opening ?? openDatabase(config.database));
   try {
     if (config.migrateOnStart) await database.migrate();
     const keys = await loadKeySet(config.auth, logger);
