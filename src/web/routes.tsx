@@ -109,6 +109,8 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
   app.use('*', async (c, next) => {
     await next();
     c.header('Content-Security-Policy', CSP);
+    // Same-origin requests keep their Origin header (the CSRF check reads it); nothing leaks to other sites.
+    c.header('Referrer-Policy', 'same-origin');
   });
 
   app.get('/assets/app.css', (c) => {

@@ -93,10 +93,12 @@ export function csrfMatches(session: Session, submitted: unknown): boolean {
  */
 export function isSameOrigin(c: Context, publicOrigin: string | undefined): boolean {
   const origin = c.req.header('origin');
+  const site = c.req.header('sec-fetch-site');
+  // A browser sends "Origin: null" under a no-referrer policy; then its Sec-Fetch-Site decides.
+  if (origin === 'null') return site === 'same-origin';
   if (origin) {
     const own = new URL(c.req.url).origin;
     return origin === own || (publicOrigin !== undefined && origin === publicOrigin);
   }
-  const site = c.req.header('sec-fetch-site');
   return site === undefined || site === 'same-origin' || site === 'none';
 }
