@@ -47,8 +47,9 @@ beforeAll(async () => {
   providerServer = http.createServer();
   await new Promise<void>((resolve) => providerServer.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(providerServer.address() as AddressInfo).port}`;
-  let app: App | undefined;
-  service = await listen((request) => app!.fetch(request), { host: '127.0.0.1', port: 0 });
+  // The service listens first, so the provider can be told its redirect URI; the app is built once the provider runs.
+  const holder: { app?: App } = {};
+  service = await listen((request) => holder.app!.fetch(request), { host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${service.port}`;
 
   const rsa = await generateKeyPair('RS256', { extractable: true });
@@ -73,7 +74,7 @@ beforeAll(async () => {
   providerServer.on('request', provider.callback());
 
   const auth = { jwks: { kind: 'url' as const, url: `${issuer}/jwks`, refreshSeconds: 300 }, issuer, audience: 'cadap-api', algorithms: ['ES256', 'RS256'], clockToleranceSeconds: 30 };
-  app = await createApp({
+  holder.app = await createApp({
     database,
     clock: systemClock,
     logger: createMemoryLogger(),

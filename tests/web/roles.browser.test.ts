@@ -33,7 +33,7 @@ async function openCase(page: Page, reference: string) {
 
 async function submitEvent(page: Page, event: string, fill: (form: ReturnType<Page['locator']>) => Promise<void>) {
   const details = page.locator('details.action', { has: page.locator(`input[name=type][value=${event}]`) });
-  if (!(await details.evaluate((element) => (element as HTMLDetailsElement).open))) await details.locator('summary').click();
+  if (!(await details.evaluate((element) => (element as unknown as { open: boolean }).open))) await details.locator('summary').click();
   const form = details.locator('form');
   await fill(form);
   await Promise.all([page.waitForLoadState('load'), form.locator('button[type=submit]').click()]);
