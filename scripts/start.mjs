@@ -12,11 +12,21 @@ const out = path.join(root, 'node_modules', '.cache', 'cadap-start');
 const sources = ['src', 'db', 'protocols', 'notifications'].flatMap((dir) =>
   fs
     .readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+    .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name))
     .map((entry) => path.join(entry.parentPath, entry.name)),
 );
 fs.rmSync(out, { recursive: true, force: true });
-await build({ entryPoints: sources, outdir: out, outbase: root, format: 'esm', platform: 'node', target: 'node20', sourcemap: 'inline', logLevel: 'warning' });
+await build({
+  entryPoints: sources,
+  outdir: out,
+  outbase: root,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  tsconfig: path.join(root, 'tsconfig.json'),
+  sourcemap: 'inline',
+  logLevel: 'warning',
+});
 // What the compiled service reads beside its code, and the module type of the output folder.
 fs.cpSync(path.join(root, 'db', 'migrations'), path.join(out, 'db', 'migrations'), { recursive: true });
 fs.writeFileSync(path.join(out, 'package.json'), '{ "type": "module" }\n');

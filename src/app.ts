@@ -28,6 +28,7 @@ import { loadNationalIdKey } from './participants/service.js';
 import { docsRoutes, systemRoutes } from './system/routes.js';
 import type { ActorOrganisation } from './auth/authenticator.js';
 import type { OrganisationKind } from './domain.js';
+import { webRoutes, type WebSignIn } from './web/routes.js';
 
 export type AppDeps = {
   database: DatabaseHandle;
@@ -37,6 +38,8 @@ export type AppDeps = {
   auditSigner: CheckpointSigner;
   mailer: Mailer;
   config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'> & { indicatorThreshold?: number };
+  /** The web workspace under /app (left out, the service is API-only). */
+  web?: { sessionKey: Uint8Array; signIn: WebSignIn };
 };
 
 /**
@@ -107,6 +110,8 @@ export async function createApp(deps: AppDeps) {
   app.route('/', notificationRoutes());
   app.route('/', indicatorRoutes(config.indicatorThreshold ?? 5));
   app.route('/', docsRoutes());
+  // The pages call the API in-process (app.fetch), so they obey its rules by construction.
+  if (deps.web) app.route('/app', webRoutes({ ...deps.web, publicUrl: config.publicUrl }, (request) => app.fetch(request)));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {

@@ -47,6 +47,11 @@ const envSchema = z
     SCHEDULER_CRON: z.string().min(9).max(100).default('* * * * *'),
     AUDIT_CHECKPOINT_KEY_FILE: z.string().min(1).optional(),
     AUDIT_CHECKPOINT_CRON: z.string().min(9).max(100).default('*/5 * * * *'),
+    OIDC_ISSUER: z.url().optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    OIDC_SCOPES: z.string().min(1).default('openid profile'),
+    WEB_SESSION_KEY_FILE: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.AUTH_JWKS_URL && env.AUTH_JWKS_FILE) {
@@ -58,6 +63,12 @@ const envSchema = z
           ctx.addIssue({ code: 'custom', path: [name], message: 'is required when an external key set (AUTH_JWKS_URL or AUTH_JWKS_FILE) is configured' });
         }
       }
+    }
+    if (env.OIDC_ISSUER && !env.OIDC_CLIENT_ID) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_CLIENT_ID'], message: 'is required when OIDC_ISSUER is set' });
+    }
+    if (env.OIDC_ISSUER && !(env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE)) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: "needs the identity provider's key set (AUTH_JWKS_URL or AUTH_JWKS_FILE) so its access tokens can be verified" });
     }
   });
 
@@ -95,7 +106,12 @@ export type Config = {
   /** Published indicator counts below this are suppressed (never lower than 3). */
   indicatorThreshold: number;
   audit: { checkpointKeyFile: string; checkpointCron: string };
+  /** The web workspace under /app: its session key, and OpenID Connect sign-in when an issuer is configured. */
+  web: { sessionKeyFile: string; oidc: OidcConfig | undefined };
 };
+
+/** OpenID Connect authorization code flow with PKCE against the configured issuer. */
+export type OidcConfig = { issuer: string; clientId: string; clientSecret: string | undefined; scopes: string };
 
 /** The issuer and audience of tokens minted with the embedded local key (`npm run token`). */
 export const EMBEDDED_ISSUER = 'urn:cadap:embedded';
@@ -156,6 +172,13 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     audit: {
       checkpointKeyFile: path.resolve(env.AUDIT_CHECKPOINT_KEY_FILE ?? path.join(dataDir, 'audit', 'checkpoint-key.pem')),
       checkpointCron: env.AUDIT_CHECKPOINT_CRON,
+    },
+    web: {
+      sessionKeyFile: path.resolve(env.WEB_SESSION_KEY_FILE ?? path.join(dataDir, 'auth', 'web-session.key')),
+      oidc:
+        env.OIDC_ISSUER && env.OIDC_CLIENT_ID
+          ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET, scopes: env.OIDC_SCOPES }
+          : undefined,
     },
   };
 }

@@ -12,6 +12,9 @@ import { createFileMailer, createSmtpMailer } from '../notifications/mailer.js';
 import { createScheduler } from './scheduler.js';
 import type { Logger } from './logger.js';
 import { loadNationalIdKey } from './participants/service.js';
+import { signLocalToken } from './auth/local-token.js';
+import { loadSessionKey } from './web/session.js';
+import type { WebSignIn } from './web/routes.js';
 
 export type RunningService = { port: number; url: string; database: DatabaseHandle; stop(): Promise<void> };
 
@@ -37,7 +40,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     if (config.auth.jwks.kind === 'local') organisationMap = await writeOrganisationMap(database.db, config.auth.jwks.dir);
 
     const mailer = config.mail.smtpUrl ? createSmtpMailer(config.mail.smtpUrl) : createFileMailer(config.mail.fileDir);
-    const app = await createApp({ database, clock, logger, keys, auditSigner, mailer, config });
+    const app = await createApp({ database, clock, logger, keys, auditSigner, mailer, config, web: { sessionKey: loadSessionKey(config.web.sessionKeyFile), signIn: webSignIn(config) } });
     // Signed checkpoints of the audit chains, so a truncated tail is caught (node-cron is only the tick).
     const checkpoint = async () => {
       try {
@@ -77,11 +80,22 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
   }
 }
 
+/** Demo sign-in with the embedded key (as `npm run token`), else OpenID Connect when an issuer is configured. */
+function webSignIn(config: Config): WebSignIn {
+  const { jwks, issuer, audience } = config.auth;
+  if (jwks.kind === 'local') {
+    const dir = jwks.dir;
+    return { kind: 'demo', mintToken: (claims) => signLocalToken(dir, claims, { issuer, audience, ttlSeconds: 2 * 3600 }) };
+  }
+  return config.web.oidc ? { kind: 'oidc', oidc: config.web.oidc } : { kind: 'none' };
+}
+
 /** What a newcomer needs after `npm start`: where it runs and how to get a token. Written to stderr, apart from the JSON logs. */
 function printBanner(url: string, kind: string, config: Config, organisations: OrganisationMapEntry[], seeded: boolean) {
   const lines = [
     '',
     `CADAP protocol service on ${url} (${kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
+    `  Web:       ${url}/app${config.auth.jwks.kind === 'local' ? ' (demo sign-in: pick an organisation and a role)' : ''}`,
     `  API docs:  ${url}/docs     OpenAPI: ${url}/openapi.json`,
     `  Mail:      ${config.mail.smtpUrl ? 'SMTP' : `written as .eml files to ${config.mail.fileDir}`}${config.scheduler.enabled ? '' : ' (scheduler off on this instance)'}`,
   ];

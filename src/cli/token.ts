@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { importJWK, SignJWT, type JWK } from 'jose';
 import { loadConfig } from '../config.js';
 import { isRoleValidForKind, ROLES, rolesValidForKind, type Role } from '../domain.js';
 import { LOCAL_SIGNING_KEY_FILE } from '../auth/keys.js';
+import { signLocalToken } from '../auth/local-token.js';
 import type { OrganisationMapEntry } from '../demo/seed.js';
 
 /**
@@ -75,14 +75,9 @@ for (const role of roles) {
   }
 }
 
-const jwk = JSON.parse(fs.readFileSync(keyFile, 'utf8')) as JWK & { kid: string; alg: string };
-const key = await importJWK(jwk, jwk.alg);
-const token = await new SignJWT({ org: org.id, roles, ...(values.name ? { name: values.name } : {}) })
-  .setProtectedHeader({ alg: jwk.alg, kid: jwk.kid, typ: 'JWT' })
-  .setSubject(values.sub ?? `demo:${roles[0]}@${org.id.slice(0, 8)}`)
-  .setIssuer(config.auth.issuer)
-  .setAudience(config.auth.audience)
-  .setIssuedAt()
-  .setExpirationTime(Math.floor(Date.now() / 1000) + parseTtl(values.ttl))
-  .sign(key);
+const token = await signLocalToken(
+  dir,
+  { org: org.id, roles, sub: values.sub ?? `demo:${roles[0]}@${org.id.slice(0, 8)}`, name: values.name },
+  { issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: parseTtl(values.ttl) },
+);
 process.stdout.write(`${token}\n`);

@@ -1,6 +1,6 @@
 import { count } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppDeps } from '../../src/app.js';
 import type { Actor } from '../../src/auth/authenticator.js';
 import { FixedClock } from '../../src/clock.js';
 import type { OrganisationKind, Role } from '../../src/domain.js';
@@ -30,7 +30,7 @@ export type RequestOptions = { token?: string | null; body?: unknown; rawBody?: 
  * One test file's world: an isolated database, a fixed clock, a memory logger, a local
  * issuer, and the real app built by the real composition root.
  */
-export async function createTestContext(options: { bodyLimitBytes?: number; mailer?: Mailer } = {}) {
+export async function createTestContext(options: { bodyLimitBytes?: number; mailer?: Mailer; publicUrl?: string | undefined; web?: AppDeps['web'] | ((issuer: TestIssuer) => AppDeps['web']) } = {}) {
   const database = await openTestDatabase();
   const clock = new FixedClock(TEST_NOW);
   const logger = createMemoryLogger();
@@ -42,10 +42,11 @@ export async function createTestContext(options: { bodyLimitBytes?: number; mail
     logger,
     keys: issuer.keySet,
     auditSigner,
+    web: typeof options.web === 'function' ? options.web(issuer) : options.web,
     mailer: options.mailer ?? createFileMailer(path.join(os.tmpdir(), 'cadap-test-mail')),
     config: {
       auth: { jwks: { kind: 'file', path: '(test)' }, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, algorithms: ['ES256', 'RS256'], clockToleranceSeconds: 30 },
-      publicUrl: 'https://cadap.test',
+      publicUrl: 'publicUrl' in options ? options.publicUrl : 'https://cadap.test',
       bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
     },
   });

@@ -1,0 +1,199 @@
+import { humanise, WORDS, zonedToIso, type Lang } from './i18n.js';
+
+/**
+ * Event forms are generated from the protocol's own data schemas (JSON Schema, as published
+ * by GET /protocols/:id), so every event the API allows has a form, with the API's rules.
+ * The form's strings are turned back into typed JSON here; the API validates it.
+ */
+export type JsonSchema = {
+  type?: string | string[];
+  format?: string;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  maxLength?: number;
+  description?: string;
+};
+
+export type OrganisationOption = { id: string; name: string; kind: string };
+
+const FIELD_LABELS: Record<string, { en: string; ru: string }> = {
+  date: { en: 'Date', ru: 'Дата' },
+  reason: { en: 'Reason', ru: 'Причина' },
+  note: { en: 'Note', ru: 'Заметка' },
+  outcome: { en: 'Outcome', ru: 'Результат' },
+  result: { en: 'Result', ru: 'Результат' },
+  kind: { en: 'Kind', ru: 'Вид' },
+  at: { en: 'When', ru: 'Когда' },
+  how: { en: 'How', ru: 'Как' },
+  caseworker: { en: 'Caseworker', ru: 'Куратор' },
+  plannedFirstContact: { en: 'Planned first contact', ru: 'Плановый первый контакт' },
+  consentToTreatment: { en: 'Consent to treatment given', ru: 'Согласие на лечение получено' },
+  unitAgreementSigned: { en: 'Unit agreement signed', ru: 'Соглашение отделения подписано' },
+  phase: { en: 'Phase', ru: 'Фаза' },
+  pathway: { en: 'Pathway', ru: 'Направление' },
+  status: { en: 'Status', ru: 'Статус' },
+  organisationId: { en: 'Organisation', ru: 'Организация' },
+  part: { en: 'Part', ru: 'Роль в деле' },
+  month: { en: 'Month', ru: 'Месяц' },
+  attended: { en: 'Attended', ru: 'Присутствовал' },
+  releasedAt: { en: 'Released at', ru: 'Время освобождения' },
+  releaseAddress: { en: 'Release address', ru: 'Адрес после освобождения' },
+  arrivedAt: { en: 'Arrived at', ru: 'Время прибытия' },
+  referralsMade: { en: 'Referrals made', ru: 'Направления' },
+};
+
+export function fieldLabel(name: string, lang: Lang): string {
+  return FIELD_LABELS[name]?.[lang] ?? humanise(name);
+}
+
+type FieldKind =
+  | { kind: 'text'; long: boolean }
+  | { kind: 'date' }
+  | { kind: 'datetime' }
+  | { kind: 'number'; integer: boolean }
+  | { kind: 'boolean' }
+  | { kind: 'choice'; options: (string | number)[] }
+  | { kind: 'organisation' }
+  | { kind: 'lines' }
+  | { kind: 'unsupported' };
+
+function kindOf(name: string, schema: JsonSchema): FieldKind {
+  const consts = schema.anyOf?.map((option) => option.const);
+  if (consts && consts.every((value) => typeof value === 'string' || typeof value === 'number')) return { kind: 'choice', options: consts as (string | number)[] };
+  if (schema.enum) return { kind: 'choice', options: schema.enum as (string | number)[] };
+  if (schema.type === 'boolean') return { kind: 'boolean' };
+  if (schema.type === 'integer' || schema.type === 'number') return { kind: 'number', integer: schema.type === 'integer' };
+  if (schema.type === 'array' && schema.items?.type === 'string') return { kind: 'lines' };
+  if (schema.type === 'string') {
+    if (schema.format === 'date') return { kind: 'date' };
+    if (schema.format === 'date-time') return { kind: 'datetime' };
+    if (schema.format === 'uuid' && /rganisationId$/.test(name)) return { kind: 'organisation' };
+    return { kind: 'text', long: (schema.maxLength ?? 0) > 200 };
+  }
+  return { kind: 'unsupported' };
+}
+
+/** The form's fields, one per property of the event's data. */
+export function SchemaFields(props: {
+  prefix: string;
+  schema: JsonSchema;
+  lang: Lang;
+  organisations: OrganisationOption[];
+  values?: Record<string, string> | undefined;
+  errors?: Record<string, string> | undefined;
+}) {
+  const w = WORDS[props.lang];
+  const required = new Set(props.schema.required ?? []);
+  return (
+    <>
+      {Object.entries(props.schema.properties ?? {}).map(([name, schema]) => {
+        const id = `${props.prefix}-${name}`;
+        const field = kindOf(name, schema);
+        const value = props.values?.[name] ?? '';
+        const error = props.errors?.[name];
+        const label = `${fieldLabel(name, props.lang)}${required.has(name) || field.kind === 'boolean' ? '' : ` (${props.lang === 'ru' ? 'необязательно' : 'optional'})`}`;
+        const common = { id, name: `data.${name}`, 'aria-invalid': error ? ('true' as const) : undefined, 'aria-describedby': error ? `${id}-error` : undefined };
+        const errorLine = error && (
+          <p class="field-error" id={`${id}-error`}>
+            {error}
+          </p>
+        );
+        if (field.kind === 'unsupported') return null;
+        if (field.kind === 'boolean') {
+          return (
+            <div class="field check">
+              {errorLine}
+              <input type="checkbox" value="true" checked={value === 'true'} {...common} />
+              <label for={id}>{label}</label>
+            </div>
+          );
+        }
+        return (
+          <div class="field">
+            <label for={id}>
+              {label}
+              {field.kind === 'lines' ? ` (${w.oneAPerLine})` : ''}
+            </label>
+            {errorLine}
+            {field.kind === 'choice' || field.kind === 'organisation' ? (
+              <select {...common} required={required.has(name)}>
+                {!required.has(name) || value === '' ? <option value="">—</option> : null}
+                {field.kind === 'choice'
+                  ? field.options.map((option) => (
+                      <option value={String(option)} selected={String(option) === value}>
+                        {typeof option === 'string' ? humanise(option) : String(option)}
+                      </option>
+                    ))
+                  : props.organisations.map((org) => (
+                      <option value={org.id} selected={org.id === value}>
+                        {org.name} ({humanise(org.kind)})
+                      </option>
+                    ))}
+              </select>
+            ) : field.kind === 'lines' || (field.kind === 'text' && field.long) ? (
+              <textarea {...common} required={required.has(name) && field.kind !== 'lines'}>
+                {value}
+              </textarea>
+            ) : (
+              <input
+                type={field.kind === 'date' ? 'date' : field.kind === 'datetime' ? 'datetime-local' : field.kind === 'number' ? 'number' : 'text'}
+                value={value}
+                required={required.has(name)}
+                {...common}
+              />
+            )}
+          </div>
+        );
+      })}
+    </>
+  );
+}
+
+/** Form strings back to typed event data. Empty optional fields are left out; the API validates the rest. */
+export function dataFromForm(schema: JsonSchema, form: Record<string, string>, timeZone: string): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+    const raw = (form[`data.${name}`] ?? '').trim();
+    const field = kindOf(name, property);
+    if (field.kind === 'boolean') {
+      data[name] = raw === 'true';
+      continue;
+    }
+    if (raw === '') continue;
+    switch (field.kind) {
+      case 'number':
+        data[name] = Number(raw);
+        break;
+      case 'choice': {
+        const match = field.options.find((option) => String(option) === raw);
+        data[name] = match ?? raw;
+        break;
+      }
+      case 'datetime':
+        data[name] = zonedToIso(raw, timeZone) ?? raw;
+        break;
+      case 'lines':
+        data[name] = raw
+          .split(/\r?\n/)
+          .map((line) => line.trim())
+          .filter(Boolean);
+        break;
+      default:
+        data[name] = raw;
+    }
+  }
+  return data;
+}
+
+/** The submitted form's own values, to put back into the form when the API refuses it. */
+export function formValues(form: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(form)
+      .filter(([key]) => key.startsWith('data.'))
+      .map(([key, value]) => [key.slice(5), value]),
+  );
+}

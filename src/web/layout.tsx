@@ -1,0 +1,101 @@
+import type { Child } from 'hono/jsx';
+import { roleName, WORDS, type Lang } from './i18n.js';
+
+/** What every signed-in page knows about its reader, from GET /me. */
+export type Viewer = {
+  subject: string;
+  name: string | null;
+  roles: string[];
+  organisation: { id: string; name: string; kind: string; region: string; country: string; locale: string; timeZone: string };
+};
+
+export type PageContext = { lang: Lang; path: string; viewer?: Viewer | undefined; csrf?: string | undefined };
+
+export function Layout(props: { page: PageContext; title: string; children?: Child }) {
+  const { page, title } = props;
+  const w = WORDS[page.lang];
+  const other: Lang = page.lang === 'en' ? 'ru' : 'en';
+  return (
+    <html lang={page.lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · ${w.appName}`}</title>
+        <link rel="stylesheet" href="/app/assets/app.css" />
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          {w.skip}
+        </a>
+        <header class="site">
+          <a class="name" href="/app">
+            {w.appName}
+          </a>
+          <nav aria-label={w.navigation}>
+            <ul>
+              {page.viewer && (
+                <li>
+                  <a href="/app" aria-current={page.path === '/app' ? 'page' : undefined}>
+                    {w.home}
+                  </a>
+                </li>
+              )}
+              {page.viewer && (
+                <li>
+                  <a href="/app/inbox" aria-current={page.path === '/app/inbox' ? 'page' : undefined}>
+                    {w.inbox}
+                  </a>
+                </li>
+              )}
+              <li>
+                <a href="/app/indicators" aria-current={page.path === '/app/indicators' ? 'page' : undefined}>
+                  {w.indicators}
+                </a>
+              </li>
+              <li class="lang">
+                <a href={`/app/lang/${other}?back=${encodeURIComponent(page.path)}`} hreflang={other} lang={other}>
+                  {other === 'ru' ? 'Русский' : 'English'}
+                </a>
+              </li>
+            </ul>
+          </nav>
+          {page.viewer && (
+            <div class="who">
+              {w.signedInAs} {page.viewer.name ?? roleName(page.viewer.roles[0] ?? '', page.lang)}, {page.viewer.organisation.name}{' '}
+              <form method="post" action="/app/sign-out">
+                <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
+                <button type="submit">{w.signOut}</button>
+              </form>
+            </div>
+          )}
+        </header>
+        <main id="main" tabindex={-1}>
+          {props.children}
+        </main>
+        <footer>CADAP · {page.viewer ? `${page.viewer.organisation.name} · ${page.viewer.organisation.timeZone}` : ''}</footer>
+      </body>
+    </html>
+  );
+}
+
+/** A state as a tag, coloured by what it means for the reader. */
+const GOOD = new Set(['enrolled', 'done', 'completed', 'discharged', 'acknowledged', 'active', 'accepted', 'resident', 'plan_agreed', 'closed', 'in_treatment', 'not_needed']);
+const BAD = new Set(['breach_review', 'revoked', 'expelled', 'declined', 'not_arrived', 'lost_contact', 'returned_to_custody', 'not_started', 'overdue']);
+const WAIT = new Set(['waitlisted', 'sent', 'referred', 'planning', 'in_progress', 'screened', 'applied', 'ordered', 'completion_review']);
+
+export function Tag(props: { value: string; label?: string | undefined }) {
+  const tone = BAD.has(props.value) ? 'bad' : GOOD.has(props.value) ? 'ok' : WAIT.has(props.value) ? 'warn' : 'muted';
+  return <span class={`tag ${tone}`}>{props.label ?? props.value.replaceAll('_', ' ')}</span>;
+}
+
+export function Notice(props: { kind?: 'ok' | 'error'; children?: Child }) {
+  return (
+    <div class={props.kind === 'error' ? 'notice error' : 'notice'} role={props.kind === 'error' ? 'alert' : 'status'}>
+      {props.children}
+    </div>
+  );
+}
+
+export function CaseLink(props: { id: string; reference: string }) {
+  return <a href={`/app/cases/${props.id}`}>{props.reference}</a>;
+}

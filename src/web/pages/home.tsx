@@ -1,0 +1,560 @@
+import type { ApiClient } from '../api.js';
+import { formatWhen, humanise, WORDS, type Lang, type Words } from '../i18n.js';
+import { CaseLink, Layout, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
+import type { CaseItem, DeadlineItem, Occupancy, OrganisationItem, Page } from '../shapes.js';
+
+/**
+ * "My work": what each role comes for, assembled from the API as the signed-in person sees it.
+ * Every list is the API's list for this person; nothing here reads the database.
+ */
+const PATHWAYS = ['accommodation', 'identity_documents', 'health_continuity', 'employment_education', 'family', 'finance_benefits', 'patronage'];
+const DAY = 86_400_000;
+
+type Ctx = { w: Words; lang: Lang; tz: string; today: string; names: Map<string, string> };
+
+const str = (value: unknown) => (typeof value === 'string' ? value : '');
+const when = (ctx: Ctx, value: unknown) => formatWhen(str(value) || null, ctx.lang, ctx.tz);
+
+async function cases(api: ApiClient, protocol: string): Promise<CaseItem[]> {
+  return (await api.maybe<Page<CaseItem>>(`/cases?protocol=${protocol}&limit=200`))?.items ?? [];
+}
+
+export async function homePage(page: PageContext & { viewer: Viewer }, api: ApiClient, now: Date, flash: string | undefined, problem?: string) {
+  const { viewer, lang } = page;
+  const w = WORDS[lang];
+  const tz = viewer.organisation.timeZone;
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(now);
+  const organisations = (await api.maybe<Page<OrganisationItem>>('/organisations?limit=200'))?.items ?? [];
+  const ctx: Ctx = { w, lang, tz, today, names: new Map(organisations.map((org) => [org.id, org.name])) };
+  const deadlines = (await api.maybe<Page<DeadlineItem>>('/deadlines?limit=200'))?.items ?? [];
+  const roles = new Set(viewer.roles);
+  const sections = [];
+  if (roles.has('prison_staff')) sections.push(await prisonWork(ctx, api, viewer));
+  if (roles.has('judge')) sections.push(await courtWork(ctx, api));
+  if (roles.has('probation_officer')) sections.push(await probationWork(ctx, api, deadlines, now));
+  if (roles.has('treatment_staff')) sections.push(<CaseTable ctx={ctx} caption={w.caseload} items={(await cases(api, 'court-ordered-treatment')).filter((item) => !item.final)} />);
+  if (roles.has('ngo_worker')) sections.push(await ngoWork(ctx, api, deadlines));
+  if (roles.has('halfway_house_staff')) sections.push(await houseWork(ctx, api, viewer, deadlines));
+  if (roles.has('coordinator')) sections.push(coordinatorWork(ctx, organisations, deadlines, viewer, page.csrf ?? ''));
+  return (
+    <Layout page={page} title={w.home}>
+      <h1>
+        {w.home}: {viewer.organisation.name}
+      </h1>
+      {flash && <Notice>{flash}</Notice>}
+      {problem && <Notice kind="error">{problem}</Notice>}
+      {sections}
+      <DeadlineTable ctx={ctx} caption={w.workQueue} items={deadlines} />
+    </Layout>
+  );
+}
+
+function CaseTable(props: { ctx: Ctx; caption: string; items: CaseItem[] }) {
+  const { w } = props.ctx;
+  return (
+    <table>
+      <caption>{props.caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{w.reference}</th>
+          <th scope="col">{w.case}</th>
+          <th scope="col">{w.state}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.items.length === 0 ? (
+          <tr>
+            <td colspan={3}>{w.none}</td>
+          </tr>
+        ) : (
+          props.items.map((item) => (
+            <tr>
+              <th scope="row">
+                <CaseLink id={item.id} reference={item.participant.referenceCode} />
+              </th>
+              <td>{humanise(item.protocol)}</td>
+              <td>
+                <Tag value={item.state} />
+              </td>
+            </tr>
+          ))
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+export function DeadlineTable(props: { ctx: Ctx; caption: string; items: DeadlineItem[] }) {
+  const { w, lang, tz } = props.ctx;
+  return (
+    <table>
+      <caption>{props.caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{w.reference}</th>
+          <th scope="col">{w.details}</th>
+          <th scope="col">{w.due}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.items.length === 0 ? (
+          <tr>
+            <td colspan={3}>{w.none}</td>
+          </tr>
+        ) : (
+          props.items.map((item) => (
+            <tr>
+              <th scope="row">{item.caseId ? <CaseLink id={item.caseId} reference={item.participantReference} /> : item.participantReference}</th>
+              <td>
+                {item.title[lang]} {item.kind === 'escalation' && <Tag value="escalation" />}
+              </td>
+              <td>
+                {formatWhen(item.dueAt, lang, tz)} {item.overdue && <Tag value="overdue" label={w.overdue} />}
+              </td>
+            </tr>
+          ))
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
+  const { w } = ctx;
+  const occupancy = await api.maybe<Occupancy>(`/organisations/${viewer.organisation.id}/occupancy`);
+  const units = occupancy?.kind === 'prison' ? occupancy.units : [];
+  const unitName = new Map(units.map((unit) => [unit.unitId, unit.name]));
+  const enrolments = await cases(api, 'unit-enrolment');
+  const enrolled = enrolments.filter((item) => item.state === 'enrolled');
+  const waitlist = enrolments.filter((item) => item.state === 'waitlisted').sort((a, b) => str(a.data.waitlistedAt).localeCompare(str(b.data.waitlistedAt)));
+  const horizon = new Date(Date.parse(`${ctx.today}T00:00:00Z`) + 180 * DAY).toISOString().slice(0, 10);
+  const plans = (await cases(api, 'pre-release'))
+    .filter((item) => !item.final && str(item.data.releaseDate) !== '' && str(item.data.releaseDate) <= horizon)
+    .sort((a, b) => str(a.data.releaseDate).localeCompare(str(b.data.releaseDate)));
+  const handovers = (await cases(api, 'patronage')).filter((item) => item.yourParts.includes('sender'));
+  const unitRoster = (caption: string, items: CaseItem[], dateField: string) => (
+    <table>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{w.reference}</th>
+          <th scope="col">{w.unit}</th>
+          <th scope="col">{w.state}</th>
+          <th scope="col">{w.phase}</th>
+          <th scope="col">{w.since}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.length === 0 ? (
+          <tr>
+            <td colspan={5}>{w.none}</td>
+          </tr>
+        ) : (
+          items.map((item) => (
+            <tr>
+              <th scope="row">
+                <CaseLink id={item.id} reference={item.participant.referenceCode} />
+              </th>
+              <td>{unitName.get(str(item.data.unitId)) ?? ''}</td>
+              <td>
+                <Tag value={item.state} />
+              </td>
+              <td>{str(item.data.phase) && humanise(str(item.data.phase))}</td>
+              <td>{when(ctx, item.data[dateField])}</td>
+            </tr>
+          ))
+        )}
+      </tbody>
+    </table>
+  );
+  return (
+    <section aria-labelledby="prison-work">
+      <h2 id="prison-work">{w.roster}</h2>
+      <table>
+        <caption>{w.units}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{w.unit}</th>
+            <th scope="col" class="num">{w.places}</th>
+            <th scope="col" class="num">{w.used}</th>
+            <th scope="col" class="num">{w.reserved}</th>
+            <th scope="col" class="num">{w.free}</th>
+            <th scope="col" class="num">{w.waiting}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {units.map((unit) => (
+            <tr>
+              <th scope="row">{unit.name}</th>
+              <td class="num">{unit.places}</td>
+              <td class="num">{unit.used}</td>
+              <td class="num">{unit.reserved}</td>
+              <td class="num">{unit.free === 0 ? <Tag value="full" label={`${unit.free}`} /> : unit.free}</td>
+              <td class="num">{unit.waiting}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {unitRoster(w.enrolled, enrolled, 'admittedOn')}
+      {unitRoster(w.waitlist, waitlist, 'waitlistedAt')}
+      {unitRoster(w.toAdmit, enrolments.filter((item) => item.state === 'screened' || item.state === 'applied'), 'openedAt')}
+      <table>
+        <caption>{w.releaseCalendar}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{w.reference}</th>
+            <th scope="col">{w.releaseDate}</th>
+            <th scope="col">{w.state}</th>
+            <th scope="col">{w.pathways}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {plans.length === 0 ? (
+            <tr>
+              <td colspan={4}>{w.none}</td>
+            </tr>
+          ) : (
+            plans.map((item) => {
+              const pathways = (item.data.pathways ?? {}) as Record<string, { status?: string }>;
+              return (
+                <tr>
+                  <th scope="row">
+                    <CaseLink id={item.id} reference={item.participant.referenceCode} />
+                  </th>
+                  <td>{when(ctx, item.data.releaseDate)}</td>
+                  <td>
+                    <Tag value={item.state} />
+                  </td>
+                  <td>
+                    {PATHWAYS.map((name) => {
+                      const status = pathways[name]?.status ?? 'not_started';
+                      return <Tag value={status} label={`${humanise(name)}: ${status.replaceAll('_', ' ')}`} />;
+                    })}
+                  </td>
+                </tr>
+              );
+            })
+          )}
+        </tbody>
+      </table>
+      <table>
+        <caption>{w.handoversSent}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{w.reference}</th>
+            <th scope="col">{w.ngo}</th>
+            <th scope="col">{w.state}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {handovers.length === 0 ? (
+            <tr>
+              <td colspan={3}>{w.none}</td>
+            </tr>
+          ) : (
+            handovers.map((item) => (
+              <tr>
+                <th scope="row">
+                  <CaseLink id={item.id} reference={item.participant.referenceCode} />
+                </th>
+                <td>{ctx.names.get(item.parties.find((party) => party.part === 'ngo')?.organisationId ?? '') ?? ''}</td>
+                <td>
+                  <Tag value={item.state} />
+                </td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+async function courtWork(ctx: Ctx, api: ApiClient) {
+  const { w } = ctx;
+  const orders = await cases(api, 'court-ordered-treatment');
+  const table = (caption: string, items: CaseItem[]) => (
+    <table>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{w.reference}</th>
+          <th scope="col">{w.caseNumber}</th>
+          <th scope="col">{w.programme}</th>
+          <th scope="col">{w.state}</th>
+          <th scope="col" class="num">{w.tests}</th>
+          <th scope="col">{w.nextReport}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.length === 0 ? (
+          <tr>
+            <td colspan={6}>{w.none}</td>
+          </tr>
+        ) : (
+          items.map((item) => {
+            const next = str(item.data.nextReportDue);
+            return (
+              <tr>
+                <th scope="row">
+                  <CaseLink id={item.id} reference={item.participant.referenceCode} />
+                </th>
+                <td>{str(item.data.caseNumber)}</td>
+                <td>{humanise(str(item.data.programme))}</td>
+                <td>
+                  <Tag value={item.state} />
+                </td>
+                <td class="num">{Array.isArray(item.data.adverseTests) ? item.data.adverseTests.length : 0}</td>
+                <td>
+                  {when(ctx, next)} {next && (next < ctx.today ? <Tag value="overdue" label={w.overdue} /> : <Tag value="done" label={w.onTime} />)}
+                </td>
+              </tr>
+            );
+          })
+        )}
+      </tbody>
+    </table>
+  );
+  return (
+    <section aria-labelledby="court-work">
+      <h2 id="court-work">{w.courtOrders}</h2>
+      {table(w.breachesAwaiting, orders.filter((item) => item.state === 'breach_review'))}
+      {table(w.courtOrders, orders)}
+    </section>
+  );
+}
+
+async function probationWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[], now: Date) {
+  const { w } = ctx;
+  const all = [...(await cases(api, 'court-ordered-treatment')), ...(await cases(api, 'pre-release')), ...(await cases(api, 'halfway-house'))];
+  const weekEnd = now.getTime() + 7 * DAY;
+  const reports = deadlines.filter((item) => item.rule.startsWith('progress_report') && Date.parse(item.dueAt) <= weekEnd);
+  return (
+    <section aria-labelledby="probation-work">
+      <h2 id="probation-work">{w.caseload}</h2>
+      <DeadlineTable ctx={ctx} caption={w.reportsDue} items={reports} />
+      <CaseTable ctx={ctx} caption={w.caseload} items={all.filter((item) => !item.final && item.yourParts.includes('probation'))} />
+    </section>
+  );
+}
+
+async function ngoWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[]) {
+  const { w } = ctx;
+  const handovers = await cases(api, 'patronage');
+  const incoming = handovers.filter((item) => item.state === 'sent');
+  const caseload = handovers.filter((item) => item.state === 'acknowledged' || item.state === 'active');
+  return (
+    <section aria-labelledby="ngo-work">
+      <h2 id="ngo-work">{w.incomingHandovers}</h2>
+      <table>
+        <caption>{w.incomingHandovers}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{w.reference}</th>
+            <th scope="col">{w.releaseDate}</th>
+            <th scope="col">{w.state}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {incoming.length === 0 ? (
+            <tr>
+              <td colspan={3}>{w.none}</td>
+            </tr>
+          ) : (
+            incoming.map((item) => (
+              <tr>
+                <th scope="row">
+                  <CaseLink id={item.id} reference={item.participant.referenceCode} />
+                </th>
+                <td>{when(ctx, item.data.releasedAt)}</td>
+                <td>
+                  <Tag value={item.state} />
+                </td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+      <table>
+        <caption>{w.caseload}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{w.reference}</th>
+            <th scope="col">{w.state}</th>
+            <th scope="col">{w.nextContact}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {caseload.length === 0 ? (
+            <tr>
+              <td colspan={3}>{w.none}</td>
+            </tr>
+          ) : (
+            caseload.map((item) => {
+              const next = str(item.data.nextContactDue) || str(item.data.plannedFirstContact);
+              return (
+                <tr>
+                  <th scope="row">
+                    <CaseLink id={item.id} reference={item.participant.referenceCode} />
+                  </th>
+                  <td>
+                    <Tag value={item.state} />
+                  </td>
+                  <td>
+                    {when(ctx, next)} {next && next < ctx.today && <Tag value="overdue" label={w.overdue} />}
+                  </td>
+                </tr>
+              );
+            })
+          )}
+        </tbody>
+      </table>
+      <DeadlineTable ctx={ctx} caption={w.overdueContacts} items={deadlines.filter((item) => item.overdue && (item.rule === 'contact_due' || item.rule === 'first_contact_overdue'))} />
+      <DeadlineTable ctx={ctx} caption={w.followUps} items={deadlines.filter((item) => item.rule.startsWith('follow_up_'))} />
+    </section>
+  );
+}
+
+async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: DeadlineItem[]) {
+  const { w } = ctx;
+  const occupancy = await api.maybe<Occupancy>(`/organisations/${viewer.organisation.id}/occupancy`);
+  const placements = await cases(api, 'halfway-house');
+  const referrals = placements.filter((item) => item.state === 'referred');
+  const residents = placements.filter((item) => item.state === 'resident' || item.state === 'accepted');
+  const decisionDue = (caseId: string) => deadlines.find((item) => item.caseId === caseId && item.rule.startsWith('decision_'));
+  return (
+    <section aria-labelledby="house-work">
+      <h2 id="house-work">{w.bedBoard}</h2>
+      {occupancy?.kind === 'halfway_house' && (
+        <dl class="facts">
+          <dt>{w.beds}</dt>
+          <dd>{occupancy.beds}</dd>
+          <dt>{w.used}</dt>
+          <dd>{occupancy.used}</dd>
+          <dt>{w.reserved}</dt>
+          <dd>{occupancy.reserved}</dd>
+          <dt>{w.free}</dt>
+          <dd>{occupancy.free}</dd>
+          <dt>{w.waiting}</dt>
+          <dd>{occupancy.waiting}</dd>
+        </dl>
+      )}
+      <table>
+        <caption>{w.referrals}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{w.reference}</th>
+            <th scope="col">{w.arrival}</th>
+            <th scope="col">{w.decisionDue}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {referrals.length === 0 ? (
+            <tr>
+              <td colspan={3}>{w.none}</td>
+            </tr>
+          ) : (
+            referrals.map((item) => {
+              const due = decisionDue(item.id);
+              return (
+                <tr>
+                  <th scope="row">
+                    <CaseLink id={item.id} reference={item.participant.referenceCode} />
+                  </th>
+                  <td>{when(ctx, item.data.expectedArrivalDate)}</td>
+                  <td>
+                    {due ? formatWhen(due.dueAt, ctx.lang, ctx.tz) : ''} {due?.overdue && <Tag value="overdue" label={w.overdue} />}
+                  </td>
+                </tr>
+              );
+            })
+          )}
+        </tbody>
+      </table>
+      <table>
+        <caption>{w.residents}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{w.reference}</th>
+            <th scope="col">{w.state}</th>
+            <th scope="col">{w.arrival}</th>
+            <th scope="col">{w.stayEnd}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {residents.length === 0 ? (
+            <tr>
+              <td colspan={4}>{w.none}</td>
+            </tr>
+          ) : (
+            residents.map((item) => (
+              <tr>
+                <th scope="row">
+                  <CaseLink id={item.id} reference={item.participant.referenceCode} />
+                </th>
+                <td>
+                  <Tag value={item.state} />
+                </td>
+                <td>{when(ctx, item.data.arrivedOn || item.data.expectedArrivalDate)}</td>
+                <td>{when(ctx, item.data.stayEndDate)}</td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function coordinatorWork(ctx: Ctx, organisations: OrganisationItem[], deadlines: DeadlineItem[], viewer: Viewer, csrf: string) {
+  const { w } = ctx;
+  const soon = new Date(Date.parse(`${ctx.today}T00:00:00Z`) + 90 * DAY).toISOString().slice(0, 10);
+  const expiring = organisations.filter((org) => org.region === viewer.organisation.region && org.certificationValidUntil && org.certificationValidUntil <= soon);
+  return (
+    <section aria-labelledby="coordinator-work">
+      <h2 id="coordinator-work">{w.escalations}</h2>
+      <DeadlineTable ctx={ctx} caption={w.escalations} items={deadlines.filter((item) => item.kind === 'escalation' || item.overdue)} />
+      <table>
+        <caption>{w.certifications}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{w.organisation}</th>
+            <th scope="col">{w.validUntil}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {expiring.length === 0 ? (
+            <tr>
+              <td colspan={2}>{w.none}</td>
+            </tr>
+          ) : (
+            expiring.map((org) => (
+              <tr>
+                <th scope="row">{org.name}</th>
+                <td>
+                  {when(ctx, org.certificationValidUntil)} {org.certified === false && <Tag value="overdue" label={w.overdue} />}
+                </td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+      <h2 id="break-glass">{w.breakGlass}</h2>
+      <p class="hint">{w.breakGlassHint}</p>
+      <form method="post" action="/app/break-glass" class="panel">
+        <input type="hidden" name="_csrf" value={csrf} />
+        <div class="field">
+          <label for="bg-case">{w.caseId}</label>
+          <input type="text" id="bg-case" name="caseId" required />
+        </div>
+        <div class="field">
+          <label for="bg-reason">{w.reason}</label>
+          <textarea id="bg-reason" name="reason" required minlength={10}></textarea>
+        </div>
+        <button class="primary" type="submit">
+          {w.grant}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,112 @@
+import { WORDS } from '../i18n.js';
+import { Layout, Notice, type PageContext } from '../layout.js';
+import type { Problem } from '../problem.js';
+
+/** The open indicators (GET /indicators, no token), as tables with simple server-rendered SVG bar charts and the CSV link. */
+type Cell = { numerator: number | null; denominator: number | null; value: number | null; suppressed: boolean };
+export type IndicatorTable = {
+  table: string;
+  period: string;
+  groups: { code: string; name: string }[];
+  indicators: { id: string; kind: 'count' | 'rate' | 'median'; title: { en: string; ru: string }; rows: (Cell & { group: string })[]; total: Cell }[];
+};
+
+export const INDICATOR_TABLES = ['country-quarter', 'region-quarter', 'organisation-year'] as const;
+
+function shown(cell: Cell, kind: string, suppressed: string): string {
+  if (cell.suppressed || cell.value === null) return suppressed;
+  return kind === 'rate' ? `${Math.round(cell.value * 1000) / 10}%` : String(Math.round(cell.value * 10) / 10);
+}
+
+function BarChart(props: { title: string; rows: { label: string; value: number | null; text: string }[] }) {
+  const max = Math.max(1, ...props.rows.map((row) => row.value ?? 0));
+  const rowHeight = 26;
+  const width = 560;
+  const labelWidth = 220;
+  const height = props.rows.length * rowHeight + 8;
+  return (
+    <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={props.title}>
+      {props.rows.map((row, index) => {
+        const y = index * rowHeight + 4;
+        const barWidth = row.value === null ? 0 : Math.max(1, ((width - labelWidth - 90) * row.value) / max);
+        return (
+          <g>
+            <text x={0} y={y + 16}>
+              {row.label.length > 30 ? `${row.label.slice(0, 29)}…` : row.label}
+            </text>
+            <rect class="bar" x={labelWidth} y={y + 3} width={barWidth} height={rowHeight - 8} />
+            <text x={labelWidth + barWidth + 6} y={y + 16}>
+              {row.text}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+export function indicatorsPage(page: PageContext, query: { table: string; period: string }, result: { ok: true; body: IndicatorTable } | { ok: false; problem: Problem }) {
+  const w = WORDS[page.lang];
+  const lang = page.lang;
+  const csv = `/indicators.csv?table=${encodeURIComponent(query.table)}${query.period ? `&period=${encodeURIComponent(query.period)}` : ''}`;
+  return (
+    <Layout page={page} title={w.indicators}>
+      <h1>{w.indicators}</h1>
+      <form method="get" action="/app/indicators" class="panel">
+        <div class="field">
+          <label for="table">{w.table}</label>
+          <select id="table" name="table">
+            {INDICATOR_TABLES.map((table) => (
+              <option value={table} selected={table === query.table}>
+                {table}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="period">{w.period}</label>
+          <input type="text" id="period" name="period" value={query.period} placeholder="2026-Q1" />
+        </div>
+        <button class="primary" type="submit">
+          {w.show}
+        </button>{' '}
+        <a href={csv} download>
+          {w.downloadCsv}
+        </a>
+      </form>
+      {!result.ok ? (
+        <Notice kind="error">{result.problem.errors?.map((error) => error.message).join(' ') || result.problem.detail || result.problem.title}</Notice>
+      ) : (
+        <>
+          <p>
+            {w.period}: {result.body.period}
+          </p>
+          {result.body.indicators.map((indicator) => {
+            const names = new Map(result.body.groups.map((group) => [group.code, group.name]));
+            const rows = [
+              ...indicator.rows.map((row) => ({ label: names.get(row.group) ?? row.group, value: row.suppressed ? null : row.value, text: shown(row, indicator.kind, w.suppressed) })),
+              { label: w.total, value: indicator.total.suppressed ? null : indicator.total.value, text: shown(indicator.total, indicator.kind, w.suppressed) },
+            ];
+            return (
+              <figure class="chart">
+                <figcaption>{indicator.title[lang]}</figcaption>
+                <BarChart title={`${w.chartOf} ${indicator.title[lang]}`} rows={rows.map((row) => ({ ...row, value: indicator.kind === 'rate' && row.value !== null ? row.value * 100 : row.value }))} />
+                <table>
+                  <caption class="hint">{indicator.title[lang]}</caption>
+                  <tbody>
+                    {rows.map((row) => (
+                      <tr>
+                        <th scope="row">{row.label}</th>
+                        <td class="num">{row.text}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </figure>
+            );
+          })}
+        </>
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,48 @@
+import { roleName, WORDS } from '../i18n.js';
+import { Layout, Notice, type PageContext } from '../layout.js';
+
+export type DemoChoice = { id: string; name: string; kind: string; roles: string[] };
+
+/** Demo: pick an organisation and a role. Production: one button that starts the OpenID Connect sign-in. */
+export function signInPage(page: PageContext, mode: { kind: 'demo'; choices: DemoChoice[] } | { kind: 'oidc' } | { kind: 'none' }, message: string | undefined) {
+  const w = WORDS[page.lang];
+  return (
+    <Layout page={page} title={w.signIn}>
+      <h1>{w.signIn}</h1>
+      {message && <Notice kind="error">{message}</Notice>}
+      {mode.kind === 'demo' && (
+        <form method="post" action="/app/sign-in/demo" class="panel">
+          <h2>{w.signInDemo}</h2>
+          <p class="hint">{w.signInDemoHint}</p>
+          <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
+          <div class="field">
+            <label for="choice">
+              {w.organisation} / {w.role}
+            </label>
+            <select id="choice" name="choice" required>
+              {mode.choices.flatMap((choice) =>
+                choice.roles.map((role) => (
+                  <option value={`${choice.id}|${role}`}>
+                    {choice.name} — {roleName(role, page.lang)}
+                  </option>
+                )),
+              )}
+            </select>
+          </div>
+          <button class="primary" type="submit">
+            {w.continue}
+          </button>
+        </form>
+      )}
+      {mode.kind === 'oidc' && (
+        // A link, not a form: the identity provider is another origin, and form-action 'self' would block the redirect.
+        <p>
+          <a class="button" href="/app/sign-in/oidc">
+            {w.signInOidc}
+          </a>
+        </p>
+      )}
+      {mode.kind === 'none' && <p>{w.signInUnavailable}</p>}
+    </Layout>
+  );
+}

@@ -1,0 +1,264 @@
+import { randomBytes } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { decodeJwt } from 'jose';
+import type { OidcConfig } from '../config.js';
+import { rolesValidForKind, type OrganisationKind } from '../domain.js';
+import type { AppEnv } from '../http/context.js';
+import { listOrganisations } from '../organisations/service.js';
+import { ApiRefusal, createApiClient, type ApiClient, type ApiFetch } from './api.js';
+import { STYLESHEET } from './assets.js';
+import { dataFromForm, formValues } from './forms.js';
+import { pickLang, WORDS, type Lang } from './i18n.js';
+import { Layout, Notice, type PageContext, type Viewer } from './layout.js';
+import { createOidcSignIn } from './oidc.js';
+import { casePage, loadCase, type FailedForm } from './pages/case.js';
+import { homePage } from './pages/home.js';
+import { inboxPage } from './pages/inbox.js';
+import { INDICATOR_TABLES, indicatorsPage, type IndicatorTable } from './pages/indicators.js';
+import { signInPage } from './pages/sign-in.js';
+import { fieldErrorsOf, type Problem } from './problem.js';
+import { csrfMatches, endSession, isSameOrigin, readSession, saveLoginState, startSession, takeLoginState, type Session } from './session.js';
+import type { NotificationItem, Page } from './shapes.js';
+
+/**
+ * The web workspace under /app: server-rendered pages (hono/jsx) for each role. Pages read and
+ * write through the API in-process with the signed-in person's token, so they obey the same
+ * authentication, scoping, redaction and audit as the API. Not part of the OpenAPI document.
+ */
+export type WebSignIn =
+  | { kind: 'demo'; mintToken(claims: { org: string; roles: string[]; sub: string }): Promise<string> }
+  | { kind: 'oidc'; oidc: OidcConfig }
+  | { kind: 'none' };
+
+export type WebOptions = { sessionKey: Uint8Array; signIn: WebSignIn; publicUrl: string | undefined };
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+const PRE_SESSION_COOKIE = 'cadap-pre';
+
+type WebContext = Context<AppEnv>;
+type SignedIn = { session: Session; api: ApiClient; viewer: Viewer; page: PageContext & { viewer: Viewer } };
+
+export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
+  const secure = options.publicUrl?.startsWith('https://') ?? false;
+  const policy = { secure };
+  const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
+  const oidc = options.signIn.kind === 'oidc' ? createOidcSignIn(options.signIn.oidc) : undefined;
+  const now = (c: WebContext) => c.var.services.clock.now();
+  const baseUrl = (c: WebContext) => options.publicUrl ?? new URL(c.req.url).origin;
+
+  const langOf = (c: WebContext, locale?: string) => pickLang(getCookie(c, 'lang'), locale, c.req.header('accept-language'));
+
+  /** Before sign-in there is no session: the sign-in form's CSRF token is double-submitted against a pre-session cookie. */
+  const preSessionToken = (c: WebContext) => {
+    const existing = getCookie(c, PRE_SESSION_COOKIE);
+    if (existing && /^[A-Za-z0-9_-]{32}$/.test(existing)) return existing;
+    const fresh = randomBytes(24).toString('base64url');
+    setCookie(c, PRE_SESSION_COOKIE, fresh, { path: '/app', httpOnly: true, secure, sameSite: 'Strict' });
+    return fresh;
+  };
+
+  async function signedIn(c: WebContext): Promise<SignedIn | Response> {
+    const session = await readSession(c, options.sessionKey, policy, now(c));
+    if (!session) return c.redirect('/app/sign-in', 303);
+    const api = createApiClient(apiFetch, session.token, c.var.requestId);
+    const me = await api.call<Viewer>('GET', '/me');
+    if (!me.ok) {
+      endSession(c, policy);
+      return c.redirect('/app/sign-in?expired=1', 303);
+    }
+    const viewer = me.body;
+    return { session, api, viewer, page: { lang: langOf(c, viewer.organisation.locale), path: c.req.path, viewer, csrf: session.csrf } };
+  }
+
+  /** Every POST: same origin, and the form's CSRF token matches the session's (or the pre-session cookie's). */
+  async function checkedForm(c: WebContext, expected: string | undefined): Promise<Record<string, string> | undefined> {
+    if (!isSameOrigin(c, publicOrigin)) return undefined;
+    const body = await c.req.parseBody();
+    const form = Object.fromEntries(Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    if (!expected || !csrfMatches({ csrf: expected, token: '', expiresAt: 0 }, form._csrf)) return undefined;
+    return form;
+  }
+
+  const refused = (c: WebContext, lang: Lang) =>
+    c.html(
+      <Layout page={{ lang, path: c.req.path }} title={WORDS[lang].problem}>
+        <h1>{WORDS[lang].problem}</h1>
+        <Notice kind="error">{WORDS[lang].forbiddenForm}</Notice>
+        <p>
+          <a href="/app">{WORDS[lang].home}</a>
+        </p>
+      </Layout>,
+      403,
+    );
+
+  const notFoundPage = (c: WebContext, page: PageContext) =>
+    c.html(
+      <Layout page={page} title={WORDS[page.lang].notFound}>
+        <h1>{WORDS[page.lang].notFound}</h1>
+        <p>
+          <a href="/app">{WORDS[page.lang].home}</a>
+        </p>
+      </Layout>,
+      404,
+    );
+
+  const flashOf = (c: WebContext, lang: Lang) => (c.req.query('done') ? WORDS[lang].done : undefined);
+
+  const app = new Hono<AppEnv>();
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('Content-Security-Policy', CSP);
+    // Same-origin requests keep their Origin header (the CSRF check reads it); nothing leaks to other sites.
+    c.header('Referrer-Policy', 'same-origin');
+  });
+
+  app.get('/assets/app.css', (c) => {
+    c.header('Content-Type', 'text/css; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(STYLESHEET);
+  });
+
+  app.get('/lang/:lang', (c) => {
+    const lang = c.req.param('lang');
+    if (lang === 'en' || lang === 'ru') setCookie(c, 'lang', lang, { path: '/app', secure, sameSite: 'Lax', maxAge: 365 * 86400 });
+    const back = c.req.query('back') ?? '/app';
+    // Only back into the workspace: never an open redirect.
+    return c.redirect(/^\/app(\/[A-Za-z0-9/_-]*)?$/.test(back) ? back : '/app', 303);
+  });
+
+  app.get('/sign-in', async (c) => {
+    const lang = langOf(c);
+    const page: PageContext = { lang, path: c.req.path, csrf: preSessionToken(c) };
+    const message = c.req.query('expired') ? WORDS[lang].sessionExpired : c.req.query('failed') ? WORDS[lang].problem : undefined;
+    if (options.signIn.kind === 'demo') {
+      const { items } = await listOrganisations(c.var.services.db, { limit: 200 });
+      const choices = items.map((org) => ({ id: org.id, name: org.name, kind: org.kind, roles: rolesValidForKind(org.kind as OrganisationKind).filter((role) => role !== 'admin' && role !== 'auditor') }));
+      return c.html(signInPage(page, { kind: 'demo', choices }, message));
+    }
+    return c.html(signInPage(page, { kind: options.signIn.kind }, message));
+  });
+
+  app.post('/sign-in/demo', async (c) => {
+    const lang = langOf(c);
+    const form = await checkedForm(c, getCookie(c, PRE_SESSION_COOKIE));
+    if (!form || options.signIn.kind !== 'demo') return refused(c, lang);
+    const [org, role] = (form.choice ?? '').split('|');
+    if (!org || !role) return c.redirect('/app/sign-in?failed=1', 303);
+    // The API decides whether this role is valid at this organisation, as for any token.
+    const token = await options.signIn.mintToken({ org, roles: [role], sub: `demo:${role}@${org.slice(0, 8)}` });
+    const exp = decodeJwt(token).exp ?? 0;
+    await startSession(c, options.sessionKey, policy, token, new Date(exp * 1000), now(c));
+    return c.redirect('/app', 303);
+  });
+
+  app.get('/sign-in/oidc', async (c) => {
+    if (!oidc) return c.redirect('/app/sign-in', 303);
+    const login = await oidc.start(`${baseUrl(c)}/app/oidc/callback`);
+    await saveLoginState(c, options.sessionKey, policy, login, now(c));
+    return c.redirect(login.url, 303);
+  });
+
+  app.get('/oidc/callback', async (c) => {
+    const checks = await takeLoginState(c, options.sessionKey, policy, now(c));
+    if (!oidc || !checks) return c.redirect('/app/sign-in?failed=1', 303);
+    const current = new URL(`${baseUrl(c)}${c.req.path}${new URL(c.req.url).search}`);
+    try {
+      const { accessToken } = await oidc.finish(current, checks);
+      const exp = decodeJwt(accessToken).exp ?? 0;
+      await startSession(c, options.sessionKey, policy, accessToken, new Date(exp * 1000), now(c));
+    } catch (error) {
+      c.var.services.logger.warn('web sign-in failed', { error: String(error) });
+      return c.redirect('/app/sign-in?failed=1', 303);
+    }
+    return c.redirect('/app', 303);
+  });
+
+  app.post('/sign-out', async (c) => {
+    const session = await readSession(c, options.sessionKey, policy, now(c));
+    const form = await checkedForm(c, session?.csrf);
+    if (!form) return refused(c, langOf(c));
+    endSession(c, policy);
+    return c.redirect('/app/sign-in', 303);
+  });
+
+  app.get('/indicators', async (c) => {
+    const session = await readSession(c, options.sessionKey, policy, now(c));
+    const lang = langOf(c);
+    const table = (INDICATOR_TABLES as readonly string[]).includes(c.req.query('table') ?? '') ? (c.req.query('table') as string) : 'country-quarter';
+    const period = (c.req.query('period') ?? '').trim().slice(0, 7);
+    const response = await apiFetch(new Request(`http://in-process/indicators?table=${table}${period ? `&period=${encodeURIComponent(period)}` : ''}`));
+    const body = (await response.json()) as unknown;
+    const result = response.ok ? { ok: true as const, body: body as IndicatorTable } : { ok: false as const, problem: body as Problem };
+    return c.html(indicatorsPage({ lang, path: c.req.path, csrf: session?.csrf }, { table, period }, result), response.ok ? 200 : 422);
+  });
+
+  app.get('/', async (c) => {
+    const who = await signedIn(c);
+    if (who instanceof Response) return who;
+    return c.html(await homePage(who.page, who.api, now(c), flashOf(c, who.page.lang)));
+  });
+
+  app.post('/break-glass', async (c) => {
+    const who = await signedIn(c);
+    if (who instanceof Response) return who;
+    const form = await checkedForm(c, who.session.csrf);
+    if (!form) return refused(c, who.page.lang);
+    const caseId = (form.caseId ?? '').trim();
+    const result = /^[0-9a-f-]{36}$/i.test(caseId) ? await who.api.post(`/cases/${caseId}/break-glass`, { reason: form.reason ?? '' }) : undefined;
+    if (result?.ok) return c.redirect(`/app/cases/${caseId}?done=1`, 303);
+    const problem = result && !result.ok ? (result.problem.errors?.map((error) => error.message).join(' ') ?? result.problem.detail ?? result.problem.title) : WORDS[who.page.lang].notFound;
+    return c.html(await homePage(who.page, who.api, now(c), undefined, problem), 422);
+  });
+
+  app.get('/inbox', async (c) => {
+    const who = await signedIn(c);
+    if (who instanceof Response) return who;
+    const items = (await who.api.get<Page<NotificationItem>>('/notifications?limit=100')).items;
+    return c.html(inboxPage(who.page, items, flashOf(c, who.page.lang)));
+  });
+
+  app.post('/inbox/:id/read', async (c) => {
+    const who = await signedIn(c);
+    if (who instanceof Response) return who;
+    if (!(await checkedForm(c, who.session.csrf))) return refused(c, who.page.lang);
+    await who.api.post(`/notifications/${encodeURIComponent(c.req.param('id'))}/read`, {});
+    return c.redirect('/app/inbox?done=1', 303);
+  });
+
+  app.get('/cases/:id', async (c) => {
+    const who = await signedIn(c);
+    if (who instanceof Response) return who;
+    try {
+      return c.html(casePage(who.page, await loadCase(who.api, c.req.param('id')), flashOf(c, who.page.lang), undefined));
+    } catch (error) {
+      if (error instanceof ApiRefusal && (error.status === 404 || error.status === 422)) return notFoundPage(c, who.page);
+      throw error;
+    }
+  });
+
+  app.post('/cases/:id/events', async (c) => {
+    const who = await signedIn(c);
+    if (who instanceof Response) return who;
+    const form = await checkedForm(c, who.session.csrf);
+    if (!form) return refused(c, who.page.lang);
+    const id = c.req.param('id');
+    let loaded;
+    try {
+      loaded = await loadCase(who.api, id);
+    } catch (error) {
+      if (error instanceof ApiRefusal) return notFoundPage(c, who.page);
+      throw error;
+    }
+    const type = form.type ?? '';
+    const schema = loaded.protocol.states[loaded.item.state]?.on[type]?.data ?? {};
+    const data = dataFromForm(schema, form, who.viewer.organisation.timeZone);
+    const result = await who.api.post(`/cases/${id}/events`, { type, data, expectedVersion: Number(form.expectedVersion) });
+    if (result.ok) return c.redirect(`/app/cases/${id}?done=1`, 303);
+    // The API refused: nothing changed. Show the same form again with the API's words.
+    const failed: FailedForm = { event: type, problem: result.problem, values: formValues(form), errors: fieldErrorsOf(result.problem) };
+    return c.html(casePage(who.page, loaded, undefined, failed), result.status === 409 ? 409 : 422);
+  });
+
+  return app;
+}
