@@ -411,23 +411,40 @@ type Prefetched = { participant: ParticipantFacts & { referenceCode: string }; v
  * A case with everything a read needs in one round trip: the row, its parties, the person's
  * reference and record facts, and the viewer's parts in the person's cases (rule 1 of the policy).
  */
-async function loadCase(db: Executor, id: string, organisationId: string, now: Date) {
-  const windowStart = new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000).toISOString();
-  const [found] = await db
+function caseLoadQuery(db: Executor) {
+  return db
     .select({
       row: getTableColumns(cases),
       parties: sql<Party[]>`coalesce((select json_agg(json_build_object('part', cp.part, 'organisationId', cp.organisation_id) order by cp.part)
         from ${caseParties} cp where cp.case_id = ${cases.id}), '[]'::json)`,
       viewerParts: sql<ViewerPart[]>`coalesce((select json_agg(json_build_object('protocol', vc.protocol, 'part', vp.part))
         from ${caseParties} vp join ${cases} vc on vc.id = vp.case_id
-        where vc.participant_id = ${cases.participantId} and vp.organisation_id = ${organisationId} and (vc.closed_at is null or vc.closed_at > ${windowStart}::timestamptz)), '[]'::json)`,
+        where vc.participant_id = ${cases.participantId} and vp.organisation_id = ${sql.placeholder('organisationId')}::uuid
+          and (vc.closed_at is null or vc.closed_at > ${sql.placeholder('windowStart')}::timestamptz)), '[]'::json)`,
       participant: { id: participants.id, referenceCode: participants.referenceCode, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region },
       timeZone: organisations.timeZone,
     })
     .from(cases)
     .innerJoin(participants, eq(participants.id, cases.participantId))
     .innerJoin(organisations, eq(organisations.id, participants.ownerOrganisationId))
-    .where(eq(cases.id, id));
+    .where(eq(cases.id, sql.placeholder('id')));
+}
+
+/** Reads run often: outside a transaction the case load is built once per database and reused. */
+const preparedCaseLoads = new WeakMap<object, ReturnType<ReturnType<typeof caseLoadQuery>['prepare']>>();
+
+async function loadCase(db: Executor, id: string, organisationId: string, now: Date) {
+  const values = { id, organisationId, windowStart: new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000).toISOString() };
+  let found;
+  if ('rollback' in db) [found] = await caseLoadQuery(db).execute(values);
+  else {
+    let prepared = preparedCaseLoads.get(db);
+    if (!prepared) {
+      prepared = caseLoadQuery(db).prepare('cadap_case_load');
+      preparedCaseLoads.set(db, prepared);
+    }
+    [found] = await prepared.execute(values);
+  }
   if (!found) return undefined;
   const prefetched: Prefetched = { participant: { ...found.participant, timeZone: found.timeZone }, viewerParts: found.viewerParts };
   return { row: found.row, parties: found.parties, prefetched };
