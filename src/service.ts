@@ -12,6 +12,7 @@ import { createFileMailer, createSmtpMailer } from '../notifications/mailer.js';
 import { createScheduler } from './scheduler.js';
 import type { Logger } from './logger.js';
 import { loadNationalIdKey } from './participants/service.js';
+import { createRateLimiter } from './http/rate-limit.js';
 
 export type RunningService = { port: number; url: string; database: DatabaseHandle; stop(): Promise<void> };
 
@@ -37,7 +38,9 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     if (config.auth.jwks.kind === 'local') organisationMap = await writeOrganisationMap(database.db, config.auth.jwks.dir);
 
     const mailer = config.mail.smtpUrl ? createSmtpMailer(config.mail.smtpUrl) : createFileMailer(config.mail.fileDir);
-    const app = await createApp({ database, clock, logger, keys, auditSigner, mailer, config });
+    const rateLimiter = config.rateLimit.enabled ? createRateLimiter({ db: database.db, clock, logger, config: config.rateLimit }) : undefined;
+    rateLimiter?.start();
+    const app = await createApp({ database, clock, logger, keys, auditSigner, mailer, rateLimiter, config });
     // Signed checkpoints of the audit chains, so a truncated tail is caught (node-cron is only the tick).
     const checkpoint = async () => {
       try {
@@ -65,6 +68,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
           await server.close(config.shutdownTimeoutMs);
           await checkpointTask.stop();
           await scheduler.stop();
+          await rateLimiter?.stop();
           await mailer.close();
           await checkpoint();
           await database.close();
