@@ -15,6 +15,7 @@ import { openTestDatabase } from './test-database.js';
 import { appendLines, captureFile, personalValues } from './log-capture.js';
 import { createRateLimiter, type RateLimiter } from '../../src/http/rate-limit.js';
 import type { RateLimitConfig } from '../../src/config.js';
+import type { KeySet } from '../../src/auth/keys.js';
 
 export const TEST_NOW = '2026-03-02T06:00:00.000Z';
 
@@ -51,14 +52,14 @@ export async function createTestContext(options: { bodyLimitBytes?: number; mail
   const issuer: TestIssuer = await createTestIssuer();
   const auditSigner = generateSigner();
   /** An instance of the service on this file's database (a second one shares the database, as two processes would). */
-  async function instance(instanceOptions: { rateLimit?: RateLimitConfig | undefined } = {}) {
+  async function instance(instanceOptions: { rateLimit?: RateLimitConfig | undefined; keys?: KeySet } = {}) {
     const rateLimiter: RateLimiter | undefined = instanceOptions.rateLimit ? createRateLimiter({ db: database.db, clock, logger, config: instanceOptions.rateLimit }) : undefined;
     rateLimiter?.start();
     const instanceApp: App = await createApp({
       database,
       clock,
       logger,
-      keys: issuer.keySet,
+      keys: instanceOptions.keys ?? issuer.keySet,
       auditSigner,
       mailer: options.mailer ?? createFileMailer(path.join(os.tmpdir(), 'cadap-test-mail')),
       rateLimiter,
