@@ -30,6 +30,16 @@ async function mintToken(org: string, role: string) {
   return result.stdout.trim();
 }
 
+/** The start must succeed; if not, the failure names the cycle, the exit code or signal, and the service's stderr. */
+async function readyOrExplain(service: ServiceProcess, label: string): Promise<string> {
+  const signal = new Promise<string>((resolve) => service.child.once('exit', (code, killedBy) => resolve(`code ${code}, signal ${killedBy}`)));
+  try {
+    return await service.ready;
+  } catch {
+    throw new Error(`${label}: the service did not start (${await signal}):\n${service.stderr().slice(-2000)}\n${service.stdout().slice(-2000)}`);
+  }
+}
+
 describe.runIf(onPostgres)('embedded crash safety', () => {
   it(`loses no acknowledged write over ${CYCLES} SIGKILL and restart cycles, and every restart succeeds`, { timeout: 600_000 }, async () => {
     const acknowledged: Array<{ id: string; lastName: string }> = [];
@@ -38,7 +48,7 @@ describe.runIf(onPostgres)('embedded crash safety', () => {
     let inFlightAtKill = 0;
     for (let cycle = 0; cycle < CYCLES; cycle += 1) {
       current = startServiceProcess(env);
-      const url = await current.ready; // rejects if the start fails: the test fails with its stderr
+      const url = await readyOrExplain(current, `cycle ${cycle}`);
       restarts += 1;
       if (!token) token = await mintToken('Pavlodar Correctional Colony No. 1', 'prison_staff');
       const killAt = Date.now() + 150 + Math.random() * 600;
@@ -70,7 +80,7 @@ describe.runIf(onPostgres)('embedded crash safety', () => {
     }
 
     current = startServiceProcess(env);
-    const url = await current.ready;
+    const url = await readyOrExplain(current, 'final start');
     restarts += 1;
     const missing: string[] = [];
     for (const write of acknowledged) {
