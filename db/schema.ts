@@ -406,6 +406,22 @@ export const notifications = pgTable(
   (t) => [uniqueIndex('notifications_dedupe_key').on(t.dedupeKey), index('notifications_organisation_idx').on(t.organisationId, t.createdAt)],
 );
 
+/**
+ * Request counts per rate-limit bucket and fixed window, shared by every instance on this
+ * database. Instances add their local counts in batches (src/http/rate-limit.ts); the bucket
+ * is a digest of the route group and the token subject or client address, never the raw value.
+ */
+export const rateLimitWindows = pgTable(
+  'rate_limit_windows',
+  {
+    bucket: text('bucket').notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
+    windowEnd: timestamp('window_end', { withTimezone: true, mode: 'date' }).notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.windowStart] }), index('rate_limit_windows_end_idx').on(t.windowEnd)],
+);
+
 export const schema = {
   organisations,
   prisonUnits,
@@ -424,4 +440,5 @@ export const schema = {
   breakGlassGrants,
   outbox,
   notifications,
+  rateLimitWindows,
 };

@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import type { AppEnv, Services } from './http/context.js';
 import { AppError, fieldErrors, renderError, toAppError } from './http/errors.js';
 import { noStore, requestContext } from './http/middleware.js';
+import { rateLimitByAddress, type RateLimiter } from './http/rate-limit.js';
 import type { Logger } from './logger.js';
 import { organisationRoutes } from './organisations/routes.js';
 import { findOrganisation } from './organisations/service.js';
@@ -37,6 +38,8 @@ export type AppDeps = {
   keys: KeySet;
   auditSigner: CheckpointSigner;
   mailer: Mailer;
+  /** Request limits shared through the database (src/http/rate-limit.ts); omit to run without. */
+  rateLimiter?: RateLimiter | undefined;
   config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'> & { indicatorThreshold?: number };
   /** The web workspace under /app (left out, the service is API-only). */
   web?: { sessionKey: Uint8Array; signIn: WebSignIn };
@@ -65,6 +68,7 @@ export async function createApp(deps: AppDeps) {
     nationalIdKey: await loadNationalIdKey(db, clock.now()),
     auditSigner: deps.auditSigner,
     mailer: deps.mailer,
+    rateLimiter: deps.rateLimiter,
   };
 
   const app = new OpenAPIHono<AppEnv>({
@@ -88,6 +92,7 @@ export async function createApp(deps: AppDeps) {
     }),
   );
   app.use('*', noStore);
+  if (deps.rateLimiter) app.use('*', rateLimitByAddress(deps.rateLimiter, clock));
   app.use(
     '*',
     bodyLimit({

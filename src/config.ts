@@ -11,6 +11,16 @@ const csv = z
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** `<per subject>/<per address>` requests per window, e.g. `1200/3000`. */
+const subjectAddressLimit = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'must be <per subject>/<per address>, e.g. 600/1500')
+  .transform((value) => {
+    const [perSubject, perAddress] = value.split('/').map(Number) as [number, number];
+    return { perSubject, perAddress };
+  })
+  .refine((limit) => limit.perSubject > 0 && limit.perAddress > 0, 'both limits must be positive');
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -52,6 +62,15 @@ const envSchema = z
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     OIDC_SCOPES: z.string().min(1).default('openid profile'),
     WEB_SESSION_KEY_FILE: z.string().min(1).optional(),
+    RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+    RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(3600).default(60),
+    RATE_LIMIT_FLUSH_MS: z.coerce.number().int().min(10).max(10_000).default(250),
+    RATE_LIMIT_READ: subjectAddressLimit.default({ perSubject: 1200, perAddress: 3000 }),
+    RATE_LIMIT_WRITE: subjectAddressLimit.default({ perSubject: 300, perAddress: 1000 }),
+    RATE_LIMIT_ADMIN: subjectAddressLimit.default({ perSubject: 120, perAddress: 300 }),
+    RATE_LIMIT_PUBLIC: positiveInt.default(600),
+    RATE_LIMIT_AUTH_FAILURES: positiveInt.default(30),
+    TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   })
   .superRefine((env, ctx) => {
     if (env.AUTH_JWKS_URL && env.AUTH_JWKS_FILE) {
@@ -108,6 +127,24 @@ export type Config = {
   audit: { checkpointKeyFile: string; checkpointCron: string };
   /** The web workspace under /app: its session key, and OpenID Connect sign-in when an issuer is configured. */
   web: { sessionKeyFile: string; oidc: OidcConfig | undefined };
+  rateLimit: RateLimitConfig;
+};
+
+export type RateLimitGroup = 'read' | 'write' | 'admin' | 'public' | 'auth-failure';
+
+/**
+ * Requests per fixed window, per token subject and per client address, for each route group
+ * (src/http/rate-limit.ts). `public` and `auth-failure` have no subject: they count by address,
+ * `auth-failure` counting 401 answers.
+ */
+export type RateLimitConfig = {
+  enabled: boolean;
+  windowSeconds: number;
+  /** How often each instance adds its counts to the shared table and reads the totals back. */
+  flushIntervalMs: number;
+  /** How many proxies in front of the service append to X-Forwarded-For (0: use the socket address). */
+  trustProxyHops: number;
+  limits: Record<RateLimitGroup, { perSubject?: number; perAddress: number }>;
 };
 
 /** OpenID Connect authorization code flow with PKCE against the configured issuer. */
@@ -179,6 +216,19 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
         env.OIDC_ISSUER && env.OIDC_CLIENT_ID
           ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET, scopes: env.OIDC_SCOPES }
           : undefined,
+    },
+    rateLimit: {
+      enabled: env.RATE_LIMIT === 'on',
+      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      flushIntervalMs: env.RATE_LIMIT_FLUSH_MS,
+      trustProxyHops: env.TRUST_PROXY,
+      limits: {
+        read: env.RATE_LIMIT_READ,
+        write: env.RATE_LIMIT_WRITE,
+        admin: env.RATE_LIMIT_ADMIN,
+        public: { perAddress: env.RATE_LIMIT_PUBLIC },
+        'auth-failure': { perAddress: env.RATE_LIMIT_AUTH_FAILURES },
+      },
     },
   };
 }

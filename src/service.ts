@@ -15,6 +15,7 @@ import { loadNationalIdKey } from './participants/service.js';
 import { signLocalToken } from './auth/local-token.js';
 import { loadSessionKey } from './web/session.js';
 import type { WebSignIn } from './web/routes.js';
+import { createRateLimiter } from './http/rate-limit.js';
 
 export type RunningService = { port: number; url: string; database: DatabaseHandle; stop(): Promise<void> };
 
@@ -40,7 +41,19 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     if (config.auth.jwks.kind === 'local') organisationMap = await writeOrganisationMap(database.db, config.auth.jwks.dir);
 
     const mailer = config.mail.smtpUrl ? createSmtpMailer(config.mail.smtpUrl) : createFileMailer(config.mail.fileDir);
-    const app = await createApp({ database, clock, logger, keys, auditSigner, mailer, config, web: { sessionKey: loadSessionKey(config.web.sessionKeyFile), signIn: webSignIn(config) } });
+    const rateLimiter = config.rateLimit.enabled ? createRateLimiter({ db: database.db, clock, logger, config: config.rateLimit }) : undefined;
+    rateLimiter?.start();
+    const app = await createApp({
+      database,
+      clock,
+      logger,
+      keys,
+      auditSigner,
+      mailer,
+      rateLimiter,
+      config,
+      web: { sessionKey: loadSessionKey(config.web.sessionKeyFile), signIn: webSignIn(config) },
+    });
     // Signed checkpoints of the audit chains, so a truncated tail is caught (node-cron is only the tick).
     const checkpoint = async () => {
       try {
@@ -68,6 +81,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
           await server.close(config.shutdownTimeoutMs);
           await checkpointTask.stop();
           await scheduler.stop();
+          await rateLimiter?.stop();
           await mailer.close();
           await checkpoint();
           await database.close();

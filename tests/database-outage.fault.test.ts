@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { generateSigner } from '../src/audit/signer.js';
@@ -9,6 +8,7 @@ import { createPostgresClient, wrapPostgres, type DatabaseHandle } from '../db/c
 import { createTestContext, type TestContext } from './helpers/context.js';
 import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER } from './helpers/keys.js';
 import { onPostgres } from './helpers/test-database.js';
+import { startTcpProxy, targetOf, type TcpProxy } from './helpers/tcp-proxy.js';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -18,63 +18,18 @@ import path from 'node:path';
  * UNAVAILABLE with Retry-After and /health/ready says not ready; when it is back, the
  * service recovers on its own.
  */
-type Proxy = { port: number; cut(): void; restore(): Promise<void>; close(): Promise<void> };
-
-async function startProxy(target: { host: string; port: number }): Promise<Proxy> {
-  const sockets = new Set<net.Socket>();
-  let server: net.Server;
-  let port = 0;
-  const listen = () =>
-    new Promise<void>((resolve) => {
-      server = net.createServer((client) => {
-        const upstream = net.connect(target.port, target.host);
-        sockets.add(client).add(upstream);
-        client.pipe(upstream).pipe(client);
-        const close = () => {
-          client.destroy();
-          upstream.destroy();
-        };
-        client.on('error', close).on('close', close);
-        upstream.on('error', close).on('close', close);
-      });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server.address() as net.AddressInfo).port;
-        resolve();
-      });
-    });
-  await listen();
-  return {
-    get port() {
-      return port;
-    },
-    cut() {
-      server.close();
-      for (const socket of sockets) socket.destroy();
-      sockets.clear();
-    },
-    restore: listen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe.skipIf(!onPostgres)('database outage (PostgreSQL through a TCP proxy)', () => {
   let t: TestContext;
-  let proxy: Proxy;
+  let proxy: TcpProxy;
   let handle: DatabaseHandle;
   let app: App;
   let token: string;
 
   beforeAll(async () => {
     t = await createTestContext();
-    const direct = new URL(t.database.url!);
-    proxy = await startProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-    const viaProxy = new URL(direct.toString());
-    viaProxy.port = String(proxy.port);
-    handle = wrapPostgres(createPostgresClient(viaProxy.toString(), 2), viaProxy.toString());
+    proxy = await startTcpProxy(targetOf(t.database.url!));
+    const viaProxy = proxy.urlFor(t.database.url!);
+    handle = wrapPostgres(createPostgresClient(viaProxy, 2), viaProxy);
     const issuer = await createTestIssuer();
     app = await createApp({
       database: handle,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../src/auth/authenticator.js';
 import { FileKeySet, RemoteKeySet, type KeySet } from '../src/auth/keys.js';
 import { systemClock } from '../src/clock.js';
+import { createTestContext } from './helpers/context.js';
 import { createSigningKey, createTestIssuer, TEST_AUDIENCE, TEST_ISSUER, type SigningKey, type TestIssuer } from './helpers/keys.js';
 
 const ORG = { id: '5d0c7a52-8a8e-4c2f-b6c1-6f4b1f0e2d3a', kind: 'prison' as const, name: 'P', country: 'KZ', region: 'KZ-PAV' };
@@ -66,6 +67,26 @@ describe('a JWKS served over HTTP by the identity provider', () => {
     expect(fetches).toBe(fetchesBefore + 1);
     // The old token was cached as valid; the key set changed, so the cache was dropped.
     await expect(auth.authenticate(oldToken)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('through the HTTP API on the real database: the new key works on the next request, the retired key’s token gets 401', async () => {
+    const t = await createTestContext();
+    try {
+      const prison = await t.organisation('prison');
+      published = { keys: [issuer.es.publicJwk] };
+      const { request } = await t.instance({ keys: await RemoteKeySet.load(url, { refreshSeconds: 3600, unknownKidCooldownMs: 0 }) });
+      const signAt = (key: SigningKey) => issuer.sign({ org: prison.id, roles: ['prison_staff'] }, { key, now: t.clock.now() });
+      const oldToken = await signAt(issuer.es);
+      expect((await request('GET', '/me', { token: oldToken })).status).toBe(200);
+      // Rotation: the new key is published, the old one retired, in one change of the served set.
+      published = { keys: [next.publicJwk] };
+      expect((await request('GET', '/me', { token: await signAt(next) })).status).toBe(200);
+      const refused = await request('GET', '/me', { token: oldToken });
+      expect(refused.status).toBe(401);
+      expect(refused.json.code).toBe('UNAUTHENTICATED');
+    } finally {
+      await t.close();
+    }
   });
 
   it('keeps the keys it has when a refresh fails', async () => {

@@ -5,6 +5,8 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Database, DatabaseHandle } from '../../db/client.js';
 import type { Logger } from '../logger.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { RateLimitGroup } from '../config.js';
 
 /** What handlers get from the composition root, through the request context. */
 export type Services = {
@@ -20,6 +22,8 @@ export type Services = {
   auditSigner: CheckpointSigner;
   /** Secret used to digest national ids for duplicate detection; never leaves the process. */
   nationalIdKey: Buffer;
+  /** Per-subject and per-address request limits; absent when rate limiting is off. */
+  rateLimiter?: RateLimiter | undefined;
 };
 
 export type AppEnv = {
@@ -27,6 +31,8 @@ export type AppEnv = {
     requestId: string;
     services: Services;
     actor: Actor;
+    /** The route group whose limits this request counts against (set when rate limiting is on). */
+    rateLimitGroup?: Exclude<RateLimitGroup, 'auth-failure'>;
   };
 };
 

@@ -20,6 +20,7 @@ const DESCRIPTIONS: Record<number, string> = {
   409: 'Conflicts with current data',
   413: 'Body over the size limit',
   422: 'Validation failed',
+  429: 'Too many requests (Retry-After says when to try again)',
   503: 'The database cannot be reached',
 };
 
@@ -35,4 +36,4 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({ 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 
 /** The statuses every authenticated route may answer with. */
-export const AUTHED = [401, 403, 503] as const;
+export const AUTHED = [401, 403, 429, 503] as const;

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { hasPermission, type RoutePermission } from '../access/permissions.js';
 import type { AppEnv } from './context.js';
 import { forbidden, unauthenticated } from './errors.js';
+import { enforceSubjectLimit } from './rate-limit.js';
 
 /** Reads and verifies the bearer token; the actor is then on the context. */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -11,6 +12,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const match = /^Bearer ([A-Za-z0-9\-_=.+/]+)$/.exec(header.trim());
   if (!match?.[1]) throw unauthenticated('The Authorization header must be "Bearer <token>".');
   c.set('actor', await c.get('services').authenticator.authenticate(match[1]));
+  enforceSubjectLimit(c);
   await next();
 };
 

@@ -13,6 +13,9 @@ import { createOrganisation, type OrganisationRow } from '../../src/organisation
 import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER, type TestIssuer } from './keys.js';
 import { openTestDatabase } from './test-database.js';
 import { appendLines, captureFile, personalValues } from './log-capture.js';
+import { createRateLimiter, type RateLimiter } from '../../src/http/rate-limit.js';
+import type { RateLimitConfig } from '../../src/config.js';
+import type { KeySet } from '../../src/auth/keys.js';
 
 export const TEST_NOW = '2026-03-02T06:00:00.000Z';
 
@@ -24,37 +27,61 @@ const ADMIN: Actor = {
   expiresAt: new Date('2100-01-01T00:00:00Z'),
 };
 
-export type RequestOptions = { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> };
+export type RequestOptions = { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string>; /** the peer address the request seems to come from */ address?: string };
+
+/** Limits for tests that exercise rate limiting; flushes happen when the test calls `flush()` unless it sets an interval. */
+export function testRateLimits(overrides: Partial<RateLimitConfig> = {}): RateLimitConfig {
+  return {
+    enabled: true,
+    windowSeconds: 60,
+    flushIntervalMs: 3_600_000,
+    trustProxyHops: 0,
+    limits: { read: { perSubject: 1000, perAddress: 1000 }, write: { perSubject: 1000, perAddress: 1000 }, admin: { perSubject: 1000, perAddress: 1000 }, public: { perAddress: 1000 }, 'auth-failure': { perAddress: 1000 } },
+    ...overrides,
+  };
+}
 
 /**
  * One test file's world: an isolated database, a fixed clock, a memory logger, a local
  * issuer, and the real app built by the real composition root.
  */
-export async function createTestContext(options: { bodyLimitBytes?: number; mailer?: Mailer; publicUrl?: string | undefined; web?: AppDeps['web'] | ((issuer: TestIssuer) => AppDeps['web']) } = {}) {
+export async function createTestContext(
+  options: { bodyLimitBytes?: number; mailer?: Mailer; rateLimit?: RateLimitConfig; publicUrl?: string | undefined; web?: AppDeps['web'] | ((issuer: TestIssuer) => AppDeps['web']) } = {},
+) {
   const database = await openTestDatabase();
   const clock = new FixedClock(TEST_NOW);
   const logger = createMemoryLogger();
   const issuer: TestIssuer = await createTestIssuer();
   const auditSigner = generateSigner();
-  const app: App = await createApp({
-    database,
-    clock,
-    logger,
-    keys: issuer.keySet,
-    auditSigner,
-    web: typeof options.web === 'function' ? options.web(issuer) : options.web,
-    mailer: options.mailer ?? createFileMailer(path.join(os.tmpdir(), 'cadap-test-mail')),
-    config: {
-      auth: { jwks: { kind: 'file', path: '(test)' }, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, algorithms: ['ES256', 'RS256'], clockToleranceSeconds: 30 },
-      publicUrl: 'publicUrl' in options ? options.publicUrl : 'https://cadap.test',
-      bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
-    },
-  });
+  /** An instance of the service on this file's database (a second one shares the database, as two processes would). */
+  async function instance(instanceOptions: { rateLimit?: RateLimitConfig | undefined; keys?: KeySet } = {}) {
+    const rateLimiter: RateLimiter | undefined = instanceOptions.rateLimit ? createRateLimiter({ db: database.db, clock, logger, config: instanceOptions.rateLimit }) : undefined;
+    rateLimiter?.start();
+    const instanceApp: App = await createApp({
+      database,
+      clock,
+      logger,
+      keys: instanceOptions.keys ?? issuer.keySet,
+      auditSigner,
+      mailer: options.mailer ?? createFileMailer(path.join(os.tmpdir(), 'cadap-test-mail')),
+      rateLimiter,
+      web: typeof options.web === 'function' ? options.web(issuer) : options.web,
+      config: {
+        auth: { jwks: { kind: 'file', path: '(test)' }, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, algorithms: ['ES256', 'RS256'], clockToleranceSeconds: 30 },
+        publicUrl: 'publicUrl' in options ? options.publicUrl : 'https://cadap.test',
+        bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
+      },
+    });
+    const instanceRequest = (method: string, requestPath: string, opts: RequestOptions = {}) => send(instanceApp, method, requestPath, opts);
+    return { app: instanceApp, rateLimiter, request: instanceRequest };
+  }
+  const main = await instance({ rateLimit: options.rateLimit });
+  const app = main.app;
 
   let sequence = 0;
   const seeded = new Set<string>();
 
-  async function request(method: string, path: string, opts: RequestOptions = {}) {
+  async function send(target: App, method: string, path: string, opts: RequestOptions = {}) {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let body: string | undefined = opts.rawBody;
@@ -63,7 +90,9 @@ export async function createTestContext(options: { bodyLimitBytes?: number; mail
       headers['content-type'] ??= 'application/json';
     }
     if (opts.body !== undefined) personalValues(opts.body, seeded);
-    const response = await app.request(path, { method, headers, body });
+    // The node adapter's bindings, so the service sees a peer address as over a real socket.
+    const env = opts.address ? { incoming: { socket: { remoteAddress: opts.address, remotePort: 40000, remoteFamily: opts.address.includes(':') ? 'IPv6' : 'IPv4' } } } : undefined;
+    const response = await target.request(path, { method, headers, body }, env);
     const text = await response.text();
     let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary response shapes
     try {
@@ -73,6 +102,8 @@ export async function createTestContext(options: { bodyLimitBytes?: number; mail
     }
     return { status: response.status, headers: response.headers, json, text };
   }
+
+  const request = (method: string, path: string, opts: RequestOptions = {}) => send(app, method, path, opts);
 
   async function tokenFor(org: { id: string }, roles: Role | Role[], claims: Record<string, unknown> = {}) {
     // Long-lived, so tests may move the clock forward by weeks.
@@ -105,6 +136,8 @@ export async function createTestContext(options: { bodyLimitBytes?: number; mail
 
   return {
     app,
+    rateLimiter: main.rateLimiter,
+    instance,
     database,
     db: database.db,
     clock,
@@ -117,6 +150,7 @@ export async function createTestContext(options: { bodyLimitBytes?: number; mail
     /** Rows in a table: denial tests prove nothing was written. */
     count: rowCount,
     close: async () => {
+      await main.rateLimiter?.stop();
       appendLines(captureFile('log'), logger.lines.map((line) => line.trimEnd()));
       appendLines(captureFile('seeded'), seeded);
       await database.close();
