@@ -112,8 +112,9 @@ export async function seedDataset(db: Database, participants: number, log: Log):
            timestamptz '2026-01-01' + (pt.i % 300) * interval '1 day'
     from (select id, (row_number() over (order by reference_code) - 1)::int as i from participants) pt
     join bench_region_orgs o on o.n = pt.i % ${regions}
-    join bench_layout l on l.p = pt.i % 5
-    cross join lateral (select l.states[(pt.i / 5) % array_length(l.states, 1) + 1] as state) s`);
+    -- Region by i % regions; within a region, protocols and states in turn (independent of the region).
+    join bench_layout l on l.p = (pt.i / ${regions}) % 5
+    cross join lateral (select l.states[(pt.i / ${regions} / 5) % array_length(l.states, 1) + 1] as state) s`);
   log(`cases ${elapsed()}`);
   await db.execute(sql`
     insert into case_parties (case_id, part, organisation_id, assigned_at)
