@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, expectAccessible, launchBrowser, SCREENSHOTS, seriousViolations, signIn } from './browser.js';
+import { chromiumMissing, expectAccessible, launchBrowser, screenshot, seriousViolations, signIn } from './browser.js';
 import { createWebContext, type WebContext } from './web-context.js';
 
 /** Each role's main task, end to end in Chromium, with axe on every page visited. */
@@ -87,8 +85,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
     expect(await waitlist.innerText()).toContain(second.person.referenceCode);
     expect(await page.locator('table', { has: page.locator('caption', { hasText: /^Units$/ }) }).innerText()).toContain('Atlantis One');
     await expectAccessible(page);
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'prison-roster.png'), fullPage: true });
+    await screenshot(page, 'prison-roster');
   });
 
   it('an NGO acknowledges a handover and records a first contact', async () => {
@@ -108,7 +105,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
     const incoming = page.locator('table', { has: page.locator('caption', { hasText: 'Incoming handovers' }) });
     expect(await incoming.innerText()).toContain(person.referenceCode);
     await expectAccessible(page);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'ngo-handovers.png'), fullPage: true });
+    await screenshot(page, 'ngo-handovers');
     await openCase(page, person.referenceCode);
     await submitEvent(page, 'ACKNOWLEDGED', async (form) => {
       await form.getByLabel('Caseworker').fill('Aliya');
@@ -163,7 +160,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('figure.chart svg').first().isVisible()).toBe(true);
     await expectAccessible(page);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'public-indicators.png'), fullPage: false });
+    await screenshot(page, 'public-indicators', { fullPage: false });
     const csvHref = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
     const csv = await fetch(`${web.base}${csvHref}`);
     expect(csv.headers.get('content-type')).toContain('text/csv');

@@ -1,5 +1,6 @@
 import type { ApiClient } from '../api.js';
-import { formatWhen, humanise, WORDS, type Lang, type Words } from '../i18n.js';
+import { protocolById } from '../../../protocols/index.js';
+import { formatWhen, stateLabel, valueLabel, WORDS, type Lang, type Words } from '../i18n.js';
 import { CaseLink, Layout, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
 import type { CaseItem, DeadlineItem, Occupancy, OrganisationItem, Page } from '../shapes.js';
 
@@ -72,9 +73,9 @@ function CaseTable(props: { ctx: Ctx; caption: string; items: CaseItem[] }) {
               <th scope="row">
                 <CaseLink id={item.id} reference={item.participant.referenceCode} />
               </th>
-              <td>{humanise(item.protocol)}</td>
+              <td>{protocolById(item.protocol)?.title[props.ctx.lang] ?? item.protocol}</td>
               <td>
-                <Tag value={item.state} />
+                <Tag value={item.state} label={stateLabel(item.protocol, item.state, props.ctx.lang)} />
               </td>
             </tr>
           ))
@@ -106,7 +107,7 @@ export function DeadlineTable(props: { ctx: Ctx; caption: string; items: Deadlin
             <tr>
               <th scope="row">{item.caseId ? <CaseLink id={item.caseId} reference={item.participantReference} /> : item.participantReference}</th>
               <td>
-                {item.title[lang]} {item.kind === 'escalation' && <Tag value="escalation" />}
+                {item.title[lang]} {item.kind === 'escalation' && <Tag value="escalation" label={w.escalation} />}
               </td>
               <td>
                 {formatWhen(item.dueAt, lang, tz)} {item.overdue && <Tag value="overdue" label={w.overdue} />}
@@ -157,9 +158,9 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
               </th>
               <td>{unitName.get(str(item.data.unitId)) ?? ''}</td>
               <td>
-                <Tag value={item.state} />
+                <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
               </td>
-              <td>{str(item.data.phase) && humanise(str(item.data.phase))}</td>
+              <td>{str(item.data.phase) && valueLabel(str(item.data.phase), ctx.lang)}</td>
               <td>{when(ctx, item.data[dateField])}</td>
             </tr>
           ))
@@ -223,12 +224,12 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
                   </th>
                   <td>{when(ctx, item.data.releaseDate)}</td>
                   <td>
-                    <Tag value={item.state} />
+                    <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
                   </td>
                   <td>
                     {PATHWAYS.map((name) => {
                       const status = pathways[name]?.status ?? 'not_started';
-                      return <Tag value={status} label={`${humanise(name)}: ${status.replaceAll('_', ' ')}`} />;
+                      return <Tag value={status} label={`${valueLabel(name, ctx.lang)}: ${valueLabel(status, ctx.lang)}`} />;
                     })}
                   </td>
                 </tr>
@@ -259,7 +260,7 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
                 </th>
                 <td>{ctx.names.get(item.parties.find((party) => party.part === 'ngo')?.organisationId ?? '') ?? ''}</td>
                 <td>
-                  <Tag value={item.state} />
+                  <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
                 </td>
               </tr>
             ))
@@ -300,9 +301,9 @@ async function courtWork(ctx: Ctx, api: ApiClient) {
                   <CaseLink id={item.id} reference={item.participant.referenceCode} />
                 </th>
                 <td>{str(item.data.caseNumber)}</td>
-                <td>{humanise(str(item.data.programme))}</td>
+                <td>{str(item.data.programme) && valueLabel(str(item.data.programme), ctx.lang)}</td>
                 <td>
-                  <Tag value={item.state} />
+                  <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
                 </td>
                 <td class="num">{Array.isArray(item.data.adverseTests) ? item.data.adverseTests.length : 0}</td>
                 <td>
@@ -368,7 +369,7 @@ async function ngoWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[]) {
                 </th>
                 <td>{when(ctx, item.data.releasedAt)}</td>
                 <td>
-                  <Tag value={item.state} />
+                  <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
                 </td>
               </tr>
             ))
@@ -398,7 +399,7 @@ async function ngoWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[]) {
                     <CaseLink id={item.id} reference={item.participant.referenceCode} />
                   </th>
                   <td>
-                    <Tag value={item.state} />
+                    <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
                   </td>
                   <td>
                     {when(ctx, next)} {next && next < ctx.today && <Tag value="overdue" label={w.overdue} />}
@@ -493,7 +494,7 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
                   <CaseLink id={item.id} reference={item.participant.referenceCode} />
                 </th>
                 <td>
-                  <Tag value={item.state} />
+                  <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
                 </td>
                 <td>{when(ctx, item.data.arrivedOn || item.data.expectedArrivalDate)}</td>
                 <td>{when(ctx, item.data.stayEndDate)}</td>
