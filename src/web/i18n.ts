@@ -65,6 +65,7 @@ const en = {
   arrival: 'Expected arrival',
   bedBoard: 'Bed board',
   beds: 'Beds',
+  bed: 'Bed',
   residents: 'Residents',
   stayEnd: 'Stay ends',
   escalations: 'Escalations and overdue deadlines',
@@ -121,6 +122,7 @@ const en = {
   toAdmit: 'Screened, awaiting admission',
   onTime: 'on time',
   escalation: 'escalation',
+  dueSoon: 'due soon',
 };
 export type Words = typeof en;
 
@@ -181,6 +183,7 @@ const ru: Words = {
   arrival: 'Ожидаемое прибытие',
   bedBoard: 'Койко-места',
   beds: 'Мест',
+  bed: 'Место',
   residents: 'Проживающие',
   stayEnd: 'Окончание проживания',
   escalations: 'Эскалации и просроченные сроки',
@@ -237,6 +240,7 @@ const ru: Words = {
   toAdmit: 'Прошли отбор, ожидают зачисления',
   onTime: 'в срок',
   escalation: 'эскалация',
+  dueSoon: 'срок близко',
 };
 
 export const WORDS: Record<Lang, Words> = { en, ru };

@@ -1,5 +1,6 @@
 import type { ApiClient } from '../api.js';
 import { protocolById } from '../../../protocols/index.js';
+import { addWorkingDays } from '../../../protocols/time.js';
 import { formatWhen, stateLabel, valueLabel, WORDS, type Lang, type Words } from '../i18n.js';
 import { CaseLink, Layout, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
 import type { CaseItem, DeadlineItem, Occupancy, OrganisationItem, Page } from '../shapes.js';
@@ -422,7 +423,15 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
   const placements = await cases(api, 'halfway-house');
   const referrals = placements.filter((item) => item.state === 'referred');
   const residents = placements.filter((item) => item.state === 'resident' || item.state === 'accepted');
-  const decisionDue = (caseId: string) => deadlines.find((item) => item.caseId === caseId && item.rule.startsWith('decision_'));
+  // The decision deadline (DOMAIN.md §4: 5 working days after the referral) notifies the referrer and
+  // the coordinator, not the house, so it is not in the house's own work queue: it is worked out here
+  // from the protocol's rule, the referral date the API shows the house and the country's calendar.
+  const rule = protocolById('halfway-house')?.deadlines?.decision_overdue?.due;
+  const workingDays = rule && 'workingDays' in rule ? (rule.workingDays ?? 5) : 5;
+  const calendar = await api.maybe<{ holidays: { date: string }[] }>(`/calendars/${viewer.organisation.country}`);
+  const holidays = new Set((calendar?.holidays ?? []).map((holiday) => holiday.date));
+  const decisionDue = (item: CaseItem) => (str(item.data.referredOn) ? addWorkingDays(str(item.data.referredOn), workingDays, holidays) : '');
+  const reminder = (caseId: string) => deadlines.find((item) => item.caseId === caseId && item.rule === 'decision_reminder');
   return (
     <section aria-labelledby="house-work">
       <h2 id="house-work">{w.bedBoard}</h2>
@@ -440,6 +449,20 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
           <dd>{occupancy.waiting}</dd>
         </dl>
       )}
+      {occupancy?.kind === 'halfway_house' && (
+        // One tile a bed: occupied first, then reserved (accepted, not yet arrived), then free.
+        <ul class="beds" aria-label={w.bedBoard}>
+          {Array.from({ length: occupancy.beds }, (_, index) => {
+            const status = index < occupancy.used ? 'resident' : index < occupancy.used + occupancy.reserved ? 'accepted' : 'free';
+            const label = status === 'resident' ? w.used : status === 'accepted' ? w.reserved : w.free;
+            return (
+              <li>
+                <Tag value={status === 'free' ? 'done' : status === 'resident' ? 'overdue' : 'in_progress'} label={`${w.bed} ${index + 1}: ${label}`} />
+              </li>
+            );
+          })}
+        </ul>
+      )}
       <table>
         <caption>{w.referrals}</caption>
         <thead>
@@ -456,7 +479,8 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
             </tr>
           ) : (
             referrals.map((item) => {
-              const due = decisionDue(item.id);
+              const due = decisionDue(item);
+              const remind = reminder(item.id);
               return (
                 <tr>
                   <th scope="row">
@@ -464,7 +488,7 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
                   </th>
                   <td>{when(ctx, item.data.expectedArrivalDate)}</td>
                   <td>
-                    {due ? formatWhen(due.dueAt, ctx.lang, ctx.tz) : ''} {due?.overdue && <Tag value="overdue" label={w.overdue} />}
+                    {when(ctx, due)} {due && due < ctx.today ? <Tag value="overdue" label={w.overdue} /> : remind?.overdue && <Tag value="in_progress" label={w.dueSoon} />}
                   </td>
                 </tr>
               );
