@@ -82,7 +82,6 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
     await page.goto(`${web.base}/app/sign-in?expired=1`);
     expect(await page.locator('.notice.error').innerText()).toContain('Сеанс завершён');
     await expectAccessible(page);
-    await screenshot(page, 'sign-in', { fullPage: false });
   });
 
   it('a probation officer sees the caseload and this week’s report, records a drug test and submits the report', async () => {
