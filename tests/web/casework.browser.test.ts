@@ -86,7 +86,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
 
   it('a probation officer sees the caseload and this week’s report, records a drug test and submits the report', async () => {
     const { t, region } = web;
-    const person = await region.participant('court', 'Probation');
+    const person = await region.participant('court', 'Saule');
     const opened = await region.open('court', 'court-ordered-treatment', person.id, [
       { part: 'probation', organisationId: region.orgs.probation.id },
       { part: 'provider', organisationId: region.orgs.provider.id },
@@ -130,7 +130,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
 
   it('halfway-house staff see a referral with its decision deadline, accept it, and record arrival and departure on the bed board', async () => {
     const { t, region } = web;
-    const person = await region.participant('prison', 'Resident');
+    const person = await region.participant('prison', 'Yerlan');
     const opened = await region.open('prison', 'halfway-house', person.id, [{ part: 'halfway_house', organisationId: region.orgs.house.id }], { expectedArrivalDate: '2026-03-05', maxStayDays: 90 });
     expect(opened.status, opened.text).toBe(201);
 
@@ -185,7 +185,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
     const expiring = await t.organisation('ngo', { name: 'Expiring Patrons', certificationValidUntil: '2026-04-15' });
     const elsewhere = await t.organisation('ngo', { name: 'Far Region Patrons', region: 'KZ-AKM', certificationValidUntil: '2026-04-15' });
     // A handover not acknowledged within 48 hours escalates to the region's coordinator.
-    const handed = await region.participant('prison', 'Escalated');
+    const handed = await region.participant('prison', 'Dariga');
     await region.consent(handed.id, region.orgs.ngo);
     const handover = await region.open('prison', 'patronage', handed.id, [{ part: 'ngo', organisationId: region.orgs.ngo.id }], {
       releasedAt: '2026-03-01T09:00:00+05:00',
@@ -196,7 +196,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
     // A unit case the coordinator is no party to, with health data only break-glass may show it.
     const registered = await t.request('POST', '/participants', {
       token: region.tokens.prison,
-      body: { identity: { firstName: 'Glass', lastName: 'Person', dateOfBirth: '1990-01-01' }, health: { diagnosis: 'Overdose-risk-BG7-marker' } },
+      body: { identity: { firstName: 'Aigerim', lastName: 'Person', dateOfBirth: '1990-01-01' }, health: { diagnosis: 'Overdose-risk-BG7-marker' } },
     });
     expect(registered.status).toBe(201);
     const unit = await t.request('POST', `/organisations/${region.orgs.prison.id}/units`, { token: region.tokens.prison, body: { kind: 'clean_zone', name: 'Clean Zone Two', places: 5 } });
@@ -266,7 +266,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
 
   it('treatment staff see their caseload; a form from elsewhere is refused on an accessible page', async () => {
     const { region } = web;
-    const person = await region.participant('court', 'Provider');
+    const person = await region.participant('court', 'Timur');
     const opened = await region.open('court', 'court-ordered-treatment', person.id, [
       { part: 'probation', organisationId: region.orgs.probation.id },
       { part: 'provider', organisationId: region.orgs.provider.id },

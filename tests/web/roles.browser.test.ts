@@ -182,13 +182,13 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
       expect(opened.status, opened.text).toBe(201);
       return { person, caseId: opened.json.id as string };
     };
-    const soon = await plan('Soon', '2026-06-01');
-    const later = await plan('Later', '2026-12-01'); // beyond 180 days
-    const sent = await region.participant('prison', 'Sent');
+    const soon = await plan('Nurlan', '2026-06-01');
+    const later = await plan('Madina', '2026-12-01'); // beyond 180 days
+    const sent = await region.participant('prison', 'Bolat');
     await region.consent(sent.id, region.orgs.ngo2);
     expect((await region.open('prison', 'patronage', sent.id, [{ part: 'ngo', organisationId: region.orgs.ngo2.id }], { releasedAt: '2026-03-01T09:00:00+05:00', releaseAddressPlan: 'Pavlodar', patronagePlan: 'Weekly' })).status).toBe(201);
     const unit = await t.request('POST', `/organisations/${region.orgs.prison.id}/units`, { token: region.tokens.prison, body: { kind: 'clean_zone', name: 'Clean Zone Exit', places: 3 } });
-    const member = await region.participant('prison', 'Member');
+    const member = await region.participant('prison', 'Askar');
     const enrolment = await region.open('prison', 'unit-enrolment', member.id, [], { unitId: unit.json.id, expectedReleaseDate: '2027-01-15' });
     await region.send('prison', enrolment.json.id, 'SCREENED', { date: '2026-03-01', outcome: 'suitable' });
     expect((await region.send('prison', enrolment.json.id, 'ADMITTED', { date: '2026-03-01', consentToTreatment: true, unitAgreementSigned: true })).json.case.state).toBe('enrolled');
