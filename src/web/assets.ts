@@ -51,6 +51,7 @@ dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
 .panel { background: var(--panel); padding: 1rem 1.25rem; margin: 0 0 1.5rem; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 1.5rem; }
 .lang a[aria-current] { font-weight: 700; text-decoration: none; }
+ul.beds { list-style: none; display: flex; flex-wrap: wrap; gap: .5rem; padding: 0; margin: 0 0 1.5rem; }
 figure.chart { margin: 0 0 1.5rem; }
 figure.chart figcaption { font-weight: 600; margin-bottom: .25rem; }
 svg .bar { fill: var(--brand); } svg text { fill: var(--ink); font-size: 12px; font-family: inherit; }

@@ -1,4 +1,4 @@
-import { humanise, WORDS, zonedToIso, type Lang } from './i18n.js';
+import { humanise, valueLabel, WORDS, zonedToIso, type Lang } from './i18n.js';
 
 /**
  * Event forms are generated from the protocol's own data schemas (JSON Schema, as published
@@ -125,7 +125,7 @@ export function SchemaFields(props: {
                 {field.kind === 'choice'
                   ? field.options.map((option) => (
                       <option value={String(option)} selected={String(option) === value}>
-                        {typeof option === 'string' ? humanise(option) : String(option)}
+                        {typeof option === 'string' ? valueLabel(option, props.lang) : String(option)}
                       </option>
                     ))
                   : props.organisations.map((org) => (

@@ -1,3 +1,5 @@
+import { protocolById } from '../../protocols/index.js';
+
 /**
  * The workspace's words in English and Russian. An organisation's locale picks the language
  * (Kazakh, Kyrgyz, Tajik, Turkmen and Uzbek fall back to Russian, as the notifications do);
@@ -63,6 +65,7 @@ const en = {
   arrival: 'Expected arrival',
   bedBoard: 'Bed board',
   beds: 'Beds',
+  bed: 'Bed',
   residents: 'Residents',
   stayEnd: 'Stay ends',
   escalations: 'Escalations and overdue deadlines',
@@ -118,6 +121,8 @@ const en = {
   waitlist: 'Waitlist (longest waiting first)',
   toAdmit: 'Screened, awaiting admission',
   onTime: 'on time',
+  escalation: 'escalation',
+  dueSoon: 'due soon',
 };
 export type Words = typeof en;
 
@@ -178,6 +183,7 @@ const ru: Words = {
   arrival: 'Ожидаемое прибытие',
   bedBoard: 'Койко-места',
   beds: 'Мест',
+  bed: 'Место',
   residents: 'Проживающие',
   stayEnd: 'Окончание проживания',
   escalations: 'Эскалации и просроченные сроки',
@@ -233,6 +239,8 @@ const ru: Words = {
   waitlist: 'Очередь (по времени ожидания)',
   toAdmit: 'Прошли отбор, ожидают зачисления',
   onTime: 'в срок',
+  escalation: 'эскалация',
+  dueSoon: 'срок близко',
 };
 
 export const WORDS: Record<Lang, Words> = { en, ru };
@@ -248,6 +256,88 @@ const ROLE_NAMES: Record<string, { en: string; ru: string }> = {
   auditor: { en: 'Auditor', ru: 'Аудитор' },
   admin: { en: 'Administrator', ru: 'Администратор' },
 };
+
+/**
+ * The values of the protocols' enums (event form options, pathways, phases, programmes), in
+ * both languages. tests/web/i18n.test.ts walks every published event schema and fails when a
+ * value has no entry here, so a new enum value cannot reach a Russian page in English.
+ */
+export const VALUE_LABELS: Record<string, { en: string; ru: string }> = {
+  // drug tests
+  negative: { en: 'Negative', ru: 'Отрицательный' },
+  positive: { en: 'Positive', ru: 'Положительный' },
+  missed: { en: 'Missed', ru: 'Пропущен' },
+  refused: { en: 'Refused', ru: 'Отказ' },
+  // progress reports and rulings
+  continue: { en: 'Continue', ru: 'Продолжить' },
+  review: { en: 'Review', ru: 'Пересмотреть' },
+  revoke: { en: 'Revoke', ru: 'Отменить' },
+  // screening
+  suitable: { en: 'Suitable', ru: 'Подходит' },
+  unsuitable: { en: 'Unsuitable', ru: 'Не подходит' },
+  // unit phases
+  orientation: { en: 'Orientation', ru: 'Ориентация' },
+  main: { en: 'Main', ru: 'Основной этап' },
+  pre_discharge: { en: 'Pre-discharge', ru: 'Подготовка к выписке' },
+  // group sessions, contacts, incidents
+  twelve_step: { en: '12-step', ru: '12 шагов' },
+  cbt: { en: 'CBT', ru: 'КПТ' },
+  community_meeting: { en: 'Community meeting', ru: 'Собрание сообщества' },
+  in_person: { en: 'In person', ru: 'Лично' },
+  phone: { en: 'Phone', ru: 'По телефону' },
+  video: { en: 'Video', ru: 'Видеосвязь' },
+  group: { en: 'Group', ru: 'Группа' },
+  relapse: { en: 'Relapse', ru: 'Рецидив' },
+  curfew: { en: 'Curfew breach', ru: 'Нарушение режима' },
+  conflict: { en: 'Conflict', ru: 'Конфликт' },
+  other: { en: 'Other', ru: 'Другое' },
+  // the seven pathways and their statuses
+  accommodation: { en: 'Accommodation', ru: 'Жильё' },
+  identity_documents: { en: 'Identity documents', ru: 'Документы' },
+  health_continuity: { en: 'Health continuity', ru: 'Непрерывность лечения' },
+  employment_education: { en: 'Employment and education', ru: 'Работа и обучение' },
+  family: { en: 'Family', ru: 'Семья' },
+  finance_benefits: { en: 'Finance and benefits', ru: 'Финансы и пособия' },
+  patronage: { en: 'Patronage', ru: 'Патронаж' },
+  not_started: { en: 'Not started', ru: 'Не начато' },
+  in_progress: { en: 'In progress', ru: 'В работе' },
+  done: { en: 'Done', ru: 'Выполнено' },
+  not_needed: { en: 'Not needed', ru: 'Не требуется' },
+  // departures
+  moved_on_stable_housing: { en: 'Moved on to stable housing', ru: 'Переезд в постоянное жильё' },
+  moved_on_other: { en: 'Moved on elsewhere', ru: 'Выбыл в другое место' },
+  evicted: { en: 'Evicted', ru: 'Выселен' },
+  absconded: { en: 'Absconded', ru: 'Самовольно покинул' },
+  returned_to_custody: { en: 'Returned to custody', ru: 'Возвращён под стражу' },
+  // follow-ups
+  stable: { en: 'Stable', ru: 'Постоянное' },
+  unstable: { en: 'Unstable', ru: 'Непостоянное' },
+  homeless: { en: 'Homeless', ru: 'Без жилья' },
+  unknown: { en: 'Unknown', ru: 'Неизвестно' },
+  employed: { en: 'Employed', ru: 'Работает' },
+  education: { en: 'In education', ru: 'Учится' },
+  unemployed: { en: 'Unemployed', ru: 'Не работает' },
+  abstinent: { en: 'Abstinent', ru: 'Воздерживается' },
+  reduced: { en: 'Reduced use', ru: 'Снизил употребление' },
+  using: { en: 'Using', ru: 'Употребляет' },
+  ost: { en: 'OST (opioid substitution)', ru: 'ОЗТ (заместительная терапия)' },
+  // court-ordered programmes
+  detox: { en: 'Detox', ru: 'Детоксикация' },
+  outpatient: { en: 'Outpatient', ru: 'Амбулаторно' },
+  inpatient_drug_free: { en: 'Inpatient, drug-free', ru: 'Стационар без заместительной терапии' },
+  rehabilitation_centre: { en: 'Rehabilitation centre', ru: 'Реабилитационный центр' },
+  therapeutic_community: { en: 'Therapeutic community', ru: 'Терапевтическое сообщество' },
+};
+
+/** A case state as the protocol names it, in the reader's language. */
+export function stateLabel(protocol: string, state: string, lang: Lang): string {
+  const definition = protocolById(protocol);
+  const title = definition && Object.hasOwn(definition.states, state) ? definition.states[state]?.title : undefined;
+  return title?.[lang] ?? humanise(state);
+}
+
+/** An enum value in the reader's language; the humanised value only for one with no entry. */
+export const valueLabel = (value: string, lang: Lang) => VALUE_LABELS[value]?.[lang] ?? humanise(value);
 
 export const roleName = (role: string, lang: Lang) => ROLE_NAMES[role]?.[lang] ?? role;
 

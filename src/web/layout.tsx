@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { roleName, WORDS, type Lang } from './i18n.js';
 
@@ -15,66 +16,70 @@ export function Layout(props: { page: PageContext; title: string; children?: Chi
   const { page, title } = props;
   const w = WORDS[page.lang];
   const other: Lang = page.lang === 'en' ? 'ru' : 'en';
+  // The doctype keeps browsers in standards mode (without it they render in quirks mode).
   return (
-    <html lang={page.lang}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} · ${w.appName}`}</title>
-        <link rel="stylesheet" href="/app/assets/app.css" />
-      </head>
-      <body>
-        <a class="skip" href="#main">
-          {w.skip}
-        </a>
-        <header class="site">
-          <a class="name" href="/app">
-            {w.appName}
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang={page.lang}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${title} · ${w.appName}`}</title>
+          <link rel="stylesheet" href="/app/assets/app.css" />
+        </head>
+        <body>
+          <a class="skip" href="#main">
+            {w.skip}
           </a>
-          <nav aria-label={w.navigation}>
-            <ul>
-              {page.viewer && (
+          <header class="site">
+            <a class="name" href="/app">
+              {w.appName}
+            </a>
+            <nav aria-label={w.navigation}>
+              <ul>
+                {page.viewer && (
+                  <li>
+                    <a href="/app" aria-current={page.path === '/app' ? 'page' : undefined}>
+                      {w.home}
+                    </a>
+                  </li>
+                )}
+                {page.viewer && (
+                  <li>
+                    <a href="/app/inbox" aria-current={page.path === '/app/inbox' ? 'page' : undefined}>
+                      {w.inbox}
+                    </a>
+                  </li>
+                )}
                 <li>
-                  <a href="/app" aria-current={page.path === '/app' ? 'page' : undefined}>
-                    {w.home}
+                  <a href="/app/indicators" aria-current={page.path === '/app/indicators' ? 'page' : undefined}>
+                    {w.indicators}
                   </a>
                 </li>
-              )}
-              {page.viewer && (
-                <li>
-                  <a href="/app/inbox" aria-current={page.path === '/app/inbox' ? 'page' : undefined}>
-                    {w.inbox}
+                <li class="lang">
+                  <a href={`/app/lang/${other}?back=${encodeURIComponent(page.path)}`} hreflang={other} lang={other}>
+                    {other === 'ru' ? 'Русский' : 'English'}
                   </a>
                 </li>
-              )}
-              <li>
-                <a href="/app/indicators" aria-current={page.path === '/app/indicators' ? 'page' : undefined}>
-                  {w.indicators}
-                </a>
-              </li>
-              <li class="lang">
-                <a href={`/app/lang/${other}?back=${encodeURIComponent(page.path)}`} hreflang={other} lang={other}>
-                  {other === 'ru' ? 'Русский' : 'English'}
-                </a>
-              </li>
-            </ul>
-          </nav>
-          {page.viewer && (
-            <div class="who">
-              {w.signedInAs} {page.viewer.name ?? roleName(page.viewer.roles[0] ?? '', page.lang)}, {page.viewer.organisation.name}{' '}
-              <form method="post" action="/app/sign-out">
-                <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
-                <button type="submit">{w.signOut}</button>
-              </form>
-            </div>
-          )}
-        </header>
-        <main id="main" tabindex={-1}>
-          {props.children}
-        </main>
-        <footer>CADAP · {page.viewer ? `${page.viewer.organisation.name} · ${page.viewer.organisation.timeZone}` : ''}</footer>
-      </body>
-    </html>
+              </ul>
+            </nav>
+            {page.viewer && (
+              <div class="who">
+                {w.signedInAs} {page.viewer.name ?? roleName(page.viewer.roles[0] ?? '', page.lang)}, {page.viewer.organisation.name}{' '}
+                <form method="post" action="/app/sign-out">
+                  <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
+                  <button type="submit">{w.signOut}</button>
+                </form>
+              </div>
+            )}
+          </header>
+          <main id="main" tabindex={-1}>
+            {props.children}
+          </main>
+          <footer>CADAP · {page.viewer ? `${page.viewer.organisation.name} · ${page.viewer.organisation.timeZone}` : ''}</footer>
+        </body>
+      </html>
+    </>
   );
 }
 

@@ -47,7 +47,9 @@ export async function seriousViolations(page: Page): Promise<{ id: string; impac
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
 }
 
+/** Every page visited: standards mode (the doctype is there) and no serious or critical axe violation. */
 export async function expectAccessible(page: Page): Promise<void> {
+  expect(await page.evaluate(() => (globalThis as unknown as { document: { compatMode: string } }).document.compatMode), `standards mode on ${page.url()}`).toBe('CSS1Compat');
   expect(await seriousViolations(page), `axe on ${page.url()}`).toEqual([]);
 }
 
@@ -60,3 +62,15 @@ export async function signIn(page: Page, base: string, organisationId: string, r
 }
 
 export const SCREENSHOTS = path.resolve('docs/screenshots');
+
+/**
+ * The README's screenshots are rewritten only when asked (WEB_SCREENSHOTS=1), so an ordinary
+ * run leaves the working tree clean.
+ */
+export const WRITE_SCREENSHOTS = process.env.WEB_SCREENSHOTS === '1';
+
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  if (!WRITE_SCREENSHOTS) return;
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: options.fullPage ?? true });
+}

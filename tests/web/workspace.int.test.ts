@@ -45,6 +45,16 @@ describe('web workspace: sessions, CSRF and headers', () => {
     expect((await session.request('/app')).status).toBe(303);
   });
 
+  it('starts every full page with the HTML doctype (standards mode, not quirks)', async () => {
+    const session = await fetchSession(web.base, web.region.orgs.coordinator.id, 'coordinator');
+    const pages = [await session.request('/app'), await session.request('/app/inbox'), await session.request('/app/indicators'), await session.request('/app/cases/00000000-0000-4000-8000-000000000000')];
+    pages.push(await session.request('/app/sign-out', { form: { _csrf: 'wrong' } }));
+    const signInPage = await fetch(`${web.base}/app/sign-in`);
+    pages.push({ status: signInPage.status, headers: signInPage.headers, text: await signInPage.text() });
+    expect(pages.map((page) => page.status)).toEqual([200, 200, 200, 404, 403, 200]);
+    for (const page of pages) expect(page.text.startsWith('<!DOCTYPE html><html lang=')).toBe(true);
+  });
+
   it('is not part of the OpenAPI document', async () => {
     const document = (await (await fetch(`${web.base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(document.paths).some((path) => path.startsWith('/app'))).toBe(false);

@@ -1,5 +1,7 @@
 import type { ApiClient } from '../api.js';
-import { formatWhen, humanise, WORDS, type Lang, type Words } from '../i18n.js';
+import { protocolById } from '../../../protocols/index.js';
+import { addWorkingDays } from '../../../protocols/time.js';
+import { formatWhen, stateLabel, valueLabel, WORDS, type Lang, type Words } from '../i18n.js';
 import { CaseLink, Layout, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
 import type { CaseItem, DeadlineItem, Occupancy, OrganisationItem, Page } from '../shapes.js';
 
@@ -72,9 +74,9 @@ function CaseTable(props: { ctx: Ctx; caption: string; items: CaseItem[] }) {
               <th scope="row">
                 <CaseLink id={item.id} reference={item.participant.referenceCode} />
               </th>
-              <td>{humanise(item.protocol)}</td>
+              <td>{protocolById(item.protocol)?.title[props.ctx.lang] ?? item.protocol}</td>
               <td>
-                <Tag value={item.state} />
+                <Tag value={item.state} label={stateLabel(item.protocol, item.state, props.ctx.lang)} />
               </td>
             </tr>
           ))
@@ -106,7 +108,7 @@ export function DeadlineTable(props: { ctx: Ctx; caption: string; items: Deadlin
             <tr>
               <th scope="row">{item.caseId ? <CaseLink id={item.caseId} reference={item.participantReference} /> : item.participantReference}</th>
               <td>
-                {item.title[lang]} {item.kind === 'escalation' && <Tag value="escalation" />}
+                {item.title[lang]} {item.kind === 'escalation' && <Tag value="escalation" label={w.escalation} />}
               </td>
               <td>
                 {formatWhen(item.dueAt, lang, tz)} {item.overdue && <Tag value="overdue" label={w.overdue} />}
@@ -157,9 +159,9 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
               </th>
               <td>{unitName.get(str(item.data.unitId)) ?? ''}</td>
               <td>
-                <Tag value={item.state} />
+                <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
               </td>
-              <td>{str(item.data.phase) && humanise(str(item.data.phase))}</td>
+              <td>{str(item.data.phase) && valueLabel(str(item.data.phase), ctx.lang)}</td>
               <td>{when(ctx, item.data[dateField])}</td>
             </tr>
           ))
@@ -223,12 +225,12 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
                   </th>
                   <td>{when(ctx, item.data.releaseDate)}</td>
                   <td>
-                    <Tag value={item.state} />
+                    <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
                   </td>
                   <td>
                     {PATHWAYS.map((name) => {
                       const status = pathways[name]?.status ?? 'not_started';
-                      return <Tag value={status} label={`${humanise(name)}: ${status.replaceAll('_', ' ')}`} />;
+                      return <Tag value={status} label={`${valueLabel(name, ctx.lang)}: ${valueLabel(status, ctx.lang)}`} />;
                     })}
                   </td>
                 </tr>
@@ -259,7 +261,7 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
                 </th>
                 <td>{ctx.names.get(item.parties.find((party) => party.part === 'ngo')?.organisationId ?? '') ?? ''}</td>
                 <td>
-                  <Tag value={item.state} />
+                  <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
                 </td>
               </tr>
             ))
@@ -300,9 +302,9 @@ async function courtWork(ctx: Ctx, api: ApiClient) {
                   <CaseLink id={item.id} reference={item.participant.referenceCode} />
                 </th>
                 <td>{str(item.data.caseNumber)}</td>
-                <td>{humanise(str(item.data.programme))}</td>
+                <td>{str(item.data.programme) && valueLabel(str(item.data.programme), ctx.lang)}</td>
                 <td>
-                  <Tag value={item.state} />
+                  <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
                 </td>
                 <td class="num">{Array.isArray(item.data.adverseTests) ? item.data.adverseTests.length : 0}</td>
                 <td>
@@ -368,7 +370,7 @@ async function ngoWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[]) {
                 </th>
                 <td>{when(ctx, item.data.releasedAt)}</td>
                 <td>
-                  <Tag value={item.state} />
+                  <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
                 </td>
               </tr>
             ))
@@ -398,7 +400,7 @@ async function ngoWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[]) {
                     <CaseLink id={item.id} reference={item.participant.referenceCode} />
                   </th>
                   <td>
-                    <Tag value={item.state} />
+                    <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
                   </td>
                   <td>
                     {when(ctx, next)} {next && next < ctx.today && <Tag value="overdue" label={w.overdue} />}
@@ -421,7 +423,15 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
   const placements = await cases(api, 'halfway-house');
   const referrals = placements.filter((item) => item.state === 'referred');
   const residents = placements.filter((item) => item.state === 'resident' || item.state === 'accepted');
-  const decisionDue = (caseId: string) => deadlines.find((item) => item.caseId === caseId && item.rule.startsWith('decision_'));
+  // The decision deadline (DOMAIN.md §4: 5 working days after the referral) notifies the referrer and
+  // the coordinator, not the house, so it is not in the house's own work queue: it is worked out here
+  // from the protocol's rule, the referral date the API shows the house and the country's calendar.
+  const rule = protocolById('halfway-house')?.deadlines?.decision_overdue?.due;
+  const workingDays = rule && 'workingDays' in rule ? (rule.workingDays ?? 5) : 5;
+  const calendar = await api.maybe<{ holidays: { date: string }[] }>(`/calendars/${viewer.organisation.country}`);
+  const holidays = new Set((calendar?.holidays ?? []).map((holiday) => holiday.date));
+  const decisionDue = (item: CaseItem) => (str(item.data.referredOn) ? addWorkingDays(str(item.data.referredOn), workingDays, holidays) : '');
+  const reminder = (caseId: string) => deadlines.find((item) => item.caseId === caseId && item.rule === 'decision_reminder');
   return (
     <section aria-labelledby="house-work">
       <h2 id="house-work">{w.bedBoard}</h2>
@@ -439,6 +449,20 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
           <dd>{occupancy.waiting}</dd>
         </dl>
       )}
+      {occupancy?.kind === 'halfway_house' && (
+        // One tile a bed: occupied first, then reserved (accepted, not yet arrived), then free.
+        <ul class="beds" aria-label={w.bedBoard}>
+          {Array.from({ length: occupancy.beds }, (_, index) => {
+            const status = index < occupancy.used ? 'resident' : index < occupancy.used + occupancy.reserved ? 'accepted' : 'free';
+            const label = status === 'resident' ? w.used : status === 'accepted' ? w.reserved : w.free;
+            return (
+              <li>
+                <Tag value={status === 'free' ? 'done' : status === 'resident' ? 'overdue' : 'in_progress'} label={`${w.bed} ${index + 1}: ${label}`} />
+              </li>
+            );
+          })}
+        </ul>
+      )}
       <table>
         <caption>{w.referrals}</caption>
         <thead>
@@ -455,7 +479,8 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
             </tr>
           ) : (
             referrals.map((item) => {
-              const due = decisionDue(item.id);
+              const due = decisionDue(item);
+              const remind = reminder(item.id);
               return (
                 <tr>
                   <th scope="row">
@@ -463,7 +488,7 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
                   </th>
                   <td>{when(ctx, item.data.expectedArrivalDate)}</td>
                   <td>
-                    {due ? formatWhen(due.dueAt, ctx.lang, ctx.tz) : ''} {due?.overdue && <Tag value="overdue" label={w.overdue} />}
+                    {when(ctx, due)} {due && due < ctx.today ? <Tag value="overdue" label={w.overdue} /> : remind?.overdue && <Tag value="in_progress" label={w.dueSoon} />}
                   </td>
                 </tr>
               );
@@ -493,7 +518,7 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
                   <CaseLink id={item.id} reference={item.participant.referenceCode} />
                 </th>
                 <td>
-                  <Tag value={item.state} />
+                  <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
                 </td>
                 <td>{when(ctx, item.data.arrivedOn || item.data.expectedArrivalDate)}</td>
                 <td>{when(ctx, item.data.stayEndDate)}</td>
