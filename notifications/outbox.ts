@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { rowsOf } from '../db/migrate.js';
+import { insertRecords } from '../db/bulk.js';
 import { cases, deadlines, notifications, organisations, outbox, participants } from '../db/schema.js';
 import type { Logger } from '../src/logger.js';
 import { isPermanentFailure, type Mailer } from './mailer.js';
@@ -25,7 +26,7 @@ export function messageIdFor(deadlineId: string, organisationId: string, domain 
 
 /** Turns every due open deadline row into messages; returns how many rows it handled. */
 export async function materialiseDue(db: Database, options: MaterialiseOptions): Promise<number> {
-  const batch = options.batch ?? 200;
+  const batch = options.batch ?? 1000;
   let handled = 0;
   for (;;) {
     const done = await db.transaction(async (tx) => {
@@ -99,8 +100,8 @@ export async function materialiseDue(db: Database, options: MaterialiseOptions):
           });
         }
       }
-      if (inbox.length > 0) await tx.insert(notifications).values(inbox).onConflictDoNothing({ target: notifications.dedupeKey });
-      if (mail.length > 0) await tx.insert(outbox).values(mail).onConflictDoNothing({ target: outbox.dedupeKey });
+      await insertRecords(tx, notifications, inbox, { onConflictDoNothing: notifications.dedupeKey });
+      await insertRecords(tx, outbox, mail, { onConflictDoNothing: outbox.dedupeKey });
       await tx
         .update(deadlines)
         .set({ status: 'fired', updatedAt: options.now })

@@ -40,7 +40,7 @@ export type AppDeps = {
   mailer: Mailer;
   /** Request limits shared through the database (src/http/rate-limit.ts); omit to run without. */
   rateLimiter?: RateLimiter | undefined;
-  config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'> & { indicatorThreshold?: number };
+  config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'> & { indicatorThreshold?: number; indicatorCacheSeconds?: number };
   /** The web workspace under /app (left out, the service is API-only). */
   web?: { sessionKey: Uint8Array; signIn: WebSignIn };
 };
@@ -113,7 +113,7 @@ export async function createApp(deps: AppDeps) {
   app.route('/', protocolRoutes());
   app.route('/', auditRoutes());
   app.route('/', notificationRoutes());
-  app.route('/', indicatorRoutes(config.indicatorThreshold ?? 5));
+  app.route('/', indicatorRoutes(config.indicatorThreshold ?? 5, config.indicatorCacheSeconds ?? 0));
   app.route('/', docsRoutes());
   // The pages call the API in-process (app.fetch), so they obey its rules by construction.
   if (deps.web) app.route('/app', webRoutes({ ...deps.web, publicUrl: config.publicUrl }, (request) => app.fetch(request)));

@@ -54,6 +54,7 @@ const envSchema = z
     MAIL_FROM: z.string().min(3).max(200).default('CADAP <no-reply@cadap.invalid>'),
     SCHEDULER: z.enum(['on', 'off']).default('on'),
     INDICATOR_SUPPRESSION_THRESHOLD: z.coerce.number().int().min(3, 'never lower than 3').max(100).default(5),
+    INDICATOR_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
     SCHEDULER_CRON: z.string().min(9).max(100).default('* * * * *'),
     AUDIT_CHECKPOINT_KEY_FILE: z.string().min(1).optional(),
     AUDIT_CHECKPOINT_CRON: z.string().min(9).max(100).default('*/5 * * * *'),
@@ -124,6 +125,8 @@ export type Config = {
   scheduler: { enabled: boolean; cron: string };
   /** Published indicator counts below this are suppressed (never lower than 3). */
   indicatorThreshold: number;
+  /** How long a published table is served from memory before it is computed again (0: never kept). */
+  indicatorCacheSeconds: number;
   audit: { checkpointKeyFile: string; checkpointCron: string };
   /** The web workspace under /app: its session key, and OpenID Connect sign-in when an issuer is configured. */
   web: { sessionKeyFile: string; oidc: OidcConfig | undefined };
@@ -206,6 +209,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, fileDir: path.join(dataDir, 'mail') },
     scheduler: { enabled: env.SCHEDULER === 'on', cron: env.SCHEDULER_CRON },
     indicatorThreshold: env.INDICATOR_SUPPRESSION_THRESHOLD,
+    indicatorCacheSeconds: env.INDICATOR_CACHE_SECONDS,
     audit: {
       checkpointKeyFile: path.resolve(env.AUDIT_CHECKPOINT_KEY_FILE ?? path.join(dataDir, 'audit', 'checkpoint-key.pem')),
       checkpointCron: env.AUDIT_CHECKPOINT_CRON,

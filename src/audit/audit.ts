@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Executor, Transaction } from '../../db/client.js';
 import { auditChains, auditEvents } from '../../db/schema.js';
+import { insertRecords } from '../../db/bulk.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { DataClass } from '../domain.js';
 
@@ -93,26 +94,6 @@ async function lockHead(tx: Transaction) {
   return head;
 }
 
-const toRecord = (row: AuditRowContent & { prevHash: string; hash: string }) => ({
-  chain: row.chain,
-  position: row.position,
-  at: row.at.toISOString(),
-  actor_sub: row.actorSub,
-  organisation_id: row.organisationId,
-  roles: row.roles,
-  action: row.action,
-  subject_type: row.subjectType,
-  subject_id: row.subjectId,
-  participant_id: row.participantId,
-  data_classes: row.dataClasses,
-  purpose: row.purpose,
-  basis: row.basis,
-  request_id: row.requestId,
-  outcome: row.outcome,
-  prev_hash: row.prevHash,
-  hash: row.hash,
-});
-
 /** Appends entries, in order, to one locked chain: one multi-row insert and one head update. */
 async function append(tx: Transaction, entries: readonly AuditEntry[]): Promise<void> {
   const head = await lockHead(tx);
@@ -142,16 +123,7 @@ async function append(tx: Transaction, entries: readonly AuditEntry[]): Promise<
     previous = hash;
     return row;
   });
-  // The batch travels as one JSON parameter: building a 17-column multi-row insert cost more
-  // CPU than the insert itself. Values come back exactly (timestamps have millisecond precision).
-  await tx.execute(sql`
-    insert into ${auditEvents} (chain, position, at, actor_sub, organisation_id, roles, action, subject_type, subject_id, participant_id,
-                                data_classes, purpose, basis, request_id, outcome, prev_hash, hash)
-    select chain, position, at, actor_sub, organisation_id, roles, action, subject_type, subject_id, participant_id,
-           data_classes, purpose, basis, request_id, outcome, prev_hash, hash
-    from json_to_recordset(${JSON.stringify(rows.map(toRecord))}::json) as r(chain text, position bigint, at timestamptz, actor_sub text, organisation_id uuid,
-      roles jsonb, action text, subject_type text, subject_id text, participant_id uuid, data_classes jsonb, purpose text, basis text, request_id text,
-      outcome text, prev_hash text, hash text)`);
+  await insertRecords(tx, auditEvents, rows);
   const last = entries.at(-1)!;
   await tx.update(auditChains).set({ position, headHash: previous, updatedAt: last.at }).where(eq(auditChains.chain, head.chain));
 }

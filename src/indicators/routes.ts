@@ -78,17 +78,35 @@ function periodOf(table: TableId, label: string | undefined, now: Date) {
   return period;
 }
 
-export function indicatorRoutes(threshold: number) {
+export function indicatorRoutes(threshold: number, cacheSeconds: number) {
+  // The published tables are open statistics over every case: each takes a scan, so one
+  // computation serves every reader (and every concurrent one) for `cacheSeconds`.
+  const cache = new Map<string, { at: number; table: Promise<Awaited<ReturnType<typeof computeTable>>> }>();
+  const publishedTable = (db: AppEnv['Variables']['services']['db'], table: TableId, period: ReturnType<typeof periodOf>, now: Date) => {
+    const key = `${table}|${period.label}`;
+    const hit = cache.get(key);
+    if (hit && now.getTime() - hit.at < cacheSeconds * 1000) return hit.table;
+    const computed = computeTable(db, table, period, { threshold });
+    if (cacheSeconds > 0) {
+      cache.set(key, { at: now.getTime(), table: computed });
+      computed.catch(() => cache.delete(key));
+      // A bounded map: the oldest entry goes first.
+      if (cache.size > 64) cache.delete(cache.keys().next().value!);
+    }
+    return computed;
+  };
   return new OpenAPIHono<AppEnv>()
     .openapi(open, async (c) => {
       const { table, period } = c.req.valid('query');
       const { db, clock } = c.var.services;
-      return c.json(await computeTable(db, table, periodOf(table, period, clock.now()), { threshold }), 200);
+      const now = clock.now();
+      return c.json(await publishedTable(db, table, periodOf(table, period, now), now), 200);
     })
     .openapi(csv, async (c) => {
       const { table, period } = c.req.valid('query');
       const { db, clock } = c.var.services;
-      const published = await computeTable(db, table, periodOf(table, period, clock.now()), { threshold });
+      const now = clock.now();
+      const published = await publishedTable(db, table, periodOf(table, period, now), now);
       return c.body(toCsv(published), 200, {
         'Content-Type': 'text/csv; charset=utf-8',
         'Content-Disposition': `attachment; filename="cadap-indicators-${published.table}-${published.period}.csv"`,

@@ -46,7 +46,14 @@ export function testRateLimits(overrides: Partial<RateLimitConfig> = {}): RateLi
  * issuer, and the real app built by the real composition root.
  */
 export async function createTestContext(
-  options: { bodyLimitBytes?: number; mailer?: Mailer; rateLimit?: RateLimitConfig; publicUrl?: string | undefined; web?: AppDeps['web'] | ((issuer: TestIssuer) => AppDeps['web']) } = {},
+  options: {
+    bodyLimitBytes?: number;
+    mailer?: Mailer;
+    rateLimit?: RateLimitConfig;
+    publicUrl?: string | undefined;
+    web?: AppDeps['web'] | ((issuer: TestIssuer) => AppDeps['web']);
+    indicators?: { threshold?: number; cacheSeconds?: number };
+  } = {},
 ) {
   const database = await openTestDatabase();
   const clock = new FixedClock(TEST_NOW);
@@ -70,6 +77,8 @@ export async function createTestContext(
         auth: { jwks: { kind: 'file', path: '(test)' }, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, algorithms: ['ES256', 'RS256'], clockToleranceSeconds: 30 },
         publicUrl: 'publicUrl' in options ? options.publicUrl : 'https://cadap.test',
         bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
+        indicatorThreshold: options.indicators?.threshold ?? 5,
+        indicatorCacheSeconds: options.indicators?.cacheSeconds ?? 0,
       },
     });
     const instanceRequest = (method: string, requestPath: string, opts: RequestOptions = {}) => send(instanceApp, method, requestPath, opts);
