@@ -186,9 +186,10 @@ export async function searchParticipants(db: Database, facts: RequestFacts, quer
     const disclosure = await participantDisclosure(db, facts.actor, row, facts.now);
     if (isVisible(disclosure)) visible.push({ row, disclosure, notes: await notesFor(db, row.id, facts.actor, disclosure) });
   }
-  await db.transaction(async (tx) => {
-    for (const { row, disclosure, notes } of visible) {
-      await recordAudit(tx, {
+  // The rows join the audit trail's group commit (each committed before the answer goes out).
+  await Promise.all([
+    ...visible.map(({ row, disclosure, notes }) =>
+      recordAudit(db, {
         actor: facts.actor,
         action: 'participant.search',
         subjectType: 'participant',
@@ -199,12 +200,12 @@ export async function searchParticipants(db: Database, facts: RequestFacts, quer
         requestId: facts.requestId,
         outcome: 'success',
         at: facts.now,
-      });
-    }
-    if (visible.length < rows.length) {
-      await recordAudit(tx, { actor: facts.actor, action: 'participant.search', subjectType: 'participant', subjectId: undefined, requestId: facts.requestId, outcome: 'denied', at: facts.now });
-    }
-  });
+      }),
+    ),
+    ...(visible.length < rows.length
+      ? [recordAudit(db, { actor: facts.actor, action: 'participant.search', subjectType: 'participant', subjectId: undefined, requestId: facts.requestId, outcome: 'denied', at: facts.now })]
+      : []),
+  ]);
   const page = toPage(visible, query.limit, (item) => [item.row.id]);
   return { items: page.items.map((item) => presentParticipant(item.row, item.disclosure, item.notes)), nextCursor: page.nextCursor };
 }
