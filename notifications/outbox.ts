@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { rowsOf } from '../db/migrate.js';
 import { insertRecords } from '../db/bulk.js';
@@ -191,10 +191,13 @@ export async function dispatchDue(db: Database, mailer: Mailer, options: Dispatc
   // The sent marks go in one statement per batch. A crash before it re-sends the batch after the
   // lease; every copy carries the same Message-ID, so a receiving server or client can drop it.
   if (delivered.length > 0) {
-    await db
-      .update(outbox)
-      .set({ status: 'sent', sentAt: options.now, leaseUntil: null, lastError: null, updatedAt: options.now })
-      .where(or(...delivered.map(mineOf)));
+    // Joined on the primary key (an OR of a hundred conditions made PostgreSQL scan the outbox).
+    const claims = JSON.stringify(delivered.map((row) => ({ id: row.id, attempts: row.attempts })));
+    const at = options.now.toISOString();
+    await db.execute(sql`
+      update ${outbox} o set status = 'sent', sent_at = ${at}, lease_until = null, last_error = null, updated_at = ${at}
+      from json_to_recordset(${claims}::json) as mine(id uuid, attempts int)
+      where o.id = mine.id and o.status = 'sending' and o.attempts = mine.attempts`);
   }
   return result;
 }
