@@ -143,14 +143,17 @@ export async function dispatchDue(db: Database, mailer: Mailer, options: Dispatc
   const now = options.now.toISOString();
   const claimed = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
+      with
+        -- Two claims, each an index range on (status, next_attempt_at): one query with an OR
+        -- sorted the whole due backlog for every batch.
+        expired as (
+          select id from ${outbox} where status = 'sending' and lease_until < ${now}
+          limit ${options.batch ?? 50} for update skip locked),
+        due as (
+          select id from ${outbox} where status = 'pending' and next_attempt_at <= ${now}
+          order by next_attempt_at limit ${options.batch ?? 50} for update skip locked)
       update ${outbox} set status = 'sending', lease_until = ${leaseUntil}, attempts = attempts + 1, updated_at = ${now}
-      where id in (
-        select id from ${outbox}
-        where (status = 'pending' and next_attempt_at <= ${now}) or (status = 'sending' and lease_until < ${now})
-        order by next_attempt_at
-        limit ${options.batch ?? 50}
-        for update skip locked
-      )
+      where id in (select id from expired union all (select id from due) limit ${options.batch ?? 50})
       returning id, attempts, message_id, to_addresses, subject, text, html`),
   ).map((row) => ({
     id: String(row.id),
