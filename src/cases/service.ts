@@ -430,21 +430,9 @@ function caseLoadQuery(db: Executor) {
     .where(eq(cases.id, sql.placeholder('id')));
 }
 
-/** Reads run often: outside a transaction the case load is built once per database and reused. */
-const preparedCaseLoads = new WeakMap<object, ReturnType<ReturnType<typeof caseLoadQuery>['prepare']>>();
-
 async function loadCase(db: Executor, id: string, organisationId: string, now: Date) {
   const values = { id, organisationId, windowStart: new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000).toISOString() };
-  let found;
-  if ('rollback' in db) [found] = await caseLoadQuery(db).execute(values);
-  else {
-    let prepared = preparedCaseLoads.get(db);
-    if (!prepared) {
-      prepared = caseLoadQuery(db).prepare('cadap_case_load');
-      preparedCaseLoads.set(db, prepared);
-    }
-    [found] = await prepared.execute(values);
-  }
+  const [found] = await caseLoadQuery(db).execute(values);
   if (!found) return undefined;
   const prefetched: Prefetched = { participant: { ...found.participant, timeZone: found.timeZone }, viewerParts: found.viewerParts };
   return { row: found.row, parties: found.parties, prefetched };

@@ -104,6 +104,8 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return (
     code === 'ECONNREFUSED' ||
     code === 'ECONNRESET' ||
+    code === 'EPIPE' || // a write to a connection the database already closed
+    code === 'ETIMEDOUT' ||
     code === 'CONNECTION_CLOSED' ||
     code === 'CONNECTION_ENDED' ||
     code === 'CONNECT_TIMEOUT' ||
