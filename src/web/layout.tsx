@@ -104,3 +104,37 @@ export function Notice(props: { kind?: 'ok' | 'error'; children?: Child }) {
 export function CaseLink(props: { id: string; reference: string }) {
   return <a href={`/app/cases/${props.id}`}>{props.reference}</a>;
 }
+
+/**
+ * The workspace's list table: a caption, column headings, one row per item drawn by `row`
+ * (its first cell a row heading), and a single "none" row when the list is empty.
+ */
+export function ListTable<T>(props: { caption: string; headings: ReadonlyArray<string | { label: string; numeric: true }>; empty: string; items: readonly T[]; row: (item: T) => Child }) {
+  return (
+    <table>
+      <caption>{props.caption}</caption>
+      <thead>
+        <tr>
+          {props.headings.map((heading) =>
+            typeof heading === 'string' ? (
+              <th scope="col">{heading}</th>
+            ) : (
+              <th scope="col" class="num">
+                {heading.label}
+              </th>
+            ),
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        {props.items.length === 0 ? (
+          <tr>
+            <td colspan={props.headings.length}>{props.empty}</td>
+          </tr>
+        ) : (
+          props.items.map((item) => props.row(item))
+        )}
+      </tbody>
+    </table>
+  );
+}

@@ -2,7 +2,7 @@ import type { ApiClient } from '../api.js';
 import { protocolById } from '../../../protocols/index.js';
 import { addWorkingDays } from '../../../protocols/time.js';
 import { formatWhen, stateLabel, valueLabel, WORDS, type Lang, type Words } from '../i18n.js';
-import { CaseLink, Layout, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
+import { CaseLink, Layout, ListTable, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
 import type { CaseItem, DeadlineItem, Occupancy, OrganisationItem, Page } from '../shapes.js';
 
 /**
@@ -54,22 +54,7 @@ export async function homePage(page: PageContext & { viewer: Viewer }, api: ApiC
 function CaseTable(props: { ctx: Ctx; caption: string; items: CaseItem[] }) {
   const { w } = props.ctx;
   return (
-    <table>
-      <caption>{props.caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{w.reference}</th>
-          <th scope="col">{w.case}</th>
-          <th scope="col">{w.state}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.items.length === 0 ? (
-          <tr>
-            <td colspan={3}>{w.none}</td>
-          </tr>
-        ) : (
-          props.items.map((item) => (
+    <ListTable caption={props.caption} headings={[w.reference, w.case, w.state]} empty={w.none} items={props.items} row={(item) => (
             <tr>
               <th scope="row">
                 <CaseLink id={item.id} reference={item.participant.referenceCode} />
@@ -79,32 +64,14 @@ function CaseTable(props: { ctx: Ctx; caption: string; items: CaseItem[] }) {
                 <Tag value={item.state} label={stateLabel(item.protocol, item.state, props.ctx.lang)} />
               </td>
             </tr>
-          ))
-        )}
-      </tbody>
-    </table>
+          )} />
   );
 }
 
 export function DeadlineTable(props: { ctx: Ctx; caption: string; items: DeadlineItem[] }) {
   const { w, lang, tz } = props.ctx;
   return (
-    <table>
-      <caption>{props.caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{w.reference}</th>
-          <th scope="col">{w.details}</th>
-          <th scope="col">{w.due}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.items.length === 0 ? (
-          <tr>
-            <td colspan={3}>{w.none}</td>
-          </tr>
-        ) : (
-          props.items.map((item) => (
+    <ListTable caption={props.caption} headings={[w.reference, w.details, w.due]} empty={w.none} items={props.items} row={(item) => (
             <tr>
               <th scope="row">{item.caseId ? <CaseLink id={item.caseId} reference={item.participantReference} /> : item.participantReference}</th>
               <td>
@@ -114,10 +81,7 @@ export function DeadlineTable(props: { ctx: Ctx; caption: string; items: Deadlin
                 {formatWhen(item.dueAt, lang, tz)} {item.overdue && <Tag value="overdue" label={w.overdue} />}
               </td>
             </tr>
-          ))
-        )}
-      </tbody>
-    </table>
+          )} />
   );
 }
 
@@ -135,24 +99,7 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
     .sort((a, b) => str(a.data.releaseDate).localeCompare(str(b.data.releaseDate)));
   const handovers = (await cases(api, 'patronage')).filter((item) => item.yourParts.includes('sender'));
   const unitRoster = (caption: string, items: CaseItem[], dateField: string) => (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{w.reference}</th>
-          <th scope="col">{w.unit}</th>
-          <th scope="col">{w.state}</th>
-          <th scope="col">{w.phase}</th>
-          <th scope="col">{w.since}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.length === 0 ? (
-          <tr>
-            <td colspan={5}>{w.none}</td>
-          </tr>
-        ) : (
-          items.map((item) => (
+    <ListTable caption={caption} headings={[w.reference, w.unit, w.state, w.phase, w.since]} empty={w.none} items={items} row={(item) => (
             <tr>
               <th scope="row">
                 <CaseLink id={item.id} reference={item.participant.referenceCode} />
@@ -164,10 +111,7 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
               <td>{str(item.data.phase) && valueLabel(str(item.data.phase), ctx.lang)}</td>
               <td>{when(ctx, item.data[dateField])}</td>
             </tr>
-          ))
-        )}
-      </tbody>
-    </table>
+          )} />
   );
   return (
     <section aria-labelledby="prison-work">
@@ -200,23 +144,7 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
       {unitRoster(w.enrolled, enrolled, 'admittedOn')}
       {unitRoster(w.waitlist, waitlist, 'waitlistedAt')}
       {unitRoster(w.toAdmit, enrolments.filter((item) => item.state === 'screened' || item.state === 'applied'), 'openedAt')}
-      <table>
-        <caption>{w.releaseCalendar}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{w.reference}</th>
-            <th scope="col">{w.releaseDate}</th>
-            <th scope="col">{w.state}</th>
-            <th scope="col">{w.pathways}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {plans.length === 0 ? (
-            <tr>
-              <td colspan={4}>{w.none}</td>
-            </tr>
-          ) : (
-            plans.map((item) => {
+      <ListTable caption={w.releaseCalendar} headings={[w.reference, w.releaseDate, w.state, w.pathways]} empty={w.none} items={plans} row={(item) => {
               const pathways = (item.data.pathways ?? {}) as Record<string, { status?: string }>;
               return (
                 <tr>
@@ -235,26 +163,8 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
                   </td>
                 </tr>
               );
-            })
-          )}
-        </tbody>
-      </table>
-      <table>
-        <caption>{w.handoversSent}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{w.reference}</th>
-            <th scope="col">{w.ngo}</th>
-            <th scope="col">{w.state}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {handovers.length === 0 ? (
-            <tr>
-              <td colspan={3}>{w.none}</td>
-            </tr>
-          ) : (
-            handovers.map((item) => (
+            }} />
+      <ListTable caption={w.handoversSent} headings={[w.reference, w.ngo, w.state]} empty={w.none} items={handovers} row={(item) => (
               <tr>
                 <th scope="row">
                   <CaseLink id={item.id} reference={item.participant.referenceCode} />
@@ -264,10 +174,7 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
                   <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
                 </td>
               </tr>
-            ))
-          )}
-        </tbody>
-      </table>
+            )} />
     </section>
   );
 }
@@ -276,25 +183,12 @@ async function courtWork(ctx: Ctx, api: ApiClient) {
   const { w } = ctx;
   const orders = await cases(api, 'court-ordered-treatment');
   const table = (caption: string, items: CaseItem[]) => (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{w.reference}</th>
-          <th scope="col">{w.caseNumber}</th>
-          <th scope="col">{w.programme}</th>
-          <th scope="col">{w.state}</th>
-          <th scope="col" class="num">{w.tests}</th>
-          <th scope="col">{w.nextReport}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.length === 0 ? (
-          <tr>
-            <td colspan={6}>{w.none}</td>
-          </tr>
-        ) : (
-          items.map((item) => {
+    <ListTable
+      caption={caption}
+      headings={[w.reference, w.caseNumber, w.programme, w.state, { label: w.tests, numeric: true }, w.nextReport]}
+      empty={w.none}
+      items={items}
+      row={(item) => {
             const next = str(item.data.nextReportDue);
             return (
               <tr>
@@ -312,10 +206,8 @@ async function courtWork(ctx: Ctx, api: ApiClient) {
                 </td>
               </tr>
             );
-          })
-        )}
-      </tbody>
-    </table>
+          }}
+    />
   );
   return (
     <section aria-labelledby="court-work">
@@ -348,22 +240,7 @@ async function ngoWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[]) {
   return (
     <section aria-labelledby="ngo-work">
       <h2 id="ngo-work">{w.incomingHandovers}</h2>
-      <table>
-        <caption>{w.incomingHandovers}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{w.reference}</th>
-            <th scope="col">{w.releaseDate}</th>
-            <th scope="col">{w.state}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {incoming.length === 0 ? (
-            <tr>
-              <td colspan={3}>{w.none}</td>
-            </tr>
-          ) : (
-            incoming.map((item) => (
+      <ListTable caption={w.incomingHandovers} headings={[w.reference, w.releaseDate, w.state]} empty={w.none} items={incoming} row={(item) => (
               <tr>
                 <th scope="row">
                   <CaseLink id={item.id} reference={item.participant.referenceCode} />
@@ -373,26 +250,8 @@ async function ngoWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[]) {
                   <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
                 </td>
               </tr>
-            ))
-          )}
-        </tbody>
-      </table>
-      <table>
-        <caption>{w.caseload}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{w.reference}</th>
-            <th scope="col">{w.state}</th>
-            <th scope="col">{w.nextContact}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {caseload.length === 0 ? (
-            <tr>
-              <td colspan={3}>{w.none}</td>
-            </tr>
-          ) : (
-            caseload.map((item) => {
+            )} />
+      <ListTable caption={w.caseload} headings={[w.reference, w.state, w.nextContact]} empty={w.none} items={caseload} row={(item) => {
               const next = str(item.data.nextContactDue) || str(item.data.plannedFirstContact);
               return (
                 <tr>
@@ -407,10 +266,7 @@ async function ngoWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[]) {
                   </td>
                 </tr>
               );
-            })
-          )}
-        </tbody>
-      </table>
+            }} />
       <DeadlineTable ctx={ctx} caption={w.overdueContacts} items={deadlines.filter((item) => item.overdue && (item.rule === 'contact_due' || item.rule === 'first_contact_overdue'))} />
       <DeadlineTable ctx={ctx} caption={w.followUps} items={deadlines.filter((item) => item.rule.startsWith('follow_up_'))} />
     </section>
@@ -463,22 +319,7 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
           })}
         </ul>
       )}
-      <table>
-        <caption>{w.referrals}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{w.reference}</th>
-            <th scope="col">{w.arrival}</th>
-            <th scope="col">{w.decisionDue}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {referrals.length === 0 ? (
-            <tr>
-              <td colspan={3}>{w.none}</td>
-            </tr>
-          ) : (
-            referrals.map((item) => {
+      <ListTable caption={w.referrals} headings={[w.reference, w.arrival, w.decisionDue]} empty={w.none} items={referrals} row={(item) => {
               const due = decisionDue(item);
               const remind = reminder(item.id);
               return (
@@ -492,27 +333,8 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
                   </td>
                 </tr>
               );
-            })
-          )}
-        </tbody>
-      </table>
-      <table>
-        <caption>{w.residents}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{w.reference}</th>
-            <th scope="col">{w.state}</th>
-            <th scope="col">{w.arrival}</th>
-            <th scope="col">{w.stayEnd}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {residents.length === 0 ? (
-            <tr>
-              <td colspan={4}>{w.none}</td>
-            </tr>
-          ) : (
-            residents.map((item) => (
+            }} />
+      <ListTable caption={w.residents} headings={[w.reference, w.state, w.arrival, w.stayEnd]} empty={w.none} items={residents} row={(item) => (
               <tr>
                 <th scope="row">
                   <CaseLink id={item.id} reference={item.participant.referenceCode} />
@@ -523,10 +345,7 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
                 <td>{when(ctx, item.data.arrivedOn || item.data.expectedArrivalDate)}</td>
                 <td>{when(ctx, item.data.stayEndDate)}</td>
               </tr>
-            ))
-          )}
-        </tbody>
-      </table>
+            )} />
     </section>
   );
 }
@@ -539,31 +358,14 @@ function coordinatorWork(ctx: Ctx, organisations: OrganisationItem[], deadlines:
     <section aria-labelledby="coordinator-work">
       <h2 id="coordinator-work">{w.escalations}</h2>
       <DeadlineTable ctx={ctx} caption={w.escalations} items={deadlines.filter((item) => item.kind === 'escalation' || item.overdue)} />
-      <table>
-        <caption>{w.certifications}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{w.organisation}</th>
-            <th scope="col">{w.validUntil}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {expiring.length === 0 ? (
-            <tr>
-              <td colspan={2}>{w.none}</td>
-            </tr>
-          ) : (
-            expiring.map((org) => (
+      <ListTable caption={w.certifications} headings={[w.organisation, w.validUntil]} empty={w.none} items={expiring} row={(org) => (
               <tr>
                 <th scope="row">{org.name}</th>
                 <td>
                   {when(ctx, org.certificationValidUntil)} {org.certified === false && <Tag value="overdue" label={w.overdue} />}
                 </td>
               </tr>
-            ))
-          )}
-        </tbody>
-      </table>
+            )} />
       <h2 id="break-glass">{w.breakGlass}</h2>
       <p class="hint">{w.breakGlassHint}</p>
       <form method="post" action="/app/break-glass" class="panel">
