@@ -4,7 +4,7 @@ import type { Database } from '../db/client.js';
 import { rowsOf } from '../db/migrate.js';
 import { insertRecords } from '../db/bulk.js';
 import { cases, deadlines, notifications, organisations, outbox, participants } from '../db/schema.js';
-import type { Logger } from '../src/logger.js';
+import { summariseError, type Logger } from '../src/logger.js';
 import { isPermanentFailure, type Mailer } from './mailer.js';
 import { renderMessage } from './templates.js';
 
@@ -182,7 +182,8 @@ export async function dispatchDue(db: Database, mailer: Mailer, options: Dispatc
         if (permanent || exhausted) {
           await db.update(outbox).set({ status: 'dead', leaseUntil: null, lastError: reason, updatedAt: options.now }).where(mine);
           result.dead += 1;
-          logger?.warn('message dead-lettered', { code: permanent ? 'permanent' : 'exhausted', error: reason });
+          // The SMTP reply can quote addresses: the log gets its codes only (the row keeps the reply for the outbox view).
+          logger?.warn('message dead-lettered', { code: permanent ? 'permanent' : 'exhausted', error: summariseError(error) });
         } else {
           const next = new Date(options.now.getTime() + backoffMs(row.attempts, options));
           await db.update(outbox).set({ status: 'pending', nextAttemptAt: next, leaseUntil: null, lastError: reason, updatedAt: options.now }).where(mine);

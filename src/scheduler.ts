@@ -3,7 +3,7 @@ import type { Database } from '../db/client.js';
 import type { Mailer } from '../notifications/mailer.js';
 import { drainOutbox, materialiseDue } from '../notifications/outbox.js';
 import type { Clock } from './clock.js';
-import type { Logger } from './logger.js';
+import { summariseError, type Logger } from './logger.js';
 
 export type SchedulerDeps = { db: Database; mailer: Mailer; clock: Clock; logger: Logger; publicUrl: string; from: string; cron: string };
 
@@ -28,7 +28,7 @@ export function createScheduler(deps: SchedulerDeps) {
         deps.cron,
         () =>
           tick().catch((error: unknown) => {
-            deps.logger.warn('scheduler tick failed', { error: String(error) });
+            deps.logger.warn('scheduler tick failed', { error: summariseError(error) });
           }),
         { noOverlap: true },
       );

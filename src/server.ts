@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
-import { createLogger } from './logger.js';
+import { createLogger, summariseError } from './logger.js';
 import { openDatabase } from '../db/client.js';
 
 /** The process entry point: configuration from the environment, start, and a graceful stop on SIGTERM/SIGINT. */
@@ -29,7 +29,7 @@ async function main() {
       process.stderr.write(`Cannot start: ${error.message}\n`);
       process.exit(75); // EX_TEMPFAIL
     }
-    logger.error('start failed', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    logger.error('start failed', { error: summariseError(error) });
     process.exit(1);
   }
   const shutdown = (signal: string) => {
@@ -37,7 +37,7 @@ async function main() {
     service.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error('shutdown failed', { error: String(error) });
+        logger.error('shutdown failed', { error: summariseError(error) });
         process.exit(1);
       },
     );

@@ -10,7 +10,7 @@ import { loadCheckpointSigner } from './audit/signer.js';
 import { writeCheckpoints } from './audit/verify.js';
 import { createFileMailer, createSmtpMailer } from '../notifications/mailer.js';
 import { createScheduler } from './scheduler.js';
-import type { Logger } from './logger.js';
+import { summariseError, type Logger } from './logger.js';
 import { loadNationalIdKey } from './participants/service.js';
 import { signLocalToken } from './auth/local-token.js';
 import { loadSessionKey } from './web/session.js';
@@ -59,7 +59,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       try {
         await writeCheckpoints(database.db, auditSigner, clock.now(), logger);
       } catch (error) {
-        logger.warn('audit checkpoint failed', { error: String(error) });
+        logger.warn('audit checkpoint failed', { error: summariseError(error) });
       }
     };
     const checkpointTask = cron.schedule(config.audit.checkpointCron, checkpoint, { noOverlap: true });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { AuthConfig } from '../config.js';
-import type { Logger } from '../logger.js';
+import { summariseError, type Logger } from '../logger.js';
 
 /**
  * Where token signatures are checked against. `fingerprint` changes whenever the set of keys
@@ -115,7 +115,7 @@ export class RemoteKeySet extends StaticKeySet {
       })
       .catch((error: unknown) => {
         this.fetchedAt = Date.now(); // back off; keep the keys we have
-        this.logger?.warn('key set refresh failed', { url: this.url, error: String(error) });
+        this.logger?.warn('key set refresh failed', { url: this.url, error: summariseError(error) });
       })
       .finally(() => {
         this.inflight = null;

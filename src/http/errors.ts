@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
-import type { Logger } from '../logger.js';
+import { errorCode, summariseError, type Logger } from '../logger.js';
 
 /** The closed set of error codes of API.md. */
 export const ERROR_CODES = [
@@ -147,16 +147,17 @@ export function toAppError(error: unknown, logger?: Logger, requestId?: string):
     return new AppError('CONFLICT', UNIQUE_CONSTRAINT_DETAIL[constraint] ?? 'A value that must be unique is already taken.');
   }
   if (chain.some(isDatabaseUnavailable)) {
-    logger?.warn('database unavailable', { requestId, error: describe(error) });
+    logger?.warn('database unavailable', { requestId, ...codeOf(error), error: summariseError(error) });
     return new AppError('UNAVAILABLE', 'The database cannot be reached; try again shortly.', { retryAfterSeconds: 5 });
   }
-  logger?.error('unhandled error', { requestId, error: describe(error) });
+  // Codes, constraint and table names only: the message, query, parameters and detail can hold personal data.
+  logger?.error('unhandled error', { requestId, ...codeOf(error), error: summariseError(error) });
   return new AppError('INTERNAL', 'Something went wrong on our side. The request id identifies it in our logs.');
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
-  return String(error).slice(0, 500);
+function codeOf(error: unknown): { code?: string } {
+  const code = errorCode(error);
+  return code ? { code } : {};
 }
 
 export function problemBody(error: AppError, requestId: string | undefined) {

@@ -6,7 +6,7 @@ import type { Database } from '../../db/client.js';
 import { rowsOf } from '../../db/migrate.js';
 import type { Clock } from '../clock.js';
 import type { RateLimitConfig, RateLimitGroup } from '../config.js';
-import type { Logger } from '../logger.js';
+import { summariseError, type Logger } from '../logger.js';
 import type { AppEnv } from './context.js';
 import { AppError } from './errors.js';
 
@@ -96,7 +96,7 @@ export function createRateLimiter(deps: { db: Database; clock: Clock; logger: Lo
         failing = false;
       } catch (error) {
         // Keep the counts and try again next time; meanwhile each instance limits its own traffic.
-        if (!failing) logger.warn('rate limit counts could not be shared', { error: String(error).slice(0, 200) });
+        if (!failing) logger.warn('rate limit counts could not be shared', { error: summariseError(error) });
         failing = true;
         return;
       }

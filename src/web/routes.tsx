@@ -20,6 +20,7 @@ import { signInPage } from './pages/sign-in.js';
 import { fieldErrorsOf, type Problem } from './problem.js';
 import { csrfMatches, endSession, isSameOrigin, readSession, saveLoginState, startSession, takeLoginState, type Session } from './session.js';
 import type { NotificationItem, Page } from './shapes.js';
+import { summariseError } from '../logger.js';
 
 /**
  * The web workspace under /app: server-rendered pages (hono/jsx) for each role. Pages read and
@@ -168,7 +169,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
       const exp = decodeJwt(accessToken).exp ?? 0;
       await startSession(c, options.sessionKey, policy, accessToken, new Date(exp * 1000), now(c));
     } catch (error) {
-      c.var.services.logger.warn('web sign-in failed', { error: String(error) });
+      c.var.services.logger.warn('web sign-in failed', { error: summariseError(error) });
       return c.redirect('/app/sign-in?failed=1', 303);
     }
     return c.redirect('/app', 303);

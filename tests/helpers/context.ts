@@ -158,6 +158,10 @@ export async function createTestContext(
     organisation,
     /** Rows in a table: denial tests prove nothing was written. */
     count: rowCount,
+    /** Registers personal values the request bodies do not name by a personal key (a break-glass reason, a witness), so the run's log check looks for them too. */
+    registerPersonal: (...values: string[]) => {
+      for (const value of values) seeded.add(value);
+    },
     close: async () => {
       await main.rateLimiter?.stop();
       appendLines(captureFile('log'), logger.lines.map((line) => line.trimEnd()));
