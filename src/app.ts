@@ -21,6 +21,7 @@ import { calendarRoutes } from './calendars/routes.js';
 import { protocolRoutes } from './protocols-api/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { ensureAuditChains } from './audit/audit.js';
+import { auditForbidden } from './audit/denials.js';
 import type { CheckpointSigner } from './audit/signer.js';
 import type { Mailer } from '../notifications/mailer.js';
 import { notificationRoutes } from './notifications/routes.js';
@@ -131,7 +132,12 @@ export async function createApp(deps: AppDeps) {
   });
 
   app.notFound((c) => renderError(c, new AppError('NOT_FOUND', 'No such route.')));
-  app.onError((error, c) => renderError(c, toAppError(error, logger, c.get('requestId'))));
+  app.onError(async (error, c) => {
+    let appError = toAppError(error, logger, c.get('requestId'));
+    // A 403 is a denial: audited (committed on its own) before the answer goes out.
+    if (appError.code === 'FORBIDDEN') await auditForbidden(c).catch((failure: unknown) => (appError = toAppError(failure, logger, c.get('requestId'))));
+    return renderError(c, appError);
+  });
   return app;
 }
 

@@ -82,8 +82,9 @@ describe('reading and searching', () => {
     expect(response.json.detail).toBe(missing.json.detail);
     const denials = (await auditRows()).slice(auditBefore);
     expect(denials).toEqual([
-      expect.objectContaining({ action: 'participant.read', outcome: 'denied', subjectId: created.json.id, participantId: null }),
-      expect.objectContaining({ action: 'participant.read', outcome: 'denied', subjectId: '0b8f6d1e-2c3a-4b5d-8e9f-0a1b2c3d4e5f' }),
+      // DOMAIN.md "Denials": the row names the person when they exist (their region's coordinator lists it).
+      expect.objectContaining({ action: 'participant.read', outcome: 'denied', subjectId: created.json.id, participantId: created.json.id }),
+      expect.objectContaining({ action: 'participant.read', outcome: 'denied', subjectId: '0b8f6d1e-2c3a-4b5d-8e9f-0a1b2c3d4e5f', participantId: null }),
     ]);
   });
 

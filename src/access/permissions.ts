@@ -30,6 +30,7 @@ export const PERMISSIONS = {
   'calendars:write': ['admin'],
   'protocols:read': ROLES,
   'audit:read': ['auditor', 'coordinator'],
+  'audit:denials': ['coordinator'],
   'notifications:read': ROLES,
   'indicators:detail': ['coordinator'],
   'outbox:manage': ['admin', 'coordinator'],

@@ -49,6 +49,21 @@ const list = defineRoute('audit:read', {
   responses: { 200: json(pageOf(AuditRowSchema), 'A page of the trail'), ...problems(...AUTHED, 422) },
 });
 
+const DenialQuery = z.strictObject({
+  participantId: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
+const denials = defineRoute('audit:denials', {
+  method: 'get',
+  path: '/audit/denials',
+  tags,
+  summary: 'Denials (403, out-of-scope 404, events refused for the caller’s part) about the people of the coordinator’s region, newest first',
+  request: { query: DenialQuery },
+  responses: { 200: json(pageOf(AuditRowSchema), 'A page of denials'), ...problems(...AUTHED, 422) },
+});
+
 const ChainReportSchema = z.object({
   chain: z.string(),
   rows: z.number().int(),
@@ -84,6 +99,29 @@ const checkpoints = defineRoute('audit:read', {
   },
 });
 
+/** One row as the list shows it: auditors get no person identifiers. */
+function presentRow(row: typeof auditEvents.$inferSelect, isAuditor: boolean) {
+  return {
+    seq: row.seq,
+    chain: row.chain,
+    position: row.position,
+    at: row.at.toISOString(),
+    actorSub: row.actorSub,
+    organisationId: row.organisationId,
+    roles: row.roles,
+    action: row.action,
+    subjectType: row.subjectType,
+    subjectId: isAuditor && row.subjectType === 'participant' ? null : row.subjectId,
+    participantId: isAuditor ? null : row.participantId,
+    dataClasses: row.dataClasses,
+    purpose: row.purpose,
+    basis: row.basis,
+    requestId: row.requestId,
+    outcome: row.outcome,
+    hash: row.hash,
+  };
+}
+
 export function auditRoutes() {
   return new OpenAPIHono<AppEnv>()
     .openapi(list, async (c) => {
@@ -112,29 +150,35 @@ export function auditRoutes() {
       await recordAudit(db, { actor, action: 'audit.read', subjectType: 'audit', requestId: c.var.requestId, outcome: 'success', at: clock.now() });
       return c.json(
         {
-          items: page.items.map((row) => ({
-            seq: row.seq,
-            chain: row.chain,
-            position: row.position,
-            at: row.at.toISOString(),
-            actorSub: row.actorSub,
-            organisationId: row.organisationId,
-            roles: row.roles,
-            action: row.action,
-            subjectType: row.subjectType,
-            subjectId: isAuditor && row.subjectType === 'participant' ? null : row.subjectId,
-            participantId: isAuditor ? null : row.participantId,
-            dataClasses: row.dataClasses,
-            purpose: row.purpose,
-            basis: row.basis,
-            requestId: row.requestId,
-            outcome: row.outcome,
-            hash: row.hash,
-          })),
+          items: page.items.map((row) => presentRow(row, isAuditor)),
           nextCursor: page.nextCursor,
         },
         200,
       );
+    })
+    .openapi(denials, async (c) => {
+      const { db, clock } = c.var.services;
+      const actor = c.var.actor;
+      const query = c.req.valid('query');
+      const after = decodeCursor(query.cursor, 1) as [number] | undefined;
+      // A join, not a correlated subquery: the person's region decides, and only the coordinator's own.
+      const rows = await db
+        .select({ row: auditEvents })
+        .from(auditEvents)
+        .innerJoin(participants, eq(participants.id, auditEvents.participantId))
+        .where(
+          and(
+            eq(auditEvents.outcome, 'denied'),
+            eq(participants.region, actor.organisation.region),
+            query.participantId ? eq(auditEvents.participantId, query.participantId) : undefined,
+            after ? lt(auditEvents.seq, after[0]) : undefined,
+          ),
+        )
+        .orderBy(desc(auditEvents.seq))
+        .limit(query.limit + 1);
+      const page = toPage(rows, query.limit, (item) => [item.row.seq]);
+      await recordAudit(db, { actor, action: 'audit.denials', subjectType: 'audit', requestId: c.var.requestId, outcome: 'success', at: clock.now() });
+      return c.json({ items: page.items.map((item) => presentRow(item.row, false)), nextCursor: page.nextCursor }, 200);
     })
     .openapi(verify, async (c) => {
       const { db, clock, auditSigner } = c.var.services;

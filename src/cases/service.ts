@@ -126,6 +126,17 @@ function snapshotOf(row: CaseRow, parties: Party[], facts: DecisionFacts): CaseS
   return { state: row.state, previousState: row.previousState, data: row.data, parties, ownerOrganisationId: row.ownerOrganisationId, facts };
 }
 
+/** Refusals because the caller's part may not send the event: denials, audited by `recordEvent` after the rollback. */
+const partRefusals = new WeakSet<AppError>();
+
+/** Whether the engine refused because none of the actor's parts may send this event in this state. */
+function isPartRefusal(definition: ProtocolDefinition, snapshot: CaseSnapshot, event: EngineEvent, actor: EngineActor): boolean {
+  const transition = definition.states[snapshot.state]?.on?.[event.type];
+  if (!transition || actor.kind !== 'staff' || definition.states[snapshot.state]?.final) return false;
+  const parts = actorParts(definition, snapshot, actor);
+  return !transition.by.some((part) => parts.includes(part));
+}
+
 function refusalError(refusal: { code: string; reason: string; guard?: string; errors?: { path: string; message: string }[]; allowedEvents?: string[] }): AppError {
   // The engine names paths within the request body; the API names them from the body's root.
   if (refusal.code === 'VALIDATION_FAILED') return validationFailed(refusal.reason, refusal.errors?.map((error) => ({ ...error, path: `body.${error.path}` })));
@@ -272,8 +283,13 @@ async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, a
   const now = author.request.now;
   const parties = await partiesOf(tx, locked.id);
   const facts = await gatherFacts(tx, { protocol: locked.protocol, participantId: locked.participantId, ownerOrganisationId: locked.ownerOrganisationId, parties, data: locked.data, event, now });
-  const decision = decide(definition, snapshotOf(locked, parties, facts), event, author.engine, now);
-  if (!decision.ok) throw refusalError(decision);
+  const snapshot = snapshotOf(locked, parties, facts);
+  const decision = decide(definition, snapshot, event, author.engine, now);
+  if (!decision.ok) {
+    const refusal = refusalError(decision);
+    if (isPartRefusal(definition, snapshot, event, author.engine)) partRefusals.add(refusal);
+    throw refusal;
+  }
 
   const version = locked.version + 1;
   const next = decision.next;
@@ -450,7 +466,7 @@ async function visibleCase(db: Executor, facts: RequestFacts, id: string, action
           .limit(1)
       : [];
   if (!found || !(isParty || glass.length > 0)) {
-    await recordAudit(db, { actor: facts.actor, action, subjectType: 'case', subjectId: id, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    await recordAudit(db, { actor: facts.actor, action, subjectType: 'case', subjectId: id, participantId: found?.row.participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
     throw notFound('case');
   }
   return found;
@@ -530,7 +546,7 @@ export async function openCase(
       .where(and(eq(cases.participantId, participant.id), eq(caseParties.organisationId, facts.actor.organisation.id)))
       .limit(1)).length > 0;
   if (!participant || !((disclosure && isVisible(disclosure)) || isParty)) {
-    await recordAudit(db, { actor: facts.actor, action: 'case.open', subjectType: 'participant', subjectId: body.participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    await recordAudit(db, { actor: facts.actor, action: 'case.open', subjectType: 'participant', subjectId: body.participantId, participantId: participant?.id, requestId: facts.requestId, outcome: 'denied', at: facts.now });
     throw validationFailed('No such participant.', [{ path: 'body.participantId', message: 'No participant with this id that your organisation may see.' }]);
   }
   if (definition.id === 'unit-enrolment') {
@@ -570,7 +586,7 @@ export async function readCase(db: Executor, facts: RequestFacts, id: string) {
 }
 
 export async function recordEvent(db: Executor, facts: RequestFacts, id: string, body: { type: string; data?: Record<string, unknown>; expectedVersion: number }) {
-  await visibleCase(db, facts, id, `case.event.${body.type}`);
+  const visible = await visibleCase(db, facts, id, `case.event.${body.type}`);
   return db.transaction(async (tx) => {
     const [locked] = await tx.select().from(cases).where(eq(cases.id, id)).for('update');
     if (!locked) throw notFound('case');
@@ -583,6 +599,12 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
     const presented = await presentCase(tx, after.row, after.parties, viewer, after.prefetched);
     const disclosure = await disclosureFor(tx, viewer, after.prefetched.participant, after.prefetched.viewerParts);
     return { event: presentEvent(result.row.protocol, result.event, disclosure).body, case: presented.body };
+  }).catch(async (error: unknown) => {
+    // The transaction rolled back; the denial's row is committed on its own.
+    if (error instanceof AppError && partRefusals.has(error)) {
+      await recordAudit(db, { actor: facts.actor, action: `case.event.${body.type}`, subjectType: 'case', subjectId: id, participantId: visible.row.participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    }
+    throw error;
   });
 }
 
@@ -734,7 +756,7 @@ export async function breakGlass(db: Executor, facts: RequestFacts, caseId: stri
   const participant = row ? await participantFactsOf(db, row.participantId) : undefined;
   const inRegion = participant && facts.actor.organisation.kind === 'coordinator' && facts.actor.organisation.region === participant.region;
   if (!row || !inRegion) {
-    await recordAudit(db, { actor: facts.actor, action: 'case.break_glass', subjectType: 'case', subjectId: caseId, purpose: reason, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    await recordAudit(db, { actor: facts.actor, action: 'case.break_glass', subjectType: 'case', subjectId: caseId, participantId: row?.participantId, purpose: reason, requestId: facts.requestId, outcome: 'denied', at: facts.now });
     throw notFound('case');
   }
   return db.transaction(async (tx) => {

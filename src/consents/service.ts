@@ -97,8 +97,10 @@ async function consentScope(db: Executor, actor: Actor, participantId: string) {
   return party ? participant : undefined;
 }
 
-async function deny(db: Executor, facts: RequestFacts, action: string, subjectId: string): Promise<never> {
-  await recordAudit(db, { actor: facts.actor, action, subjectType: 'consent', subjectId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+async function deny(db: Executor, facts: RequestFacts, action: string, participantId: string): Promise<never> {
+  // Named when the person exists, so their region's coordinator sees the attempt.
+  const [known] = await db.select({ id: participants.id }).from(participants).where(eq(participants.id, participantId));
+  await recordAudit(db, { actor: facts.actor, action, subjectType: 'consent', subjectId: participantId, participantId: known?.id, requestId: facts.requestId, outcome: 'denied', at: facts.now });
   throw notFound('participant');
 }
 
@@ -204,7 +206,7 @@ export async function listConsents(db: Executor, facts: RequestFacts, participan
 export async function revokeConsent(db: Executor, facts: RequestFacts, consentId: string, reason: string) {
   const [existing] = await db.select({ participantId: consents.participantId }).from(consents).where(eq(consents.id, consentId));
   if (!existing || !(await consentScope(db, facts.actor, existing.participantId))) {
-    await recordAudit(db, { actor: facts.actor, action: 'consent.revoke', subjectType: 'consent', subjectId: consentId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    await recordAudit(db, { actor: facts.actor, action: 'consent.revoke', subjectType: 'consent', subjectId: consentId, participantId: existing?.participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
     throw notFound('consent');
   }
   return db.transaction(async (tx) => {

@@ -29,7 +29,7 @@ export async function listDisclosures(db: Executor, facts: RequestFacts, partici
     (participant.ownerOrganisationId === facts.actor.organisation.id ||
       (facts.actor.roles.includes('coordinator') && facts.actor.organisation.kind === 'coordinator' && facts.actor.organisation.region === participant.region));
   if (!participant || !allowed) {
-    await recordAudit(db, { actor: facts.actor, action: 'participant.disclosures', subjectType: 'participant', subjectId: participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    await recordAudit(db, { actor: facts.actor, action: 'participant.disclosures', subjectType: 'participant', subjectId: participantId, participantId: participant?.id, requestId: facts.requestId, outcome: 'denied', at: facts.now });
     throw notFound('participant');
   }
   const rows = await db

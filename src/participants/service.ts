@@ -143,16 +143,19 @@ async function flagPossibleDuplicate(tx: Executor, row: ParticipantRow, now: Dat
   if (coordinator) await raiseAlert(tx, { caseId: null, participantId: row.id }, 'possible_duplicate', [coordinator.id], row.id, now);
 }
 
-/** Audits an attempt on a participant the actor may not see, then answers as if absent. */
-async function denyParticipant(db: Executor, facts: RequestFacts, action: string, participantId: string | undefined): Promise<never> {
-  await recordAudit(db, { actor: facts.actor, action, subjectType: 'participant', subjectId: participantId, participantId: undefined, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+/**
+ * Audits an attempt on a participant the actor may not see, then answers as if absent. The row
+ * names the person when they exist, so their region's coordinator sees who probed them.
+ */
+async function denyParticipant(db: Executor, facts: RequestFacts, action: string, participantId: string | undefined, exists = false): Promise<never> {
+  await recordAudit(db, { actor: facts.actor, action, subjectType: 'participant', subjectId: participantId, participantId: exists ? participantId : undefined, requestId: facts.requestId, outcome: 'denied', at: facts.now });
   throw notFound('participant');
 }
 
 export async function readParticipant(db: Database, facts: RequestFacts, id: string) {
   const row = await findParticipant(db, id);
   const disclosure = row ? await participantDisclosure(db, facts.actor, row, facts.now) : undefined;
-  if (!row || !disclosure || !isVisible(disclosure)) return denyParticipant(db, facts, 'participant.read', id);
+  if (!row || !disclosure || !isVisible(disclosure)) return denyParticipant(db, facts, 'participant.read', id, row !== undefined);
   const notes = await notesFor(db, row.id, facts.actor, disclosure);
   await recordAudit(db, {
     actor: facts.actor,
@@ -202,9 +205,10 @@ export async function searchParticipants(db: Database, facts: RequestFacts, quer
         at: facts.now,
       }),
     ),
-    ...(visible.length < rows.length
-      ? [recordAudit(db, { actor: facts.actor, action: 'participant.search', subjectType: 'participant', subjectId: undefined, requestId: facts.requestId, outcome: 'denied', at: facts.now })]
-      : []),
+    // One denial per match the caller may not see, naming the person (the answer still says nothing).
+    ...rows
+      .filter((row) => !visible.some((item) => item.row.id === row.id))
+      .map((row) => recordAudit(db, { actor: facts.actor, action: 'participant.search', subjectType: 'participant', subjectId: undefined, participantId: row.id, requestId: facts.requestId, outcome: 'denied', at: facts.now })),
   ]);
   const page = toPage(visible, query.limit, (item) => [item.row.id]);
   return { items: page.items.map((item) => presentParticipant(item.row, item.disclosure, item.notes)), nextCursor: page.nextCursor };
@@ -215,7 +219,7 @@ export async function correctParticipant(db: Database, facts: RequestFacts, nati
   // Visibility is decided before the transaction, so a denial's audit row is kept.
   const current = await findParticipant(db, id);
   const preliminary = current ? await participantDisclosure(db, actor, current, now) : undefined;
-  if (!current || !preliminary || !isVisible(preliminary)) return denyParticipant(db, facts, 'participant.correct', id);
+  if (!current || !preliminary || !isVisible(preliminary)) return denyParticipant(db, facts, 'participant.correct', id, current !== undefined);
 
   return db.transaction(async (tx) => {
     const row = await findParticipant(tx, id, true);
