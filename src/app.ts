@@ -22,6 +22,9 @@ import { protocolRoutes } from './protocols-api/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { ensureAuditChains } from './audit/audit.js';
 import { auditForbidden } from './audit/denials.js';
+import { checkpointByRows, createRowCheckpointer } from './audit/checkpointer.js';
+import { auditTamperRisk, TAMPER_WARNING } from './audit/tamper-risk.js';
+import { writeCheckpoints } from './audit/verify.js';
 import type { CheckpointSigner } from './audit/signer.js';
 import type { Mailer } from '../notifications/mailer.js';
 import { notificationRoutes } from './notifications/routes.js';
@@ -41,7 +44,7 @@ export type AppDeps = {
   mailer: Mailer;
   /** Request limits shared through the database (src/http/rate-limit.ts); omit to run without. */
   rateLimiter?: RateLimiter | undefined;
-  config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'> & { indicatorThreshold?: number; indicatorCacheSeconds?: number };
+  config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'> & { indicatorThreshold?: number; indicatorCacheSeconds?: number; audit?: Pick<Config['audit'], 'checkpointEveryRows'> };
   /** The web workspace under /app (left out, the service is API-only). */
   web?: { sessionKey: Uint8Array; signIn: WebSignIn };
 };
@@ -59,6 +62,9 @@ export async function createApp(deps: AppDeps) {
     return row && { id: row.id, kind: row.kind as OrganisationKind, name: row.name, country: row.country, region: row.region };
   };
   await ensureAuditChains(db, clock.now());
+  const tamperRisk = await auditTamperRisk(database);
+  if (tamperRisk?.canBypassAuditTriggers) logger.warn('the database role can bypass the audit trail triggers', { reasons: tamperRisk.reasons.join(', '), docs: TAMPER_WARNING });
+  const checkpointer = createRowCheckpointer(config.audit?.checkpointEveryRows ?? 1000, () => writeCheckpoints(db, deps.auditSigner, clock.now(), logger), logger);
   const services: Services = {
     db,
     database,
@@ -70,6 +76,7 @@ export async function createApp(deps: AppDeps) {
     auditSigner: deps.auditSigner,
     mailer: deps.mailer,
     rateLimiter: deps.rateLimiter,
+    auditTamperRisk: tamperRisk,
   };
 
   const app = new OpenAPIHono<AppEnv>({
@@ -83,6 +90,7 @@ export async function createApp(deps: AppDeps) {
   });
 
   app.use('*', requestContext(services));
+  app.use('*', checkpointByRows(checkpointer));
   app.use(
     '*',
     secureHeaders({

@@ -58,6 +58,7 @@ const envSchema = z
     SCHEDULER_CRON: z.string().min(9).max(100).default('* * * * *'),
     AUDIT_CHECKPOINT_KEY_FILE: z.string().min(1).optional(),
     AUDIT_CHECKPOINT_CRON: z.string().min(9).max(100).default('*/5 * * * *'),
+    AUDIT_CHECKPOINT_EVERY_ROWS: positiveInt.max(1_000_000).default(1000),
     OIDC_ISSUER: z.url().optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -127,7 +128,8 @@ export type Config = {
   indicatorThreshold: number;
   /** How long a published table is served from memory before it is computed again (0: never kept). */
   indicatorCacheSeconds: number;
-  audit: { checkpointKeyFile: string; checkpointCron: string };
+  /** Checkpoints are signed on the cron and after every `checkpointEveryRows` audit rows an instance writes. */
+  audit: { checkpointKeyFile: string; checkpointCron: string; checkpointEveryRows: number };
   /** The web workspace under /app: its session key, and OpenID Connect sign-in when an issuer is configured. */
   web: { sessionKeyFile: string; oidc: OidcConfig | undefined };
   rateLimit: RateLimitConfig;
@@ -213,6 +215,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     audit: {
       checkpointKeyFile: path.resolve(env.AUDIT_CHECKPOINT_KEY_FILE ?? path.join(dataDir, 'audit', 'checkpoint-key.pem')),
       checkpointCron: env.AUDIT_CHECKPOINT_CRON,
+      checkpointEveryRows: env.AUDIT_CHECKPOINT_EVERY_ROWS,
     },
     web: {
       sessionKeyFile: path.resolve(env.WEB_SESSION_KEY_FILE ?? path.join(dataDir, 'auth', 'web-session.key')),

@@ -27,6 +27,7 @@ export type LogFields = {
   chain?: string;
   position?: number;
   hash?: string;
+  reasons?: string;
   [key: `x${string}`]: never;
 };
 

@@ -5,6 +5,7 @@ import { auditChains, auditEvents } from '../../db/schema.js';
 import { insertRecords } from '../../db/bulk.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { DataClass } from '../domain.js';
+import { noteAuditRows } from './checkpointer.js';
 
 export type AuditOutcome = 'success' | 'denied';
 
@@ -126,6 +127,7 @@ async function append(tx: Transaction, entries: readonly AuditEntry[]): Promise<
   await insertRecords(tx, auditEvents, rows);
   const last = entries.at(-1)!;
   await tx.update(auditChains).set({ position, headHash: previous, updatedAt: last.at }).where(eq(auditChains.chain, head.chain));
+  noteAuditRows(rows.length);
 }
 
 /**

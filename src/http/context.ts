@@ -1,5 +1,6 @@
 import type { Actor, Authenticator } from '../auth/authenticator.js';
 import type { CheckpointSigner } from '../audit/signer.js';
+import type { AuditTamperRisk } from '../audit/tamper-risk.js';
 import type { Mailer } from '../../notifications/mailer.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -22,6 +23,8 @@ export type Services = {
   auditSigner: CheckpointSigner;
   /** Secret used to digest national ids for duplicate detection; never leaves the process. */
   nationalIdKey: Buffer;
+  /** Whether the database role could bypass the audit trail's triggers (checked at start; PostgreSQL only). */
+  auditTamperRisk?: AuditTamperRisk | undefined;
   /** Per-subject and per-address request limits; absent when rate limiting is off. */
   rateLimiter?: RateLimiter | undefined;
 };

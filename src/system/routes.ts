@@ -11,6 +11,7 @@ import { defineRoute } from '../http/route.js';
 import { presentOrganisation, findOrganisation } from '../organisations/service.js';
 import { OrganisationSchema } from '../organisations/schemas.js';
 import { notFound } from '../http/errors.js';
+import { TAMPER_WARNING } from '../audit/tamper-risk.js';
 
 const live = defineRoute('public', {
   method: 'get',
@@ -25,6 +26,10 @@ const ReadySchema = z.object({
   database: z.enum(['ok', 'unreachable']),
   migrations: z.object({ applied: z.number().int(), expected: z.number().int() }),
   outbox: z.object({ pending: z.number().int(), oldestPendingSeconds: z.number().int().nullable(), dead: z.number().int() }).optional(),
+  databaseRole: z
+    .object({ canBypassAuditTriggers: z.boolean(), reasons: z.array(z.string()), warning: z.string().optional() })
+    .optional()
+    .openapi({ description: 'PostgreSQL only, checked at start: whether the service’s role could bypass the audit trail’s append-only triggers (superuser, may set session_replication_role, owns the trail).' }),
 });
 
 const ready = defineRoute('public', {
@@ -67,7 +72,12 @@ export function systemRoutes() {
         const applied = await appliedMigrationCount(database);
         const ok = applied >= expected;
         const outbox = ok ? await outboxBacklog(database.db, c.var.services.clock.now()) : undefined;
-        return c.json({ status: ok ? ('ready' as const) : ('not_ready' as const), database: 'ok' as const, migrations: { applied, expected }, ...(outbox ? { outbox } : {}) }, ok ? 200 : 503);
+        const risk = c.var.services.auditTamperRisk;
+        const databaseRole = risk && { ...risk, ...(risk.canBypassAuditTriggers ? { warning: TAMPER_WARNING } : {}) };
+        return c.json(
+          { status: ok ? ('ready' as const) : ('not_ready' as const), database: 'ok' as const, migrations: { applied, expected }, ...(outbox ? { outbox } : {}), ...(databaseRole ? { databaseRole } : {}) },
+          ok ? 200 : 503,
+        );
       } catch {
         c.header('Retry-After', '5');
         return c.json({ status: 'not_ready' as const, database: 'unreachable' as const, migrations: { applied: 0, expected } }, 503);

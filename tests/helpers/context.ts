@@ -53,6 +53,8 @@ export async function createTestContext(
     publicUrl?: string | undefined;
     web?: AppDeps['web'] | ((issuer: TestIssuer) => AppDeps['web']);
     indicators?: { threshold?: number; cacheSeconds?: number };
+    /** Sign an audit checkpoint after this many audit rows (the service's default is 1000). */
+    auditCheckpointEveryRows?: number;
   } = {},
 ) {
   const database = await openTestDatabase();
@@ -79,6 +81,7 @@ export async function createTestContext(
         bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
         indicatorThreshold: options.indicators?.threshold ?? 5,
         indicatorCacheSeconds: options.indicators?.cacheSeconds ?? 0,
+        audit: { checkpointEveryRows: options.auditCheckpointEveryRows ?? 1000 },
       },
     });
     const instanceRequest = (method: string, requestPath: string, opts: RequestOptions = {}) => send(instanceApp, method, requestPath, opts);
