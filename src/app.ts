@@ -29,7 +29,6 @@ import type { CheckpointSigner } from './audit/signer.js';
 import type { Mailer } from '../notifications/mailer.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { indicatorRoutes } from './indicators/routes.js';
-import { loadNationalIdKey } from './participants/service.js';
 import { docsRoutes, systemRoutes } from './system/routes.js';
 import type { ActorOrganisation } from './auth/authenticator.js';
 import type { OrganisationKind } from './domain.js';
@@ -41,6 +40,8 @@ export type AppDeps = {
   logger: Logger;
   keys: KeySet;
   auditSigner: CheckpointSigner;
+  /** The national id digest key (loadNationalIdKey: from its file, never the database). */
+  nationalIdKey: Buffer;
   mailer: Mailer;
   /** Request limits shared through the database (src/http/rate-limit.ts); omit to run without. */
   rateLimiter?: RateLimiter | undefined;
@@ -72,7 +73,7 @@ export async function createApp(deps: AppDeps) {
     logger,
     authenticator: createAuthenticator({ keys, config: config.auth, clock, lookupOrganisation }),
     config: { publicUrl: config.publicUrl, bodyLimitBytes: config.bodyLimitBytes },
-    nationalIdKey: await loadNationalIdKey(db, clock.now()),
+    nationalIdKey: deps.nationalIdKey,
     auditSigner: deps.auditSigner,
     mailer: deps.mailer,
     rateLimiter: deps.rateLimiter,

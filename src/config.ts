@@ -64,6 +64,7 @@ const envSchema = z
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     OIDC_SCOPES: z.string().min(1).default('openid profile'),
     WEB_SESSION_KEY_FILE: z.string().min(1).optional(),
+    NATIONAL_ID_KEY_FILE: z.string().min(1).optional(),
     RATE_LIMIT: z.enum(['on', 'off']).default('on'),
     RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(3600).default(60),
     RATE_LIMIT_FLUSH_MS: z.coerce.number().int().min(10).max(10_000).default(250),
@@ -133,6 +134,8 @@ export type Config = {
   /** The web workspace under /app: its session key, and OpenID Connect sign-in when an issuer is configured. */
   web: { sessionKeyFile: string; oidc: OidcConfig | undefined };
   rateLimit: RateLimitConfig;
+  /** The key that digests national ids (outside the database; shared by every instance). */
+  nationalIdKeyFile: string;
 };
 
 export type RateLimitGroup = 'read' | 'write' | 'admin' | 'public' | 'auth-failure';
@@ -224,6 +227,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
           ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET, scopes: env.OIDC_SCOPES }
           : undefined,
     },
+    nationalIdKeyFile: path.resolve(env.NATIONAL_ID_KEY_FILE ?? path.join(dataDir, 'auth', 'national-id.key')),
     rateLimit: {
       enabled: env.RATE_LIMIT === 'on',
       windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,

@@ -11,7 +11,7 @@ import { writeCheckpoints } from './audit/verify.js';
 import { createFileMailer, createSmtpMailer } from '../notifications/mailer.js';
 import { createScheduler } from './scheduler.js';
 import { summariseError, type Logger } from './logger.js';
-import { loadNationalIdKey } from './participants/service.js';
+import { loadNationalIdKey } from './participants/national-id-key.js';
 import { signLocalToken } from './auth/local-token.js';
 import { loadSessionKey } from './web/session.js';
 import type { WebSignIn } from './web/routes.js';
@@ -32,8 +32,9 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     const embedded = database.kind === 'pglite';
     const shouldSeed = config.seedDemo === 'true' || (config.seedDemo === 'auto' && embedded);
     let seeded = false;
+    const nationalIdKey = await loadNationalIdKey(database.db, config.nationalIdKeyFile, clock.now());
     if (shouldSeed && (await isRegistryEmpty(database.db))) {
-      await seedDemo(database.db, clock.now(), await loadNationalIdKey(database.db, clock.now()));
+      await seedDemo(database.db, clock.now(), nationalIdKey);
       seeded = true;
       logger.info('seeded the demo region', { database: database.kind });
     }
@@ -49,6 +50,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       logger,
       keys,
       auditSigner,
+      nationalIdKey,
       mailer,
       rateLimiter,
       config,

@@ -9,6 +9,7 @@ import { createTestContext, type TestContext } from './helpers/context.js';
 import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER } from './helpers/keys.js';
 import { onPostgres } from './helpers/test-database.js';
 import { startTcpProxy, targetOf, type TcpProxy } from './helpers/tcp-proxy.js';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -37,6 +38,7 @@ describe.skipIf(!onPostgres)('database outage (PostgreSQL through a TCP proxy)',
       logger: createMemoryLogger(),
       keys: issuer.keySet,
       auditSigner: generateSigner(),
+      nationalIdKey: randomBytes(32),
       mailer: createFileMailer(path.join(os.tmpdir(), 'cadap-outage-mail')),
       config: { auth: { jwks: { kind: 'file', path: '(test)' }, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, algorithms: ['ES256'], clockToleranceSeconds: 30 }, publicUrl: undefined, bodyLimitBytes: 65536 },
     });

@@ -53,6 +53,8 @@ describe.skipIf(!onPostgres)('two instances on one PostgreSQL database', { timeo
           AUTH_AUDIENCE: TEST_AUDIENCE,
           AUTH_ALGORITHMS: 'ES256',
           AUDIT_CHECKPOINT_KEY_FILE: path.join(shared, 'checkpoint-key.pem'),
+          // The national id key is shared like the checkpoint key (here: the test world's own).
+          NATIONAL_ID_KEY_FILE: t.nationalIdKeyFile,
           SMTP_URL: smtp.url,
           SCHEDULER: 'on',
           SCHEDULER_CRON: '* * * * * *',

@@ -1,7 +1,7 @@
 import { openDatabase } from '../../db/client.js';
 import { loadConfig } from '../config.js';
 import { isRegistryEmpty, seedDemo, writeOrganisationMap } from '../demo/seed.js';
-import { loadNationalIdKey } from '../participants/service.js';
+import { loadNationalIdKey } from '../participants/national-id-key.js';
 
 /**
  * `npm run seed:demo`: seeds the demo region into the configured database on request
@@ -16,7 +16,7 @@ try {
     process.exitCode = 1;
   } else {
     const now = new Date();
-    await seedDemo(database.db, now, await loadNationalIdKey(database.db, now));
+    await seedDemo(database.db, now, await loadNationalIdKey(database.db, config.nationalIdKeyFile, now));
     if (config.auth.jwks.kind === 'local') await writeOrganisationMap(database.db, config.auth.jwks.dir);
     process.stdout.write('Seeded the demo region KZ-PAV.\n');
   }

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Database, Executor } from '../../db/client.js';
-import { organisations, participantNotes, participants, serviceSecrets } from '../../db/schema.js';
+import { organisations, participantNotes, participants } from '../../db/schema.js';
 import { basesOf, isVisible, participantDisclosure, type Disclosure } from '../access/policy.js';
 import { redactPersonRecord } from '../access/redaction.js';
 import { raiseAlert } from '../deadlines/rows.js';
@@ -32,17 +32,6 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export function generateReferenceCode(): string {
   const chars = [...randomBytes(8)].map((byte) => CROCKFORD[byte % 32]).join('');
   return `P-${chars.slice(0, 4)}-${chars.slice(4)}`;
-}
-
-/** The key that digests national ids; created once per database and shared by every instance. */
-export async function loadNationalIdKey(db: Database, now: Date): Promise<Buffer> {
-  await db
-    .insert(serviceSecrets)
-    .values({ name: 'national_id_hmac', value: randomBytes(32).toString('base64'), createdAt: now })
-    .onConflictDoNothing();
-  const [row] = await db.select().from(serviceSecrets).where(eq(serviceSecrets.name, 'national_id_hmac'));
-  if (!row) throw new Error('national id key missing after insert');
-  return Buffer.from(row.value, 'base64');
 }
 
 export function nationalIdDigest(key: Buffer, nationalId: string | undefined | null): string | null {

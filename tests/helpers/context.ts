@@ -6,7 +6,9 @@ import { FixedClock } from '../../src/clock.js';
 import type { OrganisationKind, Role } from '../../src/domain.js';
 import { createMemoryLogger } from '../../src/logger.js';
 import { generateSigner } from '../../src/audit/signer.js';
+import fs from 'node:fs';
 import os from 'node:os';
+import { loadNationalIdKey } from '../../src/participants/national-id-key.js';
 import path from 'node:path';
 import { createFileMailer, type Mailer } from '../../notifications/mailer.js';
 import { createOrganisation, type OrganisationRow } from '../../src/organisations/service.js';
@@ -62,6 +64,10 @@ export async function createTestContext(
   const logger = createMemoryLogger();
   const issuer: TestIssuer = await createTestIssuer();
   const auditSigner = generateSigner();
+  // The national id key, from a file of this world's own (as a deployment shares one between instances).
+  const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadap-nid-'));
+  const nationalIdKeyFile = path.join(keyDir, 'national-id.key');
+  const nationalIdKey = await loadNationalIdKey(database.db, nationalIdKeyFile, clock.now());
   /** An instance of the service on this file's database (a second one shares the database, as two processes would). */
   async function instance(instanceOptions: { rateLimit?: RateLimitConfig | undefined; keys?: KeySet } = {}) {
     const rateLimiter: RateLimiter | undefined = instanceOptions.rateLimit ? createRateLimiter({ db: database.db, clock, logger, config: instanceOptions.rateLimit }) : undefined;
@@ -72,6 +78,7 @@ export async function createTestContext(
       logger,
       keys: instanceOptions.keys ?? issuer.keySet,
       auditSigner,
+      nationalIdKey,
       mailer: options.mailer ?? createFileMailer(path.join(os.tmpdir(), 'cadap-test-mail')),
       rateLimiter,
       web: typeof options.web === 'function' ? options.web(issuer) : options.web,
@@ -156,6 +163,8 @@ export async function createTestContext(
     logger,
     issuer,
     auditSigner,
+    /** The national id key file this world's instances share (a spawned service must be given it too). */
+    nationalIdKeyFile,
     request,
     tokenFor,
     organisation,
@@ -170,6 +179,7 @@ export async function createTestContext(
       appendLines(captureFile('log'), logger.lines.map((line) => line.trimEnd()));
       appendLines(captureFile('seeded'), seeded);
       await database.close();
+      fs.rmSync(keyDir, { recursive: true, force: true });
     },
   };
 }

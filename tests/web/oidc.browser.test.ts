@@ -80,6 +80,7 @@ beforeAll(async () => {
     logger: createMemoryLogger(),
     keys: await RemoteKeySet.load(auth.jwks.url, { refreshSeconds: 300 }),
     auditSigner: generateSigner(),
+    nationalIdKey: randomBytes(32),
     mailer: createFileMailer(path.join(os.tmpdir(), 'cadap-test-mail')),
     config: { auth, publicUrl: undefined, bodyLimitBytes: 65536 },
     web: { sessionKey: new Uint8Array(randomBytes(32)), signIn: { kind: 'oidc', oidc: { issuer, clientId: 'cadap-web', clientSecret: 'test-secret', scopes: 'openid profile cadap' } } },
