@@ -7,7 +7,8 @@ import type { KeySet } from './auth/keys.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppEnv, Services } from './http/context.js';
-import { AppError, fieldErrors, renderError, toAppError } from './http/errors.js';
+import { AppError, renderError, toAppError } from './http/errors.js';
+import { validationHook } from './http/input.js';
 import { noStore, requestContext } from './http/middleware.js';
 import { rateLimitByAddress, type RateLimiter } from './http/rate-limit.js';
 import type { Logger } from './logger.js';
@@ -71,15 +72,9 @@ export async function createApp(deps: AppDeps) {
     rateLimiter: deps.rateLimiter,
   };
 
-  const app = new OpenAPIHono<AppEnv>({
-    // Every validation failure, from any route, becomes one problem+json shape.
-    defaultHook: (result) => {
-      if (!result.success) {
-        const target = result.target === 'json' ? 'body' : result.target;
-        throw new AppError('VALIDATION_FAILED', `The request ${target} is not valid.`, { errors: fieldErrors(result.error.issues, target) });
-      }
-    },
-  });
+  // Every validation failure, from any route, becomes one problem+json shape; unstorable text
+  // (NUL, unpaired surrogates) anywhere in a request is one of them (src/http/input.ts).
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use('*', requestContext(services));
   app.use(
