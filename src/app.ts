@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import type { DatabaseHandle } from '../db/client.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import type { KeySet } from './auth/keys.js';
@@ -9,7 +8,7 @@ import type { Config } from './config.js';
 import type { AppEnv, Services } from './http/context.js';
 import { AppError, renderError, toAppError } from './http/errors.js';
 import { validationHook } from './http/input.js';
-import { noStore, requestContext } from './http/middleware.js';
+import { noStore, requestContext, securityHeaders } from './http/middleware.js';
 import { rateLimitByAddress, type RateLimiter } from './http/rate-limit.js';
 import type { Logger } from './logger.js';
 import { organisationRoutes } from './organisations/routes.js';
@@ -77,15 +76,7 @@ export async function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use('*', requestContext(services));
-  app.use(
-    '*',
-    secureHeaders({
-      strictTransportSecurity: 'max-age=63072000; includeSubDomains',
-      xFrameOptions: 'DENY',
-      referrerPolicy: 'no-referrer',
-      crossOriginResourcePolicy: 'same-origin',
-    }),
-  );
+  app.use('*', securityHeaders(config.publicUrl));
   app.use('*', noStore);
   if (deps.rateLimiter) app.use('*', rateLimitByAddress(deps.rateLimiter, clock));
   app.use(
