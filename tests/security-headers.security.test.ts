@@ -77,7 +77,7 @@ describe('security headers', () => {
   it.each([
     ['http://cadap.example:3000', 'an http PUBLIC_URL'],
     [undefined, 'no PUBLIC_URL'],
-  ])('sends no HSTS with %s (%s), and all the other headers', async (publicUrl) => {
+  ])('sends no HSTS with %s (%s), and all the other headers', async (publicUrl, _what) => {
     const plain = await createTestContext({ publicUrl });
     try {
       const prison = await plain.organisation('prison');
