@@ -9,6 +9,7 @@ import type { AppEnv, Services } from './http/context.js';
 import { AppError, renderError, toAppError } from './http/errors.js';
 import { validationHook } from './http/input.js';
 import { noStore, requestContext, securityHeaders } from './http/middleware.js';
+import { BEARER_AUTH_SCHEME, withImpliedLimits } from './http/openapi.js';
 import { rateLimitByAddress, type RateLimiter } from './http/rate-limit.js';
 import type { Logger } from './logger.js';
 import { organisationRoutes } from './organisations/routes.js';
@@ -104,16 +105,22 @@ export async function createApp(deps: AppDeps) {
   // The pages call the API in-process (app.fetch), so they obey its rules by construction.
   if (deps.web) app.route('/app', webRoutes({ ...deps.web, publicUrl: config.publicUrl }, (request) => app.fetch(request)));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'CADAP protocol service',
-      version: '0.1.0',
-      description:
-        'Collaboration between prisons, courts, probation, treatment providers, halfway houses and NGOs. ' +
-        'Errors are application/problem+json. Each operation names the permission it needs in `x-permission`.',
-    },
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', BEARER_AUTH_SCHEME);
+  let document: unknown;
+  app.get('/openapi.json', (c) => {
+    document ??= withImpliedLimits(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'CADAP protocol service',
+          version: '0.1.0',
+          description:
+            'Collaboration between prisons, courts, probation, treatment providers, halfway houses and NGOs. ' +
+            'Errors are application/problem+json. Each operation names the permission it needs in `x-permission`.',
+        },
+      }),
+    );
+    return c.json(document);
   });
 
   app.notFound((c) => renderError(c, new AppError('NOT_FOUND', 'No such route.')));
