@@ -1,14 +1,15 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import type { DatabaseHandle } from '../db/client.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import type { KeySet } from './auth/keys.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppEnv, Services } from './http/context.js';
-import { AppError, fieldErrors, renderError, toAppError } from './http/errors.js';
-import { noStore, requestContext } from './http/middleware.js';
+import { AppError, renderError, toAppError } from './http/errors.js';
+import { validationHook } from './http/input.js';
+import { noStore, requestContext, securityHeaders } from './http/middleware.js';
+import { BEARER_AUTH_SCHEME, withImpliedLimits } from './http/openapi.js';
 import { rateLimitByAddress, type RateLimiter } from './http/rate-limit.js';
 import type { Logger } from './logger.js';
 import { organisationRoutes } from './organisations/routes.js';
@@ -80,27 +81,13 @@ export async function createApp(deps: AppDeps) {
     auditTamperRisk: tamperRisk,
   };
 
-  const app = new OpenAPIHono<AppEnv>({
-    // Every validation failure, from any route, becomes one problem+json shape.
-    defaultHook: (result) => {
-      if (!result.success) {
-        const target = result.target === 'json' ? 'body' : result.target;
-        throw new AppError('VALIDATION_FAILED', `The request ${target} is not valid.`, { errors: fieldErrors(result.error.issues, target) });
-      }
-    },
-  });
+  // Every validation failure, from any route, becomes one problem+json shape; unstorable text
+  // (NUL, unpaired surrogates) anywhere in a request is one of them (src/http/input.ts).
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use('*', requestContext(services));
   app.use('*', checkpointByRows(checkpointer));
-  app.use(
-    '*',
-    secureHeaders({
-      strictTransportSecurity: 'max-age=63072000; includeSubDomains',
-      xFrameOptions: 'DENY',
-      referrerPolicy: 'no-referrer',
-      crossOriginResourcePolicy: 'same-origin',
-    }),
-  );
+  app.use('*', securityHeaders(config.publicUrl));
   app.use('*', noStore);
   if (deps.rateLimiter) app.use('*', rateLimitByAddress(deps.rateLimiter, clock));
   app.use(
@@ -128,16 +115,22 @@ export async function createApp(deps: AppDeps) {
   // The pages call the API in-process (app.fetch), so they obey its rules by construction.
   if (deps.web) app.route('/app', webRoutes({ ...deps.web, publicUrl: config.publicUrl }, (request) => app.fetch(request)));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'CADAP protocol service',
-      version: '0.1.0',
-      description:
-        'Collaboration between prisons, courts, probation, treatment providers, halfway houses and NGOs. ' +
-        'Errors are application/problem+json. Each operation names the permission it needs in `x-permission`.',
-    },
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', BEARER_AUTH_SCHEME);
+  let document: unknown;
+  app.get('/openapi.json', (c) => {
+    document ??= withImpliedLimits(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'CADAP protocol service',
+          version: '0.1.0',
+          description:
+            'Collaboration between prisons, courts, probation, treatment providers, halfway houses and NGOs. ' +
+            'Errors are application/problem+json. Each operation names the permission it needs in `x-permission`.',
+        },
+      }),
+    );
+    return c.json(document);
   });
 
   app.notFound((c) => renderError(c, new AppError('NOT_FOUND', 'No such route.')));

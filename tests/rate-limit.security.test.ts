@@ -22,6 +22,18 @@ afterAll(async () => {
   await t?.close();
 });
 
+/** Parses a RateLimit field (`"name";r=1;t=2, …`) into { name: { r, t } }, refusing anything off the structured-field form. */
+function fields(value: string | null): Record<string, { r: number; t: number }> {
+  expect(value).toBeTruthy();
+  const out: Record<string, { r: number; t: number }> = {};
+  for (const item of value!.split(', ')) {
+    const match = /^"([a-z-]+)";r=(\d+);t=(\d+)$/.exec(item);
+    expect(match, item).not.toBeNull();
+    out[match![1]!] = { r: Number(match![2]), t: Number(match![3]) };
+  }
+  return out;
+}
+
 async function statuses(send: () => Promise<{ status: number }>, times: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < times; i += 1) out.push((await send()).status);
@@ -75,6 +87,47 @@ describe('rate limits', () => {
     const { request } = await t.instance({ rateLimit: limits({ public: { perAddress: 2 } }) });
     expect(await statuses(() => request('GET', '/indicators/definitions', { address: '198.51.100.1' }), 3)).toEqual([200, 200, 429]);
     expect(await statuses(() => request('GET', '/health/live', { address: '198.51.100.1' }), 5)).toEqual([200, 200, 200, 200, 200]);
+  });
+
+  it('answers with the IETF RateLimit-Policy and RateLimit fields (structured-field form) beside Retry-After', async () => {
+    const { request } = await t.instance({ rateLimit: limits({ read: { perSubject: 3, perAddress: 1000 }, 'auth-failure': { perAddress: 20 } }) });
+    const erin = await t.tokenFor(prison, 'prison_staff', { sub: 'erin' });
+    const seen = [];
+    for (let i = 0; i < 4; i += 1) seen.push(await request('GET', '/me', { token: erin, address: '203.0.113.9' }));
+    for (const response of seen) {
+      // Draft -10/-11: a List of Items, each a quoted policy name with its quota q and window w.
+      expect(response.headers.get('ratelimit-policy')).toBe('"auth-failure-address";q=20;w=60, "read-address";q=1000;w=60, "read-subject";q=3;w=60');
+    }
+    const current = seen.map((response) => fields(response.headers.get('ratelimit')));
+    expect(current.map((items) => items['read-subject'])).toEqual([{ r: 2, t: 60 }, { r: 1, t: 60 }, { r: 0, t: 60 }, { r: 0, t: 60 }]);
+    expect(current.map((items) => items['read-address']?.r)).toEqual([999, 998, 997, 996]);
+    expect(current[0]!['auth-failure-address']).toEqual({ r: 20, t: 60 });
+    expect(seen.map((response) => response.status)).toEqual([200, 200, 200, 429]);
+    // On the refusal, the reset of the exhausted policy is the same instant as Retry-After.
+    expect(seen[3]!.headers.get('retry-after')).toBe('60');
+    // Later in the window, t counts down with Retry-After.
+    t.clock.advance(20_000);
+    try {
+      const later = await request('GET', '/me', { token: erin, address: '203.0.113.9' });
+      expect(later.status).toBe(429);
+      expect(later.headers.get('retry-after')).toBe('40');
+      expect(fields(later.headers.get('ratelimit'))['read-subject']).toEqual({ r: 0, t: 40 });
+    } finally {
+      t.clock.set(TEST_NOW);
+    }
+  });
+
+  it('names the address policy when the address is refused before authentication, and sends no fields on health probes', async () => {
+    const { request } = await t.instance({ rateLimit: limits({ public: { perAddress: 1 } }) });
+    expect((await request('GET', '/indicators/definitions', { address: '198.51.100.77' })).status).toBe(200);
+    const refused = await request('GET', '/indicators/definitions', { address: '198.51.100.77' });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('ratelimit-policy')).toBe('"public-address";q=1;w=60');
+    expect(fields(refused.headers.get('ratelimit'))).toEqual({ 'public-address': { r: 0, t: 60 } });
+    expect(refused.headers.get('retry-after')).toBe('60');
+    const probe = await request('GET', '/health/live', { address: '198.51.100.77' });
+    expect(probe.headers.get('ratelimit')).toBeNull();
+    expect(probe.headers.get('ratelimit-policy')).toBeNull();
   });
 
   it('turns an address away after repeated authentication failures, even with a good token then', async () => {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, testRateLimits, type TestContext } from './helpers/context.js';
@@ -65,11 +65,55 @@ describe('security headers', () => {
     ['500 an unexpected error', () => t.request('GET', '/__test/boom'), 500],
   ];
 
-  it.each(cases)('%s carries HSTS, nosniff, no-store and no X-Powered-By', async (_name, send, status) => {
+  it.each(cases)('%s carries HSTS, nosniff, no-store, no X-Powered-By and the API Content-Security-Policy', async (_name, send, status) => {
     const response = await send();
     expect(response.status).toBe(status);
     expectCommonHeaders(response.headers);
     expect(response.headers.get('cache-control')).toBe('no-store');
+    // API answers are data: nothing in them may load, run or be framed.
+    expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
+  it.each([
+    ['http://cadap.example:3000', 'an http PUBLIC_URL'],
+    [undefined, 'no PUBLIC_URL'],
+  ])('sends no HSTS with %s (%s), and all the other headers', async (publicUrl, _what) => {
+    const plain = await createTestContext({ publicUrl });
+    try {
+      const prison = await plain.organisation('prison');
+      for (const response of [await plain.request('GET', '/me', { token: await plain.tokenFor(prison, 'prison_staff') }), await plain.request('GET', '/me'), await plain.request('GET', '/docs')]) {
+        expect(response.headers.get('strict-transport-security')).toBeNull();
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(response.headers.get('content-security-policy')).toBeTruthy();
+      }
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('the printable disclosures page has a strict policy that still lets its own stylesheet apply', async () => {
+    const person = await t.request('POST', '/participants', { token, body: { identity: { firstName: 'Disclosed', lastName: 'Person', dateOfBirth: '1985-05-05' } } });
+    expect(person.status).toBe(201);
+    const page = await t.request('GET', `/participants/${person.json.id}/disclosures?format=html`, { token });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expectCommonHeaders(page.headers);
+    const directives = new Map(
+      (page.headers.get('content-security-policy') ?? '')
+        .split(';')
+        .map((part) => part.trim().split(/\s+/))
+        .filter((parts) => parts[0])
+        .map((parts) => [parts[0]!, parts.slice(1)]),
+    );
+    expect(directives.get('default-src')).toEqual(["'none'"]);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(directives.get('script-src')).toBeUndefined();
+    // The one inline stylesheet is allowed by its hash, so a browser applies exactly it and nothing injected.
+    const styles = [...page.text.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((match) => match[1]!);
+    expect(styles).toHaveLength(1);
+    expect(directives.get('style-src')).toEqual([`'sha256-${createHash('sha256').update(styles[0]!).digest('base64')}'`]);
+    expect(page.text).not.toMatch(/<script|<link|\sstyle=/i);
+    expect(page.text).toContain('Who received your data');
   });
 
   it('the 500 says nothing of the error', async () => {

@@ -8,15 +8,15 @@ export const OpenCaseSchema = z
     protocol: z.enum(PROTOCOL_IDS as [string, ...string[]]),
     participantId: z.uuid(),
     parties: z.array(PartySchema).max(10).default([]).openapi({ description: 'The other parts; your organisation fills the owner part.' }),
-    data: z.record(z.string(), z.unknown()).default({}).openapi({ description: 'The protocol’s opening data (see GET /protocols/{id}).' }),
+    data: z.record(z.string().max(60), z.unknown()).default({}).openapi({ description: 'The protocol’s opening data (see GET /protocols/{id}).' }),
   })
   .openapi('OpenCase');
 
 export const EventSchema = z
   .strictObject({
-    type: z.string().regex(/^[A-Z][A-Z_]{1,59}$/, 'An event name in SCREAMING_SNAKE_CASE.'),
-    data: z.record(z.string(), z.unknown()).default({}),
-    expectedVersion: z.number().int().positive().openapi({ description: 'The case version you read; a stale one is refused with 409 STALE_VERSION.' }),
+    type: z.string().max(60).regex(/^[A-Z][A-Z_]{1,59}$/, 'An event name in SCREAMING_SNAKE_CASE.'),
+    data: z.record(z.string().max(60), z.unknown()).default({}),
+    expectedVersion: z.number().int().positive().max(2_147_483_647).openapi({ description: 'The case version you read; a stale one is refused with 409 STALE_VERSION.' }),
   })
   .openapi('CaseEvent');
 
@@ -61,7 +61,7 @@ export const HistoryEventSchema = z
 
 export const CaseListQuery = z.strictObject({
   protocol: z.enum(PROTOCOL_IDS as [string, ...string[]]).optional(),
-  state: z.string().regex(/^[a-z_]{2,40}$/).optional(),
+  state: z.string().max(40).regex(/^[a-z_]{2,40}$/).optional(),
   participantId: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),

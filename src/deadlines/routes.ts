@@ -23,7 +23,7 @@ const DeadlineSchema = z
 
 const DeadlineQuery = z.strictObject({
   status: z.enum(['open', 'overdue']).default('open').openapi({ description: '`open`: everything not yet handled; `overdue`: due before now.' }),
-  before: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Only what is due before this time.' }),
+  before: z.iso.datetime({ offset: true }).max(40).optional().openapi({ description: 'Only what is due before this time.' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),
 });

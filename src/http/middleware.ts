@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, Services } from './context.js';
 
 const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -35,3 +36,31 @@ export const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
 };
+
+/**
+ * The Content-Security-Policy of every response that does not set its own: API answers are
+ * data, never a document to render or frame. The pages (/app, /docs, the printable
+ * disclosures) each set their own strict policy.
+ */
+export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
+/**
+ * Security headers on every response, errors included. HSTS only when the service is
+ * published over https (`PUBLIC_URL`): over plain http a browser ignores it, and a deployer
+ * testing on http://host must not pin a name to https by accident.
+ */
+export function securityHeaders(publicUrl: string | undefined): MiddlewareHandler<AppEnv> {
+  const https = publicUrl?.startsWith('https://') ?? false;
+  const common = secureHeaders({
+    strictTransportSecurity: https ? 'max-age=63072000; includeSubDomains' : false,
+    xFrameOptions: 'DENY',
+    referrerPolicy: 'no-referrer',
+    crossOriginResourcePolicy: 'same-origin',
+  });
+  return async (c, next) => {
+    await common(c, async () => {
+      await next();
+      if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', API_CONTENT_SECURITY_POLICY);
+    });
+  };
+}

@@ -26,7 +26,7 @@ import { AppError } from './errors.js';
  * the limit is exact. When the database cannot be reached, flushes fail and are retried
  * with the counts kept: each instance still enforces the limit on its own traffic.
  */
-export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+export type RateLimitVerdict = { remaining: number; resetSeconds: number } & ({ allowed: true } | { allowed: false; retryAfterSeconds: number });
 type Kind = 'subject' | 'address';
 type Bucket = { dbKey: string; windowStart: number; windowEnd: number; base: number; pending: number };
 
@@ -69,8 +69,11 @@ export function createRateLimiter(deps: { db: Database; clock: Clock; logger: Lo
     return bucket;
   };
 
-  const verdict = (bucket: Bucket, limit: number, now: Date): RateLimitVerdict =>
-    bucket.base + bucket.pending >= limit ? { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((bucket.windowEnd - now.getTime()) / 1000)) } : { allowed: true };
+  const verdict = (bucket: Bucket, limit: number, now: Date): RateLimitVerdict => {
+    const used = bucket.base + bucket.pending;
+    const resetSeconds = Math.max(1, Math.ceil((bucket.windowEnd - now.getTime()) / 1000));
+    return used >= limit ? { allowed: false, retryAfterSeconds: resetSeconds, remaining: 0, resetSeconds } : { allowed: true, remaining: limit - used, resetSeconds };
+  };
 
   async function flushOnce(): Promise<void> {
     const now = clock.now().getTime();
@@ -118,9 +121,10 @@ export function createRateLimiter(deps: { db: Database; clock: Clock; logger: Lo
     config,
     take(group, kind, id, limit, now) {
       const bucket = bucketFor(group, kind, id, now);
-      const result = verdict(bucket, limit, now);
-      if (result.allowed) bucket.pending += 1;
-      return result;
+      const before = verdict(bucket, limit, now);
+      if (!before.allowed) return before;
+      bucket.pending += 1;
+      return { ...before, remaining: before.remaining - 1 };
     },
     check: (group, kind, id, limit, now) => verdict(bucketFor(group, kind, id, now), limit, now),
     record(group, kind, id, now) {
@@ -173,6 +177,32 @@ const refuse = (retryAfterSeconds: number, what: string) =>
   new AppError('RATE_LIMITED', `Too many requests ${what}; try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
 
 /**
+ * The limits that applied to a request, for the IETF `RateLimit-Policy` and `RateLimit` fields
+ * (draft-ietf-httpapi-ratelimit-headers, structured-field form): one quota policy per limit,
+ * named `"<group>-address"` / `"<group>-subject"`, with its quota `q` and window `w`, and what
+ * is left of it `r` with the seconds until the window resets `t` (the same instant as
+ * Retry-After on a 429).
+ */
+type AppliedLimit = { policy: string; quota: number; windowSeconds: number; remaining?: number; resetSeconds?: number };
+const appliedLimits = new WeakMap<Request, AppliedLimit[]>();
+
+function applied(c: Context, limit: AppliedLimit): void {
+  const list = appliedLimits.get(c.req.raw) ?? [];
+  const existing = list.findIndex((item) => item.policy === limit.policy);
+  if (existing >= 0) list[existing] = limit;
+  else list.push(limit);
+  appliedLimits.set(c.req.raw, list);
+}
+
+function setRateLimitFields(c: Context): void {
+  const list = appliedLimits.get(c.req.raw);
+  if (!list || list.length === 0) return;
+  c.header('RateLimit-Policy', list.map((item) => `"${item.policy}";q=${item.quota};w=${item.windowSeconds}`).join(', '));
+  const current = list.filter((item) => item.remaining !== undefined);
+  if (current.length > 0) c.header('RateLimit', current.map((item) => `"${item.policy}";r=${item.remaining};t=${item.resetSeconds}`).join(', '));
+}
+
+/**
  * Before routing: the per-address limit of the route's group, and the address's
  * authentication failures (counted when a response is 401).
  */
@@ -184,13 +214,25 @@ export function rateLimitByAddress(limiter: RateLimiter, clock: Clock): Middlewa
     const address = clientAddress(c, trustProxyHops);
     c.set('rateLimitGroup', group);
     const now = clock.now();
-    if (group !== 'public') {
-      const failures = limiter.check('auth-failure', 'address', address, limits['auth-failure'].perAddress, now);
-      if (!failures.allowed) throw refuse(failures.retryAfterSeconds, 'with failed authentication from your address');
+    const windowSeconds = limiter.config.windowSeconds;
+    try {
+      if (group !== 'public') {
+        const quota = limits['auth-failure'].perAddress;
+        const failures = limiter.check('auth-failure', 'address', address, quota, now);
+        applied(c, { policy: 'auth-failure-address', quota, windowSeconds, remaining: failures.remaining, resetSeconds: failures.resetSeconds });
+        if (!failures.allowed) throw refuse(failures.retryAfterSeconds, 'with failed authentication from your address');
+      }
+      const quota = limits[group].perAddress;
+      const verdict = limiter.take(group, 'address', address, quota, now);
+      applied(c, { policy: `${group}-address`, quota, windowSeconds, remaining: verdict.remaining, resetSeconds: verdict.resetSeconds });
+      const perSubject = limits[group].perSubject;
+      // The per-subject policy applies to every authenticated request of the group; its state is known after authentication.
+      if (perSubject !== undefined) applied(c, { policy: `${group}-subject`, quota: perSubject, windowSeconds });
+      if (!verdict.allowed) throw refuse(verdict.retryAfterSeconds, 'from your address');
+      await next();
+    } finally {
+      setRateLimitFields(c);
     }
-    const verdict = limiter.take(group, 'address', address, limits[group].perAddress, now);
-    if (!verdict.allowed) throw refuse(verdict.retryAfterSeconds, 'from your address');
-    await next();
     if (c.res.status === 401) limiter.record('auth-failure', 'address', address, clock.now());
   };
 }
@@ -204,5 +246,6 @@ export function enforceSubjectLimit(c: Context<AppEnv>): void {
   if (limit === undefined) return;
   const actor = c.var.actor;
   const verdict = rateLimiter.take(group, 'subject', `${actor.organisation.id}\u0000${actor.sub}`, limit, clock.now());
+  applied(c, { policy: `${group}-subject`, quota: limit, windowSeconds: rateLimiter.config.windowSeconds, remaining: verdict.remaining, resetSeconds: verdict.resetSeconds });
   if (!verdict.allowed) throw refuse(verdict.retryAfterSeconds, 'for your account');
 }

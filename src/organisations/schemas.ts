@@ -43,6 +43,7 @@ export const CreateOrganisationSchema = z
     country: z.enum(COUNTRIES),
     region: z
       .string()
+      .max(6)
       .regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/, 'An ISO 3166-2 code such as KZ-PAV.')
       .openapi({ example: 'KZ-PAV' }),
     timeZone: timeZone.optional().openapi({ description: 'IANA time zone; defaults from the country.' }),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { html, raw } from 'hono/html';
 import type { Executor } from '../../db/client.js';
@@ -62,6 +63,15 @@ const ACTIONS: Record<string, string> = {
   'case.break_glass': 'emergency access (break-glass)',
 };
 
+const PAGE_STYLE =
+  'body{font:14px/1.5 system-ui,sans-serif;margin:2rem;color:#111}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#eee}@media print{body{margin:0}}';
+
+/**
+ * The page's policy: nothing loads, nothing runs, it cannot be framed; its one inline
+ * stylesheet is allowed by its hash alone.
+ */
+export const DISCLOSURES_PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(PAGE_STYLE).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
+
 /** A plain printable page; the reference code, never a name, identifies the person. */
 export function disclosuresPage(report: Awaited<ReturnType<typeof listDisclosures>>) {
   const rows = report.items.map(
@@ -79,7 +89,7 @@ export function disclosuresPage(report: Awaited<ReturnType<typeof listDisclosure
 <head>
 <meta charset="utf-8">
 <title>Disclosures of ${report.participant.referenceCode}</title>
-<style>${raw('body{font:14px/1.5 system-ui,sans-serif;margin:2rem;color:#111}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#eee}@media print{body{margin:0}}')}</style>
+<style>${raw(PAGE_STYLE)}</style>
 </head>
 <body>
 <h1>Who received your data</h1>

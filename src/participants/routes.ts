@@ -5,7 +5,7 @@ import { pageOf } from '../http/pagination.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';
 import { CorrectParticipantSchema, ParticipantSchema, ParticipantSearchQuery, RegisterParticipantSchema } from './schemas.js';
-import { disclosuresPage, listDisclosures } from './disclosures.js';
+import { DISCLOSURES_PAGE_CSP, disclosuresPage, listDisclosures } from './disclosures.js';
 import { correctParticipant, readParticipant, registerParticipant, searchParticipants } from './service.js';
 
 const tags = ['Participants'];
@@ -86,7 +86,7 @@ export function participantRoutes() {
     .openapi(read, async (c) => c.json(await readParticipant(c.var.services.db, requestFacts(c), c.req.valid('param').id), 200))
     .openapi(disclosures, async (c) => {
       const report = await listDisclosures(c.var.services.db, requestFacts(c), c.req.valid('param').id);
-      if (c.req.valid('query').format === 'html') return c.html(disclosuresPage(report), 200) as never;
+      if (c.req.valid('query').format === 'html') return c.html(disclosuresPage(report), 200, { 'Content-Security-Policy': DISCLOSURES_PAGE_CSP }) as never;
       return c.json(report, 200);
     })
     .openapi(correct, async (c) => {

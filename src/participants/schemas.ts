@@ -19,13 +19,14 @@ export const IdentitySchema = z
     nationalId: z
       .string()
       .trim()
+      .max(32)
       .regex(/^[A-Za-z0-9-]{4,32}$/, 'Letters, digits and dashes, 4 to 32 characters.')
       .optional(),
   })
   .openapi('IdentityData');
 
 export const ContactSchema = z
-  .strictObject({ phone: z.string().trim().regex(/^\+?[0-9 ()-]{5,24}$/, 'A phone number.').optional(), address: text().optional(), releaseAddress: text().optional() })
+  .strictObject({ phone: z.string().trim().max(25).regex(/^\+?[0-9 ()-]{5,24}$/, 'A phone number.').optional(), address: text().optional(), releaseAddress: text().optional() })
   .openapi('ContactData');
 
 export const CustodySchema = z
@@ -33,7 +34,7 @@ export const CustodySchema = z
     facilityOrganisationId: z.uuid().optional(),
     unitId: z.uuid().optional(),
     expectedReleaseDate: isoDate.optional(),
-    actualReleaseAt: z.iso.datetime({ offset: true }).optional(),
+    actualReleaseAt: z.iso.datetime({ offset: true }).max(40).optional(),
   })
   .openapi('CustodyData');
 
@@ -94,7 +95,7 @@ const patchOf = <T extends z.ZodObject>(schema: T) => {
 
 export const CorrectParticipantSchema = z
   .strictObject({
-    expectedVersion: z.number().int().positive().optional().openapi({ description: 'The version you read; a stale one is refused with 409.' }),
+    expectedVersion: z.number().int().positive().max(2_147_483_647).optional().openapi({ description: 'The version you read; a stale one is refused with 409.' }),
     identity: patchOf(IdentitySchema).optional(),
     contact: patchOf(ContactSchema).optional(),
     custody: patchOf(CustodySchema).optional(),
@@ -136,6 +137,7 @@ export const ParticipantSearchQuery = z.strictObject({
     .string()
     .trim()
     .toUpperCase()
+    .max(11)
     .regex(/^P-[0-9A-Z]{4}-[0-9A-Z]{4}$/, 'A reference code such as P-7K3M-9QXD.'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),
