@@ -1,0 +1,86 @@
+import { and, arrayContains, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEvents, caseParties, cases, deadlines, notifications, outbox } from '../db/schema.js';
+import { materialiseDue } from '../notifications/outbox.js';
+import { createTestContext, type TestContext } from './helpers/context.js';
+import { createRegion, type Region } from './helpers/region.js';
+
+/**
+ * "The region's coordinator" is the coordinator whose region code equals the person's region,
+ * and no other (DOMAIN.md, "Second release": Regions).
+ */
+let t: TestContext;
+let r: Region;
+let admin: string;
+
+beforeAll(async () => {
+  t = await createTestContext();
+  r = await createRegion(t);
+  admin = await t.tokenFor(r.orgs.coordinator, 'admin');
+});
+afterAll(() => t.close());
+
+const tick = () => materialiseDue(t.db, { now: t.clock.now(), publicUrl: 'https://cadap.test' });
+
+async function queueOf(organisationId: string) {
+  return t.db.select().from(deadlines).where(arrayContains(deadlines.concerns, [organisationId]));
+}
+
+describe('the region’s coordinator', () => {
+  it('is the home region’s, even when another region’s coordinator row comes first in a scan (the issue’s reproduction)', async () => {
+    // As admin: a coordinator in KG-C; then the home coordinator is corrected, so its row moves to the end of the heap.
+    const created = await t.request('POST', '/organisations', {
+      token: admin,
+      body: { kind: 'coordinator', name: 'Chui Regional Commission', country: 'KG', region: 'KG-C', notificationEmails: ['chui@example.org'] },
+    });
+    expect(created.status, created.text).toBe(201);
+    const foreign = created.json as { id: string };
+    const moved = await t.request('PATCH', `/organisations/${r.orgs.coordinator.id}`, { token: admin, body: { notificationEmails: ['home-commission@example.org'] } });
+    expect(moved.status, moved.text).toBe(200);
+    const foreignToken = await t.tokenFor(foreign, 'coordinator');
+
+    // As the prison: a person, a consent for the NGO, a plan with the NGO, released without a plan.
+    const person = await r.participant('prison', 'Regional');
+    await r.consent(person.id, r.orgs.ngo);
+    const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }, { part: 'ngo', organisationId: r.orgs.ngo.id }], { releaseDate: '2026-03-20' });
+    expect(plan.status, plan.text).toBe(201);
+    const released = await r.send('prison', plan.json.id, 'RELEASED_WITHOUT_PLAN', { releasedAt: '2026-03-02T09:00:00+05:00', reason: 'Early release by court' });
+    expect(released.status, released.text).toBe(201);
+
+    // The patronage case's coordinator part is the home region's coordinator.
+    const [patronage] = await t.db.select().from(cases).where(and(eq(cases.participantId, person.id), eq(cases.protocol, 'patronage')));
+    expect(patronage).toBeDefined();
+    const parties = await t.db.select().from(caseParties).where(eq(caseParties.caseId, patronage!.id));
+    expect(parties.filter((party) => party.part === 'coordinator').map((party) => party.organisationId)).toEqual([r.orgs.coordinator.id]);
+
+    // The escalation goes home; the foreign coordinator has nothing in its queue, inbox or outbox, now or after 48 hours.
+    expect((await r.deadlinesOf(plan.json.id)).filter((row) => row.kind === 'alert')).toEqual([expect.objectContaining({ rule: 'released_without_plan', concerns: [r.orgs.coordinator.id] })]);
+    await tick();
+    t.clock.advance(49 * 3_600_000);
+    try {
+      await tick();
+      const overdue = (await r.deadlinesOf(patronage!.id)).find((row) => row.rule === 'acknowledgement_overdue');
+      expect(overdue).toMatchObject({ status: 'fired', concerns: [r.orgs.coordinator.id] });
+      expect(await queueOf(foreign.id)).toEqual([]);
+      expect(await t.db.select().from(notifications).where(eq(notifications.organisationId, foreign.id))).toEqual([]);
+      expect(await t.db.select().from(outbox).where(eq(outbox.organisationId, foreign.id))).toEqual([]);
+      const homeMail = await t.db.select().from(outbox).where(eq(outbox.organisationId, r.orgs.coordinator.id));
+      expect(homeMail.map((row) => row.rule).sort()).toEqual(['acknowledgement_overdue', 'released_without_plan']);
+      expect(homeMail.every((row) => row.toAddresses.join() === 'home-commission@example.org')).toBe(true);
+      expect((await t.request('GET', '/deadlines', { token: foreignToken })).json.items).toEqual([]);
+    } finally {
+      t.clock.advance(-49 * 3_600_000);
+    }
+
+    // The foreign coordinator may not read the person: 404, audited as a denial.
+    const read = await t.request('GET', `/participants/${person.id}`, { token: foreignToken });
+    expect(read.status).toBe(404);
+    expect(read.text).not.toContain('Regional');
+    const denials = await t.db.select().from(auditEvents).where(and(eq(auditEvents.organisationId, foreign.id), eq(auditEvents.action, 'participant.read')));
+    expect(denials.map((row) => row.outcome)).toEqual(['denied']);
+    // The home coordinator may: it is the patronage case's coordinator part.
+    const home = await t.request('GET', `/participants/${person.id}`, { token: r.tokens.coordinator });
+    expect(home.status).toBe(200);
+    expect(home.json.disclosed).toContainEqual({ dataClass: 'identity', basis: 'party' });
+  });
+});
