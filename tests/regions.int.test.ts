@@ -28,10 +28,10 @@ async function queueOf(organisationId: string) {
 
 describe('the region’s coordinator', () => {
   it('is the home region’s, even when another region’s coordinator row comes first in a scan (the issue’s reproduction)', async () => {
-    // As admin: a coordinator in KG-C; then the home coordinator is corrected, so its row moves to the end of the heap.
+    // As admin: a coordinator in KG-GB (beside the fixture's decoy regions); then the home coordinator is corrected, so its row moves to the end of the heap.
     const created = await t.request('POST', '/organisations', {
       token: admin,
-      body: { kind: 'coordinator', name: 'Chui Regional Commission', country: 'KG', region: 'KG-C', notificationEmails: ['chui@example.org'] },
+      body: { kind: 'coordinator', name: 'Bishkek City Commission', country: 'KG', region: 'KG-GB', notificationEmails: ['chui@example.org'] },
     });
     expect(created.status, created.text).toBe(201);
     const foreign = created.json as { id: string };
