@@ -1,9 +1,10 @@
-import { and, arrayContains, eq } from 'drizzle-orm';
+import { and, arrayContains, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, caseParties, cases, deadlines, notifications, outbox } from '../db/schema.js';
+import { auditEvents, caseParties, cases, deadlines, notifications, organisations, outbox } from '../db/schema.js';
 import { materialiseDue } from '../notifications/outbox.js';
+import { ADMINS_QUEUE } from '../protocols/model.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
-import { createRegion, type Region } from './helpers/region.js';
+import { buildRegion, createRegion, type Region } from './helpers/region.js';
 
 /**
  * "The region's coordinator" is the coordinator whose region code equals the person's region,
@@ -82,5 +83,56 @@ describe('the region’s coordinator', () => {
     const home = await t.request('GET', `/participants/${person.id}`, { token: r.tokens.coordinator });
     expect(home.status).toBe(200);
     expect(home.json.disclosed).toContainEqual({ dataClass: 'identity', basis: 'party' });
+  });
+});
+
+describe('a region without a coordinator', () => {
+  it('escalates to the admins’ work queue, never to another region’s coordinator', async () => {
+    const orphan = await buildRegion(t, { country: 'KZ', region: 'KZ-AKT', coordinator: false });
+    expect(orphan.orgs.coordinator).toBeUndefined();
+    const adminToken = await t.tokenFor(orphan.orgs.court, 'admin');
+    const coordinators = await t.db.select().from(organisations).where(eq(organisations.kind, 'coordinator'));
+    expect(coordinators.length).toBeGreaterThanOrEqual(3);
+
+    // A plan still open 2 working days before release escalates; released without a plan, with the NGO named.
+    const person = await orphan.participant('prison', 'Orphaned');
+    await orphan.consent(person.id, orphan.orgs.ngo);
+    const plan = await orphan.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: orphan.orgs.probation.id }, { part: 'ngo', organisationId: orphan.orgs.ngo.id }], { releaseDate: '2026-03-05' });
+    expect(plan.status, plan.text).toBe(201);
+    expect((await orphan.deadlinesOf(plan.json.id)).find((row) => row.rule === 'planning_escalation')).toMatchObject({ status: 'open', concerns: [ADMINS_QUEUE] });
+    const released = await orphan.send('prison', plan.json.id, 'RELEASED_WITHOUT_PLAN', { releasedAt: '2026-03-02T09:00:00+05:00', reason: 'Early release by court' });
+    expect(released.status, released.text).toBe(201);
+
+    // The patronage case opens without a coordinator part; its escalation is the admins'.
+    const [patronage] = await t.db.select().from(cases).where(and(eq(cases.participantId, person.id), eq(cases.protocol, 'patronage')));
+    expect(patronage).toBeDefined();
+    const parties = await t.db.select().from(caseParties).where(eq(caseParties.caseId, patronage!.id));
+    expect(parties.map((party) => party.part).sort()).toEqual(['ngo', 'sender']);
+    expect((await orphan.deadlinesOf(patronage!.id)).find((row) => row.rule === 'acknowledgement_overdue')).toMatchObject({ kind: 'escalation', concerns: [ADMINS_QUEUE] });
+
+    const adminQueue = async () => ((await t.request('GET', '/deadlines?limit=200', { token: adminToken })).json.items as { rule: string; participantReference: string; kind: string }[]).filter((item) => item.participantReference === person.referenceCode);
+    expect((await adminQueue()).map((item) => `${item.kind}:${item.rule}`).sort()).toEqual(['alert:released_without_plan', 'escalation:acknowledgement_overdue']);
+
+    // The tick sends them to no inbox and no address, and the admins still see them: their queue has no inbox.
+    t.clock.advance(49 * 3_600_000);
+    try {
+      await tick();
+      expect((await adminQueue()).map((item) => `${item.kind}:${item.rule}`).sort()).toEqual(['alert:released_without_plan', 'escalation:acknowledgement_overdue']);
+    } finally {
+      t.clock.advance(-49 * 3_600_000);
+    }
+    const rows = await t.db.select().from(deadlines).where(eq(deadlines.participantId, person.id));
+    for (const coordinator of coordinators) {
+      expect(rows.filter((row) => row.concerns.includes(coordinator.id)), coordinator.region).toEqual([]);
+      const token = await t.tokenFor(coordinator, 'coordinator');
+      const queue = (await t.request('GET', '/deadlines?limit=200', { token })).json.items as { participantReference: string }[];
+      expect(queue.filter((item) => item.participantReference === person.referenceCode), coordinator.region).toEqual([]);
+      expect(await t.db.select().from(notifications).where(and(eq(notifications.organisationId, coordinator.id), eq(notifications.participantReference, person.referenceCode)))).toEqual([]);
+    }
+    const mail = await t.db.select().from(outbox).where(inArray(outbox.deadlineId, rows.map((row) => row.id)));
+    expect(mail.map((row) => row.organisationId).filter((id) => coordinators.some((coordinator) => coordinator.id === id))).toEqual([]);
+    // Staff without the admin role do not hold the admins' queue.
+    const prisonQueue = (await t.request('GET', '/deadlines?limit=200', { token: orphan.tokens.prison })).json.items as { rule: string }[];
+    expect(prisonQueue.map((item) => item.rule)).not.toContain('acknowledgement_overdue');
   });
 });
