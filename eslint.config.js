@@ -14,6 +14,12 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through src/config.ts (loadConfig) only.' },
+        {
+          // drizzle renders `${table.column}` unqualified in a single-table select list, so inside a
+          // subquery it binds to the subquery's own table (issue 13: "the region's coordinator is any coordinator").
+          selector: "TaggedTemplateExpression[tag.name='sql']:has(TemplateElement[value.raw=/\\bselect\\b/i]) > TemplateLiteral > MemberExpression.expressions[computed=false][object.type='Identifier']",
+          message: 'A `${table.column}` in a sql template with a subquery may render unqualified and bind to the subquery’s table: write `${qualified(table.column)}` (db/qualified.ts), or alias the subquery’s table and name its columns through the alias.',
+        },
       ],
     },
   },

@@ -47,7 +47,7 @@ function whenText(rule: DeadlineDefinition): string {
 
 function notifyText(rule: DeadlineDefinition): string {
   if (!Array.isArray(rule.notify)) return `resolver \`${(rule.notify as { resolver: string }).resolver}\``;
-  return rule.notify.map((part: string) => (part === '@region_coordinator' ? 'the region’s coordinator' : part)).join(', ');
+  return rule.notify.map((part: string) => (part === '@region_coordinator' ? 'the region’s coordinator (the admins’ queue where the region has none)' : part)).join(', ');
 }
 
 export function protocolMarkdown(definition: ProtocolDefinition): string {
@@ -55,7 +55,7 @@ export function protocolMarkdown(definition: ProtocolDefinition): string {
   lines.push(`## \`${definition.id}\` (version ${definition.version}): ${definition.title.en}`, '', `*${definition.title.ru}*`, '', definition.description.en, '');
   lines.push('### Parts', '', '| part | organisation kinds | required | conditions |', '|---|---|---|---|');
   for (const [part, rule] of Object.entries(definition.parts)) {
-    const conditions = [rule.certified ? 'certified' : '', rule.needsConsent ? 'a consent naming it' : '', rule.automatic ? 'filled automatically: the region’s coordinator' : ''].filter(Boolean).join('; ');
+    const conditions = [rule.certified ? 'certified' : '', rule.needsConsent ? 'a consent naming it' : '', rule.automatic ? 'filled automatically: the region’s coordinator (left empty where the region has none; what it is told goes to the admins’ queue)' : ''].filter(Boolean).join('; ');
     lines.push(`| \`${part}\` | ${rule.kinds.join(', ')} | ${rule.required ? 'yes' : 'no'} | ${conditions || '—'} |`);
   }
   lines.push('', `**Opened by** ${definition.opening.roles.join(', ')}; the opener’s organisation is the \`${definition.opening.ownerPart}\` part and owns the case.`);

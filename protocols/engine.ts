@@ -1,6 +1,6 @@
 import { fieldErrors } from '../src/http/errors.js';
 import type { Role } from '../src/domain.js';
-import type { Accepted, CaseSnapshot, Deadline, DeadlineChanges, Decision, Effect, EngineActor, EngineEvent, Party, Refusal } from './model.js';
+import { coordinatorOrAdmins, type Accepted, type CaseSnapshot, type Deadline, type DeadlineChanges, type Decision, type Effect, type EngineActor, type EngineEvent, type Party, type Refusal } from './model.js';
 import { ASSIGNMENTS, CONDITIONS, EFFECTS, GUARDS, makeGuards, organisationFitsPart, RESOLVERS, type Guard, type GuardResult, type RuleInput } from './registry.js';
 import { addDays, addMonths, addWorkingDays, DEADLINE_HOUR, localDateOf, zonedInstant } from './time.js';
 import { ROLE_FOR_KIND, type DeadlineDefinition, type ProtocolDefinition, type Target, type TargetChoice, type TransitionDefinition } from './types.js';
@@ -166,7 +166,8 @@ export function open(
     if (rule.automatic === 'region_coordinator') {
       if (organisationId !== undefined && organisationId !== input.facts.regionCoordinatorId) errors.push({ path: 'parties', message: `The ${part} part is filled automatically.` });
       organisationId = input.facts.regionCoordinatorId ?? undefined;
-      if (!organisationId) errors.push({ path: 'parties', message: 'The participant’s region has no coordinator organisation registered.' });
+      // A region without a coordinator leaves the part empty: its escalations go to the admins' queue.
+      if (!organisationId) continue;
     }
     if (!organisationId) {
       if (rule.required) errors.push({ path: 'parties', message: `The ${part} part is required.` });
@@ -204,6 +205,13 @@ export function dueAt(rule: DeadlineDefinition, data: Readonly<Data>, facts: Cas
   return zonedInstant(date, DEADLINE_HOUR, facts.timeZone);
 }
 
+/** The organisation filling a part; an empty region-coordinator part is the admins' queue (or the coordinator registered since). */
+function partyToNotify(definition: ProtocolDefinition, snapshot: CaseSnapshot, part: string): string | undefined {
+  const filled = snapshot.parties.find((party) => party.part === part)?.organisationId;
+  if (filled || definition.parts[part]?.automatic !== 'region_coordinator') return filled;
+  return coordinatorOrAdmins(snapshot.facts);
+}
+
 /** The deadline set a snapshot implies: each rule active in its state, whose condition holds. */
 export function deadlinesFor(definition: ProtocolDefinition, snapshot: CaseSnapshot): Map<string, Deadline> {
   const out = new Map<string, Deadline>();
@@ -213,7 +221,7 @@ export function deadlinesFor(definition: ProtocolDefinition, snapshot: CaseSnaps
     const due = dueAt(rule, snapshot.data, snapshot.facts);
     if (!due) continue;
     const concerns = Array.isArray(rule.notify)
-      ? rule.notify.map((part) => (part === '@region_coordinator' ? snapshot.facts.regionCoordinatorId : snapshot.parties.find((party) => party.part === part)?.organisationId))
+      ? rule.notify.map((part) => (part === '@region_coordinator' ? coordinatorOrAdmins(snapshot.facts) : partyToNotify(definition, snapshot, part)))
       : RESOLVERS[(rule.notify as { resolver: string }).resolver]!(snapshot);
     const unique = [...new Set(concerns.filter((id): id is string => Boolean(id)))].sort();
     if (unique.length === 0) continue;

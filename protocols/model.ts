@@ -5,6 +5,19 @@ import type { OrganisationKind, Role } from '../src/domain.js';
 export type Party = { part: string; organisationId: string };
 
 /**
+ * The admins' work queue, as a deadline's concern: what would go to "the region's coordinator"
+ * when the person's region has none (DOMAIN.md, "Second release": Regions). No organisation
+ * has this id (the nil UUID); `GET /deadlines` lists these rows for the `admin` role, and the
+ * notification tick sends them to no inbox and no address.
+ */
+export const ADMINS_QUEUE = '00000000-0000-0000-0000-000000000000';
+
+/** The region's coordinator, or the admins' queue when the region has none: never another region's. */
+export function coordinatorOrAdmins(facts: Pick<DecisionFacts, 'regionCoordinatorId'>): string {
+  return facts.regionCoordinatorId ?? ADMINS_QUEUE;
+}
+
+/**
  * What the service gathers before a decision (under the locks it needs), so that the engine
  * itself never reads a database or a clock.
  */
@@ -47,7 +60,7 @@ export type Deadline = {
   rule: string;
   kind: 'reminder' | 'deadline' | 'escalation';
   dueAt: Date;
-  /** The organisations it concerns: whose work queue it is in, whom it notifies. */
+  /** The organisations it concerns: whose work queue it is in, whom it notifies (or `ADMINS_QUEUE`). */
   concerns: string[];
 };
 

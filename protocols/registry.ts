@@ -1,4 +1,4 @@
-import type { CaseSnapshot, Effect, Party } from './model.js';
+import { coordinatorOrAdmins, type CaseSnapshot, type Effect, type Party } from './model.js';
 import { DEFAULT_MAX_STAY_DAYS } from '../src/domain.js';
 import { addDays, daysBetween, localDateOf } from './time.js';
 
@@ -261,11 +261,10 @@ export const EFFECTS: Record<string, EffectBuilder> = {
   openPatronageCase: (input) => openPatronage(input),
   /** RELEASED_WITHOUT_PLAN opens patronage only when an NGO is named. */
   openPatronageCaseIfNgo: (input) => (partyOf(input.snapshot, 'ngo') ? openPatronage(input) : []),
-  /** RELEASED_WITHOUT_PLAN escalates to the region's coordinator at once. */
-  escalateReleaseWithoutPlan: ({ snapshot }) =>
-    snapshot.facts.regionCoordinatorId
-      ? [{ kind: 'alert', rule: 'released_without_plan', title: 'Released without an agreed plan', concerns: [snapshot.facts.regionCoordinatorId] }]
-      : [],
+  /** RELEASED_WITHOUT_PLAN escalates to the region's coordinator at once (the admins' queue when the region has none). */
+  escalateReleaseWithoutPlan: ({ snapshot }) => [
+    { kind: 'alert', rule: 'released_without_plan', title: 'Released without an agreed plan', concerns: [coordinatorOrAdmins(snapshot.facts)] },
+  ],
   /** A new pre-release case makes the unit's "start planning" reminder moot. */
   voidUnitPlanningReminder: () => [{ kind: 'void_participant_deadlines', protocol: 'unit-enrolment', rule: 'pre_release_planning' }],
   /** A relapse notifies the NGO and probation at once. */

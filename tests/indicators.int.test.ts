@@ -127,9 +127,16 @@ describe('indicators', () => {
   it('the open table needs no token and suppresses small cells, and the rates and medians resting on them', async () => {
     const open = await t.request('GET', '/indicators?table=region-quarter&period=2026-Q1');
     expect(open.status).toBe(200);
-    expect(open.json).toMatchObject({ table: 'region-quarter', period: '2026-Q1', threshold: 5, groups: [{ code: 'KZ-PAV' }] });
+    // Every region of the world is a group; the home region's enrolments are counted there, not in a decoy's row.
+    expect(open.json).toMatchObject({ table: 'region-quarter', period: '2026-Q1', threshold: 5, groups: [{ code: 'KG-C' }, { code: 'KZ-KAR' }, { code: 'KZ-PAV' }] });
     const all = totals(open.json);
     expect(all.unit_enrolments).toMatchObject({ value: 6, suppressed: false });
+    const enrolments = open.json.indicators.find((indicator: { id: string }) => indicator.id === 'unit_enrolments');
+    expect(enrolments.rows.map((row: Cell & { group: string }) => [row.group, row.value])).toEqual([
+      ['KG-C', 0],
+      ['KZ-KAR', 0],
+      ['KZ-PAV', 6],
+    ]);
     expect(all.unit_completions).toMatchObject({ value: null, numerator: null, suppressed: true });
     expect(all.unit_median_days_enrolled).toMatchObject({ value: null, suppressed: true });
     expect(all.negative_test_share).toMatchObject({ value: null, suppressed: true });

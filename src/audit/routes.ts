@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { auditCheckpoints, auditEvents, participants } from '../../db/schema.js';
+import { qualified } from '../../db/qualified.js';
 import type { AppEnv } from '../http/context.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js';
@@ -138,7 +139,7 @@ export function auditRoutes() {
         // A coordinator oversees its own region: rows about its region's participants, or by its own organisation.
         isAuditor
           ? undefined
-          : sql`(${auditEvents.organisationId} = ${actor.organisation.id} or exists (select 1 from ${participants} where ${participants.id} = ${auditEvents.participantId} and ${participants.region} = ${actor.organisation.region}))`,
+          : sql`(${qualified(auditEvents.organisationId)} = ${actor.organisation.id} or exists (select 1 from ${participants} p where p.id = ${qualified(auditEvents.participantId)} and p.region = ${actor.organisation.region}))`,
       ];
       const rows = await db
         .select()

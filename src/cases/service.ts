@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { qualified } from '../../db/qualified.js';
 import { breakGlassGrants, caseEvents, caseParties, cases, deadlines, organisations, participants, prisonUnits } from '../../db/schema.js';
 import { allowedEvents, actorParts, deadlinesFor, decide, diffDeadlines, open } from '../../protocols/engine.js';
 import { protocolById } from '../../protocols/index.js';
@@ -65,8 +66,9 @@ async function gatherFacts(
   const [person] = await tx
     .select({
       region: participants.region,
-      coordinator: sql<string | null>`(select c.id from ${organisations} c where c.kind = 'coordinator' and c.region = ${participants.region} limit 1)`,
-      recordOwnerTimeZone: sql<string>`(select o.time_zone from ${organisations} o where o.id = ${participants.ownerOrganisationId})`,
+      // At most one row (organisations_region_coordinator_key); without `limit 1`, a wrong match fails loudly.
+      coordinator: sql<string | null>`(select c.id from ${organisations} c where c.kind = 'coordinator' and c.region = ${qualified(participants.region)})`,
+      recordOwnerTimeZone: sql<string>`(select o.time_zone from ${organisations} o where o.id = ${qualified(participants.ownerOrganisationId)})`,
     })
     .from(participants)
     .where(eq(participants.id, input.participantId));
@@ -432,10 +434,10 @@ function caseLoadQuery(db: Executor) {
     .select({
       row: getTableColumns(cases),
       parties: sql<Party[]>`coalesce((select json_agg(json_build_object('part', cp.part, 'organisationId', cp.organisation_id) order by cp.part)
-        from ${caseParties} cp where cp.case_id = ${cases.id}), '[]'::json)`,
+        from ${caseParties} cp where cp.case_id = ${qualified(cases.id)}), '[]'::json)`,
       viewerParts: sql<ViewerPart[]>`coalesce((select json_agg(json_build_object('protocol', vc.protocol, 'part', vp.part))
         from ${caseParties} vp join ${cases} vc on vc.id = vp.case_id
-        where vc.participant_id = ${cases.participantId} and vp.organisation_id = ${sql.placeholder('organisationId')}::uuid
+        where vc.participant_id = ${qualified(cases.participantId)} and vp.organisation_id = ${sql.placeholder('organisationId')}::uuid
           and (vc.closed_at is null or vc.closed_at > ${sql.placeholder('windowStart')}::timestamptz)), '[]'::json)`,
       participant: { id: participants.id, referenceCode: participants.referenceCode, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region },
       timeZone: organisations.timeZone,

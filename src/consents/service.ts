@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, isNull, lte, or, gte, sql, exists } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Executor } from '../../db/client.js';
+import { qualified } from '../../db/qualified.js';
 import { caseParties, cases, consents, deadlines, organisations, participants } from '../../db/schema.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
@@ -20,7 +21,7 @@ function validOn(today: string) {
     isNull(consents.revokedAt),
     lte(consents.validFrom, today),
     or(isNull(consents.validUntil), gte(consents.validUntil, today)),
-    or(isNull(consents.untilCaseId), sql`(select ${cases.closedAt} from ${cases} where ${cases.id} = ${consents.untilCaseId}) is null`),
+    or(isNull(consents.untilCaseId), sql`(select uc.closed_at from ${cases} uc where uc.id = ${qualified(consents.untilCaseId)}) is null`),
   );
 }
 

@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, asc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import { cases, deadlines, participants } from '../../db/schema.js';
 import { titleOf } from '../../notifications/templates.js';
+import { ADMINS_QUEUE } from '../../protocols/model.js';
 import type { AppEnv } from '../http/context.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js';
@@ -32,7 +33,7 @@ const list = defineRoute('deadlines:read', {
   method: 'get',
   path: '/deadlines',
   tags: ['Deadlines'],
-  summary: 'Your organisation’s work queue: what is due from it, and when',
+  summary: 'Your organisation’s work queue: what is due from it, and when (an admin also holds the admins’ queue: escalations of regions without a coordinator)',
   request: { query: DeadlineQuery },
   responses: { 200: json(pageOf(DeadlineSchema), 'A page of deadlines, soonest first'), ...problems(...AUTHED, 422) },
 });
@@ -43,10 +44,16 @@ export function deadlineRoutes() {
     const query = c.req.valid('query');
     const now = clock.now();
     const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
+    // An admin also holds the admins' queue: what would go to the coordinator of a region that has none.
+    const admin = c.var.actor.roles.includes('admin');
+    const queues = admin ? [c.var.actor.organisation.id, ADMINS_QUEUE] : [c.var.actor.organisation.id];
     const filters: (SQL | undefined)[] = [
       // The work still due: deadlines open or notified; alerts until the tick delivers them to the inbox.
-      sql`(${deadlines.status} = 'open' or (${deadlines.status} = 'fired' and ${deadlines.kind} <> 'alert'))`,
-      sql`${deadlines.concerns} @> ARRAY[${c.var.actor.organisation.id}]::uuid[]`,
+      // The admins' queue has no inbox: its alerts stay listed while their case is open.
+      admin
+        ? sql`(${deadlines.status} = 'open' or (${deadlines.status} = 'fired' and (${deadlines.kind} <> 'alert' or (${deadlines.concerns} @> ARRAY[${ADMINS_QUEUE}]::uuid[] and ${cases.closedAt} is null))))`
+        : sql`(${deadlines.status} = 'open' or (${deadlines.status} = 'fired' and ${deadlines.kind} <> 'alert'))`,
+      sql`${deadlines.concerns} && ARRAY[${sql.join(queues.map((id) => sql`${id}`), sql`, `)}]::uuid[]`,
       query.status === 'overdue' ? lt(deadlines.dueAt, now) : undefined,
       query.before ? lt(deadlines.dueAt, new Date(query.before)) : undefined,
       after ? or(gt(deadlines.dueAt, new Date(after[0])), and(eq(deadlines.dueAt, new Date(after[0])), gt(deadlines.id, after[1]))) : undefined,

@@ -3,7 +3,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { createApp, type App, type AppDeps } from '../../src/app.js';
 import type { Actor } from '../../src/auth/authenticator.js';
 import { FixedClock } from '../../src/clock.js';
-import type { OrganisationKind, Role } from '../../src/domain.js';
+import type { Country, OrganisationKind, Role } from '../../src/domain.js';
 import { createMemoryLogger } from '../../src/logger.js';
 import { generateSigner } from '../../src/audit/signer.js';
 import fs from 'node:fs';
@@ -129,16 +129,22 @@ export async function createTestContext(
     return issuer.sign({ org: org.id, roles: Array.isArray(roles) ? roles : [roles], ...claims }, { now: clock.now(), ttlSeconds: 120 * 86400 });
   }
 
+  /**
+   * An organisation, in the home region (KZ-PAV) unless `region` (and `country`, else the
+   * region code's prefix) says otherwise; the time zone defaults to the country's.
+   */
   async function organisation(kind: OrganisationKind, overrides: Partial<Parameters<typeof createOrganisation>[2]> = {}): Promise<OrganisationRow> {
     const n = (sequence += 1);
+    const region = overrides.region ?? 'KZ-PAV';
+    const country = overrides.country ?? (region.slice(0, 2) as Country);
     return createOrganisation(
       database.db,
       ADMIN,
       {
         kind,
         name: `${kind} ${n}`,
-        country: 'KZ',
-        region: 'KZ-PAV',
+        country,
+        region,
         notificationEmails: [`${kind}${n}@example.org`],
         ...(['ngo', 'treatment_provider', 'halfway_house'].includes(kind) ? { certificationValidUntil: '2027-12-31' } : {}),
         ...(kind === 'halfway_house' ? { beds: 4 } : {}),

@@ -1,46 +1,67 @@
-import type { Role } from '../../src/domain.js';
+import type { Country, Role } from '../../src/domain.js';
 import type { OrganisationRow } from '../../src/organisations/service.js';
 import type { TestContext } from './context.js';
 
 /**
- * A region with one organisation of each kind (two NGOs and two prisons for hand-overs),
- * staff tokens for each, and helpers that drive cases through the HTTP API.
+ * The test world (CONVENTIONS.md, "The test world is the real world's shape"): three regions
+ * in two countries with different time zones, each with one organisation of every kind (two
+ * NGOs and two prisons for hand-overs) and staff tokens for each. Tests act in the home
+ * region; the others are decoys, created first, so that a lookup that takes "the first
+ * coordinator" (or prison, or NGO) instead of the right one picks a decoy and fails.
  */
-export async function createRegion(t: TestContext) {
-  const orgs = {
-    coordinator: await t.organisation('coordinator'),
-    prison: await t.organisation('prison'),
-    prison2: await t.organisation('prison'),
-    court: await t.organisation('court'),
-    probation: await t.organisation('probation'),
-    provider: await t.organisation('treatment_provider'),
-    ngo: await t.organisation('ngo'),
-    ngo2: await t.organisation('ngo'),
-    house: await t.organisation('halfway_house', { beds: 1 }),
-  };
-  const roleOf: Record<keyof typeof orgs, Role> = {
-    coordinator: 'coordinator',
-    prison: 'prison_staff',
-    prison2: 'prison_staff',
-    court: 'judge',
-    probation: 'probation_officer',
-    provider: 'treatment_staff',
-    ngo: 'ngo_worker',
-    ngo2: 'ngo_worker',
-    house: 'halfway_house_staff',
-  };
-  const tokens = Object.fromEntries(await Promise.all(Object.entries(orgs).map(async ([key, org]) => [key, await t.tokenFor(org, roleOf[key as keyof typeof orgs])]))) as Record<
-    keyof typeof orgs,
-    string
-  >;
+export type RegionSpec = { country: Country; region: string; timeZone?: string; /** false: a region without a coordinator organisation */ coordinator?: boolean };
 
-  async function participant(owner: keyof typeof orgs = 'prison', name = 'Test') {
+export const HOME_REGION = { country: 'KZ', region: 'KZ-PAV' } as const satisfies RegionSpec;
+/** Karaganda: same country and zone as home. Chüy (Kyrgyzstan): another country, Asia/Bishkek (UTC+6 against UTC+5). */
+export const DECOY_REGIONS = [
+  { country: 'KZ', region: 'KZ-KAR' },
+  { country: 'KG', region: 'KG-C' },
+] as const satisfies readonly RegionSpec[];
+
+const ROLE_OF = {
+  coordinator: 'coordinator',
+  prison: 'prison_staff',
+  prison2: 'prison_staff',
+  court: 'judge',
+  probation: 'probation_officer',
+  provider: 'treatment_staff',
+  ngo: 'ngo_worker',
+  ngo2: 'ngo_worker',
+  house: 'halfway_house_staff',
+} as const satisfies Record<string, Role>;
+export type OrgKey = keyof typeof ROLE_OF;
+
+/** One region's organisations (every kind) and a staff token for each. */
+export async function buildRegion(t: TestContext, spec: RegionSpec = HOME_REGION) {
+  const where = { country: spec.country, region: spec.region, ...(spec.timeZone ? { timeZone: spec.timeZone } : {}) };
+  const partial = {
+    ...(spec.coordinator === false ? {} : { coordinator: await t.organisation('coordinator', where) }),
+    prison: await t.organisation('prison', where),
+    prison2: await t.organisation('prison', where),
+    court: await t.organisation('court', where),
+    probation: await t.organisation('probation', where),
+    provider: await t.organisation('treatment_provider', where),
+    ngo: await t.organisation('ngo', where),
+    ngo2: await t.organisation('ngo', where),
+    house: await t.organisation('halfway_house', { ...where, beds: 1 }),
+  };
+  const entries = Object.entries(partial) as [OrgKey, OrganisationRow][];
+  const tokens = Object.fromEntries(await Promise.all(entries.map(async ([key, org]) => [key, await t.tokenFor(org, ROLE_OF[key])]))) as Record<OrgKey, string>;
+  // The coordinator key is always present in the type: a region built without one has none at run time.
+  const orgs = partial as Record<OrgKey, OrganisationRow>;
+  return { spec, orgs, tokens, ...drivers(t, tokens) };
+}
+export type BuiltRegion = Awaited<ReturnType<typeof buildRegion>>;
+
+/** Helpers that drive cases through the HTTP API as a region's staff. */
+function drivers(t: TestContext, tokens: Record<OrgKey, string>) {
+  async function participant(owner: OrgKey = 'prison', name = 'Test') {
     const response = await t.request('POST', '/participants', { token: tokens[owner], body: { identity: { firstName: name, lastName: 'Person', dateOfBirth: '1990-01-01' } } });
     if (response.status !== 201) throw new Error(`participant: ${response.status} ${response.text}`);
     return response.json as { id: string; referenceCode: string };
   }
 
-  async function consent(participantId: string, organisation: OrganisationRow, by: keyof typeof orgs = 'prison', extra: Record<string, unknown> = {}) {
+  async function consent(participantId: string, organisation: OrganisationRow, by: OrgKey = 'prison', extra: Record<string, unknown> = {}) {
     const response = await t.request('POST', `/participants/${participantId}/consents`, {
       token: tokens[by],
       body: {
@@ -59,12 +80,12 @@ export async function createRegion(t: TestContext) {
     return response.json as { id: string };
   }
 
-  async function open(by: keyof typeof orgs, protocol: string, participantId: string, parties: { part: string; organisationId: string }[], data: Record<string, unknown>) {
+  async function open(by: OrgKey, protocol: string, participantId: string, parties: { part: string; organisationId: string }[], data: Record<string, unknown>) {
     return t.request('POST', '/cases', { token: tokens[by], body: { protocol, participantId, parties, data } });
   }
 
   /** Sends an event at the case's current version; returns the response. */
-  async function send(by: keyof typeof orgs, caseId: string, type: string, data: Record<string, unknown> = {}) {
+  async function send(by: OrgKey, caseId: string, type: string, data: Record<string, unknown> = {}) {
     const current = await t.request('GET', `/cases/${caseId}`, { token: tokens[by] });
     if (current.status !== 200) throw new Error(`read before ${type}: ${current.status} ${current.text}`);
     return t.request('POST', `/cases/${caseId}/events`, { token: tokens[by], body: { type, data, expectedVersion: current.json.version } });
@@ -76,6 +97,17 @@ export async function createRegion(t: TestContext) {
     return t.db.select().from(deadlines).where(eq(deadlines.caseId, caseId));
   }
 
-  return { orgs, tokens, participant, consent, open, send, deadlinesOf };
+  return { participant, consent, open, send, deadlinesOf };
+}
+
+/**
+ * The shared world: the decoy regions first (their coordinators before the home one), then
+ * the home region. `orgs`, `tokens` and the drivers act in the home region, as before.
+ */
+export async function createRegion(t: TestContext, options: { home?: RegionSpec; decoys?: readonly RegionSpec[] } = {}) {
+  const decoys: BuiltRegion[] = [];
+  for (const spec of options.decoys ?? DECOY_REGIONS) decoys.push(await buildRegion(t, spec));
+  const home = await buildRegion(t, options.home ?? HOME_REGION);
+  return { ...home, decoys, regions: [...decoys, home] };
 }
 export type Region = Awaited<ReturnType<typeof createRegion>>;
