@@ -17,6 +17,8 @@ export type LogFields = {
   code?: string;
   error?: string;
   url?: string;
+  /** The address the server listens on (HOST). */
+  host?: string;
   docs?: string;
   database?: string;
   pid?: number;

@@ -6,6 +6,7 @@ import type { OidcConfig } from '../config.js';
 import { rolesValidForKind, type OrganisationKind } from '../domain.js';
 import type { AppEnv } from '../http/context.js';
 import { listOrganisations } from '../organisations/service.js';
+import { refusedLocalRoles } from '../auth/local-token.js';
 import { ApiRefusal, createApiClient, type ApiClient, type ApiFetch } from './api.js';
 import { STYLESHEET } from './assets.js';
 import { dataFromForm, formValues } from './forms.js';
@@ -133,7 +134,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     const message = c.req.query('expired') ? WORDS[lang].sessionExpired : c.req.query('failed') ? WORDS[lang].problem : undefined;
     if (options.signIn.kind === 'demo') {
       const { items } = await listOrganisations(c.var.services.db, { limit: 200 });
-      const choices = items.map((org) => ({ id: org.id, name: org.name, kind: org.kind, roles: rolesValidForKind(org.kind as OrganisationKind).filter((role) => role !== 'admin' && role !== 'auditor') }));
+      const choices = items.map((org) => ({ id: org.id, name: org.name, kind: org.kind, roles: rolesValidForKind(org.kind as OrganisationKind).filter((role) => refusedLocalRoles([role]).length === 0) }));
       return c.html(signInPage(page, { kind: 'demo', choices }, message));
     }
     return c.html(signInPage(page, { kind: options.signIn.kind }, message));
@@ -145,6 +146,8 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     if (!form || options.signIn.kind !== 'demo') return refused(c, lang);
     const [org, role] = (form.choice ?? '').split('|');
     if (!org || !role) return c.redirect('/app/sign-in?failed=1', 303);
+    // Never an admin or an auditor, whatever the form says: the page does not offer them, and this is the check.
+    if (refusedLocalRoles([role]).length > 0) return refused(c, lang);
     // The API decides whether this role is valid at this organisation, as for any token.
     const token = await options.signIn.mintToken({ org, roles: [role], sub: `demo:${role}@${org.slice(0, 8)}` });
     const exp = decodeJwt(token).exp ?? 0;
