@@ -53,7 +53,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       mailer,
       rateLimiter,
       config,
-      web: { sessionKey: loadSessionKey(config.web.sessionKeyFile), signIn: webSignIn(config) },
+      web: { sessionKey: loadSessionKey(config.web.sessionKeyFile), signIn: webSignIn(config), session: config.web.session },
     });
     // Signed checkpoints of the audit chains, so a truncated tail is caught (node-cron is only the tick).
     const checkpoint = async () => {
