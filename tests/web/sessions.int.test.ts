@@ -141,6 +141,21 @@ describe('web sessions end on the server', () => {
     expect(document.paths['/organisations/{id}/sessions/revoke']?.post?.['x-permission']).toBe('sessions:revoke');
   });
 
+  it('two instances sharing the database: a session signed out on one is refused by the other', async () => {
+    resetClock();
+    const other = await web.t.instance();
+    const { session, cookie } = await savedSession(web.region.orgs.prison.id, 'prison_staff');
+    const onOther = () => other.app.request(`/app/cases/${caseId}`, { headers: { cookie: `cadap-session=${cookie}` } });
+    const before = await onOther();
+    expect(before.status).toBe(200);
+    expect(await before.text()).toContain(LAST_NAME);
+    expect((await session.request('/app/sign-out', { form: { _csrf: session.csrf } })).status).toBe(303);
+    const after = await onOther();
+    expect(after.status).toBe(303);
+    expect(after.headers.get('location')).toBe('/app/sign-in');
+    expect(await after.text()).not.toContain(LAST_NAME);
+  });
+
   it('ends a session left idle for more than 30 minutes; activity keeps it open', async () => {
     resetClock();
     const { session, cookie } = await savedSession(web.region.orgs.prison.id, 'prison_staff');
