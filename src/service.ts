@@ -2,7 +2,7 @@ import { openDatabase, type DatabaseHandle } from '../db/client.js';
 import { createApp } from './app.js';
 import { loadKeySet } from './auth/keys.js';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config.js';
+import { assertStartable, type Config } from './config.js';
 import { firstRoleFor, isRegistryEmpty, seedDemo, writeOrganisationMap, type OrganisationMapEntry } from './demo/seed.js';
 import { listen } from './http/serve.js';
 import cron from 'node-cron';
@@ -24,6 +24,7 @@ export type RunningService = { port: number; url: string; database: DatabaseHand
  * keys, demo data when embedded and empty, HTTP server. `stop` shuts it down gracefully.
  */
 export async function startService(config: Config, logger: Logger, clock: Clock = systemClock, opening?: Promise<DatabaseHandle>): Promise<RunningService> {
+  assertStartable(config); // server.ts checks before opening the database (exit 78); any other caller is held to it too
   const database = await (opening ?? openDatabase(config.database));
   try {
     if (config.migrateOnStart) await database.migrate();
