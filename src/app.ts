@@ -4,7 +4,7 @@ import type { DatabaseHandle } from '../db/client.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import type { KeySet } from './auth/keys.js';
 import type { Clock } from './clock.js';
-import type { Config } from './config.js';
+import type { Config, WebSessionLifetime } from './config.js';
 import type { AppEnv, Services } from './http/context.js';
 import { AppError, renderError, toAppError } from './http/errors.js';
 import { validationHook } from './http/input.js';
@@ -34,6 +34,7 @@ import { docsRoutes, systemRoutes } from './system/routes.js';
 import type { ActorOrganisation } from './auth/authenticator.js';
 import type { OrganisationKind } from './domain.js';
 import { webRoutes, type WebSignIn } from './web/routes.js';
+import { webSessionRoutes } from './web/session-routes.js';
 
 export type AppDeps = {
   database: DatabaseHandle;
@@ -48,7 +49,7 @@ export type AppDeps = {
   rateLimiter?: RateLimiter | undefined;
   config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'> & { indicatorThreshold?: number; indicatorCacheSeconds?: number; audit?: Pick<Config['audit'], 'checkpointEveryRows'> };
   /** The web workspace under /app (left out, the service is API-only). */
-  web?: { sessionKey: Uint8Array; signIn: WebSignIn };
+  web?: { sessionKey: Uint8Array; signIn: WebSignIn; session?: WebSessionLifetime };
 };
 
 /**
@@ -110,6 +111,7 @@ export async function createApp(deps: AppDeps) {
   app.route('/', protocolRoutes());
   app.route('/', auditRoutes());
   app.route('/', notificationRoutes());
+  app.route('/', webSessionRoutes());
   app.route('/', indicatorRoutes(config.indicatorThreshold ?? 5, config.indicatorCacheSeconds ?? 0));
   app.route('/', docsRoutes());
   // The pages call the API in-process (app.fetch), so they obey its rules by construction.

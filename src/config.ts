@@ -11,6 +11,9 @@ const csv = z
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** 12 hours, a working shift and more: a bearer token living longer is a standing key to the API. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
+
 /** `<per subject>/<per address>` requests per window, e.g. `1200/3000`. */
 const subjectAddressLimit = z
   .string()
@@ -24,7 +27,7 @@ const subjectAddressLimit = z
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    HOST: z.string().min(1).default('0.0.0.0'),
+    HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_URL: z.url().optional(),
     DATA_DIR: z.string().min(1).default('./data'),
@@ -43,6 +46,8 @@ const envSchema = z
       .default(['RS256', 'ES256', 'EdDSA']),
     AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
     AUTH_JWKS_REFRESH_SECONDS: positiveInt.default(300),
+    AUTH_EMBEDDED_KEY: z.enum(['true', 'false']).default('false'),
+    AUTH_MAX_TOKEN_LIFETIME_SECONDS: positiveInt.max(366 * 86_400).default(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
     BODY_LIMIT_BYTES: positiveInt.max(50 * 1024 * 1024).default(256 * 1024),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(20),
@@ -65,6 +70,9 @@ const envSchema = z
     OIDC_SCOPES: z.string().min(1).default('openid profile'),
     WEB_SESSION_KEY_FILE: z.string().min(1).optional(),
     NATIONAL_ID_KEY_FILE: z.string().min(1).optional(),
+    WEB_SESSION_IDLE_MINUTES: positiveInt.max(24 * 60).default(30),
+    WEB_SESSION_MAX_HOURS: positiveInt.max(30 * 24).default(12),
+    WEB_DEMO_SIGN_IN: z.enum(['auto', 'on', 'off']).default('auto'),
     RATE_LIMIT: z.enum(['on', 'off']).default('on'),
     RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(3600).default(60),
     RATE_LIMIT_FLUSH_MS: z.coerce.number().int().min(10).max(10_000).default(250),
@@ -86,6 +94,12 @@ const envSchema = z
         }
       }
     }
+    if (env.AUTH_EMBEDDED_KEY === 'true' && (env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE)) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_EMBEDDED_KEY'], message: 'chooses the embedded key, but an external key set (AUTH_JWKS_URL or AUTH_JWKS_FILE) is configured: set one or the other' });
+    }
+    if (env.WEB_DEMO_SIGN_IN === 'on' && (env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE)) {
+      ctx.addIssue({ code: 'custom', path: ['WEB_DEMO_SIGN_IN'], message: 'demo sign-in mints tokens with the embedded key, which an external key set (AUTH_JWKS_URL or AUTH_JWKS_FILE) replaces' });
+    }
     if (env.OIDC_ISSUER && !env.OIDC_CLIENT_ID) {
       ctx.addIssue({ code: 'custom', path: ['OIDC_CLIENT_ID'], message: 'is required when OIDC_ISSUER is set' });
     }
@@ -106,7 +120,10 @@ export type AuthConfig = {
   audience: string;
   algorithms: string[];
   clockToleranceSeconds: number;
+  /** Tokens living longer than this (exp - iat, or exp - now without iat) are refused; unset: DEFAULT_MAX_TOKEN_LIFETIME_SECONDS. */
+  maxTokenLifetimeSeconds?: number;
 };
+
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -131,8 +148,23 @@ export type Config = {
   indicatorCacheSeconds: number;
   /** Checkpoints are signed on the cron and after every `checkpointEveryRows` audit rows an instance writes. */
   audit: { checkpointKeyFile: string; checkpointCron: string; checkpointEveryRows: number };
+  /**
+   * AUTH_EMBEDDED_KEY=true: the operator chose the embedded key although no identity provider is
+   * configured (required with DATABASE_URL; see `assertStartable`); every start warns about it.
+   */
+  embeddedKeyChosen: boolean;
   /** The web workspace under /app: its session key, and OpenID Connect sign-in when an issuer is configured. */
-  web: { sessionKeyFile: string; oidc: OidcConfig | undefined };
+  web: {
+    sessionKeyFile: string;
+    oidc: OidcConfig | undefined;
+    /**
+     * One-click demo sign-in (never as admin or auditor): only with the embedded key, and by default
+     * only on the embedded database outside production (WEB_DEMO_SIGN_IN=auto); `on` asks for it anyway.
+     */
+    demoSignIn: boolean;
+    /** Server-side session lifetimes: ended after this long without a request, and this long after sign-in whatever happens. */
+    session: WebSessionLifetime;
+  };
   rateLimit: RateLimitConfig;
   /** The key that digests national ids (outside the database; shared by every instance). */
   nationalIdKeyFile: string;
@@ -154,6 +186,8 @@ export type RateLimitConfig = {
   trustProxyHops: number;
   limits: Record<RateLimitGroup, { perSubject?: number; perAddress: number }>;
 };
+
+export type WebSessionLifetime = { idleMinutes: number; maxHours: number };
 
 /** OpenID Connect authorization code flow with PKCE against the configured issuer. */
 export type OidcConfig = { issuer: string; clientId: string; clientSecret: string | undefined; scopes: string };
@@ -206,7 +240,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       audience: env.AUTH_AUDIENCE ?? EMBEDDED_AUDIENCE,
       algorithms: env.AUTH_ALGORITHMS,
       clockToleranceSeconds: env.AUTH_CLOCK_TOLERANCE_SECONDS,
+      maxTokenLifetimeSeconds: env.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
     },
+    embeddedKeyChosen: env.AUTH_EMBEDDED_KEY === 'true',
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
@@ -226,6 +262,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
         env.OIDC_ISSUER && env.OIDC_CLIENT_ID
           ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET, scopes: env.OIDC_SCOPES }
           : undefined,
+      demoSignIn: jwks.kind === 'local' && (env.WEB_DEMO_SIGN_IN === 'on' || (env.WEB_DEMO_SIGN_IN === 'auto' && !env.DATABASE_URL && env.NODE_ENV !== 'production')),
+      session: { idleMinutes: env.WEB_SESSION_IDLE_MINUTES, maxHours: env.WEB_SESSION_MAX_HOURS },
     },
     nationalIdKeyFile: path.resolve(env.NATIONAL_ID_KEY_FILE ?? path.join(dataDir, 'auth', 'national-id.key')),
     rateLimit: {
@@ -242,4 +280,19 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       },
     },
   };
+}
+
+/**
+ * What only a start (and `npm run token`) refuses: PostgreSQL without an identity provider.
+ * The embedded key is a file anyone with the data directory can sign any token with; on the
+ * embedded database that is the zero-setup demo, on a shared PostgreSQL it must be chosen
+ * explicitly (AUTH_EMBEDDED_KEY=true), and then every start warns.
+ */
+export function assertStartable(config: Config): void {
+  if (config.database.kind === 'postgres' && config.auth.jwks.kind === 'local' && !config.embeddedKeyChosen) {
+    throw new ConfigError([
+      'DATABASE_URL is set but no identity provider is: set AUTH_JWKS_URL (or AUTH_JWKS_FILE) with AUTH_ISSUER and AUTH_AUDIENCE, ' +
+        'or set AUTH_EMBEDDED_KEY=true to sign tokens with the embedded key in DATA_DIR/auth (anyone who can read that file can sign in as anyone: not for production)',
+    ]);
+  }
 }

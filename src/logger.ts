@@ -18,6 +18,8 @@ export type LogFields = {
   /** Only what `summariseError` makes of an error: never its message, query, parameters or detail. */
   error?: ErrorSummary;
   url?: string;
+  /** The address the server listens on (HOST). */
+  host?: string;
   docs?: string;
   database?: string;
   pid?: number;

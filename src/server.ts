@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { assertStartable, ConfigError, loadConfig } from './config.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { createLogger, summariseError } from './logger.js';
 import { openDatabase } from '../db/client.js';
@@ -8,6 +8,7 @@ async function main() {
   let config;
   try {
     config = loadConfig(process.env);
+    assertStartable(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

@@ -2,7 +2,7 @@ import { openDatabase, type DatabaseHandle } from '../db/client.js';
 import { createApp } from './app.js';
 import { loadKeySet } from './auth/keys.js';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config.js';
+import { assertStartable, type Config } from './config.js';
 import { firstRoleFor, isRegistryEmpty, seedDemo, writeOrganisationMap, type OrganisationMapEntry } from './demo/seed.js';
 import { listen } from './http/serve.js';
 import cron from 'node-cron';
@@ -24,9 +24,11 @@ export type RunningService = { port: number; url: string; database: DatabaseHand
  * keys, demo data when embedded and empty, HTTP server. `stop` shuts it down gracefully.
  */
 export async function startService(config: Config, logger: Logger, clock: Clock = systemClock, opening?: Promise<DatabaseHandle>): Promise<RunningService> {
+  assertStartable(config); // server.ts checks before opening the database (exit 78); any other caller is held to it too
   const database = await (opening ?? openDatabase(config.database));
   try {
     if (config.migrateOnStart) await database.migrate();
+    warnAboutSignIn(config, logger);
     const keys = await loadKeySet(config.auth, logger);
     const auditSigner = loadCheckpointSigner(config.audit.checkpointKeyFile);
     const embedded = database.kind === 'pglite';
@@ -54,7 +56,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       mailer,
       rateLimiter,
       config,
-      web: { sessionKey: loadSessionKey(config.web.sessionKeyFile), signIn: webSignIn(config) },
+      web: { sessionKey: loadSessionKey(config.web.sessionKeyFile), signIn: webSignIn(config), session: config.web.session },
     });
     // Signed checkpoints of the audit chains, so a truncated tail is caught (node-cron is only the tick).
     const checkpoint = async () => {
@@ -70,7 +72,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     const scheduler = createScheduler({ db: database.db, mailer, clock, logger, publicUrl: url, from: config.mail.from, cron: config.scheduler.cron });
     if (config.scheduler.enabled) scheduler.start();
     printBanner(url, database.kind, config, organisationMap, seeded);
-    logger.info('listening', { url, docs: `${url}/docs`, database: database.kind, pid: process.pid });
+    logger.info('listening', { url, host: config.host, docs: `${url}/docs`, database: database.kind, pid: process.pid });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -96,10 +98,22 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
   }
 }
 
-/** Demo sign-in with the embedded key (as `npm run token`), else OpenID Connect when an issuer is configured. */
+/** What every start says while sign-in is weaker than an identity provider (AUTH_EMBEDDED_KEY, demo sign-in in production). */
+function warnAboutSignIn(config: Config, logger: Logger) {
+  if (config.embeddedKeyChosen) {
+    logger.warn('AUTH_EMBEDDED_KEY=true: tokens are signed with the embedded key in DATA_DIR/auth; anyone who can read that file can sign in as any organisation. Configure an identity provider (AUTH_JWKS_URL or AUTH_JWKS_FILE) for real use', {
+      database: config.database.kind,
+    });
+  }
+  if (config.web.demoSignIn && config.env === 'production') {
+    logger.warn('WEB_DEMO_SIGN_IN=on with NODE_ENV=production: anyone who reaches /app can sign in as any organisation (never as admin or auditor)');
+  }
+}
+
+/** Demo sign-in with the embedded key (as `npm run token`) where it is safe (config.web.demoSignIn), else OpenID Connect when an issuer is configured. */
 function webSignIn(config: Config): WebSignIn {
   const { jwks, issuer, audience } = config.auth;
-  if (jwks.kind === 'local') {
+  if (jwks.kind === 'local' && config.web.demoSignIn) {
     const dir = jwks.dir;
     return { kind: 'demo', mintToken: (claims) => signLocalToken(dir, claims, { issuer, audience, ttlSeconds: 2 * 3600 }) };
   }
@@ -111,7 +125,7 @@ function printBanner(url: string, kind: string, config: Config, organisations: O
   const lines = [
     '',
     `CADAP protocol service on ${url} (${kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
-    `  Web:       ${url}/app${config.auth.jwks.kind === 'local' ? ' (demo sign-in: pick an organisation and a role)' : ''}`,
+    `  Web:       ${url}/app${config.web.demoSignIn ? ' (demo sign-in: pick an organisation and a role)' : ''}`,
     `  API docs:  ${url}/docs     OpenAPI: ${url}/openapi.json`,
     `  Mail:      ${config.mail.smtpUrl ? 'SMTP' : `written as .eml files to ${config.mail.fileDir}`}${config.scheduler.enabled ? '' : ' (scheduler off on this instance)'}`,
   ];

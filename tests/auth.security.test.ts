@@ -1,6 +1,7 @@
 import { SignJWT, UnsecuredJWT, exportSPKI, base64url } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { organisations } from '../db/schema.js';
+import { loadConfig } from '../src/config.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
 import { createSigningKey, TEST_AUDIENCE, TEST_ISSUER } from './helpers/keys.js';
 
@@ -172,6 +173,42 @@ describe('authentication', () => {
     } finally {
       t.clock.advance(-120_000);
     }
+  });
+});
+
+describe('token lifetime cap and the Bearer scheme', () => {
+  it('by default refuses a token living longer than 12 hours (exp - iat, or exp - now without iat), on an instance with the default cap', async () => {
+    const defaults = loadConfig({}).auth.maxTokenLifetimeSeconds;
+    expect(defaults).toBe(12 * 3600);
+    const capped = await t.instance({ maxTokenLifetimeSeconds: defaults });
+    const now = t.clock.now();
+    const me = async (token: string) => capped.request('GET', '/me', { token });
+    const twelveHours = await t.issuer.sign({ org: prison.id, roles: ['prison_staff'] }, { now, ttlSeconds: 12 * 3600 });
+    expect((await me(twelveHours)).status).toBe(200);
+    const longer = await t.issuer.sign({ org: prison.id, roles: ['prison_staff'] }, { now, ttlSeconds: 12 * 3600 + 1 });
+    const refused = await me(longer);
+    expect(refused.status).toBe(401);
+    expect(refused.json.code).toBe('UNAUTHENTICATED');
+    expect(refused.json.detail).toMatch(/lives longer/);
+    // Without iat the lifetime counts from now.
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const noIat = await t.issuer.sign({ org: prison.id, roles: ['prison_staff'], iat: undefined, exp: nowSeconds + 13 * 3600 });
+    expect((await me(noIat)).status).toBe(401);
+    const noIatShort = await t.issuer.sign({ org: prison.id, roles: ['prison_staff'], iat: undefined, exp: nowSeconds + 3600 });
+    expect((await me(noIatShort)).status).toBe(200);
+    // An iat in the future does not stretch the window: a year ahead, valid for an hour from then.
+    const future = await t.issuer.sign({ org: prison.id, roles: ['prison_staff'], iat: nowSeconds + 365 * 86400, exp: nowSeconds + 365 * 86400 + 3600 });
+    expect((await me(future)).status).toBe(401);
+  });
+
+  it('accepts the Bearer scheme in any case (RFC 7235), and nothing but a token after it', async () => {
+    const token = await t.tokenFor(prison, 'prison_staff');
+    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+      const response = await t.request('GET', '/me', { headers: { authorization: `${scheme} ${token}` } });
+      expect(response.status, scheme).toBe(200);
+    }
+    await expectUnauthenticated(null, { authorization: `Bearertoken ${token}` });
+    await expectUnauthenticated(null, { authorization: `bearer ${token} extra` });
   });
 });
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, loadConfig } from '../src/config.js';
+import { assertStartable, ConfigError, EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, loadConfig } from '../src/config.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -66,3 +66,49 @@ describe('configuration', () => {
   });
 });
 
+describe('configuration: sign-in without an identity provider', () => {
+  const idp = { AUTH_JWKS_URL: 'https://id.example.org/jwks.json', AUTH_ISSUER: 'https://id.example.org', AUTH_AUDIENCE: 'cadap' };
+  const postgres = { DATABASE_URL: 'postgres://u@db:5432/cadap' };
+
+  it('listens on 127.0.0.1 unless HOST is set', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig(postgres).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
+  it('PostgreSQL without an identity provider cannot start unless AUTH_EMBEDDED_KEY=true chooses the embedded key', () => {
+    expect(() => assertStartable(loadConfig(postgres))).toThrow(ConfigError);
+    expect(() => assertStartable(loadConfig(postgres))).toThrow(/AUTH_JWKS_URL.*AUTH_JWKS_FILE.*AUTH_EMBEDDED_KEY=true/s);
+    const chosen = loadConfig({ ...postgres, AUTH_EMBEDDED_KEY: 'true' });
+    expect(chosen.embeddedKeyChosen).toBe(true);
+    expect(() => assertStartable(chosen)).not.toThrow();
+    expect(() => assertStartable(loadConfig({ ...postgres, ...idp }))).not.toThrow();
+    expect(() => assertStartable(loadConfig({}))).not.toThrow();
+    expect(loadConfig({}).embeddedKeyChosen).toBe(false);
+    expect(problemsOf({ ...idp, AUTH_EMBEDDED_KEY: 'true' })).toEqual([expect.stringMatching(/^AUTH_EMBEDDED_KEY: /)]);
+    expect(problemsOf({ AUTH_EMBEDDED_KEY: 'yes' })[0]).toMatch(/^AUTH_EMBEDDED_KEY/);
+  });
+
+  it('offers demo sign-in only on the embedded database with the embedded key outside production, unless WEB_DEMO_SIGN_IN asks', () => {
+    expect(loadConfig({}).web.demoSignIn).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).web.demoSignIn).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).web.demoSignIn).toBe(false);
+    expect(loadConfig({ ...postgres, AUTH_EMBEDDED_KEY: 'true' }).web.demoSignIn).toBe(false);
+    expect(loadConfig({ ...postgres, ...idp }).web.demoSignIn).toBe(false);
+    expect(loadConfig({ WEB_DEMO_SIGN_IN: 'off' }).web.demoSignIn).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', WEB_DEMO_SIGN_IN: 'on' }).web.demoSignIn).toBe(true);
+    expect(loadConfig({ ...postgres, AUTH_EMBEDDED_KEY: 'true', WEB_DEMO_SIGN_IN: 'on' }).web.demoSignIn).toBe(true);
+    expect(problemsOf({ ...idp, WEB_DEMO_SIGN_IN: 'on' })).toEqual([expect.stringMatching(/^WEB_DEMO_SIGN_IN: /)]);
+  });
+
+  it('token lifetime cap and web session lifetimes: defaults and bounds', () => {
+    const defaults = loadConfig({});
+    expect(defaults.auth.maxTokenLifetimeSeconds).toBe(43_200);
+    expect(defaults.web.session).toEqual({ idleMinutes: 30, maxHours: 12 });
+    const set = loadConfig({ AUTH_MAX_TOKEN_LIFETIME_SECONDS: '3600', WEB_SESSION_IDLE_MINUTES: '15', WEB_SESSION_MAX_HOURS: '8' });
+    expect(set.auth.maxTokenLifetimeSeconds).toBe(3600);
+    expect(set.web.session).toEqual({ idleMinutes: 15, maxHours: 8 });
+    expect(problemsOf({ AUTH_MAX_TOKEN_LIFETIME_SECONDS: '0' })[0]).toMatch(/^AUTH_MAX_TOKEN_LIFETIME_SECONDS/);
+    expect(problemsOf({ WEB_SESSION_IDLE_MINUTES: 'soon' })[0]).toMatch(/^WEB_SESSION_IDLE_MINUTES/);
+  });
+});

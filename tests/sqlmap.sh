@@ -33,7 +33,7 @@ trap cleanup EXIT
 
 psql_admin "CREATE DATABASE $DB"
 export DATA_DIR="$WORK/data"
-DATABASE_URL="$DB_URL" SEED_DEMO=true RATE_LIMIT=off SCHEDULER=off LOG_LEVEL=info HOST=127.0.0.1 PORT=$PORT \
+DATABASE_URL="$DB_URL" AUTH_EMBEDDED_KEY=true SEED_DEMO=true RATE_LIMIT=off SCHEDULER=off LOG_LEVEL=info HOST=127.0.0.1 PORT=$PORT \
   node --import tsx src/server.ts >"$WORK/service.log" 2>&1 &
 SERVICE_PID=$!
 URL="http://127.0.0.1:$PORT"

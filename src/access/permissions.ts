@@ -35,6 +35,7 @@ export const PERMISSIONS = {
   'indicators:detail': ['coordinator'],
   'outbox:manage': ['admin', 'coordinator'],
   'disclosures:read': PERSONAL_DATA_ROLES,
+  'sessions:revoke': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import type { AuthConfig } from '../config.js';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type AuthConfig } from '../config.js';
 import type { Clock } from '../clock.js';
 import { isRoleValidForKind, ROLES, type OrganisationKind, type Role } from '../domain.js';
 import { unauthenticated } from '../http/errors.js';
@@ -33,7 +33,8 @@ export type Authenticator = {
 
 /**
  * Verifies bearer tokens: signature against the key set with pinned algorithms, `iss`, `aud`,
- * `exp` and `sub` required, a small clock tolerance; then the `org` must exist and every role
+ * `exp` and `sub` required, a small clock tolerance, a lifetime (`exp` - `iat`) no longer than
+ * the configured cap; then the `org` must exist and every role
  * must be valid for that organisation's kind. Successful verifications are cached until the
  * token's `exp`, keyed by a hash of the token; the cache is dropped when the key set changes.
  */
@@ -63,6 +64,14 @@ export function createAuthenticator(deps: { keys: KeySet; config: AuthConfig; cl
       }));
     } catch (error) {
       throw unauthenticated(describeJoseError(error));
+    }
+    // A token that lives longer than the cap is a standing key: refused however it was signed.
+    const maxLifetime = config.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+    // Without "iat", from now; an "iat" in the future counts from now too (it must not stretch the window).
+    const nowSeconds = Math.floor(clock.now().getTime() / 1000);
+    const issuedAt = typeof payload.iat === 'number' ? Math.min(payload.iat, nowSeconds) : nowSeconds;
+    if ((payload.exp as number) - issuedAt > maxLifetime) {
+      throw unauthenticated(`The token lives longer than this service accepts (at most ${maxLifetime} seconds from "iat" to "exp").`);
     }
     const org = payload.org;
     if (typeof org !== 'string' || !UUID.test(org)) throw unauthenticated('The token has no valid "org" claim.');

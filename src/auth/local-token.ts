@@ -5,6 +5,17 @@ import { LOCAL_SIGNING_KEY_FILE } from './keys.js';
 
 export type LocalTokenClaims = { org: string; roles: readonly string[]; sub: string; name?: string | undefined };
 
+/**
+ * Roles the embedded key never signs, in the web's demo sign-in or `npm run token`: an admin
+ * manages the registry and an auditor reads the audit trail, and anyone who can reach the demo
+ * must not become either. They come from an identity provider (AUTH_JWKS_URL / AUTH_JWKS_FILE).
+ */
+export const ROLES_NEVER_SIGNED_LOCALLY: readonly string[] = ['admin', 'auditor'];
+
+export function refusedLocalRoles(roles: readonly string[]): string[] {
+  return roles.filter((role) => ROLES_NEVER_SIGNED_LOCALLY.includes(role));
+}
+
 /** Whether the embedded signing key exists in `dir` (the service creates it on first start). */
 export function hasLocalSigningKey(dir: string): boolean {
   return fs.existsSync(path.join(dir, LOCAL_SIGNING_KEY_FILE));
@@ -16,6 +27,8 @@ export function hasLocalSigningKey(dir: string): boolean {
  * key set; with an external issuer, tokens come from that identity provider.
  */
 export async function signLocalToken(dir: string, claims: LocalTokenClaims, options: { issuer: string; audience: string; ttlSeconds: number; now?: Date }): Promise<string> {
+  const refused = refusedLocalRoles(claims.roles);
+  if (refused.length > 0) throw new Error(`The embedded key never signs the role ${refused.join(', ')}.`);
   const jwk = JSON.parse(fs.readFileSync(path.join(dir, LOCAL_SIGNING_KEY_FILE), 'utf8')) as JWK & { kid: string; alg: string };
   const key = await importJWK(jwk, jwk.alg);
   const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);

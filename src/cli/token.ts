@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
+import { assertStartable, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, loadConfig } from '../config.js';
 import { isRoleValidForKind, ROLES, rolesValidForKind, type Role } from '../domain.js';
 import { LOCAL_SIGNING_KEY_FILE } from '../auth/keys.js';
-import { signLocalToken } from '../auth/local-token.js';
+import { refusedLocalRoles, ROLES_NEVER_SIGNED_LOCALLY, signLocalToken } from '../auth/local-token.js';
 import type { OrganisationMapEntry } from '../demo/seed.js';
 
 /**
@@ -18,12 +18,12 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function parseTtl(value: string): number {
+function parseTtl(value: string, maxSeconds: number): number {
   const match = /^(\d+)([smhd]?)$/.exec(value);
   if (!match) fail(`--ttl must look like 30m, 8h or 2d (got "${value}")`);
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
   const seconds = Number(match[1]) * unit;
-  if (seconds <= 0 || seconds > 7 * 86400) fail('--ttl must be between 1 second and 7 days');
+  if (seconds <= 0 || seconds > maxSeconds) fail(`--ttl must be between 1 second and ${maxSeconds} seconds (the service refuses longer-lived tokens: AUTH_MAX_TOKEN_LIFETIME_SECONDS)`);
   return seconds;
 }
 
@@ -46,9 +46,16 @@ if (values.help || !values.org || !values.role?.length) {
   process.exit(values.help ? 0 : 2);
 }
 
+const roles = values.role;
+const neverSigned = refusedLocalRoles(roles);
+if (neverSigned.length > 0) {
+  fail(`the embedded key never signs ${neverSigned.join(' or ')} (${ROLES_NEVER_SIGNED_LOCALLY.join(', ')} come only from an identity provider: AUTH_JWKS_URL or AUTH_JWKS_FILE)`);
+}
+
 let config;
 try {
   config = loadConfig(process.env);
+  assertStartable(config);
 } catch (error) {
   fail((error as Error).message);
 }
@@ -67,7 +74,6 @@ if (!org) {
   const known = organisations.map((entry) => `  ${entry.id}  ${entry.name} (${entry.kind})`).join('\n');
   fail(`no organisation "${values.org}" in ${mapFile}.${known ? `\nKnown organisations:\n${known}` : ' Start the service once to write it.'}`);
 }
-const roles = values.role as string[];
 for (const role of roles) {
   if (!(ROLES as readonly string[]).includes(role)) fail(`unknown role "${role}"; roles: ${ROLES.join(', ')}`);
   if (!isRoleValidForKind(role as Role, org.kind)) {
@@ -78,6 +84,6 @@ for (const role of roles) {
 const token = await signLocalToken(
   dir,
   { org: org.id, roles, sub: values.sub ?? `demo:${roles[0]}@${org.id.slice(0, 8)}`, name: values.name },
-  { issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: parseTtl(values.ttl) },
+  { issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: parseTtl(values.ttl, config.auth.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS) },
 );
 process.stdout.write(`${token}\n`);

@@ -9,7 +9,8 @@ import { enforceSubjectLimit } from './rate-limit.js';
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header('authorization');
   if (!header) throw unauthenticated('This route needs a bearer token in the Authorization header.');
-  const match = /^Bearer ([A-Za-z0-9\-_=.+/]+)$/.exec(header.trim());
+  // RFC 7235: the scheme name is case-insensitive ("bearer", "BEARER"), followed by one or more spaces.
+  const match = /^Bearer +([A-Za-z0-9\-_=.+/]+)$/i.exec(header.trim());
   if (!match?.[1]) throw unauthenticated('The Authorization header must be "Bearer <token>".');
   c.set('actor', await c.get('services').authenticator.authenticate(match[1]));
   enforceSubjectLimit(c);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { decodeJwt } from 'jose';
-import type { OidcConfig } from '../config.js';
+import type { OidcConfig, WebSessionLifetime } from '../config.js';
 import { rolesValidForKind, type OrganisationKind } from '../domain.js';
 import type { AppEnv } from '../http/context.js';
 import { listOrganisations } from '../organisations/service.js';
+import { refusedLocalRoles } from '../auth/local-token.js';
 import { ApiRefusal, createApiClient, type ApiClient, type ApiFetch } from './api.js';
 import { STYLESHEET } from './assets.js';
 import { dataFromForm, formValues } from './forms.js';
@@ -18,7 +18,7 @@ import { inboxPage } from './pages/inbox.js';
 import { INDICATOR_TABLES, indicatorsPage, type IndicatorTable } from './pages/indicators.js';
 import { signInPage } from './pages/sign-in.js';
 import { fieldErrorsOf, type Problem } from './problem.js';
-import { csrfMatches, endSession, isSameOrigin, readSession, saveLoginState, startSession, takeLoginState, type Session } from './session.js';
+import { csrfMatches, DEFAULT_SESSION_LIFETIME, endSession, isSameOrigin, readSession, saveLoginState, startSession, takeLoginState, type Session } from './session.js';
 import type { NotificationItem, Page } from './shapes.js';
 import { summariseError } from '../logger.js';
 
@@ -32,7 +32,13 @@ export type WebSignIn =
   | { kind: 'oidc'; oidc: OidcConfig }
   | { kind: 'none' };
 
-export type WebOptions = { sessionKey: Uint8Array; signIn: WebSignIn; publicUrl: string | undefined };
+export type WebOptions = {
+  sessionKey: Uint8Array;
+  signIn: WebSignIn;
+  publicUrl: string | undefined;
+  /** Idle and absolute session lifetimes, enforced on the server (default 30 minutes and 12 hours). */
+  session?: WebSessionLifetime | undefined;
+};
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 const PRE_SESSION_COOKIE = 'cadap-pre';
@@ -46,6 +52,19 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
   const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
   const oidc = options.signIn.kind === 'oidc' ? createOidcSignIn(options.signIn.oidc) : undefined;
   const now = (c: WebContext) => c.var.services.clock.now();
+  const lifetime = options.session ?? DEFAULT_SESSION_LIFETIME;
+  const currentSession = (c: WebContext) => readSession(c, options.sessionKey, policy, c.var.services.db, now(c), lifetime);
+  /** Verifies the token as the API will, then opens a server-side session for it; false when the API would refuse it. */
+  const openSession = async (c: WebContext, token: string): Promise<boolean> => {
+    let actor;
+    try {
+      actor = await c.var.services.authenticator.authenticate(token);
+    } catch {
+      return false;
+    }
+    await startSession(c, options.sessionKey, policy, c.var.services.db, { token, tokenExpiresAt: actor.expiresAt, organisationId: actor.organisation.id, now: now(c), lifetime });
+    return true;
+  };
   const baseUrl = (c: WebContext) => options.publicUrl ?? new URL(c.req.url).origin;
 
   const langOf = (c: WebContext, locale?: string) => pickLang(getCookie(c, 'lang'), locale, c.req.header('accept-language'));
@@ -60,12 +79,12 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
   };
 
   async function signedIn(c: WebContext): Promise<SignedIn | Response> {
-    const session = await readSession(c, options.sessionKey, policy, now(c));
+    const session = await currentSession(c);
     if (!session) return c.redirect('/app/sign-in', 303);
     const api = createApiClient(apiFetch, session.token, c.var.requestId);
     const me = await api.call<Viewer>('GET', '/me');
     if (!me.ok) {
-      endSession(c, policy);
+      await endSession(c, policy, c.var.services.db, session, now(c), 'token-refused');
       return c.redirect('/app/sign-in?expired=1', 303);
     }
     const viewer = me.body;
@@ -77,7 +96,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     if (!isSameOrigin(c, publicOrigin)) return undefined;
     const body = await c.req.parseBody();
     const form = Object.fromEntries(Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-    if (!expected || !csrfMatches({ csrf: expected, token: '', expiresAt: 0 }, form._csrf)) return undefined;
+    if (!expected || !csrfMatches({ csrf: expected }, form._csrf)) return undefined;
     return form;
   }
 
@@ -134,7 +153,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     const message = c.req.query('expired') ? WORDS[lang].sessionExpired : c.req.query('failed') ? WORDS[lang].problem : undefined;
     if (options.signIn.kind === 'demo') {
       const { items } = await listOrganisations(c.var.services.db, { limit: 200 });
-      const choices = items.map((org) => ({ id: org.id, name: org.name, kind: org.kind, roles: rolesValidForKind(org.kind as OrganisationKind).filter((role) => role !== 'admin' && role !== 'auditor') }));
+      const choices = items.map((org) => ({ id: org.id, name: org.name, kind: org.kind, roles: rolesValidForKind(org.kind as OrganisationKind).filter((role) => refusedLocalRoles([role]).length === 0) }));
       return c.html(signInPage(page, { kind: 'demo', choices }, message));
     }
     return c.html(signInPage(page, { kind: options.signIn.kind }, message));
@@ -146,10 +165,11 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     if (!form || options.signIn.kind !== 'demo') return refused(c, lang);
     const [org, role] = (form.choice ?? '').split('|');
     if (!org || !role) return c.redirect('/app/sign-in?failed=1', 303);
+    // Never an admin or an auditor, whatever the form says: the page does not offer them, and this is the check.
+    if (refusedLocalRoles([role]).length > 0) return refused(c, lang);
     // The API decides whether this role is valid at this organisation, as for any token.
     const token = await options.signIn.mintToken({ org, roles: [role], sub: `demo:${role}@${org.slice(0, 8)}` });
-    const exp = decodeJwt(token).exp ?? 0;
-    await startSession(c, options.sessionKey, policy, token, new Date(exp * 1000), now(c));
+    if (!(await openSession(c, token))) return c.redirect('/app/sign-in?failed=1', 303);
     return c.redirect('/app', 303);
   });
 
@@ -166,8 +186,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     const current = new URL(`${baseUrl(c)}${c.req.path}${new URL(c.req.url).search}`);
     try {
       const { accessToken } = await oidc.finish(current, checks);
-      const exp = decodeJwt(accessToken).exp ?? 0;
-      await startSession(c, options.sessionKey, policy, accessToken, new Date(exp * 1000), now(c));
+      if (!(await openSession(c, accessToken))) throw new Error('the provider’s access token is not accepted by the API (issuer, audience, lifetime, org or roles)');
     } catch (error) {
       c.var.services.logger.warn('web sign-in failed', { error: summariseError(error) });
       return c.redirect('/app/sign-in?failed=1', 303);
@@ -176,15 +195,20 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
   });
 
   app.post('/sign-out', async (c) => {
-    const session = await readSession(c, options.sessionKey, policy, now(c));
-    const form = await checkedForm(c, session?.csrf);
+    const session = await currentSession(c);
+    if (!session) {
+      // Already over on the server (signed out elsewhere, revoked, idle): only the cookie is left to clear.
+      await endSession(c, policy, c.var.services.db, undefined, now(c), 'sign-out');
+      return c.redirect('/app/sign-in', 303);
+    }
+    const form = await checkedForm(c, session.csrf);
     if (!form) return refused(c, langOf(c));
-    endSession(c, policy);
+    await endSession(c, policy, c.var.services.db, session, now(c), 'sign-out');
     return c.redirect('/app/sign-in', 303);
   });
 
   app.get('/indicators', async (c) => {
-    const session = await readSession(c, options.sessionKey, policy, now(c));
+    const session = await currentSession(c);
     const lang = langOf(c);
     const table = (INDICATOR_TABLES as readonly string[]).includes(c.req.query('table') ?? '') ? (c.req.query('table') as string) : 'country-quarter';
     const period = (c.req.query('period') ?? '').trim().slice(0, 7);

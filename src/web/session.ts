@@ -1,19 +1,36 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { and, eq, gte, gt, isNull, lt } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { EncryptJWT, jwtDecrypt } from 'jose';
+import type { Executor } from '../../db/client.js';
+import { webSessions } from '../../db/schema.js';
+import type { WebSessionLifetime } from '../config.js';
 
 /**
- * The web session is a sealed cookie (JWE, dir + A256GCM): the signed-in person's access
- * token, its expiry and a CSRF token. Nothing is stored server-side, so no table is needed;
- * the browser can neither read nor alter it. The key lives in DATA_DIR/auth (or
- * WEB_SESSION_KEY_FILE), created on first start like the local signing key.
+ * The web session lives on the server (table `web_sessions`) and the browser holds a sealed
+ * cookie (JWE, dir + A256GCM) with the session id, the signed-in person's access token and a
+ * CSRF token. The browser can neither read nor alter the cookie; the server refuses it unless
+ * its session is open: not signed out, not revoked by an admin, used within the idle lifetime
+ * and younger than the absolute one (WEB_SESSION_IDLE_MINUTES, WEB_SESSION_MAX_HOURS). A copy
+ * of the cookie is therefore worth nothing once the session ends.
+ *
+ * Why the token stays in the cookie: the row then holds no secret and no personal data (only a
+ * SHA-256 digest of the session id, the organisation and times), so neither a database reader
+ * nor a backup can act as anyone; the token is bound to the session id inside the same sealed
+ * value, so it is usable only while that server-side session is open. The key lives in
+ * DATA_DIR/auth (or WEB_SESSION_KEY_FILE), created on first start; instances share it and the
+ * table.
  */
-export type Session = { token: string; expiresAt: number; csrf: string };
+export type Session = { id: string; token: string; expiresAt: number; csrf: string };
 
 export type CookiePolicy = { secure: boolean };
+
+export const DEFAULT_SESSION_LIFETIME: WebSessionLifetime = { idleMinutes: 30, maxHours: 12 };
+
+export type SessionEndReason = 'sign-out' | 'revoked' | 'idle' | 'token-refused';
 
 /** `__Host-` is only honoured over https; on plain http (the local demo) the name is unprefixed. */
 const sessionCookie = (policy: CookiePolicy) => (policy.secure ? '__Host-cadap-session' : 'cadap-session');
@@ -48,20 +65,74 @@ function cookieOptions(policy: CookiePolicy, maxAgeSeconds: number) {
   return { path: '/', httpOnly: true, secure: policy.secure, sameSite: 'Lax' as const, maxAge: Math.max(1, Math.floor(maxAgeSeconds)) };
 }
 
-export async function startSession(c: Context, key: Uint8Array, policy: CookiePolicy, token: string, expiresAt: Date, now: Date): Promise<void> {
+const digest = (id: string) => createHash('sha256').update(id).digest('base64url');
+
+/**
+ * Opens a server-side session for an access token already verified (its organisation and
+ * expiry known), and sets the cookie. The session ends at the sooner of the token's expiry and
+ * the absolute lifetime.
+ */
+export async function startSession(
+  c: Context,
+  key: Uint8Array,
+  policy: CookiePolicy,
+  db: Executor,
+  opening: { token: string; tokenExpiresAt: Date; organisationId: string; now: Date; lifetime: WebSessionLifetime },
+): Promise<void> {
+  const { now, lifetime } = opening;
+  const id = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Math.min(opening.tokenExpiresAt.getTime(), now.getTime() + lifetime.maxHours * 3_600_000));
+  // Rows of sessions over for a week are of no further use.
+  await db.delete(webSessions).where(lt(webSessions.expiresAt, new Date(now.getTime() - 7 * 86_400_000)));
+  await db.insert(webSessions).values({ idHash: digest(id), organisationId: opening.organisationId, createdAt: now, lastSeenAt: now, expiresAt });
   const exp = Math.floor(expiresAt.getTime() / 1000);
-  const value = await seal(key, { token, csrf: randomBytes(24).toString('base64url') }, exp);
+  const value = await seal(key, { sid: id, token: opening.token, csrf: randomBytes(24).toString('base64url') }, exp);
   setCookie(c, sessionCookie(policy), value, cookieOptions(policy, exp - now.getTime() / 1000));
 }
 
-export async function readSession(c: Context, key: Uint8Array, policy: CookiePolicy, now: Date): Promise<Session | undefined> {
+/**
+ * The session of this request if it is still open on the server; using it counts as activity
+ * (the idle lifetime starts again). A session found idle is ended, so it stays ended.
+ */
+export async function readSession(c: Context, key: Uint8Array, policy: CookiePolicy, db: Executor, now: Date, lifetime: WebSessionLifetime): Promise<Session | undefined> {
   const payload = await unseal(key, getCookie(c, sessionCookie(policy)), now);
-  if (!payload || typeof payload.token !== 'string' || typeof payload.csrf !== 'string' || typeof payload.exp !== 'number') return undefined;
-  return { token: payload.token, csrf: payload.csrf, expiresAt: payload.exp * 1000 };
+  if (!payload || typeof payload.sid !== 'string' || typeof payload.token !== 'string' || typeof payload.csrf !== 'string' || typeof payload.exp !== 'number') return undefined;
+  const idHash = digest(payload.sid);
+  const idleSince = new Date(now.getTime() - lifetime.idleMinutes * 60_000);
+  const [open] = await db
+    .update(webSessions)
+    .set({ lastSeenAt: now })
+    .where(and(eq(webSessions.idHash, idHash), isNull(webSessions.endedAt), gt(webSessions.expiresAt, now), gte(webSessions.lastSeenAt, idleSince)))
+    .returning({ expiresAt: webSessions.expiresAt });
+  if (!open) {
+    await db
+      .update(webSessions)
+      .set({ endedAt: now, endReason: 'idle' })
+      .where(and(eq(webSessions.idHash, idHash), isNull(webSessions.endedAt), lt(webSessions.lastSeenAt, idleSince)));
+    return undefined;
+  }
+  return { id: payload.sid, token: payload.token, csrf: payload.csrf, expiresAt: Math.min(payload.exp * 1000, open.expiresAt.getTime()) };
 }
 
-export function endSession(c: Context, policy: CookiePolicy): void {
+/** Ends the session on the server (when there is one) and clears the cookie. */
+export async function endSession(c: Context, policy: CookiePolicy, db: Executor, session: Session | undefined, now: Date, reason: SessionEndReason): Promise<void> {
+  if (session) {
+    await db
+      .update(webSessions)
+      .set({ endedAt: now, endReason: reason })
+      .where(and(eq(webSessions.idHash, digest(session.id)), isNull(webSessions.endedAt)));
+  }
   deleteCookie(c, sessionCookie(policy), { path: '/', secure: policy.secure });
+}
+
+/** Ends every open web session of an organisation (an admin's revocation); returns how many. */
+export async function revokeOrganisationSessions(db: Executor, organisationId: string, now: Date): Promise<number> {
+  const ended = await db
+    .update(webSessions)
+    .set({ endedAt: now, endReason: 'revoked' })
+    .where(and(eq(webSessions.organisationId, organisationId), isNull(webSessions.endedAt), gt(webSessions.expiresAt, now)))
+    .returning({ idHash: webSessions.idHash });
+  return ended.length;
 }
 
 /** The OIDC round trip's state, nonce and PKCE verifier, sealed for ten minutes. */
@@ -80,7 +151,7 @@ export async function takeLoginState(c: Context, key: Uint8Array, policy: Cookie
 }
 
 /** The form's hidden CSRF token must equal the one sealed in this session. */
-export function csrfMatches(session: Session, submitted: unknown): boolean {
+export function csrfMatches(session: Pick<Session, 'csrf'>, submitted: unknown): boolean {
   if (typeof submitted !== 'string') return false;
   const a = Buffer.from(session.csrf);
   const b = Buffer.from(submitted);

@@ -69,7 +69,7 @@ export async function createTestContext(
   const nationalIdKeyFile = path.join(keyDir, 'national-id.key');
   const nationalIdKey = await loadNationalIdKey(database.db, nationalIdKeyFile, clock.now());
   /** An instance of the service on this file's database (a second one shares the database, as two processes would). */
-  async function instance(instanceOptions: { rateLimit?: RateLimitConfig | undefined; keys?: KeySet } = {}) {
+  async function instance(instanceOptions: { rateLimit?: RateLimitConfig | undefined; keys?: KeySet; maxTokenLifetimeSeconds?: number } = {}) {
     const rateLimiter: RateLimiter | undefined = instanceOptions.rateLimit ? createRateLimiter({ db: database.db, clock, logger, config: instanceOptions.rateLimit }) : undefined;
     rateLimiter?.start();
     const instanceApp: App = await createApp({
@@ -83,7 +83,9 @@ export async function createTestContext(
       rateLimiter,
       web: typeof options.web === 'function' ? options.web(issuer) : options.web,
       config: {
-        auth: { jwks: { kind: 'file', path: '(test)' }, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, algorithms: ['ES256', 'RS256'], clockToleranceSeconds: 30 },
+        // tokenFor mints 120-day tokens (tests move the clock by weeks), so this world allows them;
+        // tests/auth.security.test.ts proves the default cap on an instance without this.
+        auth: { jwks: { kind: 'file', path: '(test)' }, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, algorithms: ['ES256', 'RS256'], clockToleranceSeconds: 30, maxTokenLifetimeSeconds: instanceOptions.maxTokenLifetimeSeconds ?? 121 * 86400 },
         publicUrl: 'publicUrl' in options ? options.publicUrl : 'https://cadap.test',
         bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
         indicatorThreshold: options.indicators?.threshold ?? 5,

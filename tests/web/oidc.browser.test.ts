@@ -121,6 +121,18 @@ describe.skipIf(chromiumMissing)('web sign-in with OpenID Connect', { timeout: 1
     await expectAccessible(page);
   });
 
+  it('signing out ends the OIDC session on the server: the cookie saved before opens nothing', async () => {
+    const saved = (await browser.context.cookies(base)).find((cookie) => cookie.name === 'cadap-session');
+    expect(saved).toBeDefined();
+    const page = await browser.context.newPage();
+    await page.goto(`${base}/app`);
+    expect(await page.locator('.who').innerText()).toContain('OIDC Test NGO');
+    await Promise.all([page.waitForURL(`${base}/app/sign-in`), page.getByRole('button', { name: 'Sign out' }).click()]);
+    const replayed = await fetch(`${base}/app`, { headers: { cookie: `cadap-session=${saved!.value}` }, redirect: 'manual' });
+    expect(replayed.status).toBe(303);
+    expect(replayed.headers.get('location')).toBe('/app/sign-in');
+  });
+
   it('refuses a callback that does not carry the state it started with', async () => {
     const response = await fetch(`${base}/app/oidc/callback?code=forged&state=forged`, { redirect: 'manual' });
     expect(response.status).toBe(303);

@@ -9,10 +9,12 @@ import { createRegion, type Region } from '../helpers/region.js';
  * mints them from its local key).
  */
 export async function createWebContext(options: { publicUrl?: string } = {}) {
+  // One key for every instance of this world, as instances share WEB_SESSION_KEY_FILE.
+  const sessionKey = new Uint8Array(randomBytes(32));
   const t: TestContext = await createTestContext({
     publicUrl: options.publicUrl,
     web: (issuer) => ({
-      sessionKey: new Uint8Array(randomBytes(32)),
+      sessionKey,
       signIn: { kind: 'demo', mintToken: (claims) => issuer.sign(claims, { ttlSeconds: 120 * 86400, now: new Date('2026-03-02T06:00:00.000Z') }) },
     }),
   });
