@@ -17,9 +17,10 @@ let elsewhereToken: string;
 beforeAll(async () => {
   t = await createTestContext();
   r = await createRegion(t);
-  // A second region in another country, with its own coordinator: the decoy.
-  const elsewhere = await t.organisation('coordinator', { country: 'KG', region: 'KG-C' });
-  elsewhereToken = await t.tokenFor(elsewhere, 'coordinator');
+  // A region in another country, with its own coordinator: the test world's KG-C decoy.
+  const elsewhere = r.decoys.find((decoy) => decoy.orgs.coordinator?.region === 'KG-C');
+  if (!elsewhere) throw new Error('the test world has no KG-C coordinator');
+  elsewhereToken = elsewhere.tokens.coordinator;
 });
 afterAll(() => t.close());
 

@@ -41,7 +41,7 @@ describe('the region’s coordinator', () => {
     const foreignToken = await t.tokenFor(foreign, 'coordinator');
 
     // As the prison: a person, a consent for the NGO, a plan with the NGO, released without a plan.
-    const person = await r.participant('prison', 'Regional');
+    const person = await r.participant('prison', 'Zhanarkul');
     await r.consent(person.id, r.orgs.ngo);
     const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }, { part: 'ngo', organisationId: r.orgs.ngo.id }], { releaseDate: '2026-03-20' });
     expect(plan.status, plan.text).toBe(201);
@@ -76,7 +76,7 @@ describe('the region’s coordinator', () => {
     // The foreign coordinator may not read the person: 404, audited as a denial.
     const read = await t.request('GET', `/participants/${person.id}`, { token: foreignToken });
     expect(read.status).toBe(404);
-    expect(read.text).not.toContain('Regional');
+    expect(read.text).not.toContain('Zhanarkul');
     const denials = await t.db.select().from(auditEvents).where(and(eq(auditEvents.organisationId, foreign.id), eq(auditEvents.action, 'participant.read')));
     expect(denials.map((row) => row.outcome)).toEqual(['denied']);
     // The home coordinator may: it is the patronage case's coordinator part.
