@@ -440,7 +440,9 @@ async function loadCase(db: Executor, id: string, organisationId: string, now: D
 
 async function visibleCase(db: Executor, facts: RequestFacts, id: string, action: string): Promise<{ row: CaseRow; parties: Party[]; prefetched: Prefetched }> {
   const found = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? await loadCase(db, id, facts.actor.organisation.id, facts.now) : undefined;
-  const isParty = found?.parties.some((party) => party.organisationId === facts.actor.organisation.id) ?? false;
+  // A party sees the case while it is a party to one of the person's cases that is open or
+  // closed less than 90 days ago (the policy's rule 1, `viewerParts`): after that, a former party gets 404 (DOMAIN.md, "The 90-day window").
+  const isParty = (found?.parties.some((party) => party.organisationId === facts.actor.organisation.id) ?? false) && (found?.prefetched.viewerParts.length ?? 0) > 0;
   const glass =
     found && !isParty && facts.actor.roles.includes('coordinator')
       ? await db
@@ -651,8 +653,16 @@ export async function listCases(
 ) {
   const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
   const mine = db.select({ caseId: caseParties.caseId }).from(caseParties).where(eq(caseParties.organisationId, facts.actor.organisation.id));
+  // The people the caller is still a party for: a case of theirs open or closed less than 90 days ago (as in `visibleCase`).
+  const windowStart = new Date(facts.now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
+  const current = db
+    .select({ participantId: cases.participantId })
+    .from(caseParties)
+    .innerJoin(cases, eq(cases.id, caseParties.caseId))
+    .where(and(eq(caseParties.organisationId, facts.actor.organisation.id), or(isNull(cases.closedAt), gt(cases.closedAt, windowStart))));
   const filters: (SQL | undefined)[] = [
     inArray(cases.id, mine),
+    inArray(cases.participantId, current),
     query.protocol ? eq(cases.protocol, query.protocol) : undefined,
     query.state ? eq(cases.state, query.state) : undefined,
     query.participantId ? eq(cases.participantId, query.participantId) : undefined,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, isNull, lte, or, gte, sql, exists } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lte, or, gte, sql, exists } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Executor } from '../../db/client.js';
 import { caseParties, cases, consents, deadlines, organisations, participants } from '../../db/schema.js';
@@ -10,9 +10,12 @@ import { retireDeadlines } from '../deadlines/rows.js';
 import { AppError, notFound, validationFailed } from '../http/errors.js';
 import { addDays, DEADLINE_HOUR, localDateOf, zonedInstant } from '../../protocols/time.js';
 import type { DataClass } from '../domain.js';
+import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
 import type { CONSENT_PURPOSES, RecordConsentSchema, SIGNED_METHODS } from './schemas.js';
 
 type ConsentRow = typeof consents.$inferSelect;
+
+const windowStartOf = (now: Date) => new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
 
 /** A consent is valid today when not revoked, started, not expired, and its case (if any) is not closed. */
 function validOn(today: string) {
@@ -83,8 +86,12 @@ async function scheduleExpiryReminder(tx: Executor, consent: ConsentRow, now: Da
     .onConflictDoNothing({ target: deadlines.dedupeKey });
 }
 
-/** The record owner, or a party of one of the participant's cases, may record and see consents. */
-async function consentScope(db: Executor, actor: Actor, participantId: string) {
+/**
+ * The record owner, or a party of one of the participant's cases that is open or closed less
+ * than 90 days ago, may record and see consents (DOMAIN.md, "The 90-day window": after it, a
+ * former party gets 404 for the person's consents as for the person).
+ */
+async function consentScope(db: Executor, actor: Actor, participantId: string, now: Date) {
   const [participant] = await db.select({ id: participants.id, owner: participants.ownerOrganisationId, region: participants.region }).from(participants).where(eq(participants.id, participantId));
   if (!participant) return undefined;
   if (participant.owner === actor.organisation.id) return participant;
@@ -92,7 +99,7 @@ async function consentScope(db: Executor, actor: Actor, participantId: string) {
     .select({ caseId: caseParties.caseId })
     .from(caseParties)
     .innerJoin(cases, eq(cases.id, caseParties.caseId))
-    .where(and(eq(cases.participantId, participantId), eq(caseParties.organisationId, actor.organisation.id)))
+    .where(and(eq(cases.participantId, participantId), eq(caseParties.organisationId, actor.organisation.id), or(isNull(cases.closedAt), gt(cases.closedAt, windowStartOf(now)))))
     .limit(1);
   return party ? participant : undefined;
 }
@@ -138,7 +145,7 @@ export async function presentConsent(db: Executor, row: ConsentRow, today: strin
 }
 
 export async function recordConsent(db: Executor, facts: RequestFacts, participantId: string, body: z.infer<typeof RecordConsentSchema>) {
-  const scope = await consentScope(db, facts.actor, participantId);
+  const scope = await consentScope(db, facts.actor, participantId, facts.now);
   if (!scope) return deny(db, facts, 'consent.record', participantId);
   const errors = [];
   const [recipient] = await db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, body.organisationId));
@@ -189,7 +196,7 @@ export async function recordConsent(db: Executor, facts: RequestFacts, participa
 }
 
 export async function listConsents(db: Executor, facts: RequestFacts, participantId: string) {
-  const scope = await consentScope(db, facts.actor, participantId);
+  const scope = await consentScope(db, facts.actor, participantId, facts.now);
   if (!scope) return deny(db, facts, 'consent.list', participantId);
   const rows = await db.select().from(consents).where(eq(consents.participantId, participantId)).orderBy(asc(consents.recordedAt), asc(consents.id));
   const today = await todayFor(db, participantId, facts.now);
@@ -203,7 +210,7 @@ export async function listConsents(db: Executor, facts: RequestFacts, participan
  */
 export async function revokeConsent(db: Executor, facts: RequestFacts, consentId: string, reason: string) {
   const [existing] = await db.select({ participantId: consents.participantId }).from(consents).where(eq(consents.id, consentId));
-  if (!existing || !(await consentScope(db, facts.actor, existing.participantId))) {
+  if (!existing || !(await consentScope(db, facts.actor, existing.participantId, facts.now))) {
     await recordAudit(db, { actor: facts.actor, action: 'consent.revoke', subjectType: 'consent', subjectId: consentId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
     throw notFound('consent');
   }
