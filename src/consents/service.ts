@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, isNull, lte, or, gte, sql, exists } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, isNull, lte, or, gte, sql, exists } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Executor } from '../../db/client.js';
 import { caseParties, cases, consents, deadlines, organisations, participants } from '../../db/schema.js';
@@ -7,7 +7,8 @@ import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { RequestFacts } from '../http/context.js';
 import { retireDeadlines } from '../deadlines/rows.js';
-import { AppError, notFound, validationFailed } from '../http/errors.js';
+import { attestersOf, tellAttesters } from './attestation.js';
+import { AppError, forbidden, notFound, validationFailed } from '../http/errors.js';
 import { addDays, DEADLINE_HOUR, localDateOf, zonedInstant } from '../../protocols/time.js';
 import type { DataClass } from '../domain.js';
 import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
@@ -17,9 +18,16 @@ type ConsentRow = typeof consents.$inferSelect;
 
 const windowStartOf = (now: Date) => new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
 
-/** A consent is valid today when not revoked, started, not expired, and its case (if any) is not closed. */
+/**
+ * A consent is valid today when attested (recorded by another organisation than the one it
+ * names, or a proposal confirmed by the case owner or record owner), not voided, not revoked,
+ * started, not expired, and its case (if any) is not closed. A pending proposal counts for
+ * nothing: no read, no party naming, no sharing.
+ */
 function validOn(today: string) {
   return and(
+    or(eq(consents.proposed, false), isNotNull(consents.confirmedAt)),
+    isNull(consents.voidedAt),
     isNull(consents.revokedAt),
     lte(consents.validFrom, today),
     or(isNull(consents.validUntil), gte(consents.validUntil, today)),
@@ -119,10 +127,23 @@ export async function todayFor(db: Executor, participantId: string, now: Date): 
   return localDateOf(now, row?.timeZone ?? 'UTC');
 }
 
+/** `pending` (proposed, not confirmed), `scheduled` (attested, not started), `valid`, `expired` (its date passed or its case closed), `revoked`, `voided`. */
+export type ConsentStatus = 'pending' | 'scheduled' | 'valid' | 'expired' | 'revoked' | 'voided';
+
+function statusOf(row: ConsentRow, today: string, validNow: boolean): ConsentStatus {
+  if (row.voidedAt) return 'voided';
+  if (row.revokedAt) return 'revoked';
+  if (row.proposed && !row.confirmedAt) return 'pending';
+  if (validNow) return 'valid';
+  if (row.validFrom > today) return 'scheduled';
+  return 'expired';
+}
+
 export async function presentConsent(db: Executor, row: ConsentRow, today: string) {
   const [criminal] = row.caseId ? await db.select({ protocol: cases.protocol }).from(cases).where(eq(cases.id, row.caseId)) : [];
   const [valid] = await db.select({ id: consents.id }).from(consents).where(and(eq(consents.id, row.id), validOn(today)));
   return {
+    status: statusOf(row, today, valid !== undefined),
     id: row.id,
     participantId: row.participantId,
     organisationId: row.organisationId,
@@ -138,8 +159,15 @@ export async function presentConsent(db: Executor, row: ConsentRow, today: strin
     textVersion: row.textVersion,
     recordedByOrganisationId: row.recordedByOrganisationId,
     recordedAt: row.recordedAt.toISOString(),
+    proposed: row.proposed,
+    confirmedByOrganisationId: row.confirmedByOrganisationId,
+    confirmedAt: row.confirmedAt?.toISOString() ?? null,
+    revokedByOrganisationId: row.revokedByOrganisationId,
     revokedAt: row.revokedAt?.toISOString() ?? null,
     revocationReason: row.revocationReason,
+    voidedByOrganisationId: row.voidedByOrganisationId,
+    voidedAt: row.voidedAt?.toISOString() ?? null,
+    voidReason: row.voidReason,
     validNow: valid !== undefined,
   };
 }
@@ -166,6 +194,8 @@ export async function recordConsent(db: Executor, facts: RequestFacts, participa
     if (!row) errors.push({ path: `body.${field}`, message: 'Not a case of this participant that your organisation is a party to.' });
   }
   if (errors.length > 0) throw validationFailed('The consent is not valid.', errors);
+  // The organisation a consent names never attests it: what it records is a proposal.
+  const proposed = body.organisationId === facts.actor.organisation.id;
   return db.transaction(async (tx) => {
     const row: ConsentRow = {
       id: randomUUID(),
@@ -187,10 +217,29 @@ export async function recordConsent(db: Executor, facts: RequestFacts, participa
       revokedBySub: null,
       revokedByOrganisationId: null,
       revocationReason: null,
+      proposed,
+      confirmedAt: null,
+      confirmedBySub: null,
+      confirmedByOrganisationId: null,
+      voidedAt: null,
+      voidedBySub: null,
+      voidedByOrganisationId: null,
+      voidReason: null,
     };
     await tx.insert(consents).values(row);
-    await scheduleExpiryReminder(tx, row, facts.now);
-    await recordAudit(tx, { actor: facts.actor, action: 'consent.record', subjectType: 'consent', subjectId: row.id, participantId, purpose: body.purpose, requestId: facts.requestId, outcome: 'success', at: facts.now });
+    if (!proposed) await scheduleExpiryReminder(tx, row, facts.now);
+    await tellAttesters(tx, row, proposed ? 'consent_proposed' : 'consent_recorded', facts.actor.organisation.id, facts.now);
+    await recordAudit(tx, {
+      actor: facts.actor,
+      action: proposed ? 'consent.propose' : 'consent.record',
+      subjectType: 'consent',
+      subjectId: row.id,
+      participantId,
+      purpose: body.purpose,
+      requestId: facts.requestId,
+      outcome: 'success',
+      at: facts.now,
+    });
     return presentConsent(tx, row, await todayFor(tx, participantId, facts.now));
   });
 }
@@ -218,6 +267,8 @@ export async function revokeConsent(db: Executor, facts: RequestFacts, consentId
     const [row] = await tx.select().from(consents).where(eq(consents.id, consentId)).for('update');
     if (!row) throw notFound('consent');
     if (row.revokedAt) throw new AppError('CONFLICT', 'This consent is already revoked.');
+    if (row.voidedAt) throw new AppError('CONFLICT', 'This consent was voided as recorded in error; there is nothing to revoke.');
+    if (row.proposed && !row.confirmedAt) throw new AppError('CONFLICT', 'This consent is a pending proposal: the case owner or the record owner confirms or voids it.');
     const today = await todayFor(tx, row.participantId, facts.now);
     if (row.caseId) {
       const [order] = await tx.select({ protocol: cases.protocol, closedAt: cases.closedAt, data: cases.data }).from(cases).where(eq(cases.id, row.caseId));
@@ -234,5 +285,71 @@ export async function revokeConsent(db: Executor, facts: RequestFacts, consentId
     await retireDeadlines(tx, eq(deadlines.dedupeKey, `consent:${consentId}:expiring`), facts.now);
     await recordAudit(tx, { actor: facts.actor, action: 'consent.revoke', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
     return presentConsent(tx, updated!, today);
+  });
+}
+
+/**
+ * The consent a confirm or void acts on, when the caller may attest it (DOMAIN.md, "Consent
+ * attestation"): a consent outside the caller's scope is 404; one it sees but does not attest
+ * (it owns neither a case the consent concerns nor the record) is 403. Both audited.
+ */
+async function attestable(db: Executor, facts: RequestFacts, consentId: string, action: 'consent.confirm' | 'consent.void') {
+  const [row] = await db.select().from(consents).where(eq(consents.id, consentId));
+  if (!row || !(await consentScope(db, facts.actor, row.participantId, facts.now))) {
+    await recordAudit(db, { actor: facts.actor, action, subjectType: 'consent', subjectId: consentId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    throw notFound('consent');
+  }
+  const attesters = await attestersOf(db, row, facts.now);
+  const refusal = !attesters.has(facts.actor.organisation.id)
+    ? 'Only the owner of the case the consent concerns or the person’s record owner may do this.'
+    : action === 'consent.confirm' && row.organisationId === facts.actor.organisation.id
+      ? 'The organisation a consent names cannot confirm it: the case owner or the record owner does.'
+      : undefined;
+  if (refusal) {
+    await recordAudit(db, { actor: facts.actor, action, subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    throw forbidden(refusal);
+  }
+  return row;
+}
+
+/** The case owner or record owner confirms a proposal by the organisation it names: from now on it is valid. */
+export async function confirmConsent(db: Executor, facts: RequestFacts, consentId: string) {
+  await attestable(db, facts, consentId, 'consent.confirm');
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(consents).where(eq(consents.id, consentId)).for('update');
+    if (!row) throw notFound('consent');
+    if (!row.proposed || row.confirmedAt) throw new AppError('CONFLICT', 'This consent is not a pending proposal.');
+    if (row.voidedAt) throw new AppError('CONFLICT', 'This proposal was voided.');
+    if (row.revokedAt) throw new AppError('CONFLICT', 'This consent is revoked.');
+    const [updated] = await tx
+      .update(consents)
+      .set({ confirmedAt: facts.now, confirmedBySub: facts.actor.sub, confirmedByOrganisationId: facts.actor.organisation.id })
+      .where(eq(consents.id, consentId))
+      .returning();
+    await scheduleExpiryReminder(tx, updated!, facts.now);
+    await recordAudit(tx, { actor: facts.actor, action: 'consent.confirm', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
+    return presentConsent(tx, updated!, await todayFor(tx, row.participantId, facts.now));
+  });
+}
+
+/**
+ * The case owner or record owner voids a consent recorded in error, with a reason. Not a
+ * revocation (the person did not withdraw it), so it is allowed on a criminal-justice consent;
+ * like a revocation, it counts for nothing from the very next request.
+ */
+export async function voidConsent(db: Executor, facts: RequestFacts, consentId: string, reason: string) {
+  await attestable(db, facts, consentId, 'consent.void');
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(consents).where(eq(consents.id, consentId)).for('update');
+    if (!row) throw notFound('consent');
+    if (row.voidedAt) throw new AppError('CONFLICT', 'This consent is already voided.');
+    const [updated] = await tx
+      .update(consents)
+      .set({ voidedAt: facts.now, voidedBySub: facts.actor.sub, voidedByOrganisationId: facts.actor.organisation.id, voidReason: reason })
+      .where(eq(consents.id, consentId))
+      .returning();
+    await retireDeadlines(tx, eq(deadlines.dedupeKey, `consent:${consentId}:expiring`), facts.now);
+    await recordAudit(tx, { actor: facts.actor, action: 'consent.void', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
+    return presentConsent(tx, updated!, await todayFor(tx, row.participantId, facts.now));
   });
 }
