@@ -211,3 +211,40 @@ describe('who is told', () => {
     }
   });
 });
+
+describe('a consent a party needs', () => {
+  it('revoked or voided, the case owner gets a work-queue item until it records a new consent or replaces the NGO', async () => {
+    const person = await r.participant('prison', 'Lostova');
+    const first = await r.consent(person.id, r.orgs.ngo, 'prison', { purpose: 'release_planning' });
+    const parties = [
+      { part: 'probation', organisationId: r.orgs.probation.id },
+      { part: 'ngo', organisationId: r.orgs.ngo.id },
+    ];
+    const plan = await r.open('prison', 'pre-release', person.id, parties, { releaseDate: '2026-09-01' });
+    expect(plan.status, plan.text).toBe(201);
+    const queue = async (who: 'prison' | 'ngo') =>
+      ((await t.request('GET', '/deadlines?limit=200', { token: r.tokens[who] })).json.items as { caseId: string; rule: string; kind: string }[]).filter(
+        (item) => item.caseId === plan.json.id && item.rule === 'consent_lost',
+      );
+    expect(await queue('prison')).toEqual([]);
+
+    expect((await t.request('POST', `/consents/${first.id}/revoke`, { token: r.tokens.prison, body: { reason: 'The person withdrew it' } })).status).toBe(200);
+    expect(await queue('prison')).toEqual([expect.objectContaining({ kind: 'deadline' })]);
+    expect(await queue('ngo')).toEqual([]);
+    // Told at the next tick, and still in the queue after it.
+    await materialiseDue(t.db, { now: t.clock.now(), publicUrl: 'https://cadap.test' });
+    const told = await t.db.select().from(notifications).where(and(eq(notifications.caseId, plan.json.id), eq(notifications.rule, 'consent_lost')));
+    expect(told.map((row) => row.organisationId)).toEqual([r.orgs.prison.id]);
+    expect(await queue('prison')).toHaveLength(1);
+
+    // A new consent settles it; a void raises it again; replacing the NGO settles that one.
+    const second = await r.consent(person.id, r.orgs.ngo, 'probation', { purpose: 'release_planning' });
+    expect(await queue('prison')).toEqual([]);
+    expect((await t.request('POST', `/consents/${second.id}/void`, { token: r.tokens.prison, body: { reason: 'Signed by another person' } })).status).toBe(200);
+    expect(await queue('prison')).toHaveLength(1);
+    await r.consent(person.id, r.orgs.ngo2, 'prison', { purpose: 'release_planning' });
+    const replaced = await r.send('prison', plan.json.id, 'PARTY_ASSIGNED', { part: 'ngo', organisationId: r.orgs.ngo2.id });
+    expect(replaced.status, replaced.text).toBe(201);
+    expect(await queue('prison')).toEqual([]);
+  });
+});

@@ -14,7 +14,7 @@ import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { RequestFacts } from '../http/context.js';
 import { holidaySet } from '../calendars/service.js';
-import { consentedOrganisations } from '../consents/service.js';
+import { consentedOrganisations, reconcileConsentWorkItems } from '../consents/service.js';
 import { LIVE_DEADLINE_STATES, raiseAlert, retireDeadlines } from '../deadlines/rows.js';
 import { DATA_CLASSES, type OrganisationKind } from '../domain.js';
 import { AppError, forbidden, notFound, validationFailed } from '../http/errors.js';
@@ -301,6 +301,8 @@ async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, a
       .onConflictDoUpdate({ target: [caseParties.caseId, caseParties.part], set: { organisationId: party.organisationId, assignedAt: now } });
   }
   await applyDeadlineChanges(tx, row, decision.deadlines, now);
+  // A work item about the NGO's lost consent is settled by replacing the NGO or by the case closing.
+  if (changedParties.length > 0 || decision.final) await reconcileConsentWorkItems(tx, row.participantId, now);
 
   const [history] = await tx
     .insert(caseEvents)

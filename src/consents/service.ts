@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, isNotNull, isNull, lte, or, gte, sql, exists } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or, gte, sql, exists } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Executor } from '../../db/client.js';
 import { caseParties, cases, consents, deadlines, organisations, participants } from '../../db/schema.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { RequestFacts } from '../http/context.js';
-import { retireDeadlines } from '../deadlines/rows.js';
+import { LIVE_DEADLINE_STATES, retireDeadlines } from '../deadlines/rows.js';
 import { attestersOf, tellAttesters } from './attestation.js';
 import { AppError, forbidden, notFound, validationFailed } from '../http/errors.js';
 import { addDays, DEADLINE_HOUR, localDateOf, zonedInstant } from '../../protocols/time.js';
@@ -227,7 +227,10 @@ export async function recordConsent(db: Executor, facts: RequestFacts, participa
       voidReason: null,
     };
     await tx.insert(consents).values(row);
-    if (!proposed) await scheduleExpiryReminder(tx, row, facts.now);
+    if (!proposed) {
+      await scheduleExpiryReminder(tx, row, facts.now);
+      await reconcileConsentWorkItems(tx, participantId, facts.now);
+    }
     await tellAttesters(tx, row, proposed ? 'consent_proposed' : 'consent_recorded', facts.actor.organisation.id, facts.now);
     await recordAudit(tx, {
       actor: facts.actor,
@@ -283,6 +286,7 @@ export async function revokeConsent(db: Executor, facts: RequestFacts, consentId
       .where(eq(consents.id, consentId))
       .returning();
     await retireDeadlines(tx, eq(deadlines.dedupeKey, `consent:${consentId}:expiring`), facts.now);
+    await reconcileConsentWorkItems(tx, row.participantId, facts.now);
     await recordAudit(tx, { actor: facts.actor, action: 'consent.revoke', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
     return presentConsent(tx, updated!, today);
   });
@@ -327,6 +331,7 @@ export async function confirmConsent(db: Executor, facts: RequestFacts, consentI
       .where(eq(consents.id, consentId))
       .returning();
     await scheduleExpiryReminder(tx, updated!, facts.now);
+    await reconcileConsentWorkItems(tx, row.participantId, facts.now);
     await recordAudit(tx, { actor: facts.actor, action: 'consent.confirm', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
     return presentConsent(tx, updated!, await todayFor(tx, row.participantId, facts.now));
   });
@@ -349,7 +354,56 @@ export async function voidConsent(db: Executor, facts: RequestFacts, consentId: 
       .where(eq(consents.id, consentId))
       .returning();
     await retireDeadlines(tx, eq(deadlines.dedupeKey, `consent:${consentId}:expiring`), facts.now);
+    await reconcileConsentWorkItems(tx, row.participantId, facts.now);
     await recordAudit(tx, { actor: facts.actor, action: 'consent.void', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
     return presentConsent(tx, updated!, await todayFor(tx, row.participantId, facts.now));
   });
+}
+
+/** The protocols whose `ngo` part needs a consent naming it (DOMAIN.md: the NGO of a pre-release plan or a patronage case). */
+const NGO_NEEDS_CONSENT = ['pre-release', 'patronage'];
+
+/**
+ * DOMAIN.md, "Consent attestation": when the NGO of a person's open pre-release plan or
+ * patronage case no longer has a valid consent naming it (revoked, voided), the case owner
+ * gets a work-queue item (`consent_lost`, told in-app and by e-mail) to record a new consent
+ * or replace the NGO. It stays in the queue until one of them happens or the case closes.
+ * (An expiry is announced 14 days ahead by the `consent_expiring` reminder.) Called after
+ * anything that can change the answer: a consent recorded, confirmed, revoked or voided, a
+ * case's parties changed or the case closed.
+ */
+export async function reconcileConsentWorkItems(tx: Executor, participantId: string, now: Date): Promise<void> {
+  const needing = await tx
+    .select({ caseId: cases.id, owner: cases.ownerOrganisationId, ngo: caseParties.organisationId })
+    .from(cases)
+    .innerJoin(caseParties, and(eq(caseParties.caseId, cases.id), eq(caseParties.part, 'ngo')))
+    .where(and(eq(cases.participantId, participantId), isNull(cases.closedAt), inArray(cases.protocol, NGO_NEEDS_CONSENT)));
+  const consented = needing.length > 0 ? await consentedOrganisations(tx, participantId, await todayFor(tx, participantId, now)) : new Set<string>();
+  const lacking = new Map(needing.filter((row) => !consented.has(row.ngo)).map((row) => [row.caseId, row]));
+  const live = await tx
+    .select({ id: deadlines.id, caseId: deadlines.caseId })
+    .from(deadlines)
+    .where(and(eq(deadlines.participantId, participantId), eq(deadlines.rule, 'consent_lost'), inArray(deadlines.status, LIVE_DEADLINE_STATES)));
+  const settled = live.filter((row) => !row.caseId || !lacking.has(row.caseId)).map((row) => row.id);
+  if (settled.length > 0) await retireDeadlines(tx, inArray(deadlines.id, settled), now);
+  for (const row of lacking.values()) {
+    if (live.some((item) => item.caseId === row.caseId)) continue;
+    // One live item per case (checked above); each lapse after a settled one is a new item.
+    const id = randomUUID();
+    await tx
+      .insert(deadlines)
+      .values({
+        id,
+        caseId: row.caseId,
+        participantId,
+        rule: 'consent_lost',
+        kind: 'deadline',
+        dueAt: now,
+        concerns: [row.owner],
+        status: 'open',
+        dedupeKey: `consent-lost:${row.caseId}:${id}`,
+        createdAt: now,
+        updatedAt: now,
+      });
+  }
 }
