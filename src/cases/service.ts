@@ -16,7 +16,7 @@ import type { RequestFacts } from '../http/context.js';
 import { holidaySet } from '../calendars/service.js';
 import { consentedOrganisations, reconcileConsentWorkItems } from '../consents/service.js';
 import { LIVE_DEADLINE_STATES, raiseAlert, retireDeadlines } from '../deadlines/rows.js';
-import { DATA_CLASSES, type OrganisationKind } from '../domain.js';
+import { DATA_CLASSES, type DataClass, type OrganisationKind } from '../domain.js';
 import { AppError, forbidden, notFound, validationFailed } from '../http/errors.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
 import { isCertified } from '../organisations/service.js';
@@ -586,7 +586,7 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
     const after = (await loadCase(tx, id, facts.actor.organisation.id, facts.now))!;
     const presented = await presentCase(tx, after.row, after.parties, viewer, after.prefetched);
     const disclosure = await disclosureFor(tx, viewer, after.prefetched.participant, after.prefetched.viewerParts);
-    return { event: presentEvent(result.row.protocol, result.event, disclosure).body, case: presented.body };
+    return { event: presentEvent(result.row.protocol, result.event, disclosure, facts.actor.organisation.id).body, case: presented.body };
   });
 }
 
@@ -599,9 +599,14 @@ async function participantFactsOf(db: Executor, participantId: string) {
   return participant;
 }
 
-/** One history event, its data redacted like the case. */
-export function presentEvent(protocol: string, row: typeof caseEvents.$inferSelect, disclosure: Disclosure) {
-  const redacted = redactEventData(definitionOf(protocol), row.type, row.data, new Set(disclosure.classes.keys()));
+/**
+ * One history event, its data redacted like the case; the organisation that recorded it sees
+ * its data whatever its part (DOMAIN.md, "Authorship": basis `author`).
+ */
+export function presentEvent(protocol: string, row: typeof caseEvents.$inferSelect, disclosure: Disclosure, viewerOrganisationId?: string) {
+  const authored = viewerOrganisationId !== undefined && row.organisationId === viewerOrganisationId;
+  const visible: ReadonlySet<DataClass> = authored ? new Set(DATA_CLASSES) : new Set(disclosure.classes.keys());
+  const redacted = redactEventData(definitionOf(protocol), row.type, row.data, visible);
   return {
     body: {
       id: row.id,
@@ -617,6 +622,8 @@ export function presentEvent(protocol: string, row: typeof caseEvents.$inferSele
       at: row.at.toISOString(),
     },
     shown: redacted.shown,
+    /** Classes shown only because the viewer recorded the event. */
+    byAuthorship: [...redacted.shown].filter((dataClass) => !disclosure.classes.has(dataClass)),
   };
 }
 
@@ -631,8 +638,9 @@ export async function caseHistory(db: Executor, facts: RequestFacts, id: string,
     .limit(query.limit + 1);
   const page = toPage(rows, query.limit, (event) => [event.version]);
   const disclosure = await participantDisclosure(db, facts.actor, await participantFactsOf(db, row.participantId), facts.now);
-  const items = page.items.map((event) => presentEvent(row.protocol, event, disclosure));
+  const items = page.items.map((event) => presentEvent(row.protocol, event, disclosure, facts.actor.organisation.id));
   const shown = new Set(items.flatMap((item) => [...item.shown]));
+  const authored = items.some((item) => item.byAuthorship.length > 0);
   await recordAudit(db, {
     actor: facts.actor,
     action: 'case.history',
@@ -640,7 +648,7 @@ export async function caseHistory(db: Executor, facts: RequestFacts, id: string,
     subjectId: id,
     participantId: row.participantId,
     dataClasses: [...shown],
-    basis: basesOf(disclosure, shown),
+    basis: [basesOf(disclosure, shown), authored ? 'author' : undefined].filter(Boolean).join(',') || undefined,
     requestId: facts.requestId,
     outcome: 'success',
     at: facts.now,
