@@ -333,8 +333,29 @@ export const consents = pgTable(
     revokedBySub: text('revoked_by_sub'),
     revokedByOrganisationId: uuid('revoked_by_organisation_id').references(() => organisations.id),
     revocationReason: text('revocation_reason'),
+    /**
+     * Attestation (DOMAIN.md, "Consent attestation"): recorded by the named organisation itself,
+     * it is a proposal, pending and disclosing nothing until the case owner or the record owner
+     * (never the named organisation) confirms it.
+     */
+    proposed: boolean('proposed').notNull().default(false),
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true, mode: 'date' }),
+    confirmedBySub: text('confirmed_by_sub'),
+    confirmedByOrganisationId: uuid('confirmed_by_organisation_id').references(() => organisations.id),
+    /** Void: recorded in error (not a revocation; allowed on a criminal-justice consent), with its reason. */
+    voidedAt: timestamp('voided_at', { withTimezone: true, mode: 'date' }),
+    voidedBySub: text('voided_by_sub'),
+    voidedByOrganisationId: uuid('voided_by_organisation_id').references(() => organisations.id),
+    voidReason: text('void_reason'),
   },
-  (t) => [index('consents_participant_idx').on(t.participantId, t.organisationId)],
+  (t) => [
+    index('consents_participant_idx').on(t.participantId, t.organisationId),
+    // The named organisation never attests its own consent: it cannot confirm one, and what it
+    // records is a proposal (a trigger of migration 0008 checks new rows: consents recorded before
+    // attestation existed stay as they were).
+    check('consents_confirmed_by_another', sql`${t.confirmedByOrganisationId} is null or ${t.confirmedByOrganisationId} <> ${t.organisationId}`),
+    check('consents_void_has_reason', sql`${t.voidedAt} is null or ${t.voidReason} is not null`),
+  ],
 );
 
 /** Public holidays per country, for working-day deadlines; admins edit them. */

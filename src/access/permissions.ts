@@ -20,6 +20,7 @@ export const PERMISSIONS = {
   'consents:record': PERSONAL_DATA_ROLES,
   'consents:read': PERSONAL_DATA_ROLES,
   'consents:revoke': PERSONAL_DATA_ROLES,
+  'consents:attest': PERSONAL_DATA_ROLES,
   'cases:open': ['judge', 'prison_staff', 'probation_officer', 'ngo_worker'],
   'cases:read': PERSONAL_DATA_ROLES,
   'cases:break-glass': ['coordinator'],

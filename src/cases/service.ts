@@ -15,9 +15,9 @@ import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { RequestFacts } from '../http/context.js';
 import { holidaySet } from '../calendars/service.js';
-import { consentedOrganisations } from '../consents/service.js';
+import { consentedOrganisations, reconcileConsentWorkItems } from '../consents/service.js';
 import { LIVE_DEADLINE_STATES, raiseAlert, retireDeadlines } from '../deadlines/rows.js';
-import { DATA_CLASSES, type OrganisationKind } from '../domain.js';
+import { DATA_CLASSES, type DataClass, type OrganisationKind } from '../domain.js';
 import { AppError, forbidden, notFound, validationFailed } from '../http/errors.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
 import { isCertified } from '../organisations/service.js';
@@ -319,6 +319,8 @@ async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, a
       .onConflictDoUpdate({ target: [caseParties.caseId, caseParties.part], set: { organisationId: party.organisationId, assignedAt: now } });
   }
   await applyDeadlineChanges(tx, row, decision.deadlines, now);
+  // A work item about the NGO's lost consent is settled by replacing the NGO or by the case closing.
+  if (changedParties.length > 0 || decision.final) await reconcileConsentWorkItems(tx, row.participantId, now);
 
   const [history] = await tx
     .insert(caseEvents)
@@ -458,7 +460,9 @@ async function loadCase(db: Executor, id: string, organisationId: string, now: D
 
 async function visibleCase(db: Executor, facts: RequestFacts, id: string, action: string): Promise<{ row: CaseRow; parties: Party[]; prefetched: Prefetched }> {
   const found = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? await loadCase(db, id, facts.actor.organisation.id, facts.now) : undefined;
-  const isParty = found?.parties.some((party) => party.organisationId === facts.actor.organisation.id) ?? false;
+  // A party sees the case while it is a party to one of the person's cases that is open or
+  // closed less than 90 days ago (the policy's rule 1, `viewerParts`): after that, a former party gets 404 (DOMAIN.md, "The 90-day window").
+  const isParty = (found?.parties.some((party) => party.organisationId === facts.actor.organisation.id) ?? false) && (found?.prefetched.viewerParts.length ?? 0) > 0;
   const glass =
     found && !isParty && facts.actor.roles.includes('coordinator')
       ? await db
@@ -600,7 +604,7 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
     const after = (await loadCase(tx, id, facts.actor.organisation.id, facts.now))!;
     const presented = await presentCase(tx, after.row, after.parties, viewer, after.prefetched);
     const disclosure = await disclosureFor(tx, viewer, after.prefetched.participant, after.prefetched.viewerParts);
-    return { event: presentEvent(result.row.protocol, result.event, disclosure).body, case: presented.body };
+    return { event: presentEvent(result.row.protocol, result.event, disclosure, facts.actor.organisation.id).body, case: presented.body };
   }).catch(async (error: unknown) => {
     // The transaction rolled back; the denial's row is committed on its own.
     if (error instanceof AppError && partRefusals.has(error)) {
@@ -619,9 +623,14 @@ async function participantFactsOf(db: Executor, participantId: string) {
   return participant;
 }
 
-/** One history event, its data redacted like the case. */
-export function presentEvent(protocol: string, row: typeof caseEvents.$inferSelect, disclosure: Disclosure) {
-  const redacted = redactEventData(definitionOf(protocol), row.type, row.data, new Set(disclosure.classes.keys()));
+/**
+ * One history event, its data redacted like the case; the organisation that recorded it sees
+ * its data whatever its part (DOMAIN.md, "Authorship": basis `author`).
+ */
+export function presentEvent(protocol: string, row: typeof caseEvents.$inferSelect, disclosure: Disclosure, viewerOrganisationId?: string) {
+  const authored = viewerOrganisationId !== undefined && row.organisationId === viewerOrganisationId;
+  const visible: ReadonlySet<DataClass> = authored ? new Set(DATA_CLASSES) : new Set(disclosure.classes.keys());
+  const redacted = redactEventData(definitionOf(protocol), row.type, row.data, visible);
   return {
     body: {
       id: row.id,
@@ -637,6 +646,8 @@ export function presentEvent(protocol: string, row: typeof caseEvents.$inferSele
       at: row.at.toISOString(),
     },
     shown: redacted.shown,
+    /** Classes shown only because the viewer recorded the event. */
+    byAuthorship: [...redacted.shown].filter((dataClass) => !disclosure.classes.has(dataClass)),
   };
 }
 
@@ -651,8 +662,9 @@ export async function caseHistory(db: Executor, facts: RequestFacts, id: string,
     .limit(query.limit + 1);
   const page = toPage(rows, query.limit, (event) => [event.version]);
   const disclosure = await participantDisclosure(db, facts.actor, await participantFactsOf(db, row.participantId), facts.now);
-  const items = page.items.map((event) => presentEvent(row.protocol, event, disclosure));
+  const items = page.items.map((event) => presentEvent(row.protocol, event, disclosure, facts.actor.organisation.id));
   const shown = new Set(items.flatMap((item) => [...item.shown]));
+  const authored = items.some((item) => item.byAuthorship.length > 0);
   await recordAudit(db, {
     actor: facts.actor,
     action: 'case.history',
@@ -660,7 +672,7 @@ export async function caseHistory(db: Executor, facts: RequestFacts, id: string,
     subjectId: id,
     participantId: row.participantId,
     dataClasses: [...shown],
-    basis: basesOf(disclosure, shown),
+    basis: [basesOf(disclosure, shown), authored ? 'author' : undefined].filter(Boolean).join(',') || undefined,
     requestId: facts.requestId,
     outcome: 'success',
     at: facts.now,
@@ -675,8 +687,16 @@ export async function listCases(
 ) {
   const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
   const mine = db.select({ caseId: caseParties.caseId }).from(caseParties).where(eq(caseParties.organisationId, facts.actor.organisation.id));
+  // The people the caller is still a party for: a case of theirs open or closed less than 90 days ago (as in `visibleCase`).
+  const windowStart = new Date(facts.now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
+  const current = db
+    .select({ participantId: cases.participantId })
+    .from(caseParties)
+    .innerJoin(cases, eq(cases.id, caseParties.caseId))
+    .where(and(eq(caseParties.organisationId, facts.actor.organisation.id), or(isNull(cases.closedAt), gt(cases.closedAt, windowStart))));
   const filters: (SQL | undefined)[] = [
     inArray(cases.id, mine),
+    inArray(cases.participantId, current),
     query.protocol ? eq(cases.protocol, query.protocol) : undefined,
     query.state ? eq(cases.state, query.state) : undefined,
     query.participantId ? eq(cases.participantId, query.participantId) : undefined,

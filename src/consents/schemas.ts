@@ -32,8 +32,14 @@ export const RecordConsentSchema = z
   })
   .openapi('RecordConsent');
 
+export const CONSENT_STATUSES = ['pending', 'scheduled', 'valid', 'expired', 'revoked', 'voided'] as const;
+
 export const ConsentSchema = z
   .object({
+    status: z.enum(CONSENT_STATUSES).openapi({
+      description:
+        '`pending`: proposed by the organisation it names, not yet confirmed (it discloses nothing); `scheduled`: attested, starts later; `valid`: in force today; `expired`: its date passed or its case closed; `revoked`: the person withdrew it; `voided`: recorded in error.',
+    }),
     id: z.uuid(),
     participantId: z.uuid(),
     organisationId: z.uuid(),
@@ -47,12 +53,23 @@ export const ConsentSchema = z
     signedMethod: z.enum(SIGNED_METHODS),
     witness: z.string(),
     textVersion: z.string(),
-    recordedByOrganisationId: z.uuid(),
+    recordedByOrganisationId: z.uuid().openapi({ description: 'Who recorded it; when `proposed`, the named organisation itself, which proposed it.' }),
     recordedAt: z.string(),
+    proposed: z.boolean().openapi({ description: 'Proposed by the organisation it names: valid only once the case owner or the record owner confirms it.' }),
+    confirmedByOrganisationId: z.uuid().nullable(),
+    confirmedAt: z.string().nullable(),
+    revokedByOrganisationId: z.uuid().nullable(),
     revokedAt: z.string().nullable(),
     revocationReason: z.string().nullable(),
+    voidedByOrganisationId: z.uuid().nullable(),
+    voidedAt: z.string().nullable(),
+    voidReason: z.string().nullable(),
     validNow: z.boolean(),
   })
   .openapi('Consent');
 
 export const RevokeConsentSchema = z.strictObject({ reason: z.string().trim().min(2).max(1000) }).openapi('RevokeConsent');
+
+export const VoidConsentSchema = z
+  .strictObject({ reason: z.string().trim().min(2).max(1000).openapi({ description: 'Why it was recorded in error (kept on the consent).' }) })
+  .openapi('VoidConsent');
