@@ -89,5 +89,5 @@ export function caseRoutes() {
     .openapi(event, async (c) => c.json(await recordEvent(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('json')), 201))
     .openapi(history, async (c) => c.json(await caseHistory(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('query')), 200))
     .openapi(breakGlassRoute, async (c) => c.json(await breakGlass(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('json').reason), 201))
-    .openapi(occupancyRoute, async (c) => c.json(await occupancy(c.var.services.db, c.var.actor, c.req.valid('param').id, c.var.services.clock.now()), 200));
+    .openapi(occupancyRoute, async (c) => c.json(await occupancy(c.var.services.db, requestFacts(c), c.req.valid('param').id), 200));
 }

@@ -541,17 +541,10 @@ export async function openCase(
   }
   const [participant] = await db.select().from(participants).where(eq(participants.id, body.participantId));
   const disclosure = participant ? await participantDisclosure(db, facts.actor, participant, facts.now) : undefined;
-  // A party to any of the person's cases may open another for them even when the 90-day window
-  // has closed on its view of the record (the policy below decides what it then sees).
-  const isParty =
-    participant &&
-    (await db
-      .select({ id: cases.id })
-      .from(cases)
-      .innerJoin(caseParties, eq(caseParties.caseId, cases.id))
-      .where(and(eq(cases.participantId, participant.id), eq(caseParties.organisationId, facts.actor.organisation.id)))
-      .limit(1)).length > 0;
-  if (!participant || !((disclosure && isVisible(disclosure)) || isParty)) {
+  // Only who may see the person now may open a case for them: a former party whose 90-day
+  // window has closed gets the same answer as for a person who does not exist (DOMAIN.md,
+  // "The 90-day window"); otherwise opening a case would give it the record back.
+  if (!participant || !(disclosure && isVisible(disclosure))) {
     await recordAudit(db, { actor: facts.actor, action: 'case.open', subjectType: 'participant', subjectId: body.participantId, participantId: participant?.id, requestId: facts.requestId, outcome: 'denied', at: facts.now });
     throw validationFailed('No such participant.', [{ path: 'body.participantId', message: 'No participant with this id that your organisation may see.' }]);
   }
@@ -734,11 +727,16 @@ export async function listCases(
 }
 
 /** Places and beds: used, reserved, free and waiting. That organisation's staff and its region's coordinator. */
-export async function occupancy(db: Executor, actor: Actor, organisationId: string, now: Date) {
+export async function occupancy(db: Executor, facts: RequestFacts, organisationId: string) {
+  const { actor, now } = facts;
   const [org] = await db.select().from(organisations).where(eq(organisations.id, organisationId));
   const ownStaff = org && actor.organisation.id === org.id && (actor.roles.includes('prison_staff') || actor.roles.includes('halfway_house_staff'));
   const coordinator = org && actor.roles.includes('coordinator') && actor.organisation.region === org.region;
-  if (!org || !(ownStaff || coordinator)) throw notFound('organisation');
+  if (!org || !(ownStaff || coordinator)) {
+    // Out of scope (another region's prison or house, or another organisation's): a denial, audited.
+    if (org) await recordAudit(db, { actor, action: 'organisation.occupancy', subjectType: 'organisation', subjectId: org.id, requestId: facts.requestId, outcome: 'denied', at: now });
+    throw notFound('organisation');
+  }
   if (org.kind === 'prison') {
     const units = await db.select().from(prisonUnits).where(eq(prisonUnits.organisationId, org.id)).orderBy(asc(prisonUnits.name));
     const counts = await db

@@ -303,7 +303,7 @@ export async function revokeConsent(db: Executor, facts: RequestFacts, consentId
 async function attestable(db: Executor, facts: RequestFacts, consentId: string, action: 'consent.confirm' | 'consent.void') {
   const [row] = await db.select().from(consents).where(eq(consents.id, consentId));
   if (!row || !(await consentScope(db, facts.actor, row.participantId, facts.now))) {
-    await recordAudit(db, { actor: facts.actor, action, subjectType: 'consent', subjectId: consentId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    await recordAudit(db, { actor: facts.actor, action, subjectType: 'consent', subjectId: consentId, participantId: row?.participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
     throw notFound('consent');
   }
   const attesters = await attestersOf(db, row, facts.now);

@@ -47,6 +47,24 @@ export function unstorableText(value: unknown, prefix: string): FieldError[] {
   return errors;
 }
 
+const UUID_WITH_CAPITALS = /^(?=.*[A-F])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/**
+ * UUIDs are case-insensitive on input (RFC 9562, section 4) and the service compares them as
+ * strings (`organisationId === actor.organisation.id`), so every UUID-shaped string in a
+ * validated request is put in its canonical lower case, in place, before any handler sees it:
+ * an upper-case id cannot slip past a comparison that its lower-case twin would fail.
+ */
+export function canonicalUuids(value: unknown, depth = 0): void {
+  if (value === null || typeof value !== 'object' || depth > 64) return;
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
+  for (const [key, item] of entries) {
+    if (typeof item === 'string') {
+      if (UUID_WITH_CAPITALS.test(item)) (value as Record<string | number, unknown>)[key] = item.toLowerCase();
+    } else canonicalUuids(item, depth + 1);
+  }
+}
+
 const TARGET_NAMES: Record<string, string> = { json: 'body', param: 'param', query: 'query' };
 
 /**
@@ -62,5 +80,6 @@ export const validationHook: Hook<unknown, AppEnv, string, undefined> = (result)
   }
   const errors = unstorableText(result.data, target);
   if (errors.length > 0) throw new AppError('VALIDATION_FAILED', `The request ${target} is not valid.`, { errors });
+  canonicalUuids(result.data);
   return undefined;
 };
