@@ -13,13 +13,14 @@ import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
 import { redactCaseData, redactEventData } from '../access/redaction.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
-import type { RequestFacts } from '../http/context.js';
+import type { RequestFacts } from '../request-facts.js';
 import { holidaySet } from '../calendars/service.js';
-import { consentedOrganisations, reconcileConsentWorkItems } from '../consents/service.js';
+import { consentedOrganisations } from '../access/consents.js';
+import { reconcileConsentWorkItems } from '../consents/work-items.js';
 import { LIVE_DEADLINE_STATES, raiseAlert, retireDeadlines } from '../deadlines/rows.js';
 import { DATA_CLASSES, type DataClass, type OrganisationKind } from '../domain.js';
-import { AppError, forbidden, notFound, validationFailed } from '../http/errors.js';
-import { decodeCursor, toPage } from '../http/pagination.js';
+import { AppError, forbidden, notFound, validationFailed } from '../errors.js';
+import { decodeCursor, toPage } from '../pagination.js';
 import { isCertified } from '../organisations/service.js';
 
 export type CaseRow = typeof cases.$inferSelect;

@@ -3,7 +3,7 @@ import type { AppEnv } from '../http/context.js';
 import { AUTHED, json, jsonBody, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
 import { defineRoute } from '../http/route.js';
-import { notFound } from '../http/errors.js';
+import { notFound } from '../errors.js';
 import {
   CreateOrganisationSchema,
   CreateUnitSchema,
