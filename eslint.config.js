@@ -1,6 +1,17 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** A feature's service does not import src/http/: errors are src/errors.ts, request facts src/request-facts.ts, cursors src/pagination.ts. */
+const NO_HTTP = {
+  regex: '^\\.\\.?/(.*/)?http/',
+  message: 'Only routes.ts (and src/http, src/web, the app) import src/http/: use src/errors.ts, src/request-facts.ts or src/pagination.ts.',
+};
+/** src/access/ imports no feature folder (its own files, src/auth for the actor, and the top-level modules only). */
+const NO_FEATURE = {
+  regex: '^\\.\\./(?!auth/)[a-z-]+/',
+  message: 'src/access/ imports no feature service: what the policy needs lives in src/access/ (as consents.ts does).',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'data/**', 'node_modules/**', 'coverage/**', 'db/migrations/**'] },
   js.configs.recommended,
@@ -22,6 +33,28 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  // Layers point one way (CONVENTIONS.md, "Layers point one way"); tests/layers.test.ts shows each rule fire.
+  {
+    // A feature's service and its helpers decide and store; only its routes.ts speaks HTTP.
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/http/**', 'src/web/**', 'src/**/routes.{ts,tsx}', 'src/app.ts', 'src/service.ts', 'src/server.ts', 'src/cli/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_HTTP] }] },
+  },
+  {
+    // The access policy is below every feature: features ask it, it asks none of them.
+    files: ['src/access/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_HTTP, NO_FEATURE] }] },
+  },
+  {
+    // The protocols and their engine are pure data and functions: the service depends on them, never the reverse.
+    files: ['protocols/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+src/', message: 'protocols/ imports nothing from src/: move what it needs beside the engine (as protocols/vocabulary.ts and protocols/field-errors.ts are).' }] }] },
+  },
+  {
+    // The database layer is opened with a DatabaseConfig it defines; src/config.ts parses the environment into one.
+    files: ['db/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+src/', message: 'db/ imports nothing from src/ (not src/config.ts’s parsing either): the caller passes what db/ needs.' }] }] },
   },
   {
     // The edges that legitimately read the environment: the entry points and the test harness.

@@ -5,10 +5,15 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import type { DatabaseConfig } from '../src/config.js';
 import { acquireDataDirLock, clearStalePostmasterPid, type DataDirLock } from './data-dir-lock.js';
 import { migratePgliteClient, migratePostgresUrl } from './migrate.js';
 import { schema } from './schema.js';
+
+/** Which database to open: src/config.ts parses it from the environment. */
+export type DatabaseConfig =
+  /** Embedded PGlite: the database lives in `dataDir/pgdata`, and `dataDir` is locked to one process. */
+  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'postgres'; url: string; poolMax: number };
 
 /** The one database type the code base uses: drizzle over PGlite or postgres.js, same schema. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;

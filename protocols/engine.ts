@@ -1,5 +1,5 @@
-import { fieldErrors } from '../src/http/errors.js';
-import type { Role } from '../src/domain.js';
+import { fieldErrors } from './field-errors.js';
+import type { Role } from './vocabulary.js';
 import { coordinatorOrAdmins, type Accepted, type CaseSnapshot, type Deadline, type DeadlineChanges, type Decision, type Effect, type EngineActor, type EngineEvent, type Party, type Refusal } from './model.js';
 import { ASSIGNMENTS, CONDITIONS, EFFECTS, GUARDS, makeGuards, organisationFitsPart, RESOLVERS, type Guard, type GuardResult, type RuleInput } from './registry.js';
 import { addDays, addMonths, addWorkingDays, DEADLINE_HOUR, localDateOf, zonedInstant } from './time.js';

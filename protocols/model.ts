@@ -1,4 +1,4 @@
-import type { OrganisationKind, Role } from '../src/domain.js';
+import type { OrganisationKind, Role } from './vocabulary.js';
 
 /** The runtime values the engine reasons about. Plain data, no I/O. */
 

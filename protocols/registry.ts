@@ -1,5 +1,5 @@
 import { coordinatorOrAdmins, type CaseSnapshot, type Effect, type Party } from './model.js';
-import { DEFAULT_MAX_STAY_DAYS } from '../src/domain.js';
+import { DEFAULT_MAX_STAY_DAYS } from './vocabulary.js';
 import { addDays, daysBetween, localDateOf } from './time.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DataClass, OrganisationKind, Role } from '../src/domain.js';
+import type { DataClass, OrganisationKind, Role } from './vocabulary.js';
 
 /**
  * The shape every protocol is written in: declarative data in the xstate style

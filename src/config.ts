@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { DatabaseConfig } from '../db/client.js';
 
 /**
  * The service's configuration, parsed once from the environment at the edge.
@@ -108,10 +109,7 @@ const envSchema = z
     }
   });
 
-export type DatabaseConfig =
-  /** Embedded PGlite: the database lives in `dataDir/pgdata`, and `dataDir` is locked to one process. */
-  | { kind: 'pglite'; dataDir: string }
-  | { kind: 'postgres'; url: string; poolMax: number };
+export type { DatabaseConfig };
 
 export type AuthConfig = {
   /** Where the key set comes from: an external issuer's JWKS, or the embedded local key in DATA_DIR. */

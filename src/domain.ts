@@ -2,32 +2,12 @@
  * The vocabulary of DOMAIN.md: organisation kinds, roles and where each is valid,
  * data classes, countries and their default time zones.
  */
-export const ORGANISATION_KINDS = [
-  'prison',
-  'court',
-  'probation',
-  'treatment_provider',
-  'ngo',
-  'halfway_house',
-  'coordinator',
-] as const;
-export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
+import { ROLES, type OrganisationKind, type Role } from '../protocols/vocabulary.js';
+
+export { DATA_CLASSES, DEFAULT_MAX_STAY_DAYS, ORGANISATION_KINDS, ROLES, type DataClass, type OrganisationKind, type Role } from '../protocols/vocabulary.js';
 
 /** Kinds that carry a certification (the registry of qualified centres). */
 export const CERTIFIED_KINDS: readonly OrganisationKind[] = ['ngo', 'treatment_provider', 'halfway_house'];
-
-export const ROLES = [
-  'prison_staff',
-  'judge',
-  'probation_officer',
-  'treatment_staff',
-  'ngo_worker',
-  'halfway_house_staff',
-  'coordinator',
-  'auditor',
-  'admin',
-] as const;
-export type Role = (typeof ROLES)[number];
 
 /** Where each role is valid. `auditor` and `admin` are valid at any kind. */
 const ROLE_KIND: Record<Role, OrganisationKind | 'any'> = {
@@ -54,9 +34,6 @@ export function rolesValidForKind(kind: OrganisationKind): Role[] {
 /** Roles that never see personal data. */
 export const NON_PERSONAL_ROLES: readonly Role[] = ['auditor', 'admin'];
 
-export const DATA_CLASSES = ['identity', 'contact', 'custody', 'legal', 'compliance', 'health', 'social', 'notes'] as const;
-export type DataClass = (typeof DATA_CLASSES)[number];
-
 export const COUNTRY_TIME_ZONES = {
   KZ: 'Asia/Almaty',
   KG: 'Asia/Bishkek',
@@ -75,5 +52,3 @@ export const COUNTRY_DEFAULT_LOCALE: Record<Country, Locale> = { KZ: 'kk', KG: '
 export const UNIT_KINDS = ['atlantis', 'clean_zone'] as const;
 export type UnitKind = (typeof UNIT_KINDS)[number];
 
-/** A halfway house's default maximum stay: 24 weeks. */
-export const DEFAULT_MAX_STAY_DAYS = 168;

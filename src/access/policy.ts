@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, or } from 'drizzle-orm';
-import { consentedClasses } from '../consents/service.js';
+import { consentedClasses } from './consents.js';
 import type { Executor } from '../../db/client.js';
 import { breakGlassGrants, caseParties, cases } from '../../db/schema.js';
 import type { Actor } from '../auth/authenticator.js';

@@ -4,7 +4,8 @@ import { auditCheckpoints, auditEvents, participants } from '../../db/schema.js'
 import { qualified } from '../../db/qualified.js';
 import type { AppEnv } from '../http/context.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
-import { decodeCursor, pageOf, toPage } from '../http/pagination.js';
+import { pageOf } from '../http/pagination.js';
+import { decodeCursor, toPage } from '../pagination.js';
 import { defineRoute } from '../http/route.js';
 import { recordAudit } from './audit.js';
 import { verifyAuditTrail } from './verify.js';

@@ -3,7 +3,7 @@ import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type AuthConfig } from '../config.js';
 import type { Clock } from '../clock.js';
 import { isRoleValidForKind, ROLES, type OrganisationKind, type Role } from '../domain.js';
-import { unauthenticated } from '../http/errors.js';
+import { unauthenticated } from '../errors.js';
 import type { KeySet } from './keys.js';
 
 /** The organisation facts authentication needs. */

@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, eq, isNull } from 'drizzle-orm';
 import { cases, organisations } from '../../db/schema.js';
-import { reconcileDeadlines } from '../cases/service.js';
+import { reconcileDeadlines } from '../cases/deadline-rows.js';
 import { COUNTRIES } from '../domain.js';
 import type { AppEnv } from '../http/context.js';
 import { AUTHED, json, jsonBody, problems } from '../http/openapi.js';

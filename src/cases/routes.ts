@@ -4,8 +4,9 @@ import { AUTHED, json, jsonBody, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';
-import { CaseListQuery, CaseSchema, EventSchema, HistoryEventSchema, OccupancySchema, OpenCaseSchema, PageQuery } from './schemas.js';
-import { breakGlass, caseHistory, listCases, occupancy, openCase, readCase, recordEvent } from './service.js';
+import { CaseListQuery, CaseSchema, EventSchema, HistoryEventSchema, OpenCaseSchema, PageQuery } from './schemas.js';
+import { breakGlass } from './break-glass.js';
+import { caseHistory, listCases, openCase, readCase, recordEvent } from './service.js';
 
 const tags = ['Cases'];
 
@@ -57,15 +58,6 @@ const history = defineRoute('cases:read', {
   responses: { 200: json(pageOf(HistoryEventSchema), 'A page of the history'), ...problems(...AUTHED, 404, 422) },
 });
 
-const occupancyRoute = defineRoute('occupancy:read', {
-  method: 'get',
-  path: '/organisations/{id}/occupancy',
-  tags: ['Registry'],
-  summary: 'Unit places or halfway-house beds: used, reserved, free, waiting',
-  request: { params: IdParam },
-  responses: { 200: json(OccupancySchema, 'Occupancy'), ...problems(...AUTHED, 404, 422) },
-});
-
 const breakGlassRoute = defineRoute('cases:break-glass', {
   method: 'post',
   path: '/cases/{id}/break-glass',
@@ -88,6 +80,5 @@ export function caseRoutes() {
     .openapi(read, async (c) => c.json(await readCase(c.var.services.db, requestFacts(c), c.req.valid('param').id), 200))
     .openapi(event, async (c) => c.json(await recordEvent(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('json')), 201))
     .openapi(history, async (c) => c.json(await caseHistory(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('query')), 200))
-    .openapi(breakGlassRoute, async (c) => c.json(await breakGlass(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('json').reason), 201))
-    .openapi(occupancyRoute, async (c) => c.json(await occupancy(c.var.services.db, requestFacts(c), c.req.valid('param').id), 200));
+    .openapi(breakGlassRoute, async (c) => c.json(await breakGlass(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('json').reason), 201));
 }

@@ -71,14 +71,3 @@ export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),
 });
-
-export const OccupancySchema = z
-  .union([
-    z.object({
-      organisationId: z.uuid(),
-      kind: z.literal('prison'),
-      units: z.array(z.object({ unitId: z.uuid(), name: z.string(), kind: z.string(), places: z.number().int(), used: z.number().int(), reserved: z.number().int(), free: z.number().int(), waiting: z.number().int() })),
-    }),
-    z.object({ organisationId: z.uuid(), kind: z.literal('halfway_house'), beds: z.number().int(), used: z.number().int(), reserved: z.number().int(), free: z.number().int(), waiting: z.number().int() }),
-  ])
-  .openapi('Occupancy');

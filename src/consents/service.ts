@@ -1,99 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or, gte, sql, exists } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, or, exists } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Executor } from '../../db/client.js';
-import { qualified } from '../../db/qualified.js';
 import { caseParties, cases, consents, deadlines, organisations, participants } from '../../db/schema.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
-import type { RequestFacts } from '../http/context.js';
-import { LIVE_DEADLINE_STATES, retireDeadlines } from '../deadlines/rows.js';
+import type { RequestFacts } from '../request-facts.js';
+import { retireDeadlines } from '../deadlines/rows.js';
 import { attestersOf, tellAttesters } from './attestation.js';
-import { AppError, forbidden, notFound, validationFailed } from '../http/errors.js';
-import { addDays, DEADLINE_HOUR, localDateOf, zonedInstant } from '../../protocols/time.js';
-import type { DataClass } from '../domain.js';
+import { AppError, forbidden, notFound, validationFailed } from '../errors.js';
+import { todayFor } from '../access/consents.js';
 import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
-import type { CONSENT_PURPOSES, RecordConsentSchema, SIGNED_METHODS } from './schemas.js';
+import { presentConsent } from './present.js';
+import type { RecordConsentSchema } from './schemas.js';
+import { reconcileConsentWorkItems, scheduleExpiryReminder } from './work-items.js';
 
 type ConsentRow = typeof consents.$inferSelect;
 
 const windowStartOf = (now: Date) => new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
-
-/**
- * A consent is valid today when attested (recorded by another organisation than the one it
- * names, or a proposal confirmed by the case owner or record owner), not voided, not revoked,
- * started, not expired, and its case (if any) is not closed. A pending proposal counts for
- * nothing: no read, no party naming, no sharing.
- */
-function validOn(today: string) {
-  return and(
-    or(eq(consents.proposed, false), isNotNull(consents.confirmedAt)),
-    isNull(consents.voidedAt),
-    isNull(consents.revokedAt),
-    lte(consents.validFrom, today),
-    or(isNull(consents.validUntil), gte(consents.validUntil, today)),
-    or(isNull(consents.untilCaseId), sql`(select uc.closed_at from ${cases} uc where uc.id = ${qualified(consents.untilCaseId)}) is null`),
-  );
-}
-
-/** The organisations a valid consent of this participant names today (read fresh: revocation applies at once). */
-export async function consentedOrganisations(db: Executor, participantId: string, today: string): Promise<Set<string>> {
-  const rows = await db.selectDistinct({ organisationId: consents.organisationId }).from(consents).where(and(eq(consents.participantId, participantId), validOn(today)));
-  return new Set(rows.map((row) => row.organisationId));
-}
-
-/** The classes a valid consent of the participant names for an organisation today. */
-export async function consentedClasses(db: Executor, participantId: string, organisationId: string, now: Date, ownerTimeZone?: string): Promise<Set<DataClass>> {
-  const today = ownerTimeZone ? localDateOf(now, ownerTimeZone) : await todayFor(db, participantId, now);
-  const rows = await db
-    .select({ dataClasses: consents.dataClasses })
-    .from(consents)
-    .where(and(eq(consents.participantId, participantId), eq(consents.organisationId, organisationId), validOn(today)));
-  return new Set(rows.flatMap((row) => row.dataClasses as DataClass[]));
-}
-
-/**
- * A consent expiring within 14 days reminds the case owner: a reminder row due 14 days before
- * `validUntil`, 09:00 in the owner's time zone, for the owner of the case it was recorded on,
- * else of the person's open cases where the consented organisation takes part, else the
- * record owner. Revocation voids it.
- */
-async function scheduleExpiryReminder(tx: Executor, consent: ConsentRow, now: Date): Promise<void> {
-  if (!consent.validUntil) return;
-  let owners: { caseId: string | null; owner: string }[];
-  if (consent.caseId) {
-    owners = await tx.select({ caseId: cases.id, owner: cases.ownerOrganisationId }).from(cases).where(eq(cases.id, consent.caseId));
-  } else {
-    owners = await tx
-      .selectDistinct({ caseId: cases.id, owner: cases.ownerOrganisationId })
-      .from(cases)
-      .innerJoin(caseParties, eq(caseParties.caseId, cases.id))
-      .where(and(eq(cases.participantId, consent.participantId), eq(caseParties.organisationId, consent.organisationId), isNull(cases.closedAt)));
-  }
-  if (owners.length === 0) {
-    const [participant] = await tx.select({ owner: participants.ownerOrganisationId }).from(participants).where(eq(participants.id, consent.participantId));
-    if (participant) owners = [{ caseId: null, owner: participant.owner }];
-  }
-  if (owners.length === 0) return;
-  const [zone] = await tx.select({ timeZone: organisations.timeZone }).from(organisations).where(eq(organisations.id, owners[0]!.owner));
-  const dueAt = zonedInstant(addDays(consent.validUntil, -14), DEADLINE_HOUR, zone?.timeZone ?? 'UTC');
-  await tx
-    .insert(deadlines)
-    .values({
-      id: randomUUID(),
-      caseId: owners[0]!.caseId,
-      participantId: consent.participantId,
-      rule: 'consent_expiring',
-      kind: 'reminder',
-      dueAt,
-      concerns: [...new Set(owners.map((entry) => entry.owner))].sort(),
-      status: 'open',
-      dedupeKey: `consent:${consent.id}:expiring`,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing({ target: deadlines.dedupeKey });
-}
 
 /**
  * The record owner, or a party of one of the participant's cases that is open or closed less
@@ -118,61 +42,6 @@ async function deny(db: Executor, facts: RequestFacts, action: string, participa
   const [known] = await db.select({ id: participants.id }).from(participants).where(eq(participants.id, participantId));
   await recordAudit(db, { actor: facts.actor, action, subjectType: 'consent', subjectId: participantId, participantId: known?.id, requestId: facts.requestId, outcome: 'denied', at: facts.now });
   throw notFound('participant');
-}
-
-/** Consent dates are days in the record owner's time zone. */
-export async function todayFor(db: Executor, participantId: string, now: Date): Promise<string> {
-  const [row] = await db
-    .select({ timeZone: organisations.timeZone })
-    .from(participants)
-    .innerJoin(organisations, eq(organisations.id, participants.ownerOrganisationId))
-    .where(eq(participants.id, participantId));
-  return localDateOf(now, row?.timeZone ?? 'UTC');
-}
-
-/** `pending` (proposed, not confirmed), `scheduled` (attested, not started), `valid`, `expired` (its date passed or its case closed), `revoked`, `voided`. */
-export type ConsentStatus = 'pending' | 'scheduled' | 'valid' | 'expired' | 'revoked' | 'voided';
-
-function statusOf(row: ConsentRow, today: string, validNow: boolean): ConsentStatus {
-  if (row.voidedAt) return 'voided';
-  if (row.revokedAt) return 'revoked';
-  if (row.proposed && !row.confirmedAt) return 'pending';
-  if (validNow) return 'valid';
-  if (row.validFrom > today) return 'scheduled';
-  return 'expired';
-}
-
-export async function presentConsent(db: Executor, row: ConsentRow, today: string) {
-  const [criminal] = row.caseId ? await db.select({ protocol: cases.protocol }).from(cases).where(eq(cases.id, row.caseId)) : [];
-  const [valid] = await db.select({ id: consents.id }).from(consents).where(and(eq(consents.id, row.id), validOn(today)));
-  return {
-    status: statusOf(row, today, valid !== undefined),
-    id: row.id,
-    participantId: row.participantId,
-    organisationId: row.organisationId,
-    dataClasses: row.dataClasses as DataClass[],
-    purpose: row.purpose as (typeof CONSENT_PURPOSES)[number],
-    validFrom: row.validFrom,
-    validUntil: row.validUntil,
-    untilCaseId: row.untilCaseId,
-    caseId: row.caseId,
-    criminalJustice: criminal?.protocol === 'court-ordered-treatment',
-    signedMethod: row.signedMethod as (typeof SIGNED_METHODS)[number],
-    witness: row.witness,
-    textVersion: row.textVersion,
-    recordedByOrganisationId: row.recordedByOrganisationId,
-    recordedAt: row.recordedAt.toISOString(),
-    proposed: row.proposed,
-    confirmedByOrganisationId: row.confirmedByOrganisationId,
-    confirmedAt: row.confirmedAt?.toISOString() ?? null,
-    revokedByOrganisationId: row.revokedByOrganisationId,
-    revokedAt: row.revokedAt?.toISOString() ?? null,
-    revocationReason: row.revocationReason,
-    voidedByOrganisationId: row.voidedByOrganisationId,
-    voidedAt: row.voidedAt?.toISOString() ?? null,
-    voidReason: row.voidReason,
-    validNow: valid !== undefined,
-  };
 }
 
 export async function recordConsent(db: Executor, facts: RequestFacts, participantId: string, body: z.infer<typeof RecordConsentSchema>) {
@@ -363,50 +232,3 @@ export async function voidConsent(db: Executor, facts: RequestFacts, consentId: 
   });
 }
 
-/** The protocols whose `ngo` part needs a consent naming it (DOMAIN.md: the NGO of a pre-release plan or a patronage case). */
-const NGO_NEEDS_CONSENT = ['pre-release', 'patronage'];
-
-/**
- * DOMAIN.md, "Consent attestation": when the NGO of a person's open pre-release plan or
- * patronage case no longer has a valid consent naming it (revoked, voided), the case owner
- * gets a work-queue item (`consent_lost`, told in-app and by e-mail) to record a new consent
- * or replace the NGO. It stays in the queue until one of them happens or the case closes.
- * (An expiry is announced 14 days ahead by the `consent_expiring` reminder.) Called after
- * anything that can change the answer: a consent recorded, confirmed, revoked or voided, a
- * case's parties changed or the case closed.
- */
-export async function reconcileConsentWorkItems(tx: Executor, participantId: string, now: Date): Promise<void> {
-  const needing = await tx
-    .select({ caseId: cases.id, owner: cases.ownerOrganisationId, ngo: caseParties.organisationId })
-    .from(cases)
-    .innerJoin(caseParties, and(eq(caseParties.caseId, cases.id), eq(caseParties.part, 'ngo')))
-    .where(and(eq(cases.participantId, participantId), isNull(cases.closedAt), inArray(cases.protocol, NGO_NEEDS_CONSENT)));
-  const consented = needing.length > 0 ? await consentedOrganisations(tx, participantId, await todayFor(tx, participantId, now)) : new Set<string>();
-  const lacking = new Map(needing.filter((row) => !consented.has(row.ngo)).map((row) => [row.caseId, row]));
-  const live = await tx
-    .select({ id: deadlines.id, caseId: deadlines.caseId })
-    .from(deadlines)
-    .where(and(eq(deadlines.participantId, participantId), eq(deadlines.rule, 'consent_lost'), inArray(deadlines.status, LIVE_DEADLINE_STATES)));
-  const settled = live.filter((row) => !row.caseId || !lacking.has(row.caseId)).map((row) => row.id);
-  if (settled.length > 0) await retireDeadlines(tx, inArray(deadlines.id, settled), now);
-  for (const row of lacking.values()) {
-    if (live.some((item) => item.caseId === row.caseId)) continue;
-    // One live item per case (checked above); each lapse after a settled one is a new item.
-    const id = randomUUID();
-    await tx
-      .insert(deadlines)
-      .values({
-        id,
-        caseId: row.caseId,
-        participantId,
-        rule: 'consent_lost',
-        kind: 'deadline',
-        dueAt: now,
-        concerns: [row.owner],
-        status: 'open',
-        dedupeKey: `consent-lost:${row.caseId}:${id}`,
-        createdAt: now,
-        updatedAt: now,
-      });
-  }
-}

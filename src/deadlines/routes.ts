@@ -5,7 +5,8 @@ import { titleOf } from '../../notifications/templates.js';
 import { ADMINS_QUEUE } from '../../protocols/model.js';
 import type { AppEnv } from '../http/context.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
-import { decodeCursor, pageOf, toPage } from '../http/pagination.js';
+import { pageOf } from '../http/pagination.js';
+import { decodeCursor, toPage } from '../pagination.js';
 import { defineRoute } from '../http/route.js';
 
 const DeadlineSchema = z

@@ -8,6 +8,7 @@ import type { Database, DatabaseHandle } from '../../db/client.js';
 import type { Logger } from '../logger.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { RateLimitGroup } from '../config.js';
+import type { RequestFacts } from '../request-facts.js';
 
 /** What handlers get from the composition root, through the request context. */
 export type Services = {
@@ -38,9 +39,6 @@ export type AppEnv = {
     rateLimitGroup?: Exclude<RateLimitGroup, 'auth-failure'>;
   };
 };
-
-/** Who is asking, under which request id, and when: what services need to decide and audit. */
-export type RequestFacts = { actor: Actor; requestId: string | undefined; now: Date };
 
 export function requestFacts(c: { var: AppEnv['Variables'] }): RequestFacts {
   return { actor: c.var.actor, requestId: c.var.requestId, now: c.var.services.clock.now() };

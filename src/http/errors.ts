@@ -2,53 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
 import { errorCode, summariseError, type Logger } from '../logger.js';
-
-/** The closed set of error codes of API.md. */
-export const ERROR_CODES = [
-  'VALIDATION_FAILED',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'STALE_VERSION',
-  'CAPACITY_FULL',
-  'CONFLICT',
-  'PAYLOAD_TOO_LARGE',
-  'EVENT_NOT_ALLOWED',
-  'RATE_LIMITED',
-  'UNAVAILABLE',
-  'INTERNAL',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-export type FieldError = { path: string; message: string };
-
-/** The one status mapping. `VALIDATION_FAILED` is 422, except malformed JSON, which is 400. */
-export function statusOf(code: ErrorCode): number {
-  switch (code) {
-    case 'VALIDATION_FAILED':
-      return 422;
-    case 'UNAUTHENTICATED':
-      return 401;
-    case 'FORBIDDEN':
-      return 403;
-    case 'NOT_FOUND':
-      return 404;
-    case 'STALE_VERSION':
-    case 'CAPACITY_FULL':
-    case 'CONFLICT':
-      return 409;
-    case 'PAYLOAD_TOO_LARGE':
-      return 413;
-    case 'EVENT_NOT_ALLOWED':
-      return 422;
-    case 'RATE_LIMITED':
-      return 429;
-    case 'UNAVAILABLE':
-      return 503;
-    case 'INTERNAL':
-      return 500;
-  }
-}
+import { AppError, unauthenticated, validationFailed, type ErrorCode } from '../errors.js';
 
 const TITLES: Record<ErrorCode, string> = {
   VALIDATION_FAILED: 'The request is not valid',
@@ -64,40 +18,6 @@ const TITLES: Record<ErrorCode, string> = {
   UNAVAILABLE: 'Service temporarily unavailable',
   INTERNAL: 'Internal error',
 };
-
-/** The one error type. Handlers throw it; `renderError` turns it into problem+json. */
-export class AppError extends Error {
-  readonly status: number;
-  constructor(
-    readonly code: ErrorCode,
-    readonly detail: string,
-    readonly options: { errors?: FieldError[]; status?: number; retryAfterSeconds?: number; extra?: Record<string, unknown> } = {},
-  ) {
-    super(detail);
-    this.name = 'AppError';
-    this.status = options.status ?? statusOf(code);
-  }
-}
-
-export const notFound = (what = 'resource') => new AppError('NOT_FOUND', `No such ${what}.`);
-export const forbidden = (detail = 'Your role may not use this route.') => new AppError('FORBIDDEN', detail);
-export const unauthenticated = (detail: string) => new AppError('UNAUTHENTICATED', detail);
-export const validationFailed = (detail: string, errors?: FieldError[]) =>
-  new AppError('VALIDATION_FAILED', detail, errors ? { errors } : {});
-
-/** Turns zod issues into the `errors` list: one entry per bad field, with its path. */
-export function fieldErrors(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: string[] }>, prefix?: string): FieldError[] {
-  const out: FieldError[] = [];
-  for (const issue of issues) {
-    const base = [prefix, ...issue.path.map(String)].filter((part) => part !== undefined && part !== '');
-    if (issue.code === 'unrecognized_keys' && issue.keys) {
-      for (const key of issue.keys) out.push({ path: [...base, key].join('.'), message: 'Unknown field.' });
-    } else {
-      out.push({ path: base.join('.') || '(root)', message: issue.message });
-    }
-  }
-  return out;
-}
 
 function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

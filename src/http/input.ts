@@ -1,6 +1,7 @@
 import type { Hook } from '@hono/zod-openapi';
 import type { AppEnv } from './context.js';
-import { AppError, fieldErrors, type FieldError } from './errors.js';
+import { fieldErrors, type FieldError } from '../../protocols/field-errors.js';
+import { AppError } from '../errors.js';
 
 /**
  * The one rule for text in requests: no NUL character (U+0000) and no unpaired UTF-16

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import type { RateLimitConfig, RateLimitGroup } from '../config.js';
 import { summariseError, type Logger } from '../logger.js';
 import type { AppEnv } from './context.js';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 
 /**
  * Fixed-window rate limits per route group, per token subject and per client address,

@@ -2,7 +2,7 @@ import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { hasPermission, type RoutePermission } from '../access/permissions.js';
 import type { AppEnv } from './context.js';
-import { forbidden, unauthenticated } from './errors.js';
+import { forbidden, unauthenticated } from '../errors.js';
 import { enforceSubjectLimit } from './rate-limit.js';
 
 /** Reads and verifies the bearer token; the actor is then on the context. */

@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { recordAudit } from '../audit/audit.js';
 import type { AppEnv } from '../http/context.js';
-import { validationFailed } from '../http/errors.js';
+import { validationFailed } from '../errors.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { defineRoute } from '../http/route.js';
 import { computeTable, currentPeriod, definitionsOf, parsePeriod, TABLES, toCsv, type TableId } from './compute.js';

@@ -3,9 +3,10 @@ import { and, desc, eq, inArray, isNull, lt, or, type SQL } from 'drizzle-orm';
 import { cases, notifications, organisations, outbox } from '../../db/schema.js';
 import { recordAudit } from '../audit/audit.js';
 import type { AppEnv } from '../http/context.js';
-import { AppError, notFound } from '../http/errors.js';
+import { AppError, notFound } from '../errors.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
-import { decodeCursor, pageOf, toPage } from '../http/pagination.js';
+import { pageOf } from '../http/pagination.js';
+import { decodeCursor, toPage } from '../pagination.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';
 

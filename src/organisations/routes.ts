@@ -1,13 +1,15 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppEnv } from '../http/context.js';
+import { occupancy } from '../cases/capacity.js';
+import { requestFacts, type AppEnv } from '../http/context.js';
 import { AUTHED, json, jsonBody, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
 import { defineRoute } from '../http/route.js';
-import { notFound } from '../http/errors.js';
+import { notFound } from '../errors.js';
 import {
   CreateOrganisationSchema,
   CreateUnitSchema,
   IdParam,
+  OccupancySchema,
   OrganisationListQuery,
   OrganisationSchema,
   UnitSchema,
@@ -80,6 +82,15 @@ const addUnit = defineRoute('units:write', {
   responses: { 201: json(UnitSchema, 'The unit'), ...problems(...AUTHED, 400, 404, 409, 413, 422) },
 });
 
+const occupancyRoute = defineRoute('occupancy:read', {
+  method: 'get',
+  path: '/organisations/{id}/occupancy',
+  tags,
+  summary: 'Unit places or halfway-house beds: used, reserved, free, waiting',
+  request: { params: IdParam },
+  responses: { 200: json(OccupancySchema, 'Occupancy'), ...problems(...AUTHED, 404, 422) },
+});
+
 export function organisationRoutes() {
   return new OpenAPIHono<AppEnv>()
     .openapi(list, async (c) => {
@@ -114,5 +125,6 @@ export function organisationRoutes() {
       const { db, clock } = c.var.services;
       const row = await createUnit(db, c.var.actor, c.req.valid('param').id, c.req.valid('json'), clock.now());
       return c.json(presentUnit(row), 201);
-    });
+    })
+    .openapi(occupancyRoute, async (c) => c.json(await occupancy(c.var.services.db, requestFacts(c), c.req.valid('param').id), 200));
 }

@@ -119,3 +119,15 @@ export const CreateUnitSchema = z
     places: z.number().int().min(0).max(10_000),
   })
   .openapi('CreatePrisonUnit');
+
+/** Places and beds: used, reserved, free and waiting (src/cases/capacity.ts). */
+export const OccupancySchema = z
+  .union([
+    z.object({
+      organisationId: z.uuid(),
+      kind: z.literal('prison'),
+      units: z.array(z.object({ unitId: z.uuid(), name: z.string(), kind: z.string(), places: z.number().int(), used: z.number().int(), reserved: z.number().int(), free: z.number().int(), waiting: z.number().int() })),
+    }),
+    z.object({ organisationId: z.uuid(), kind: z.literal('halfway_house'), beds: z.number().int(), used: z.number().int(), reserved: z.number().int(), free: z.number().int(), waiting: z.number().int() }),
+  ])
+  .openapi('Occupancy');

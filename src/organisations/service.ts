@@ -4,8 +4,8 @@ import type { Executor } from '../../db/client.js';
 import { organisations, prisonUnits } from '../../db/schema.js';
 import type { Actor } from '../auth/authenticator.js';
 import { CERTIFIED_KINDS, COUNTRY_DEFAULT_LOCALE, COUNTRY_TIME_ZONES, type Country, type Locale, type OrganisationKind } from '../domain.js';
-import { AppError, forbidden, notFound, validationFailed } from '../http/errors.js';
-import { decodeCursor, toPage } from '../http/pagination.js';
+import { AppError, forbidden, notFound, validationFailed } from '../errors.js';
+import { decodeCursor, toPage } from '../pagination.js';
 import type { z } from '@hono/zod-openapi';
 import type { CreateOrganisationSchema, CreateUnitSchema, OrganisationListQuery, UpdateOrganisationSchema } from './schemas.js';
 

@@ -4,8 +4,8 @@ import { html, raw } from 'hono/html';
 import type { Executor } from '../../db/client.js';
 import { auditEvents, organisations, participants } from '../../db/schema.js';
 import { recordAudit } from '../audit/audit.js';
-import type { RequestFacts } from '../http/context.js';
-import { notFound } from '../http/errors.js';
+import type { RequestFacts } from '../request-facts.js';
+import { notFound } from '../errors.js';
 
 
 export type DisclosureEntry = {

@@ -8,10 +8,11 @@ import { redactPersonRecord } from '../access/redaction.js';
 import { raiseAlert } from '../deadlines/rows.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
-import type { RequestFacts } from '../http/context.js';
+import type { RequestFacts } from '../request-facts.js';
 import type { DataClass } from '../domain.js';
-import { AppError, notFound, validationFailed, fieldErrors, type FieldError } from '../http/errors.js';
-import { decodeCursor, toPage } from '../http/pagination.js';
+import { AppError, notFound, validationFailed, type FieldError } from '../errors.js';
+import { fieldErrors } from '../../protocols/field-errors.js';
+import { decodeCursor, toPage } from '../pagination.js';
 import {
   CLASS_SCHEMAS,
   STRUCTURED_CLASSES,

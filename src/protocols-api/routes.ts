@@ -2,7 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { PROTOCOLS, protocolById } from '../../protocols/index.js';
 import { publishProtocol } from '../../protocols/publish.js';
 import type { AppEnv } from '../http/context.js';
-import { notFound } from '../http/errors.js';
+import { notFound } from '../errors.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { defineRoute } from '../http/route.js';
 

@@ -10,7 +10,7 @@ import { AUTHED, json, problems } from '../http/openapi.js';
 import { defineRoute } from '../http/route.js';
 import { presentOrganisation, findOrganisation } from '../organisations/service.js';
 import { OrganisationSchema } from '../organisations/schemas.js';
-import { notFound } from '../http/errors.js';
+import { notFound } from '../errors.js';
 import { TAMPER_WARNING } from '../audit/tamper-risk.js';
 
 const live = defineRoute('public', {

@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { recordAudit } from '../audit/audit.js';
 import type { AppEnv } from '../http/context.js';
-import { notFound } from '../http/errors.js';
+import { notFound } from '../errors.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';

@@ -3,8 +3,8 @@ import { routePath } from 'hono/route';
 import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { cases, consents, participants } from '../../db/schema.js';
-import type { AppEnv } from '../http/context.js';
-import { recordAudit } from './audit.js';
+import type { AppEnv } from './context.js';
+import { recordAudit } from '../audit/audit.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,0 +1,76 @@
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { cases, deadlines } from '../../db/schema.js';
+import type { Effect } from '../../protocols/model.js';
+import { raiseAlert, retireDeadlines } from '../deadlines/rows.js';
+import type { RequestFacts } from '../request-facts.js';
+import { definitionOf, type CaseRow } from './facts.js';
+import { applyEventTx, openCaseTx, SYSTEM_SUB, type Author } from './transitions.js';
+
+/* The effect interpreter: what the engine's effects do to other rows, in the event's transaction. */
+
+function systemAuthor(request: RequestFacts): Author {
+  return { engine: { kind: 'system' }, sub: SYSTEM_SUB, organisationId: null, request };
+}
+
+/** Effects run in the same transaction as the event that caused them. */
+export async function applyEffects(tx: Executor, row: CaseRow, effects: Effect[], author: Author, version: number): Promise<void> {
+  const now = author.request.now;
+  for (const effect of effects) {
+    switch (effect.kind) {
+      case 'open_case': {
+        const definition = definitionOf(effect.protocol);
+        const owner = effect.parties.find((party) => party.part === definition.opening.ownerPart);
+        if (!owner) throw new Error(`chained ${effect.protocol} case without its ${definition.opening.ownerPart}`);
+        await openCaseTx(
+          tx,
+          { protocol: effect.protocol, participantId: row.participantId, ownerOrganisationId: owner.organisationId, parties: effect.parties, data: effect.data, parentCaseId: row.id },
+          systemAuthor(author.request),
+        );
+        break;
+      }
+      case 'signal_parent': {
+        if (!row.parentCaseId) break;
+        const [parent] = await tx.select().from(cases).where(eq(cases.id, row.parentCaseId)).for('update');
+        if (parent && parent.closedAt === null) await applyEventTx(tx, parent, effect.event, systemAuthor(author.request));
+        break;
+      }
+      case 'signal_children': {
+        const children = await tx
+          .select()
+          .from(cases)
+          .where(and(eq(cases.parentCaseId, row.id), eq(cases.protocol, effect.protocol), isNull(cases.closedAt)))
+          .for('update');
+        for (const child of children) {
+          const definition = definitionOf(child.protocol);
+          // Only where the child still accepts the signal (an arrived resident's date no longer moves).
+          if (definition.states[child.state]?.on?.[effect.event.type]) await applyEventTx(tx, child, effect.event, systemAuthor(author.request));
+        }
+        break;
+      }
+      case 'alert':
+        await raiseAlert(tx, { caseId: row.id, participantId: row.participantId }, effect.rule, effect.concerns, String(version), now);
+        break;
+      case 'place_freed': {
+        const [waiting] = await tx
+          .select()
+          .from(cases)
+          .where(and(eq(cases.unitId, effect.unitId), eq(cases.state, 'waitlisted')))
+          .orderBy(sql`${cases.data}->>'waitlistedAt'`, asc(cases.openedAt))
+          .limit(1);
+        if (waiting) await raiseAlert(tx, { caseId: waiting.id, participantId: waiting.participantId }, 'place_freed', [waiting.ownerOrganisationId], `${row.id}:${version}`, now);
+        break;
+      }
+      case 'void_participant_deadlines': {
+        const others = await tx
+          .select({ id: cases.id })
+          .from(cases)
+          .where(and(eq(cases.participantId, row.participantId), eq(cases.protocol, effect.protocol), isNull(cases.closedAt)));
+        if (others.length > 0) {
+          await retireDeadlines(tx, and(inArray(deadlines.caseId, others.map((other) => other.id)), eq(deadlines.rule, effect.rule)), now);
+        }
+        break;
+      }
+    }
+  }
+}

@@ -1,0 +1,160 @@
+import { and, eq, getTableColumns, gt, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { qualified } from '../../db/qualified.js';
+import { breakGlassGrants, type caseEvents, caseParties, cases, organisations, participants } from '../../db/schema.js';
+import { allowedEvents, actorParts } from '../../protocols/engine.js';
+import type { Party } from '../../protocols/model.js';
+import { basesOf, NOTHING, participantDisclosure, type Disclosure, type ParticipantFacts } from '../access/policy.js';
+import { redactCaseData, redactEventData } from '../access/redaction.js';
+import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
+import { recordAudit } from '../audit/audit.js';
+import type { Actor } from '../auth/authenticator.js';
+import { DATA_CLASSES, type DataClass } from '../domain.js';
+import { notFound } from '../errors.js';
+import type { RequestFacts } from '../request-facts.js';
+import { definitionOf, engineActorOf, type CaseRow } from './facts.js';
+
+/* Loading a case the caller may see, and presenting it and its events redacted to what the caller may read. */
+
+/** A case exists for an organisation when it is a party, or holds a live break-glass grant on it; for anyone else it is 404, audited. */
+type ViewerPart = { protocol: string; part: string };
+export type Prefetched = { participant: ParticipantFacts & { referenceCode: string }; viewerParts: ViewerPart[] };
+
+/**
+ * A case with everything a read needs in one round trip: the row, its parties, the person's
+ * reference and record facts, and the viewer's parts in the person's cases (rule 1 of the policy).
+ */
+function caseLoadQuery(db: Executor) {
+  return db
+    .select({
+      row: getTableColumns(cases),
+      parties: sql<Party[]>`coalesce((select json_agg(json_build_object('part', cp.part, 'organisationId', cp.organisation_id) order by cp.part)
+        from ${caseParties} cp where cp.case_id = ${qualified(cases.id)}), '[]'::json)`,
+      viewerParts: sql<ViewerPart[]>`coalesce((select json_agg(json_build_object('protocol', vc.protocol, 'part', vp.part))
+        from ${caseParties} vp join ${cases} vc on vc.id = vp.case_id
+        where vc.participant_id = ${qualified(cases.participantId)} and vp.organisation_id = ${sql.placeholder('organisationId')}::uuid
+          and (vc.closed_at is null or vc.closed_at > ${sql.placeholder('windowStart')}::timestamptz)), '[]'::json)`,
+      participant: { id: participants.id, referenceCode: participants.referenceCode, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region },
+      timeZone: organisations.timeZone,
+    })
+    .from(cases)
+    .innerJoin(participants, eq(participants.id, cases.participantId))
+    .innerJoin(organisations, eq(organisations.id, participants.ownerOrganisationId))
+    .where(eq(cases.id, sql.placeholder('id')));
+}
+
+export async function loadCase(db: Executor, id: string, organisationId: string, now: Date) {
+  const values = { id, organisationId, windowStart: new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000).toISOString() };
+  const [found] = await caseLoadQuery(db).execute(values);
+  if (!found) return undefined;
+  const prefetched: Prefetched = { participant: { ...found.participant, timeZone: found.timeZone }, viewerParts: found.viewerParts };
+  return { row: found.row, parties: found.parties, prefetched };
+}
+
+export async function visibleCase(db: Executor, facts: RequestFacts, id: string, action: string): Promise<{ row: CaseRow; parties: Party[]; prefetched: Prefetched }> {
+  const found = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? await loadCase(db, id, facts.actor.organisation.id, facts.now) : undefined;
+  // A party sees the case while it is a party to one of the person's cases that is open or
+  // closed less than 90 days ago (the policy's rule 1, `viewerParts`): after that, a former party gets 404 (DOMAIN.md, "The 90-day window").
+  const isParty = (found?.parties.some((party) => party.organisationId === facts.actor.organisation.id) ?? false) && (found?.prefetched.viewerParts.length ?? 0) > 0;
+  const glass =
+    found && !isParty && facts.actor.roles.includes('coordinator')
+      ? await db
+          .select({ id: breakGlassGrants.id })
+          .from(breakGlassGrants)
+          .where(and(eq(breakGlassGrants.caseId, found.row.id), eq(breakGlassGrants.organisationId, facts.actor.organisation.id), gt(breakGlassGrants.expiresAt, facts.now)))
+          .limit(1)
+      : [];
+  if (!found || !(isParty || glass.length > 0)) {
+    await recordAudit(db, { actor: facts.actor, action, subjectType: 'case', subjectId: id, participantId: found?.row.participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    throw notFound('case');
+  }
+  return found;
+}
+
+export type Viewer = { actor: Actor; now: Date; disclosures: Map<string, Disclosure> };
+
+export async function disclosureFor(db: Executor, viewer: Viewer, participant: ParticipantFacts, viewerParts?: ViewerPart[]): Promise<Disclosure> {
+  let disclosure = viewer.disclosures.get(participant.id);
+  if (!disclosure) {
+    disclosure = await participantDisclosure(db, viewer.actor, participant, viewer.now, viewerParts);
+    viewer.disclosures.set(participant.id, disclosure);
+  }
+  return disclosure;
+}
+
+export const viewerOf = (facts: RequestFacts): Viewer => ({ actor: facts.actor, now: facts.now, disclosures: new Map() });
+
+/** The case as this viewer may see it: its data redacted to the participant's disclosed classes. */
+export async function presentCase(db: Executor, row: CaseRow, parties: Party[], viewer: Viewer, prefetched?: Prefetched) {
+  const [participant] = prefetched
+    ? [prefetched.participant]
+    : await db
+        .select({ id: participants.id, referenceCode: participants.referenceCode, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region })
+        .from(participants)
+        .where(eq(participants.id, row.participantId));
+  const definition = definitionOf(row.protocol);
+  const disclosure = participant ? await disclosureFor(db, viewer, participant, prefetched?.viewerParts) : NOTHING;
+  const redacted = redactCaseData(definition, row.data, new Set(disclosure.classes.keys()));
+  const engineActor = engineActorOf(viewer.actor);
+  return {
+    body: {
+      id: row.id,
+      protocol: row.protocol,
+      protocolVersion: row.protocolVersion,
+      participant: { id: row.participantId, referenceCode: participant?.referenceCode ?? '' },
+      ownerOrganisationId: row.ownerOrganisationId,
+      state: row.state,
+      final: definition.states[row.state]?.final === true,
+      parties,
+      data: redacted.value,
+      dataWithheld: redacted.withheld,
+      disclosed: [...disclosure.classes].map(([dataClass, basis]) => ({ dataClass, basis })),
+      version: row.version,
+      parentCaseId: row.parentCaseId,
+      openedAt: row.openedAt.toISOString(),
+      closedAt: row.closedAt?.toISOString() ?? null,
+      updatedAt: row.updatedAt.toISOString(),
+      yourParts: actorParts(definition, { parties }, engineActor),
+      allowedEvents: allowedEvents(definition, { state: row.state, parties }, engineActor),
+    },
+    shown: redacted.shown,
+    basis: basesOf(disclosure, redacted.shown),
+  };
+}
+
+export async function participantFactsOf(db: Executor, participantId: string) {
+  const [participant] = await db
+    .select({ id: participants.id, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region })
+    .from(participants)
+    .where(eq(participants.id, participantId));
+  if (!participant) throw new Error('participant of a case missing');
+  return participant;
+}
+
+/**
+ * One history event, its data redacted like the case; the organisation that recorded it sees
+ * its data whatever its part (DOMAIN.md, "Authorship": basis `author`).
+ */
+export function presentEvent(protocol: string, row: typeof caseEvents.$inferSelect, disclosure: Disclosure, viewerOrganisationId?: string) {
+  const authored = viewerOrganisationId !== undefined && row.organisationId === viewerOrganisationId;
+  const visible: ReadonlySet<DataClass> = authored ? new Set(DATA_CLASSES) : new Set(disclosure.classes.keys());
+  const redacted = redactEventData(definitionOf(protocol), row.type, row.data, visible);
+  return {
+    body: {
+      id: row.id,
+      version: row.version,
+      type: row.type,
+      data: redacted.value,
+      dataWithheld: redacted.withheld,
+      part: row.part,
+      organisationId: row.organisationId,
+      fromState: row.fromState,
+      toState: row.toState,
+      observation: row.observation,
+      at: row.at.toISOString(),
+    },
+    shown: redacted.shown,
+    /** Classes shown only because the viewer recorded the event. */
+    byAuthorship: [...redacted.shown].filter((dataClass) => !disclosure.classes.has(dataClass)),
+  };
+}

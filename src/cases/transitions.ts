@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { caseEvents, caseParties, cases, organisations } from '../../db/schema.js';
+import { actorParts, decide, open } from '../../protocols/engine.js';
+import type { CaseSnapshot, EngineActor, EngineEvent, Party } from '../../protocols/model.js';
+import type { ProtocolDefinition } from '../../protocols/types.js';
+import { recordAudit } from '../audit/audit.js';
+import { reconcileConsentWorkItems } from '../consents/work-items.js';
+import { AppError, validationFailed } from '../errors.js';
+import type { RequestFacts } from '../request-facts.js';
+import { applyDeadlineChanges, insertDeadline } from './deadline-rows.js';
+// effects.ts and this file call each other (an effect opens a case or sends an event); both only at run time.
+import { applyEffects } from './effects.js';
+import { definitionOf, gatherFacts, partiesOf, snapshotOf, type CaseRow } from './facts.js';
+
+/* Opening and events, each all-or-nothing in the caller's transaction. */
+
+/** Who is acting in a transaction: a person through the API, or the service itself (chained cases). */
+export type Author = { engine: EngineActor; sub: string; organisationId: string | null; request: RequestFacts };
+
+export const SYSTEM_SUB = 'system';
+
+/** Refusals because the caller's part may not send the event: denials, audited by `recordEvent` after the rollback. */
+export const partRefusals = new WeakSet<AppError>();
+
+/** Whether the engine refused because none of the actor's parts may send this event in this state. */
+function isPartRefusal(definition: ProtocolDefinition, snapshot: CaseSnapshot, event: EngineEvent, actor: EngineActor): boolean {
+  const transition = definition.states[snapshot.state]?.on?.[event.type];
+  if (!transition || actor.kind !== 'staff' || definition.states[snapshot.state]?.final) return false;
+  const parts = actorParts(definition, snapshot, actor);
+  return !transition.by.some((part) => parts.includes(part));
+}
+
+function refusalError(refusal: { code: string; reason: string; guard?: string; errors?: { path: string; message: string }[]; allowedEvents?: string[] }): AppError {
+  // The engine names paths within the request body; the API names them from the body's root.
+  if (refusal.code === 'VALIDATION_FAILED') return validationFailed(refusal.reason, refusal.errors?.map((error) => ({ ...error, path: `body.${error.path}` })));
+  if (refusal.code === 'CAPACITY_FULL') return new AppError('CAPACITY_FULL', refusal.reason, { extra: { guard: refusal.guard } });
+  return new AppError('EVENT_NOT_ALLOWED', refusal.reason, {
+    extra: { allowedEvents: refusal.allowedEvents ?? [], ...(refusal.guard ? { failedGuard: refusal.guard } : {}) },
+  });
+}
+
+type OpenInput = {
+  protocol: string;
+  participantId: string;
+  ownerOrganisationId: string;
+  parties: Party[];
+  data: Record<string, unknown>;
+  parentCaseId: string | null;
+};
+
+export async function openCaseTx(tx: Executor, input: OpenInput, author: Author): Promise<CaseRow> {
+  const definition = definitionOf(input.protocol);
+  const now = author.request.now;
+  const data = { ...input.data };
+  if (input.protocol === 'halfway-house' && data.maxStayDays === undefined) {
+    // The stay defaults to the house's own maximum (DOMAIN.md §4).
+    const houseId = input.parties.find((party) => party.part === 'halfway_house')?.organisationId;
+    const [house] = houseId ? await tx.select({ days: organisations.defaultMaxStayDays }).from(organisations).where(eq(organisations.id, houseId)) : [];
+    if (house?.days) data.maxStayDays = house.days;
+  }
+  const facts = await gatherFacts(tx, { ...input, data, now });
+  const opened = open(definition, { ownerOrganisationId: input.ownerOrganisationId, parties: input.parties, data, facts }, author.engine, now);
+  if (!opened.ok) throw refusalError(opened);
+  const snapshot = opened.snapshot;
+  const unitId = input.protocol === 'unit-enrolment' ? String(snapshot.data.unitId) : null;
+  const houseId = snapshot.parties.find((party) => party.part === 'halfway_house')?.organisationId ?? null;
+  const row: CaseRow = {
+    id: randomUUID(),
+    protocol: definition.id,
+    protocolVersion: definition.version,
+    participantId: input.participantId,
+    ownerOrganisationId: input.ownerOrganisationId,
+    state: snapshot.state,
+    previousState: null,
+    data: snapshot.data as Record<string, unknown>,
+    version: 1,
+    parentCaseId: input.parentCaseId,
+    unitId,
+    houseId,
+    openedAt: now,
+    closedAt: null,
+    updatedAt: now,
+  };
+  await tx.insert(cases).values(row);
+  await tx.insert(caseParties).values(snapshot.parties.map((party) => ({ caseId: row.id, ...party, assignedAt: now })));
+  await tx.insert(caseEvents).values({
+    id: randomUUID(),
+    caseId: row.id,
+    version: 1,
+    type: 'CASE_OPENED',
+    data: input.data,
+    part: definition.opening.ownerPart,
+    actorSub: author.sub,
+    organisationId: author.organisationId,
+    fromState: null,
+    toState: row.state,
+    observation: false,
+    at: now,
+  });
+  for (const deadline of opened.deadlines) await insertDeadline(tx, row, deadline, now);
+  await applyEffects(tx, row, opened.effects, author, 1);
+  await recordAudit(tx, { actor: author.request.actor, action: 'case.open', subjectType: 'case', subjectId: row.id, participantId: row.participantId, requestId: author.request.requestId, outcome: 'success', at: now });
+  return row;
+}
+
+type EventResult = { row: CaseRow; event: typeof caseEvents.$inferSelect };
+
+export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, author: Author): Promise<EventResult> {
+  const definition = definitionOf(locked.protocol);
+  const now = author.request.now;
+  const parties = await partiesOf(tx, locked.id);
+  const facts = await gatherFacts(tx, { protocol: locked.protocol, participantId: locked.participantId, ownerOrganisationId: locked.ownerOrganisationId, parties, data: locked.data, event, now });
+  const snapshot = snapshotOf(locked, parties, facts);
+  const decision = decide(definition, snapshot, event, author.engine, now);
+  if (!decision.ok) {
+    const refusal = refusalError(decision);
+    if (isPartRefusal(definition, snapshot, event, author.engine)) partRefusals.add(refusal);
+    throw refusal;
+  }
+
+  const version = locked.version + 1;
+  const next = decision.next;
+  const [row] = await tx
+    .update(cases)
+    .set({
+      state: next.state,
+      previousState: next.previousState,
+      data: next.data as Record<string, unknown>,
+      ownerOrganisationId: next.ownerOrganisationId,
+      version,
+      houseId: next.parties.find((party) => party.part === 'halfway_house')?.organisationId ?? null,
+      closedAt: decision.final ? now : null,
+      updatedAt: now,
+    })
+    .where(and(eq(cases.id, locked.id), eq(cases.version, locked.version)))
+    .returning();
+  if (!row) throw new AppError('STALE_VERSION', 'The case changed while this event was being recorded; read it again and retry.');
+
+  const changedParties = next.parties.filter((party) => !parties.some((old) => old.part === party.part && old.organisationId === party.organisationId));
+  for (const party of changedParties) {
+    await tx
+      .insert(caseParties)
+      .values({ caseId: row.id, ...party, assignedAt: now })
+      .onConflictDoUpdate({ target: [caseParties.caseId, caseParties.part], set: { organisationId: party.organisationId, assignedAt: now } });
+  }
+  await applyDeadlineChanges(tx, row, decision.deadlines, now);
+  // A work item about the NGO's lost consent is settled by replacing the NGO or by the case closing.
+  if (changedParties.length > 0 || decision.final) await reconcileConsentWorkItems(tx, row.participantId, now);
+
+  const [history] = await tx
+    .insert(caseEvents)
+    .values({
+      id: randomUUID(),
+      caseId: row.id,
+      version,
+      type: event.type,
+      data: decision.eventData,
+      part: decision.part,
+      actorSub: author.sub,
+      organisationId: author.organisationId,
+      fromState: decision.from,
+      toState: decision.to,
+      observation: decision.observation,
+      at: now,
+    })
+    .returning();
+  await applyEffects(tx, row, decision.effects, author, version);
+  await recordAudit(tx, {
+    actor: author.request.actor,
+    action: `case.event.${event.type}`,
+    subjectType: 'case',
+    subjectId: row.id,
+    participantId: row.participantId,
+    requestId: author.request.requestId,
+    outcome: 'success',
+    at: now,
+  });
+  return { row, event: history! };
+}
