@@ -29,7 +29,7 @@ import { auditTamperRisk, TAMPER_WARNING } from './audit/tamper-risk.js';
 import { writeCheckpoints } from './audit/verify.js';
 import type { CheckpointSigner } from './audit/signer.js';
 import type { Mailer } from '../notifications/mailer.js';
-import { notificationRoutes } from './notifications/routes.js';
+import { notificationRoutes } from './messages-api/routes.js';
 import { indicatorRoutes } from './indicators/routes.js';
 import { docsRoutes, systemRoutes } from './system/routes.js';
 import type { ActorOrganisation } from './auth/authenticator.js';
