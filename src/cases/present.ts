@@ -7,7 +7,7 @@ import type { Party } from '../../protocols/model.js';
 import { basesOf, NOTHING, participantDisclosure, type Disclosure, type ParticipantFacts } from '../access/policy.js';
 import { redactCaseData, redactEventData } from '../access/redaction.js';
 import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
-import { recordAudit } from '../audit/audit.js';
+import { audit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import { DATA_CLASSES, type DataClass } from '../domain.js';
 import { notFound } from '../errors.js';
@@ -65,7 +65,7 @@ export async function visibleCase(db: Executor, facts: RequestFacts, id: string,
           .limit(1)
       : [];
   if (!found || !(isParty || glass.length > 0)) {
-    await recordAudit(db, { actor: facts.actor, action, subjectType: 'case', subjectId: id, participantId: found?.row.participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    await audit(db, facts, { action, subjectType: 'case', subjectId: id, participantId: found?.row.participantId, outcome: 'denied' });
     throw notFound('case');
   }
   return found;

@@ -3,8 +3,8 @@ import { routePath } from 'hono/route';
 import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { cases, consents, participants } from '../../db/schema.js';
-import type { AppEnv } from './context.js';
-import { recordAudit } from '../audit/audit.js';
+import { requestFacts, type AppEnv } from './context.js';
+import { audit } from '../audit/audit.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -48,16 +48,13 @@ function validatedBody(c: Context<AppEnv>): unknown {
 export async function auditForbidden(c: Context<AppEnv>): Promise<void> {
   const actor = c.var.actor as AppEnv['Variables']['actor'] | undefined;
   if (!actor) return;
-  const { db, clock } = c.var.services;
+  const { db } = c.var.services;
   const pattern = routePath(c, -1) || c.req.path;
-  await recordAudit(db, {
-    actor,
+  await audit(db, requestFacts(c), {
     action: 'route.forbidden',
     subjectType: 'route',
     subjectId: `${c.req.method} ${pattern}`,
     participantId: await participantOfRequest(db, c.req.path, validatedBody(c)),
-    requestId: c.var.requestId,
     outcome: 'denied',
-    at: clock.now(),
   });
 }
