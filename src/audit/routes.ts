@@ -1,11 +1,11 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { auditCheckpoints, auditEvents, participants } from '../../db/schema.js';
 import { qualified } from '../../db/qualified.js';
 import { requestFacts, type AppEnv } from '../http/context.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
-import { decodeCursor, toPage } from '../pagination.js';
+import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import { defineRoute } from '../http/route.js';
 import { audit } from './audit.js';
 import { verifyAuditTrail } from './verify.js';
@@ -136,7 +136,7 @@ export function auditRoutes() {
         query.action ? eq(auditEvents.action, query.action) : undefined,
         query.outcome ? eq(auditEvents.outcome, query.outcome) : undefined,
         query.organisationId ? eq(auditEvents.organisationId, query.organisationId) : undefined,
-        after ? lt(auditEvents.seq, after[0]) : undefined,
+        afterKey('desc', [auditEvents.seq], after),
         // A coordinator oversees its own region: rows about its region's participants, or by its own organisation.
         isAuditor
           ? undefined
@@ -173,7 +173,7 @@ export function auditRoutes() {
             eq(auditEvents.outcome, 'denied'),
             eq(participants.region, actor.organisation.region),
             query.participantId ? eq(auditEvents.participantId, query.participantId) : undefined,
-            after ? lt(auditEvents.seq, after[0]) : undefined,
+            afterKey('desc', [auditEvents.seq], after),
           ),
         )
         .orderBy(desc(auditEvents.seq))
@@ -193,7 +193,7 @@ export function auditRoutes() {
       const rows = await db
         .select()
         .from(auditCheckpoints)
-        .where(after ? lt(auditCheckpoints.id, after[0]) : undefined)
+        .where(afterKey('desc', [auditCheckpoints.id], after))
         .orderBy(desc(auditCheckpoints.id))
         .limit(query.limit + 1);
       const page = toPage(rows, query.limit, (row) => [row.id]);

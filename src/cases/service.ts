@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, or, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { caseEvents, caseParties, cases, participants, prisonUnits } from '../../db/schema.js';
 import { protocolById } from '../../protocols/index.js';
@@ -7,7 +7,7 @@ import { basesOf, isVisible, participantDisclosure } from '../access/policy.js';
 import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
 import { audit } from '../audit/audit.js';
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js';
-import { decodeCursor, toPage } from '../pagination.js';
+import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import type { RequestFacts } from '../request-facts.js';
 import { engineActorOf, partiesOf } from './facts.js';
 import { disclosureFor, loadCase, participantFactsOf, presentCase, presentEvent, viewerOf, visibleCase } from './present.js';
@@ -96,7 +96,7 @@ export async function caseHistory(db: Executor, facts: RequestFacts, id: string,
   const rows = await db
     .select()
     .from(caseEvents)
-    .where(and(eq(caseEvents.caseId, id), after ? sql`${caseEvents.version} > ${after[0]}` : undefined))
+    .where(and(eq(caseEvents.caseId, id), afterKey('asc', [caseEvents.version], after)))
     .orderBy(asc(caseEvents.version))
     .limit(query.limit + 1);
   const page = toPage(rows, query.limit, (event) => [event.version]);
@@ -136,7 +136,7 @@ export async function listCases(
     query.protocol ? eq(cases.protocol, query.protocol) : undefined,
     query.state ? eq(cases.state, query.state) : undefined,
     query.participantId ? eq(cases.participantId, query.participantId) : undefined,
-    after ? or(lt(cases.openedAt, new Date(after[0])), and(eq(cases.openedAt, new Date(after[0])), lt(cases.id, after[1]))) : undefined,
+    afterKey('desc', [cases.openedAt, cases.id], after && [new Date(after[0]), after[1]]),
   ];
   const rows = await db
     .select()

@@ -1,12 +1,12 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { and, desc, eq, inArray, isNull, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
 import { cases, notifications, organisations, outbox } from '../../db/schema.js';
 import { audit } from '../audit/audit.js';
 import { requestFacts, type AppEnv } from '../http/context.js';
 import { AppError, notFound } from '../errors.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
-import { decodeCursor, toPage } from '../pagination.js';
+import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';
 
@@ -118,7 +118,7 @@ export function notificationRoutes() {
       const filters: (SQL | undefined)[] = [
         eq(notifications.organisationId, c.var.actor.organisation.id),
         query.unread === 'true' ? isNull(notifications.readAt) : undefined,
-        after ? or(lt(notifications.createdAt, new Date(after[0])), and(eq(notifications.createdAt, new Date(after[0])), lt(notifications.id, after[1]))) : undefined,
+        afterKey('desc', [notifications.createdAt, notifications.id], after && [new Date(after[0]), after[1]]),
       ];
       const rows = await db.select().from(notifications).where(and(...filters)).orderBy(desc(notifications.createdAt), desc(notifications.id)).limit(query.limit + 1);
       const page = toPage(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id]);
@@ -148,7 +148,7 @@ export function notificationRoutes() {
       const filters: (SQL | undefined)[] = [
         eq(outbox.status, query.status),
         regional ? inArray(outbox.organisationId, regional) : undefined,
-        after ? or(lt(outbox.createdAt, new Date(after[0])), and(eq(outbox.createdAt, new Date(after[0])), lt(outbox.id, after[1]))) : undefined,
+        afterKey('desc', [outbox.createdAt, outbox.id], after && [new Date(after[0]), after[1]]),
       ];
       const rows = await db.select().from(outbox).where(and(...filters)).orderBy(desc(outbox.createdAt), desc(outbox.id)).limit(query.limit + 1);
       const page = toPage(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id]);

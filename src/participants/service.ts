@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Database, Executor } from '../../db/client.js';
 import { organisations, participantNotes, participants } from '../../db/schema.js';
@@ -12,7 +12,7 @@ import type { RequestFacts } from '../request-facts.js';
 import type { DataClass } from '../domain.js';
 import { AppError, notFound, validationFailed, type FieldError } from '../errors.js';
 import { fieldErrors } from '../../protocols/field-errors.js';
-import { decodeCursor, toPage } from '../pagination.js';
+import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import {
   CLASS_SCHEMAS,
   STRUCTURED_CLASSES,
@@ -168,7 +168,7 @@ export async function searchParticipants(db: Database, facts: RequestFacts, quer
   const rows = await db
     .select()
     .from(participants)
-    .where(and(eq(participants.referenceCode, query.reference), after ? gt(participants.id, after[0]) : undefined))
+    .where(and(eq(participants.referenceCode, query.reference), afterKey('asc', [participants.id], after)))
     .orderBy(asc(participants.id))
     .limit(query.limit + 1);
   const visible: { row: ParticipantRow; disclosure: Disclosure; notes: NoteRow[] }[] = [];
