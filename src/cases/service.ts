@@ -12,6 +12,7 @@ import type { RequestFacts } from '../request-facts.js';
 import { engineActorOf, partiesOf } from './facts.js';
 import { disclosureFor, loadCase, participantFactsOf, presentCase, presentEvent, viewerOf, visibleCase } from './present.js';
 import { applyEventTx, openCaseTx, partRefusals } from './transitions.js';
+import { isUuid } from '../uuid.js';
 
 /* The API's operations on cases. Break-glass is in break-glass.ts, occupancy in capacity.ts. */
 
@@ -36,7 +37,7 @@ export async function openCase(
   }
   if (definition.id === 'unit-enrolment') {
     const unitId = typeof body.data?.unitId === 'string' ? body.data.unitId : '';
-    const [unit] = /^[0-9a-f-]{36}$/i.test(unitId) ? await db.select().from(prisonUnits).where(eq(prisonUnits.id, unitId)) : [];
+    const [unit] = isUuid(unitId) ? await db.select().from(prisonUnits).where(eq(prisonUnits.id, unitId)) : [];
     if (unitId && (!unit || unit.organisationId !== facts.actor.organisation.id)) {
       throw validationFailed('The unit is not one of your prison’s units.', [{ path: 'body.data.unitId', message: 'Not a unit of your prison.' }]);
     }
