@@ -1,9 +1,9 @@
 import { fieldErrors } from './field-errors.js';
-import type { Role } from './vocabulary.js';
+import { ROLE_FOR_KIND, type Role } from './vocabulary.js';
 import { coordinatorOrAdmins, type Accepted, type CaseSnapshot, type Deadline, type DeadlineChanges, type Decision, type Effect, type EngineActor, type EngineEvent, type Party, type Refusal } from './model.js';
 import { ASSIGNMENTS, CONDITIONS, EFFECTS, GUARDS, makeGuards, organisationFitsPart, RESOLVERS, type Guard, type GuardResult, type RuleInput } from './registry.js';
 import { addDays, addMonths, addWorkingDays, DEADLINE_HOUR, localDateOf, zonedInstant } from './time.js';
-import { ROLE_FOR_KIND, type DeadlineDefinition, type ProtocolDefinition, type Target, type TargetChoice, type TransitionDefinition } from './types.js';
+import type { DeadlineDefinition, ProtocolDefinition, Target, TargetChoice, TransitionDefinition } from './types.js';
 
 /**
  * The pure protocol engine. `decide` takes a definition, a case snapshot (with the facts the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, addWorkingDays, daysBetween, localDateOf, zonedInstant } from './time.js';
+import { addMonths, addWorkingDays, daysBetween, localDateOf, zonedInstant, zoneOffsetMinutes } from './time.js';
 
 describe('deadline time arithmetic', () => {
   it('09:00 local is computed in the owner’s zone', () => {
@@ -9,6 +9,13 @@ describe('deadline time arithmetic', () => {
     // A zone with daylight saving, on both sides of the change.
     expect(zonedInstant('2026-03-28', 9, 'Europe/Berlin').toISOString()).toBe('2026-03-28T08:00:00.000Z');
     expect(zonedInstant('2026-03-30', 9, 'Europe/Berlin').toISOString()).toBe('2026-03-30T07:00:00.000Z');
+  });
+
+  it('the offset of a zone is read at the instant, daylight saving included', () => {
+    expect(zoneOffsetMinutes(new Date('2026-03-15T04:00:00Z'), 'Asia/Bishkek')).toBe(360);
+    expect(zoneOffsetMinutes(new Date('2026-03-15T04:00:00Z'), 'Asia/Kolkata')).toBe(330);
+    expect(zoneOffsetMinutes(new Date('2026-03-28T08:00:00Z'), 'Europe/Berlin')).toBe(60);
+    expect(zoneOffsetMinutes(new Date('2026-03-30T07:00:00Z'), 'Europe/Berlin')).toBe(120);
   });
 
   it('local dates follow the zone, not UTC', () => {

@@ -32,6 +32,11 @@ function zoneOffsetMs(at: Date, timeZone: string): number {
   return asUtc - Math.floor(at.getTime() / 1000) * 1000;
 }
 
+/** Minutes the zone is ahead of UTC at an instant: the offset an ISO time written in that zone carries. */
+export function zoneOffsetMinutes(at: Date, timeZone: string): number {
+  return Math.round(zoneOffsetMs(at, timeZone) / 60_000);
+}
+
 /** The instant at which the wall clock in `timeZone` shows `date` at `hour`:00. */
 export function zonedInstant(date: string, hour: number, timeZone: string): Date {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];

@@ -107,13 +107,3 @@ export type ProtocolDefinition = {
   eventClasses: Readonly<Record<string, ClassRule>>;
 };
 
-/** The operational role that sends events for an organisation kind. */
-export const ROLE_FOR_KIND: Record<OrganisationKind, Role> = {
-  prison: 'prison_staff',
-  court: 'judge',
-  probation: 'probation_officer',
-  treatment_provider: 'treatment_staff',
-  ngo: 'ngo_worker',
-  halfway_house: 'halfway_house_staff',
-  coordinator: 'coordinator',
-};

@@ -27,6 +27,20 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * The operational role of each organisation kind: the role that sends the kind's events, and
+ * the only kind at which that role is valid (`auditor` and `admin` are valid at any kind).
+ */
+export const ROLE_FOR_KIND: Readonly<Record<OrganisationKind, Role>> = {
+  prison: 'prison_staff',
+  court: 'judge',
+  probation: 'probation_officer',
+  treatment_provider: 'treatment_staff',
+  ngo: 'ngo_worker',
+  halfway_house: 'halfway_house_staff',
+  coordinator: 'coordinator',
+};
+
 export const DATA_CLASSES = ['identity', 'contact', 'custody', 'legal', 'compliance', 'health', 'social', 'notes'] as const;
 export type DataClass = (typeof DATA_CLASSES)[number];
 

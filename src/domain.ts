@@ -2,29 +2,18 @@
  * The vocabulary of DOMAIN.md: organisation kinds, roles and where each is valid,
  * data classes, countries and their default time zones.
  */
-import { ROLES, type OrganisationKind, type Role } from '../protocols/vocabulary.js';
+import { ROLE_FOR_KIND, ROLES, type OrganisationKind, type Role } from '../protocols/vocabulary.js';
 
-export { DATA_CLASSES, DEFAULT_MAX_STAY_DAYS, ORGANISATION_KINDS, ROLES, type DataClass, type OrganisationKind, type Role } from '../protocols/vocabulary.js';
+export { DATA_CLASSES, DEFAULT_MAX_STAY_DAYS, ORGANISATION_KINDS, ROLE_FOR_KIND, ROLES, type DataClass, type OrganisationKind, type Role } from '../protocols/vocabulary.js';
 
 /** Kinds that carry a certification (the registry of qualified centres). */
 export const CERTIFIED_KINDS: readonly OrganisationKind[] = ['ngo', 'treatment_provider', 'halfway_house'];
 
-/** Where each role is valid. `auditor` and `admin` are valid at any kind. */
-const ROLE_KIND: Record<Role, OrganisationKind | 'any'> = {
-  prison_staff: 'prison',
-  judge: 'court',
-  probation_officer: 'probation',
-  treatment_staff: 'treatment_provider',
-  ngo_worker: 'ngo',
-  halfway_house_staff: 'halfway_house',
-  coordinator: 'coordinator',
-  auditor: 'any',
-  admin: 'any',
-};
+/** Roles valid at an organisation of any kind; every other role only at its kind (ROLE_FOR_KIND). */
+const ANY_KIND_ROLES: readonly Role[] = ['auditor', 'admin'];
 
 export function isRoleValidForKind(role: Role, kind: OrganisationKind): boolean {
-  const valid = ROLE_KIND[role];
-  return valid === 'any' || valid === kind;
+  return ANY_KIND_ROLES.includes(role) || ROLE_FOR_KIND[kind] === role;
 }
 
 export function rolesValidForKind(kind: OrganisationKind): Role[] {

@@ -1,3 +1,4 @@
+import { and, eq, gt, lt, or, SQL, type Column } from 'drizzle-orm';
 import { validationFailed } from './errors.js';
 
 /** Cursors are opaque to clients: base64url JSON of the sort key of the last item returned. */
@@ -23,4 +24,21 @@ export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => readonly 
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
+}
+
+/**
+ * The keyset condition for the rows after a cursor's key in a list sorted by `columns`, all in
+ * one `order` (the last column breaks ties): `a > k0 or (a = k0 and b > k1)`, with `<` for
+ * 'desc'. No key (the first page): no condition. The key's values are the column's type
+ * (a timestamp column takes a Date).
+ */
+export function afterKey(order: 'asc' | 'desc', columns: readonly [Column | SQL, ...(Column | SQL)[]], key: readonly unknown[] | undefined): SQL | undefined {
+  if (key === undefined) return undefined;
+  const [column, ...rest] = columns;
+  const [value, ...restKey] = key;
+  // drizzle's comparisons are overloaded per kind of operand, so each kind is called on its own.
+  const past = column instanceof SQL ? (order === 'asc' ? gt(column, value) : lt(column, value)) : order === 'asc' ? gt(column, value) : lt(column, value);
+  if (rest.length === 0) return past;
+  const same = column instanceof SQL ? eq(column, value) : eq(column, value);
+  return or(past, and(same, afterKey(order, rest as [Column | SQL, ...(Column | SQL)[]], restKey)));
 }

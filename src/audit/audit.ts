@@ -5,6 +5,7 @@ import { auditChains, auditEvents } from '../../db/schema.js';
 import { insertRecords } from '../../db/bulk.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { DataClass } from '../domain.js';
+import type { RequestFacts } from '../request-facts.js';
 import { noteAuditRows } from './checkpointer.js';
 
 export type AuditOutcome = 'success' | 'denied';
@@ -155,6 +156,14 @@ function flush(db: Executor, batcher: Batcher): void {
     batcher.flushing = false;
     flush(db, batcher);
   });
+}
+
+/** What a call names about the access itself; who asked, under which request id and when come from the request's facts. */
+export type AuditFacts = Omit<AuditEntry, 'actor' | 'requestId' | 'at'>;
+
+/** Record one access on behalf of the request (`recordAudit` with the actor, request id and time filled in from `facts`). */
+export function audit(db: Executor, facts: RequestFacts, entry: AuditFacts): Promise<void> {
+  return recordAudit(db, { actor: facts.actor, ...entry, requestId: facts.requestId, at: facts.now });
 }
 
 /**

@@ -1,13 +1,13 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { auditCheckpoints, auditEvents, participants } from '../../db/schema.js';
 import { qualified } from '../../db/qualified.js';
-import type { AppEnv } from '../http/context.js';
+import { requestFacts, type AppEnv } from '../http/context.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
-import { decodeCursor, toPage } from '../pagination.js';
+import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import { defineRoute } from '../http/route.js';
-import { recordAudit } from './audit.js';
+import { audit } from './audit.js';
 import { verifyAuditTrail } from './verify.js';
 
 const tags = ['Audit'];
@@ -127,7 +127,7 @@ function presentRow(row: typeof auditEvents.$inferSelect, isAuditor: boolean) {
 export function auditRoutes() {
   return new OpenAPIHono<AppEnv>()
     .openapi(list, async (c) => {
-      const { db, clock } = c.var.services;
+      const { db } = c.var.services;
       const actor = c.var.actor;
       const query = c.req.valid('query');
       const after = decodeCursor(query.cursor, 1) as [number] | undefined;
@@ -136,7 +136,7 @@ export function auditRoutes() {
         query.action ? eq(auditEvents.action, query.action) : undefined,
         query.outcome ? eq(auditEvents.outcome, query.outcome) : undefined,
         query.organisationId ? eq(auditEvents.organisationId, query.organisationId) : undefined,
-        after ? lt(auditEvents.seq, after[0]) : undefined,
+        afterKey('desc', [auditEvents.seq], after),
         // A coordinator oversees its own region: rows about its region's participants, or by its own organisation.
         isAuditor
           ? undefined
@@ -149,7 +149,7 @@ export function auditRoutes() {
         .orderBy(desc(auditEvents.seq))
         .limit(query.limit + 1);
       const page = toPage(rows, query.limit, (row) => [row.seq]);
-      await recordAudit(db, { actor, action: 'audit.read', subjectType: 'audit', requestId: c.var.requestId, outcome: 'success', at: clock.now() });
+      await audit(db, requestFacts(c), { action: 'audit.read', subjectType: 'audit', outcome: 'success' });
       return c.json(
         {
           items: page.items.map((row) => presentRow(row, isAuditor)),
@@ -159,7 +159,7 @@ export function auditRoutes() {
       );
     })
     .openapi(denials, async (c) => {
-      const { db, clock } = c.var.services;
+      const { db } = c.var.services;
       const actor = c.var.actor;
       const query = c.req.valid('query');
       const after = decodeCursor(query.cursor, 1) as [number] | undefined;
@@ -173,13 +173,13 @@ export function auditRoutes() {
             eq(auditEvents.outcome, 'denied'),
             eq(participants.region, actor.organisation.region),
             query.participantId ? eq(auditEvents.participantId, query.participantId) : undefined,
-            after ? lt(auditEvents.seq, after[0]) : undefined,
+            afterKey('desc', [auditEvents.seq], after),
           ),
         )
         .orderBy(desc(auditEvents.seq))
         .limit(query.limit + 1);
       const page = toPage(rows, query.limit, (item) => [item.row.seq]);
-      await recordAudit(db, { actor, action: 'audit.denials', subjectType: 'audit', requestId: c.var.requestId, outcome: 'success', at: clock.now() });
+      await audit(db, requestFacts(c), { action: 'audit.denials', subjectType: 'audit', outcome: 'success' });
       return c.json({ items: page.items.map((item) => presentRow(item.row, false)), nextCursor: page.nextCursor }, 200);
     })
     .openapi(verify, async (c) => {
@@ -193,7 +193,7 @@ export function auditRoutes() {
       const rows = await db
         .select()
         .from(auditCheckpoints)
-        .where(after ? lt(auditCheckpoints.id, after[0]) : undefined)
+        .where(afterKey('desc', [auditCheckpoints.id], after))
         .orderBy(desc(auditCheckpoints.id))
         .limit(query.limit + 1);
       const page = toPage(rows, query.limit, (row) => [row.id]);

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import { isRoleValidForKind, ROLES, type OrganisationKind, type Role } from '../domain.js';
 import { unauthenticated } from '../errors.js';
 import type { KeySet } from './keys.js';
+import { isUuid } from '../uuid.js';
 
 /** The organisation facts authentication needs. */
 export type ActorOrganisation = { id: string; kind: OrganisationKind; name: string; country: string; region: string };
@@ -21,7 +22,6 @@ export type Actor = {
 
 export type OrganisationLookup = (id: string) => Promise<ActorOrganisation | undefined>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_TOKEN_LENGTH = 8192;
 const MAX_CACHE_ENTRIES = 10_000;
 
@@ -74,7 +74,7 @@ export function createAuthenticator(deps: { keys: KeySet; config: AuthConfig; cl
       throw unauthenticated(`The token lives longer than this service accepts (at most ${maxLifetime} seconds from "iat" to "exp").`);
     }
     const org = payload.org;
-    if (typeof org !== 'string' || !UUID.test(org)) throw unauthenticated('The token has no valid "org" claim.');
+    if (typeof org !== 'string' || !isUuid(org)) throw unauthenticated('The token has no valid "org" claim.');
     const roles = payload.roles;
     if (!Array.isArray(roles) || roles.length === 0 || !roles.every((role) => typeof role === 'string')) {
       throw unauthenticated('The token has no valid "roles" claim.');

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { breakGlassGrants, cases } from '../../db/schema.js';
 import { BREAK_GLASS_HOURS } from '../access/policy.js';
-import { recordAudit } from '../audit/audit.js';
+import { audit } from '../audit/audit.js';
 import { raiseAlert } from '../deadlines/rows.js';
 import { DATA_CLASSES } from '../domain.js';
 import { notFound } from '../errors.js';
@@ -20,7 +20,7 @@ export async function breakGlass(db: Executor, facts: RequestFacts, caseId: stri
   const participant = row ? await participantFactsOf(db, row.participantId) : undefined;
   const inRegion = participant && facts.actor.organisation.kind === 'coordinator' && facts.actor.organisation.region === participant.region;
   if (!row || !inRegion) {
-    await recordAudit(db, { actor: facts.actor, action: 'case.break_glass', subjectType: 'case', subjectId: caseId, participantId: row?.participantId, purpose: reason, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    await audit(db, facts, { action: 'case.break_glass', subjectType: 'case', subjectId: caseId, participantId: row?.participantId, purpose: reason, outcome: 'denied' });
     throw notFound('case');
   }
   return db.transaction(async (tx) => {
@@ -36,8 +36,7 @@ export async function breakGlass(db: Executor, facts: RequestFacts, caseId: stri
     };
     await tx.insert(breakGlassGrants).values(grant);
     await raiseAlert(tx, { caseId: row.id, participantId: row.participantId }, 'break_glass', [row.ownerOrganisationId], grant.id, facts.now);
-    await recordAudit(tx, {
-      actor: facts.actor,
+    await audit(tx, facts, {
       action: 'case.break_glass',
       subjectType: 'case',
       subjectId: row.id,
@@ -45,9 +44,7 @@ export async function breakGlass(db: Executor, facts: RequestFacts, caseId: stri
       dataClasses: DATA_CLASSES,
       purpose: reason,
       basis: 'break_glass',
-      requestId: facts.requestId,
       outcome: 'success',
-      at: facts.now,
     });
     return { id: grant.id, caseId: row.id, participantId: row.participantId, reason, grantedAt: grant.grantedAt.toISOString(), expiresAt: grant.expiresAt.toISOString() };
   });

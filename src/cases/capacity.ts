@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { cases, organisations, prisonUnits } from '../../db/schema.js';
 import { addDays, localDateOf } from '../../protocols/time.js';
-import { recordAudit } from '../audit/audit.js';
+import { audit } from '../audit/audit.js';
 import { notFound, validationFailed } from '../errors.js';
 import type { RequestFacts } from '../request-facts.js';
 
@@ -39,7 +39,7 @@ export async function occupancy(db: Executor, facts: RequestFacts, organisationI
   const coordinator = org && actor.roles.includes('coordinator') && actor.organisation.region === org.region;
   if (!org || !(ownStaff || coordinator)) {
     // Out of scope (another region's prison or house, or another organisation's): a denial, audited.
-    if (org) await recordAudit(db, { actor, action: 'organisation.occupancy', subjectType: 'organisation', subjectId: org.id, requestId: facts.requestId, outcome: 'denied', at: now });
+    if (org) await audit(db, facts, { action: 'organisation.occupancy', subjectType: 'organisation', subjectId: org.id, outcome: 'denied' });
     throw notFound('organisation');
   }
   if (org.kind === 'prison') {

@@ -12,6 +12,7 @@ import { holidaySet } from '../calendars/service.js';
 import type { OrganisationKind } from '../domain.js';
 import { isCertified } from '../organisations/service.js';
 import { houseHasFreeBed, unitHasFreePlace } from './capacity.js';
+import { isUuid } from '../uuid.js';
 
 /* What the engine needs to decide: the definition, the parties, the facts and the snapshot. */
 
@@ -36,7 +37,7 @@ export async function partiesOf(db: Executor, caseId: string): Promise<Party[]> 
 function organisationIdsIn(data: unknown): string[] {
   if (!data || typeof data !== 'object') return [];
   return Object.entries(data as Record<string, unknown>)
-    .filter(([key, value]) => /(^o|O)rganisationId$/.test(key) && typeof value === 'string' && /^[0-9a-f-]{36}$/i.test(value))
+    .filter(([key, value]) => /(^o|O)rganisationId$/.test(key) && typeof value === 'string' && isUuid(value))
     .map(([, value]) => value as string);
 }
 

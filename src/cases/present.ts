@@ -7,12 +7,13 @@ import type { Party } from '../../protocols/model.js';
 import { basesOf, NOTHING, participantDisclosure, type Disclosure, type ParticipantFacts } from '../access/policy.js';
 import { redactCaseData, redactEventData } from '../access/redaction.js';
 import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
-import { recordAudit } from '../audit/audit.js';
+import { audit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import { DATA_CLASSES, type DataClass } from '../domain.js';
 import { notFound } from '../errors.js';
 import type { RequestFacts } from '../request-facts.js';
 import { definitionOf, engineActorOf, type CaseRow } from './facts.js';
+import { isUuid } from '../uuid.js';
 
 /* Loading a case the caller may see, and presenting it and its events redacted to what the caller may read. */
 
@@ -52,7 +53,7 @@ export async function loadCase(db: Executor, id: string, organisationId: string,
 }
 
 export async function visibleCase(db: Executor, facts: RequestFacts, id: string, action: string): Promise<{ row: CaseRow; parties: Party[]; prefetched: Prefetched }> {
-  const found = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? await loadCase(db, id, facts.actor.organisation.id, facts.now) : undefined;
+  const found = isUuid(id) ? await loadCase(db, id, facts.actor.organisation.id, facts.now) : undefined;
   // A party sees the case while it is a party to one of the person's cases that is open or
   // closed less than 90 days ago (the policy's rule 1, `viewerParts`): after that, a former party gets 404 (DOMAIN.md, "The 90-day window").
   const isParty = (found?.parties.some((party) => party.organisationId === facts.actor.organisation.id) ?? false) && (found?.prefetched.viewerParts.length ?? 0) > 0;
@@ -65,7 +66,7 @@ export async function visibleCase(db: Executor, facts: RequestFacts, id: string,
           .limit(1)
       : [];
   if (!found || !(isParty || glass.length > 0)) {
-    await recordAudit(db, { actor: facts.actor, action, subjectType: 'case', subjectId: id, participantId: found?.row.participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    await audit(db, facts, { action, subjectType: 'case', subjectId: id, participantId: found?.row.participantId, outcome: 'denied' });
     throw notFound('case');
   }
   return found;

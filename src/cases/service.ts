@@ -1,17 +1,18 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, or, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { caseEvents, caseParties, cases, participants, prisonUnits } from '../../db/schema.js';
 import { protocolById } from '../../protocols/index.js';
 import type { Party } from '../../protocols/model.js';
 import { basesOf, isVisible, participantDisclosure } from '../access/policy.js';
 import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
-import { recordAudit } from '../audit/audit.js';
+import { audit } from '../audit/audit.js';
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js';
-import { decodeCursor, toPage } from '../pagination.js';
+import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import type { RequestFacts } from '../request-facts.js';
 import { engineActorOf, partiesOf } from './facts.js';
 import { disclosureFor, loadCase, participantFactsOf, presentCase, presentEvent, viewerOf, visibleCase } from './present.js';
 import { applyEventTx, openCaseTx, partRefusals } from './transitions.js';
+import { isUuid } from '../uuid.js';
 
 /* The API's operations on cases. Break-glass is in break-glass.ts, occupancy in capacity.ts. */
 
@@ -31,12 +32,12 @@ export async function openCase(
   // window has closed gets the same answer as for a person who does not exist (DOMAIN.md,
   // "The 90-day window"); otherwise opening a case would give it the record back.
   if (!participant || !(disclosure && isVisible(disclosure))) {
-    await recordAudit(db, { actor: facts.actor, action: 'case.open', subjectType: 'participant', subjectId: body.participantId, participantId: participant?.id, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    await audit(db, facts, { action: 'case.open', subjectType: 'participant', subjectId: body.participantId, participantId: participant?.id, outcome: 'denied' });
     throw validationFailed('No such participant.', [{ path: 'body.participantId', message: 'No participant with this id that your organisation may see.' }]);
   }
   if (definition.id === 'unit-enrolment') {
     const unitId = typeof body.data?.unitId === 'string' ? body.data.unitId : '';
-    const [unit] = /^[0-9a-f-]{36}$/i.test(unitId) ? await db.select().from(prisonUnits).where(eq(prisonUnits.id, unitId)) : [];
+    const [unit] = isUuid(unitId) ? await db.select().from(prisonUnits).where(eq(prisonUnits.id, unitId)) : [];
     if (unitId && (!unit || unit.organisationId !== facts.actor.organisation.id)) {
       throw validationFailed('The unit is not one of your prison’s units.', [{ path: 'body.data.unitId', message: 'Not a unit of your prison.' }]);
     }
@@ -55,17 +56,14 @@ export async function openCase(
 export async function readCase(db: Executor, facts: RequestFacts, id: string) {
   const { row, parties, prefetched } = await visibleCase(db, facts, id, 'case.read');
   const presented = await presentCase(db, row, parties, viewerOf(facts), prefetched);
-  await recordAudit(db, {
-    actor: facts.actor,
+  await audit(db, facts, {
     action: 'case.read',
     subjectType: 'case',
     subjectId: id,
     participantId: row.participantId,
     dataClasses: [...presented.shown],
     basis: presented.basis,
-    requestId: facts.requestId,
     outcome: 'success',
-    at: facts.now,
   });
   return presented.body;
 }
@@ -87,7 +85,7 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
   }).catch(async (error: unknown) => {
     // The transaction rolled back; the denial's row is committed on its own.
     if (error instanceof AppError && partRefusals.has(error)) {
-      await recordAudit(db, { actor: facts.actor, action: `case.event.${body.type}`, subjectType: 'case', subjectId: id, participantId: visible.row.participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+      await audit(db, facts, { action: `case.event.${body.type}`, subjectType: 'case', subjectId: id, participantId: visible.row.participantId, outcome: 'denied' });
     }
     throw error;
   });
@@ -99,7 +97,7 @@ export async function caseHistory(db: Executor, facts: RequestFacts, id: string,
   const rows = await db
     .select()
     .from(caseEvents)
-    .where(and(eq(caseEvents.caseId, id), after ? sql`${caseEvents.version} > ${after[0]}` : undefined))
+    .where(and(eq(caseEvents.caseId, id), afterKey('asc', [caseEvents.version], after)))
     .orderBy(asc(caseEvents.version))
     .limit(query.limit + 1);
   const page = toPage(rows, query.limit, (event) => [event.version]);
@@ -107,17 +105,14 @@ export async function caseHistory(db: Executor, facts: RequestFacts, id: string,
   const items = page.items.map((event) => presentEvent(row.protocol, event, disclosure, facts.actor.organisation.id));
   const shown = new Set(items.flatMap((item) => [...item.shown]));
   const authored = items.some((item) => item.byAuthorship.length > 0);
-  await recordAudit(db, {
-    actor: facts.actor,
+  await audit(db, facts, {
     action: 'case.history',
     subjectType: 'case',
     subjectId: id,
     participantId: row.participantId,
     dataClasses: [...shown],
     basis: [basesOf(disclosure, shown), authored ? 'author' : undefined].filter(Boolean).join(',') || undefined,
-    requestId: facts.requestId,
     outcome: 'success',
-    at: facts.now,
   });
   return { items: items.map((item) => item.body), nextCursor: page.nextCursor };
 }
@@ -142,7 +137,7 @@ export async function listCases(
     query.protocol ? eq(cases.protocol, query.protocol) : undefined,
     query.state ? eq(cases.state, query.state) : undefined,
     query.participantId ? eq(cases.participantId, query.participantId) : undefined,
-    after ? or(lt(cases.openedAt, new Date(after[0])), and(eq(cases.openedAt, new Date(after[0])), lt(cases.id, after[1]))) : undefined,
+    afterKey('desc', [cases.openedAt, cases.id], after && [new Date(after[0]), after[1]]),
   ];
   const rows = await db
     .select()
@@ -157,17 +152,14 @@ export async function listCases(
   if (presented.length > 0) {
     await db.transaction(async (tx) => {
       for (const item of presented) {
-        await recordAudit(tx, {
-          actor: facts.actor,
+        await audit(tx, facts, {
           action: 'case.list',
           subjectType: 'case',
           subjectId: item.body.id,
           participantId: item.body.participant.id,
           dataClasses: [...item.shown],
           basis: item.basis,
-          requestId: facts.requestId,
           outcome: 'success',
-          at: facts.now,
         });
       }
     });

@@ -5,7 +5,7 @@ import { caseEvents, caseParties, cases, organisations } from '../../db/schema.j
 import { actorParts, decide, open } from '../../protocols/engine.js';
 import type { CaseSnapshot, EngineActor, EngineEvent, Party } from '../../protocols/model.js';
 import type { ProtocolDefinition } from '../../protocols/types.js';
-import { recordAudit } from '../audit/audit.js';
+import { audit } from '../audit/audit.js';
 import { reconcileConsentWorkItems } from '../consents/work-items.js';
 import { AppError, validationFailed } from '../errors.js';
 import type { RequestFacts } from '../request-facts.js';
@@ -101,7 +101,7 @@ export async function openCaseTx(tx: Executor, input: OpenInput, author: Author)
   });
   for (const deadline of opened.deadlines) await insertDeadline(tx, row, deadline, now);
   await applyEffects(tx, row, opened.effects, author, 1);
-  await recordAudit(tx, { actor: author.request.actor, action: 'case.open', subjectType: 'case', subjectId: row.id, participantId: row.participantId, requestId: author.request.requestId, outcome: 'success', at: now });
+  await audit(tx, author.request, { action: 'case.open', subjectType: 'case', subjectId: row.id, participantId: row.participantId, outcome: 'success' });
   return row;
 }
 
@@ -167,15 +167,12 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
     })
     .returning();
   await applyEffects(tx, row, decision.effects, author, version);
-  await recordAudit(tx, {
-    actor: author.request.actor,
+  await audit(tx, author.request, {
     action: `case.event.${event.type}`,
     subjectType: 'case',
     subjectId: row.id,
     participantId: row.participantId,
-    requestId: author.request.requestId,
     outcome: 'success',
-    at: now,
   });
   return { row, event: history! };
 }

@@ -3,7 +3,7 @@ import { and, asc, eq, gt, isNull, or, exists } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Executor } from '../../db/client.js';
 import { caseParties, cases, consents, deadlines, organisations, participants } from '../../db/schema.js';
-import { recordAudit } from '../audit/audit.js';
+import { audit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { RequestFacts } from '../request-facts.js';
 import { retireDeadlines } from '../deadlines/rows.js';
@@ -40,7 +40,7 @@ async function consentScope(db: Executor, actor: Actor, participantId: string, n
 async function deny(db: Executor, facts: RequestFacts, action: string, participantId: string): Promise<never> {
   // Named when the person exists, so their region's coordinator sees the attempt.
   const [known] = await db.select({ id: participants.id }).from(participants).where(eq(participants.id, participantId));
-  await recordAudit(db, { actor: facts.actor, action, subjectType: 'consent', subjectId: participantId, participantId: known?.id, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+  await audit(db, facts, { action, subjectType: 'consent', subjectId: participantId, participantId: known?.id, outcome: 'denied' });
   throw notFound('participant');
 }
 
@@ -104,16 +104,13 @@ export async function recordConsent(db: Executor, facts: RequestFacts, participa
       await reconcileConsentWorkItems(tx, participantId, facts.now);
     }
     await tellAttesters(tx, row, proposed ? 'consent_proposed' : 'consent_recorded', facts.actor.organisation.id, facts.now);
-    await recordAudit(tx, {
-      actor: facts.actor,
+    await audit(tx, facts, {
       action: proposed ? 'consent.propose' : 'consent.record',
       subjectType: 'consent',
       subjectId: row.id,
       participantId,
       purpose: body.purpose,
-      requestId: facts.requestId,
       outcome: 'success',
-      at: facts.now,
     });
     return presentConsent(tx, row, await todayFor(tx, participantId, facts.now));
   });
@@ -124,7 +121,7 @@ export async function listConsents(db: Executor, facts: RequestFacts, participan
   if (!scope) return deny(db, facts, 'consent.list', participantId);
   const rows = await db.select().from(consents).where(eq(consents.participantId, participantId)).orderBy(asc(consents.recordedAt), asc(consents.id));
   const today = await todayFor(db, participantId, facts.now);
-  await recordAudit(db, { actor: facts.actor, action: 'consent.list', subjectType: 'participant', subjectId: participantId, participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
+  await audit(db, facts, { action: 'consent.list', subjectType: 'participant', subjectId: participantId, participantId, outcome: 'success' });
   return { items: await Promise.all(rows.map((row) => presentConsent(db, row, today))) };
 }
 
@@ -135,7 +132,7 @@ export async function listConsents(db: Executor, facts: RequestFacts, participan
 export async function revokeConsent(db: Executor, facts: RequestFacts, consentId: string, reason: string) {
   const [existing] = await db.select({ participantId: consents.participantId }).from(consents).where(eq(consents.id, consentId));
   if (!existing || !(await consentScope(db, facts.actor, existing.participantId, facts.now))) {
-    await recordAudit(db, { actor: facts.actor, action: 'consent.revoke', subjectType: 'consent', subjectId: consentId, participantId: existing?.participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    await audit(db, facts, { action: 'consent.revoke', subjectType: 'consent', subjectId: consentId, participantId: existing?.participantId, outcome: 'denied' });
     throw notFound('consent');
   }
   return db.transaction(async (tx) => {
@@ -159,7 +156,7 @@ export async function revokeConsent(db: Executor, facts: RequestFacts, consentId
       .returning();
     await retireDeadlines(tx, eq(deadlines.dedupeKey, `consent:${consentId}:expiring`), facts.now);
     await reconcileConsentWorkItems(tx, row.participantId, facts.now);
-    await recordAudit(tx, { actor: facts.actor, action: 'consent.revoke', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
+    await audit(tx, facts, { action: 'consent.revoke', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, outcome: 'success' });
     return presentConsent(tx, updated!, today);
   });
 }
@@ -172,7 +169,7 @@ export async function revokeConsent(db: Executor, facts: RequestFacts, consentId
 async function attestable(db: Executor, facts: RequestFacts, consentId: string, action: 'consent.confirm' | 'consent.void') {
   const [row] = await db.select().from(consents).where(eq(consents.id, consentId));
   if (!row || !(await consentScope(db, facts.actor, row.participantId, facts.now))) {
-    await recordAudit(db, { actor: facts.actor, action, subjectType: 'consent', subjectId: consentId, participantId: row?.participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    await audit(db, facts, { action, subjectType: 'consent', subjectId: consentId, participantId: row?.participantId, outcome: 'denied' });
     throw notFound('consent');
   }
   const attesters = await attestersOf(db, row, facts.now);
@@ -182,7 +179,7 @@ async function attestable(db: Executor, facts: RequestFacts, consentId: string, 
       ? 'The organisation a consent names cannot confirm it: the case owner or the record owner does.'
       : undefined;
   if (refusal) {
-    await recordAudit(db, { actor: facts.actor, action, subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    await audit(db, facts, { action, subjectType: 'consent', subjectId: consentId, participantId: row.participantId, outcome: 'denied' });
     throw forbidden(refusal);
   }
   return row;
@@ -204,7 +201,7 @@ export async function confirmConsent(db: Executor, facts: RequestFacts, consentI
       .returning();
     await scheduleExpiryReminder(tx, updated!, facts.now);
     await reconcileConsentWorkItems(tx, row.participantId, facts.now);
-    await recordAudit(tx, { actor: facts.actor, action: 'consent.confirm', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
+    await audit(tx, facts, { action: 'consent.confirm', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, outcome: 'success' });
     return presentConsent(tx, updated!, await todayFor(tx, row.participantId, facts.now));
   });
 }
@@ -227,7 +224,7 @@ export async function voidConsent(db: Executor, facts: RequestFacts, consentId: 
       .returning();
     await retireDeadlines(tx, eq(deadlines.dedupeKey, `consent:${consentId}:expiring`), facts.now);
     await reconcileConsentWorkItems(tx, row.participantId, facts.now);
-    await recordAudit(tx, { actor: facts.actor, action: 'consent.void', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
+    await audit(tx, facts, { action: 'consent.void', subjectType: 'consent', subjectId: consentId, participantId: row.participantId, outcome: 'success' });
     return presentConsent(tx, updated!, await todayFor(tx, row.participantId, facts.now));
   });
 }

@@ -1,12 +1,12 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { and, asc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { cases, deadlines, participants } from '../../db/schema.js';
 import { titleOf } from '../../notifications/templates.js';
 import { ADMINS_QUEUE } from '../../protocols/model.js';
 import type { AppEnv } from '../http/context.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
-import { decodeCursor, toPage } from '../pagination.js';
+import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import { defineRoute } from '../http/route.js';
 
 const DeadlineSchema = z
@@ -57,7 +57,7 @@ export function deadlineRoutes() {
       sql`${deadlines.concerns} && ARRAY[${sql.join(queues.map((id) => sql`${id}`), sql`, `)}]::uuid[]`,
       query.status === 'overdue' ? lt(deadlines.dueAt, now) : undefined,
       query.before ? lt(deadlines.dueAt, new Date(query.before)) : undefined,
-      after ? or(gt(deadlines.dueAt, new Date(after[0])), and(eq(deadlines.dueAt, new Date(after[0])), gt(deadlines.id, after[1]))) : undefined,
+      afterKey('asc', [deadlines.dueAt, deadlines.id], after && [new Date(after[0]), after[1]]),
     ];
     const rows = await db
       .select({ deadline: deadlines, protocol: cases.protocol, reference: participants.referenceCode })

@@ -3,10 +3,9 @@ import { routePath } from 'hono/route';
 import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { cases, consents, participants } from '../../db/schema.js';
-import type { AppEnv } from './context.js';
-import { recordAudit } from '../audit/audit.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { requestFacts, type AppEnv } from './context.js';
+import { audit } from '../audit/audit.js';
+import { isUuid } from '../uuid.js';
 
 /**
  * The person a request is about, when its path or its (validated) body names one that exists:
@@ -15,7 +14,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function participantOfRequest(db: Executor, path: string, body: unknown): Promise<string | undefined> {
   const [, collection, id] = /^\/(participants|cases|consents)\/([^/]+)/.exec(path) ?? [];
-  if (collection && id && UUID.test(id)) {
+  if (collection && id && isUuid(id)) {
     if (collection === 'participants') {
       const [row] = await db.select({ id: participants.id }).from(participants).where(eq(participants.id, id));
       return row?.id;
@@ -25,7 +24,7 @@ export async function participantOfRequest(db: Executor, path: string, body: unk
     return row?.participantId;
   }
   const named = (body as { participantId?: unknown } | undefined)?.participantId;
-  if (typeof named === 'string' && UUID.test(named)) {
+  if (typeof named === 'string' && isUuid(named)) {
     const [row] = await db.select({ id: participants.id }).from(participants).where(eq(participants.id, named));
     return row?.id;
   }
@@ -48,16 +47,13 @@ function validatedBody(c: Context<AppEnv>): unknown {
 export async function auditForbidden(c: Context<AppEnv>): Promise<void> {
   const actor = c.var.actor as AppEnv['Variables']['actor'] | undefined;
   if (!actor) return;
-  const { db, clock } = c.var.services;
+  const { db } = c.var.services;
   const pattern = routePath(c, -1) || c.req.path;
-  await recordAudit(db, {
-    actor,
+  await audit(db, requestFacts(c), {
     action: 'route.forbidden',
     subjectType: 'route',
     subjectId: `${c.req.method} ${pattern}`,
     participantId: await participantOfRequest(db, c.req.path, validatedBody(c)),
-    requestId: c.var.requestId,
     outcome: 'denied',
-    at: clock.now(),
   });
 }

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { recordAudit } from '../audit/audit.js';
-import type { AppEnv } from '../http/context.js';
+import { audit } from '../audit/audit.js';
+import { requestFacts, type AppEnv } from '../http/context.js';
 import { validationFailed } from '../errors.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { defineRoute } from '../http/route.js';
@@ -118,7 +118,7 @@ export function indicatorRoutes(threshold: number, cacheSeconds: number) {
       const actor = c.var.actor;
       const period = periodOf('region-quarter', c.req.valid('query').period, clock.now());
       const published = await computeTable(db, 'organisation-quarter', period, { threshold: null, region: actor.organisation.region });
-      await recordAudit(db, { actor, action: 'indicators.detail', subjectType: 'region', subjectId: actor.organisation.region, purpose: `indicators ${period.label}`, requestId: c.var.requestId, outcome: 'success', at: clock.now() });
+      await audit(db, requestFacts(c), { action: 'indicators.detail', subjectType: 'region', subjectId: actor.organisation.region, purpose: `indicators ${period.label}`, outcome: 'success' });
       return c.json(published, 200);
     });
 }

@@ -1,12 +1,12 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { and, desc, eq, inArray, isNull, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
 import { cases, notifications, organisations, outbox } from '../../db/schema.js';
-import { recordAudit } from '../audit/audit.js';
-import type { AppEnv } from '../http/context.js';
+import { audit } from '../audit/audit.js';
+import { requestFacts, type AppEnv } from '../http/context.js';
 import { AppError, notFound } from '../errors.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
-import { decodeCursor, toPage } from '../pagination.js';
+import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';
 
@@ -118,7 +118,7 @@ export function notificationRoutes() {
       const filters: (SQL | undefined)[] = [
         eq(notifications.organisationId, c.var.actor.organisation.id),
         query.unread === 'true' ? isNull(notifications.readAt) : undefined,
-        after ? or(lt(notifications.createdAt, new Date(after[0])), and(eq(notifications.createdAt, new Date(after[0])), lt(notifications.id, after[1]))) : undefined,
+        afterKey('desc', [notifications.createdAt, notifications.id], after && [new Date(after[0]), after[1]]),
       ];
       const rows = await db.select().from(notifications).where(and(...filters)).orderBy(desc(notifications.createdAt), desc(notifications.id)).limit(query.limit + 1);
       const page = toPage(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id]);
@@ -134,7 +134,7 @@ export function notificationRoutes() {
       if (!row) {
         // Another organisation's notice is out of scope: a denial, audited with its person when it has a case.
         const [other] = await db.select({ id: notifications.id, participantId: cases.participantId }).from(notifications).leftJoin(cases, eq(cases.id, notifications.caseId)).where(eq(notifications.id, c.req.valid('param').id));
-        if (other) await recordAudit(db, { actor: c.var.actor, action: 'notification.read', subjectType: 'notification', subjectId: other.id, participantId: other.participantId ?? undefined, requestId: c.var.requestId, outcome: 'denied', at: clock.now() });
+        if (other) await audit(db, requestFacts(c), { action: 'notification.read', subjectType: 'notification', subjectId: other.id, participantId: other.participantId ?? undefined, outcome: 'denied' });
         throw notFound('notification');
       }
       return c.json(presentNotification(row), 200);
@@ -148,7 +148,7 @@ export function notificationRoutes() {
       const filters: (SQL | undefined)[] = [
         eq(outbox.status, query.status),
         regional ? inArray(outbox.organisationId, regional) : undefined,
-        after ? or(lt(outbox.createdAt, new Date(after[0])), and(eq(outbox.createdAt, new Date(after[0])), lt(outbox.id, after[1]))) : undefined,
+        afterKey('desc', [outbox.createdAt, outbox.id], after && [new Date(after[0]), after[1]]),
       ];
       const rows = await db.select().from(outbox).where(and(...filters)).orderBy(desc(outbox.createdAt), desc(outbox.id)).limit(query.limit + 1);
       const page = toPage(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id]);
@@ -160,7 +160,7 @@ export function notificationRoutes() {
       const [row] = await db.select({ message: outbox, region: organisations.region }).from(outbox).innerJoin(organisations, eq(organisations.id, outbox.organisationId)).where(eq(outbox.id, id));
       if (!row || (!c.var.actor.roles.includes('admin') && row.region !== c.var.actor.organisation.region)) {
         // Another region's message is out of scope: a denial, audited.
-        if (row) await recordAudit(db, { actor: c.var.actor, action: 'outbox.requeue', subjectType: 'outbox', subjectId: id, requestId: c.var.requestId, outcome: 'denied', at: clock.now() });
+        if (row) await audit(db, requestFacts(c), { action: 'outbox.requeue', subjectType: 'outbox', subjectId: id, outcome: 'denied' });
         throw notFound('message');
       }
       if (row.message.status !== 'dead') throw new AppError('CONFLICT', `Only dead-lettered messages are requeued; this one is ${row.message.status}.`);

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { organisations, prisonUnits } from '../../db/schema.js';
 import type { Actor } from '../auth/authenticator.js';
 import { CERTIFIED_KINDS, COUNTRY_DEFAULT_LOCALE, COUNTRY_TIME_ZONES, type Country, type Locale, type OrganisationKind } from '../domain.js';
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js';
-import { decodeCursor, toPage } from '../pagination.js';
+import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import type { z } from '@hono/zod-openapi';
 import type { CreateOrganisationSchema, CreateUnitSchema, OrganisationListQuery, UpdateOrganisationSchema } from './schemas.js';
 
@@ -123,7 +123,7 @@ export async function listOrganisations(db: Executor, query: z.infer<typeof Orga
     query.kind ? eq(organisations.kind, query.kind) : undefined,
     query.country ? eq(organisations.country, query.country) : undefined,
     query.region ? eq(organisations.region, query.region) : undefined,
-    after ? or(gt(sortName, after[0]), and(eq(sortName, after[0]), gt(organisations.id, after[1]))) : undefined,
+    afterKey('asc', [sortName, organisations.id], after),
   ];
   const rows = await db
     .select()

@@ -3,7 +3,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { html, raw } from 'hono/html';
 import type { Executor } from '../../db/client.js';
 import { auditEvents, organisations, participants } from '../../db/schema.js';
-import { recordAudit } from '../audit/audit.js';
+import { audit } from '../audit/audit.js';
 import type { RequestFacts } from '../request-facts.js';
 import { notFound } from '../errors.js';
 
@@ -30,7 +30,7 @@ export async function listDisclosures(db: Executor, facts: RequestFacts, partici
     (participant.ownerOrganisationId === facts.actor.organisation.id ||
       (facts.actor.roles.includes('coordinator') && facts.actor.organisation.kind === 'coordinator' && facts.actor.organisation.region === participant.region));
   if (!participant || !allowed) {
-    await recordAudit(db, { actor: facts.actor, action: 'participant.disclosures', subjectType: 'participant', subjectId: participantId, participantId: participant?.id, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+    await audit(db, facts, { action: 'participant.disclosures', subjectType: 'participant', subjectId: participantId, participantId: participant?.id, outcome: 'denied' });
     throw notFound('participant');
   }
   const rows = await db
@@ -39,7 +39,7 @@ export async function listDisclosures(db: Executor, facts: RequestFacts, partici
     .leftJoin(organisations, eq(organisations.id, auditEvents.organisationId))
     .where(and(eq(auditEvents.participantId, participantId), eq(auditEvents.outcome, 'success'), sql`jsonb_array_length(${auditEvents.dataClasses}) > 0`))
     .orderBy(asc(auditEvents.at), asc(auditEvents.seq));
-  await recordAudit(db, { actor: facts.actor, action: 'participant.disclosures', subjectType: 'participant', subjectId: participantId, participantId, requestId: facts.requestId, outcome: 'success', at: facts.now });
+  await audit(db, facts, { action: 'participant.disclosures', subjectType: 'participant', subjectId: participantId, participantId, outcome: 'success' });
   const items: DisclosureEntry[] = rows.map(({ row, name }) => ({
     at: row.at.toISOString(),
     organisation: { id: row.organisationId, name },

@@ -1,18 +1,18 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Database, Executor } from '../../db/client.js';
 import { organisations, participantNotes, participants } from '../../db/schema.js';
 import { basesOf, isVisible, participantDisclosure, type Disclosure } from '../access/policy.js';
 import { redactPersonRecord } from '../access/redaction.js';
 import { raiseAlert } from '../deadlines/rows.js';
-import { recordAudit } from '../audit/audit.js';
+import { audit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { RequestFacts } from '../request-facts.js';
 import type { DataClass } from '../domain.js';
 import { AppError, notFound, validationFailed, type FieldError } from '../errors.js';
 import { fieldErrors } from '../../protocols/field-errors.js';
-import { decodeCursor, toPage } from '../pagination.js';
+import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import {
   CLASS_SCHEMAS,
   STRUCTURED_CLASSES,
@@ -78,7 +78,7 @@ async function findParticipant(db: Executor, id: string, forUpdate = false): Pro
 }
 
 export async function registerParticipant(db: Executor, facts: RequestFacts, nationalIdKey: Buffer, body: z.infer<typeof RegisterParticipantSchema>) {
-  const { actor, now, requestId } = facts;
+  const { actor, now } = facts;
   return db.transaction(async (tx) => {
     let row: ParticipantRow | undefined;
     for (let attempt = 0; attempt < 5 && !row; attempt += 1) {
@@ -110,7 +110,7 @@ export async function registerParticipant(db: Executor, facts: RequestFacts, nat
     }
     await flagPossibleDuplicate(tx, row, now);
     const written: DataClass[] = [...STRUCTURED_CLASSES.filter((dataClass) => dataClass === 'identity' || body[dataClass] !== undefined), ...(body.note ? (['notes'] as const) : [])];
-    await recordAudit(tx, { actor, action: 'participant.register', subjectType: 'participant', subjectId: row.id, participantId: row.id, dataClasses: written, requestId, outcome: 'success', at: now });
+    await audit(tx, facts, { action: 'participant.register', subjectType: 'participant', subjectId: row.id, participantId: row.id, dataClasses: written, outcome: 'success' });
     const disclosure = await participantDisclosure(tx, actor, row, now);
     const notes = await notesFor(tx, row.id, actor, disclosure);
     return presentParticipant(row, disclosure, notes);
@@ -138,7 +138,7 @@ async function flagPossibleDuplicate(tx: Executor, row: ParticipantRow, now: Dat
  * names the person when they exist, so their region's coordinator sees who probed them.
  */
 async function denyParticipant(db: Executor, facts: RequestFacts, action: string, participantId: string | undefined, exists = false): Promise<never> {
-  await recordAudit(db, { actor: facts.actor, action, subjectType: 'participant', subjectId: participantId, participantId: exists ? participantId : undefined, requestId: facts.requestId, outcome: 'denied', at: facts.now });
+  await audit(db, facts, { action, subjectType: 'participant', subjectId: participantId, participantId: exists ? participantId : undefined, outcome: 'denied' });
   throw notFound('participant');
 }
 
@@ -147,17 +147,14 @@ export async function readParticipant(db: Database, facts: RequestFacts, id: str
   const disclosure = row ? await participantDisclosure(db, facts.actor, row, facts.now) : undefined;
   if (!row || !disclosure || !isVisible(disclosure)) return denyParticipant(db, facts, 'participant.read', id, row !== undefined);
   const notes = await notesFor(db, row.id, facts.actor, disclosure);
-  await recordAudit(db, {
-    actor: facts.actor,
+  await audit(db, facts, {
     action: 'participant.read',
     subjectType: 'participant',
     subjectId: row.id,
     participantId: row.id,
     dataClasses: disclosedClasses(disclosure, notes),
     basis: basesOf(disclosure),
-    requestId: facts.requestId,
     outcome: 'success',
-    at: facts.now,
   });
   return presentParticipant(row, disclosure, notes);
 }
@@ -171,7 +168,7 @@ export async function searchParticipants(db: Database, facts: RequestFacts, quer
   const rows = await db
     .select()
     .from(participants)
-    .where(and(eq(participants.referenceCode, query.reference), after ? gt(participants.id, after[0]) : undefined))
+    .where(and(eq(participants.referenceCode, query.reference), afterKey('asc', [participants.id], after)))
     .orderBy(asc(participants.id))
     .limit(query.limit + 1);
   const visible: { row: ParticipantRow; disclosure: Disclosure; notes: NoteRow[] }[] = [];
@@ -182,30 +179,27 @@ export async function searchParticipants(db: Database, facts: RequestFacts, quer
   // The rows join the audit trail's group commit (each committed before the answer goes out).
   await Promise.all([
     ...visible.map(({ row, disclosure, notes }) =>
-      recordAudit(db, {
-        actor: facts.actor,
+      audit(db, facts, {
         action: 'participant.search',
         subjectType: 'participant',
         subjectId: row.id,
         participantId: row.id,
         dataClasses: disclosedClasses(disclosure, notes),
         basis: basesOf(disclosure),
-        requestId: facts.requestId,
         outcome: 'success',
-        at: facts.now,
       }),
     ),
     // One denial per match the caller may not see, naming the person (the answer still says nothing).
     ...rows
       .filter((row) => !visible.some((item) => item.row.id === row.id))
-      .map((row) => recordAudit(db, { actor: facts.actor, action: 'participant.search', subjectType: 'participant', subjectId: undefined, participantId: row.id, requestId: facts.requestId, outcome: 'denied', at: facts.now })),
+      .map((row) => audit(db, facts, { action: 'participant.search', subjectType: 'participant', subjectId: undefined, participantId: row.id, outcome: 'denied' })),
   ]);
   const page = toPage(visible, query.limit, (item) => [item.row.id]);
   return { items: page.items.map((item) => presentParticipant(item.row, item.disclosure, item.notes)), nextCursor: page.nextCursor };
 }
 
 export async function correctParticipant(db: Database, facts: RequestFacts, nationalIdKey: Buffer, id: string, body: z.infer<typeof CorrectParticipantSchema>) {
-  const { actor, now, requestId } = facts;
+  const { actor, now } = facts;
   // Visibility is decided before the transaction, so a denial's audit row is kept.
   const current = await findParticipant(db, id);
   const preliminary = current ? await participantDisclosure(db, actor, current, now) : undefined;
@@ -260,17 +254,14 @@ export async function correctParticipant(db: Database, facts: RequestFacts, nati
     if (body.note) {
       await tx.insert(participantNotes).values({ id: randomUUID(), participantId: id, organisationId: actor.organisation.id, authorSub: actor.sub, text: body.note, createdAt: now });
     }
-    await recordAudit(tx, {
-      actor,
+    await audit(tx, facts, {
       action: 'participant.correct',
       subjectType: 'participant',
       subjectId: id,
       participantId: id,
       dataClasses: [...changed, ...(body.note ? (['notes'] as const) : [])],
       basis: basesOf(disclosure),
-      requestId,
       outcome: 'success',
-      at: now,
     });
     const notes = await notesFor(tx, id, actor, disclosure);
     return presentParticipant(updated, disclosure, notes);

@@ -1,4 +1,5 @@
 import { protocolById } from '../../protocols/index.js';
+import { zoneOffsetMinutes } from '../../protocols/time.js';
 
 /**
  * The workspace's words in English and Russian. An organisation's locale picks the language
@@ -376,19 +377,9 @@ export function zonedToIso(local: string, timeZone: string): string | undefined 
   if (!match) return undefined;
   const [, y, mo, d, h, mi] = match.map(Number) as [number, number, number, number, number, number];
   const asUtc = Date.UTC(y, mo - 1, d, h, mi);
-  const offsetMinutes = offsetAt(new Date(asUtc), timeZone);
+  const offsetMinutes = zoneOffsetMinutes(new Date(asUtc), timeZone);
   const sign = offsetMinutes >= 0 ? '+' : '-';
   const abs = Math.abs(offsetMinutes);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${local}:00${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-}
-
-function offsetAt(at: Date, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-      .formatToParts(at)
-      .map((part) => [part.type, part.value]),
-  );
-  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
-  return Math.round((wall - at.getTime()) / 60_000);
 }

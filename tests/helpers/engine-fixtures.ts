@@ -1,6 +1,6 @@
 import type { CaseSnapshot, DecisionFacts, EngineActor, Party } from '../../protocols/model.js';
 import type { OrganisationKind } from '../../src/domain.js';
-import { ROLE_FOR_KIND } from '../../protocols/types.js';
+import { ROLE_FOR_KIND } from '../../protocols/vocabulary.js';
 
 /**
  * In-memory fixtures for engine tests: one organisation per part, facts under which every

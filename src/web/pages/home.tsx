@@ -1,6 +1,7 @@
 import type { ApiClient } from '../api.js';
 import { protocolById } from '../../../protocols/index.js';
-import { addWorkingDays } from '../../../protocols/time.js';
+import { PATHWAYS } from '../../../protocols/registry.js';
+import { addWorkingDays, localDateOf } from '../../../protocols/time.js';
 import { formatWhen, stateLabel, valueLabel, WORDS, type Lang, type Words } from '../i18n.js';
 import { CaseLink, Layout, ListTable, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
 import type { CaseItem, DeadlineItem, Occupancy, OrganisationItem, Page } from '../shapes.js';
@@ -9,7 +10,6 @@ import type { CaseItem, DeadlineItem, Occupancy, OrganisationItem, Page } from '
  * "My work": what each role comes for, assembled from the API as the signed-in person sees it.
  * Every list is the API's list for this person; nothing here reads the database.
  */
-const PATHWAYS = ['accommodation', 'identity_documents', 'health_continuity', 'employment_education', 'family', 'finance_benefits', 'patronage'];
 const DAY = 86_400_000;
 
 type Ctx = { w: Words; lang: Lang; tz: string; today: string; names: Map<string, string> };
@@ -25,7 +25,7 @@ export async function homePage(page: PageContext & { viewer: Viewer }, api: ApiC
   const { viewer, lang } = page;
   const w = WORDS[lang];
   const tz = viewer.organisation.timeZone;
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(now);
+  const today = localDateOf(now, tz);
   const organisations = (await api.maybe<Page<OrganisationItem>>('/organisations?limit=200'))?.items ?? [];
   const ctx: Ctx = { w, lang, tz, today, names: new Map(organisations.map((org) => [org.id, org.name])) };
   const deadlines = (await api.maybe<Page<DeadlineItem>>('/deadlines?limit=200'))?.items ?? [];
