@@ -15,11 +15,11 @@ import { createOidcSignIn } from './oidc.js';
 import { casePage, loadCase, type FailedForm } from './pages/case.js';
 import { homePage } from './pages/home.js';
 import { inboxPage } from './pages/inbox.js';
-import { INDICATOR_TABLES, indicatorsPage, type IndicatorTable } from './pages/indicators.js';
+import { INDICATOR_TABLES, indicatorsPage } from './pages/indicators.js';
 import { signInPage } from './pages/sign-in.js';
 import { fieldErrorsOf, type Problem } from './problem.js';
 import { csrfMatches, DEFAULT_SESSION_LIFETIME, endSession, isSameOrigin, readSession, saveLoginState, startSession, takeLoginState, type Session } from './session.js';
-import type { NotificationItem, Page } from './shapes.js';
+import type { IndicatorTable, NotificationItem, Page } from './shapes.js';
 import { summariseError } from '../logger.js';
 
 /**
