@@ -7,7 +7,7 @@ import type { AppEnv } from '../http/context.js';
 import { listOrganisations } from '../organisations/service.js';
 import { refusedLocalRoles } from '../auth/local-token.js';
 import { ApiRefusal, createApiClient, type ApiClient, type ApiFetch } from './api.js';
-import { STYLESHEET } from './assets.js';
+import { stylesheetRoute } from './assets.js';
 import { dataFromForm, formValues } from './forms.js';
 import { pickLang, WORDS, type Lang } from './i18n.js';
 import { Layout, Notice, type PageContext, type Viewer } from './layout.js';
@@ -133,11 +133,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     c.header('Referrer-Policy', 'same-origin');
   });
 
-  app.get('/assets/app.css', (c) => {
-    c.header('Content-Type', 'text/css; charset=utf-8');
-    c.header('Cache-Control', 'public, max-age=3600');
-    return c.body(STYLESHEET);
-  });
+  app.get('/assets/app.css', stylesheetRoute());
 
   app.get('/lang/:lang', (c) => {
     const lang = c.req.param('lang');
