@@ -4,9 +4,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { secureHeaders } from 'hono/secure-headers';
 import type { OidcConfig, WebSessionLifetime } from '../config.js';
-import { rolesValidForKind, type OrganisationKind } from '../domain.js';
 import type { AppEnv } from '../http/context.js';
-import { listOrganisations } from '../organisations/service.js';
 import { refusedLocalRoles } from '../auth/local-token.js';
 import { ApiRefusal, createApiClient, type ApiClient, type ApiFetch } from './api.js';
 import { stylesheetRoute } from './assets.js';
@@ -21,7 +19,7 @@ import { INDICATOR_TABLES, indicatorsPage } from './pages/indicators.js';
 import { signInPage } from './pages/sign-in.js';
 import { fieldErrorsOf, type Problem } from './problem.js';
 import { csrfMatches, DEFAULT_SESSION_LIFETIME, endSession, isSameOrigin, readSession, saveLoginState, startSession, takeLoginState, type Session } from './session.js';
-import type { IndicatorTable, NotificationItem, Page } from './shapes.js';
+import type { DemoSignInChoices, IndicatorTable, NotificationItem, Page } from './shapes.js';
 import { summariseError } from '../logger.js';
 
 /**
@@ -183,9 +181,8 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     const page: PageContext = { lang, path: c.req.path, csrf: preSessionToken(c) };
     const message = c.req.query('expired') ? WORDS[lang].sessionExpired : c.req.query('failed') ? WORDS[lang].problem : undefined;
     if (options.signIn.kind === 'demo') {
-      const { items } = await listOrganisations(c.var.services.db, { limit: 200 });
-      const choices = items.map((org) => ({ id: org.id, name: org.name, kind: org.kind, roles: rolesValidForKind(org.kind as OrganisationKind).filter((role) => refusedLocalRoles([role]).length === 0) }));
-      return c.html(signInPage(page, { kind: 'demo', choices }, message));
+      const { items } = await createApiClient(apiFetch, undefined, c.var.requestId).get<DemoSignInChoices>('/demo/sign-in-choices');
+      return c.html(signInPage(page, { kind: 'demo', choices: items }, message));
     }
     return c.html(signInPage(page, { kind: options.signIn.kind }, message));
   });

@@ -5,6 +5,7 @@ import type { PublishedSchema } from '../indicators/routes.js';
 import type { NotificationSchema } from '../notifications/routes.js';
 import type { OccupancySchema, OrganisationSchema } from '../organisations/schemas.js';
 import type { MeSchema } from '../system/routes.js';
+import type { DemoSignInChoicesSchema } from './session-routes.js';
 
 /**
  * The API's response shapes, inferred from the zod schemas its routes answer with (and publish
@@ -18,5 +19,6 @@ export type OrganisationItem = z.infer<typeof OrganisationSchema>;
 export type Occupancy = z.infer<typeof OccupancySchema>;
 export type IndicatorTable = z.infer<typeof PublishedSchema>;
 export type Me = z.infer<typeof MeSchema>;
+export type DemoSignInChoices = z.infer<typeof DemoSignInChoicesSchema>;
 /** Every list answers a page of items (src/http/pagination.ts's `pageOf`). */
 export type Page<T> = { items: T[]; nextCursor: string | null };
