@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { copyRunTimeAssets, RUN_TIME_ASSETS } from './copy-assets.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'node_modules', '.cache', 'cadap-start');
@@ -14,7 +15,8 @@ const files = (dir, pattern) =>
     .filter((entry) => entry.isFile() && pattern.test(entry.name))
     .map((entry) => path.join(entry.parentPath, entry.name));
 const sources = ['src', 'db', 'protocols', 'notifications'].flatMap((dir) => files(dir, /^(?!.*\.test\.tsx?$).*\.tsx?$/));
-const inputs = [...sources, ...files('db/migrations', /./), path.join(root, 'tsconfig.json'), path.join(root, 'package-lock.json')];
+const assets = RUN_TIME_ASSETS.flatMap((asset) => (fs.statSync(path.join(root, asset)).isDirectory() ? files(asset, /./) : [path.join(root, asset)]));
+const inputs = [...sources, ...assets, path.join(root, 'tsconfig.json'), path.join(root, 'package-lock.json')];
 // What the cache was built from: every input's path, size and modification time.
 const stamp = inputs
   .map((file) => {
@@ -38,8 +40,8 @@ if (!fs.existsSync(stampFile) || fs.readFileSync(stampFile, 'utf8') !== stamp) {
     sourcemap: 'inline',
     logLevel: 'warning',
   });
-  // What the compiled service reads beside its code, and the module type of the output folder.
-  fs.cpSync(path.join(root, 'db', 'migrations'), path.join(out, 'db', 'migrations'), { recursive: true });
+  // What the compiled service reads beside its code (scripts/copy-assets.mjs), and the module type of the output folder.
+  copyRunTimeAssets(root, out);
   fs.writeFileSync(path.join(out, 'package.json'), '{ "type": "module" }\n');
   fs.writeFileSync(stampFile, stamp);
 }

@@ -112,7 +112,7 @@ export async function createApp(deps: AppDeps) {
   app.route('/', protocolRoutes());
   app.route('/', auditRoutes());
   app.route('/', notificationRoutes());
-  app.route('/', webSessionRoutes());
+  app.route('/', webSessionRoutes({ demoSignIn: deps.web?.signIn.kind === 'demo' }));
   app.route('/', indicatorRoutes(config.indicatorThreshold ?? 5, config.indicatorCacheSeconds ?? 0));
   app.route('/', docsRoutes());
   // The pages call the API in-process (app.fetch), so they obey its rules by construction.

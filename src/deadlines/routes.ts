@@ -9,7 +9,7 @@ import { pageOf } from '../http/pagination.js';
 import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import { defineRoute } from '../http/route.js';
 
-const DeadlineSchema = z
+export const DeadlineSchema = z
   .object({
     id: z.uuid(),
     caseId: z.uuid().nullable(),

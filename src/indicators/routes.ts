@@ -13,7 +13,7 @@ const TableQuery = z.strictObject({
 });
 
 const CellSchema = z.object({ numerator: z.number().nullable(), denominator: z.number().nullable(), value: z.number().nullable(), suppressed: z.boolean() });
-const PublishedSchema = z
+export const PublishedSchema = z
   .object({
     table: z.string(),
     period: z.string(),

@@ -10,7 +10,7 @@ import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';
 
-const NotificationSchema = z
+export const NotificationSchema = z
   .object({
     id: z.uuid(),
     rule: z.string(),

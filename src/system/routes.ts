@@ -40,24 +40,23 @@ const ready = defineRoute('public', {
   responses: { 200: json(ReadySchema, 'Ready'), 503: json(ReadySchema, 'Not ready') },
 });
 
+export const MeSchema = z
+  .object({
+    subject: z.string(),
+    name: z.string().nullable(),
+    roles: z.array(z.enum(ROLES)),
+    organisation: OrganisationSchema,
+    tokenExpiresAt: z.string(),
+  })
+  .openapi('Me');
+
 const me = defineRoute('me:read', {
   method: 'get',
   path: '/me',
   tags: ['Identity'],
   summary: 'Who you are, as the service understood your token',
   responses: {
-    200: json(
-      z
-        .object({
-          subject: z.string(),
-          name: z.string().nullable(),
-          roles: z.array(z.enum(ROLES)),
-          organisation: OrganisationSchema,
-          tokenExpiresAt: z.string(),
-        })
-        .openapi('Me'),
-      'Your identity',
-    ),
+    200: json(MeSchema, 'Your identity'),
     ...problems(...AUTHED),
   },
 });

@@ -9,9 +9,11 @@ export type ApiFetch = (request: Request) => Response | Promise<Response>;
 
 export type ApiResult<T> = { ok: true; status: number; body: T } | { ok: false; status: number; problem: Problem };
 
-export function createApiClient(fetch: ApiFetch, token: string, requestId: string | undefined) {
+/** `token` is the signed-in person's; without one (before sign-in) only the API's public routes answer. */
+export function createApiClient(fetch: ApiFetch, token: string | undefined, requestId: string | undefined) {
   async function call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
     if (requestId) headers['x-request-id'] = requestId;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(new Request(`http://in-process${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }));

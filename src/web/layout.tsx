@@ -1,14 +1,10 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { roleName, WORDS, type Lang } from './i18n.js';
+import type { Me } from './shapes.js';
 
 /** What every signed-in page knows about its reader, from GET /me. */
-export type Viewer = {
-  subject: string;
-  name: string | null;
-  roles: string[];
-  organisation: { id: string; name: string; kind: string; region: string; country: string; locale: string; timeZone: string };
-};
+export type Viewer = Me;
 
 export type PageContext = { lang: Lang; path: string; viewer?: Viewer | undefined; csrf?: string | undefined };
 

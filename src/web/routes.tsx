@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
+import { secureHeaders } from 'hono/secure-headers';
 import type { OidcConfig, WebSessionLifetime } from '../config.js';
-import { rolesValidForKind, type OrganisationKind } from '../domain.js';
 import type { AppEnv } from '../http/context.js';
-import { listOrganisations } from '../organisations/service.js';
 import { refusedLocalRoles } from '../auth/local-token.js';
 import { ApiRefusal, createApiClient, type ApiClient, type ApiFetch } from './api.js';
-import { STYLESHEET } from './assets.js';
+import { stylesheetRoute } from './assets.js';
 import { dataFromForm, formValues } from './forms.js';
 import { pickLang, WORDS, type Lang } from './i18n.js';
 import { Layout, Notice, type PageContext, type Viewer } from './layout.js';
@@ -15,11 +15,11 @@ import { createOidcSignIn } from './oidc.js';
 import { casePage, loadCase, type FailedForm } from './pages/case.js';
 import { homePage } from './pages/home.js';
 import { inboxPage } from './pages/inbox.js';
-import { INDICATOR_TABLES, indicatorsPage, type IndicatorTable } from './pages/indicators.js';
+import { INDICATOR_TABLES, indicatorsPage } from './pages/indicators.js';
 import { signInPage } from './pages/sign-in.js';
 import { fieldErrorsOf, type Problem } from './problem.js';
 import { csrfMatches, DEFAULT_SESSION_LIFETIME, endSession, isSameOrigin, readSession, saveLoginState, startSession, takeLoginState, type Session } from './session.js';
-import type { NotificationItem, Page } from './shapes.js';
+import type { DemoSignInChoices, IndicatorTable, NotificationItem, Page } from './shapes.js';
 import { summariseError } from '../logger.js';
 
 /**
@@ -40,11 +40,43 @@ export type WebOptions = {
   session?: WebSessionLifetime | undefined;
 };
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+/**
+ * The pages' Content-Security-Policy. Only this header is set here: every other security header
+ * (HSTS, X-Frame-Options, Referrer-Policy no-referrer, ...) comes from the app-wide
+ * `securityHeaders` (src/http/middleware.ts), which leaves a response's own policy in place.
+ */
+const pageHeaders = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    objectSrc: ["'none'"],
+  },
+  crossOriginResourcePolicy: false,
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+  referrerPolicy: false,
+  strictTransportSecurity: false,
+  xContentTypeOptions: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xFrameOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+});
 const PRE_SESSION_COOKIE = 'cadap-pre';
 
-type WebContext = Context<AppEnv>;
 type SignedIn = { session: Session; api: ApiClient; viewer: Viewer; page: PageContext & { viewer: Viewer } };
+/**
+ * The workspace's context: the API's, plus `who`, the signed-in person. Like the API's `actor`,
+ * `who` is there only on the routes behind its middleware (`signedIn`), which sets it.
+ */
+type WebEnv = { Variables: AppEnv['Variables'] & { who: SignedIn } };
+type WebContext = Context<WebEnv>;
 
 export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
   const secure = options.publicUrl?.startsWith('https://') ?? false;
@@ -78,7 +110,12 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     return fresh;
   };
 
-  async function signedIn(c: WebContext): Promise<SignedIn | Response> {
+  /**
+   * The session middleware of every signed-in route: without an open session, to the sign-in
+   * page; with one whose token the API now refuses, the session ends and the same. Otherwise the
+   * person, their API client and the page context are `c.var.who`.
+   */
+  const signedIn = createMiddleware<WebEnv>(async (c, next) => {
     const session = await currentSession(c);
     if (!session) return c.redirect('/app/sign-in', 303);
     const api = createApiClient(apiFetch, session.token, c.var.requestId);
@@ -88,8 +125,9 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
       return c.redirect('/app/sign-in?expired=1', 303);
     }
     const viewer = me.body;
-    return { session, api, viewer, page: { lang: langOf(c, viewer.organisation.locale), path: c.req.path, viewer, csrf: session.csrf } };
-  }
+    c.set('who', { session, api, viewer, page: { lang: langOf(c, viewer.organisation.locale), path: c.req.path, viewer, csrf: session.csrf } });
+    await next();
+  });
 
   /** Every POST: same origin, and the form's CSRF token matches the session's (or the pre-session cookie's). */
   async function checkedForm(c: WebContext, expected: string | undefined): Promise<Record<string, string> | undefined> {
@@ -125,19 +163,10 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
 
   const flashOf = (c: WebContext, lang: Lang) => (c.req.query('done') ? WORDS[lang].done : undefined);
 
-  const app = new Hono<AppEnv>();
-  app.use('*', async (c, next) => {
-    await next();
-    c.header('Content-Security-Policy', CSP);
-    // Same-origin requests keep their Origin header (the CSRF check reads it); nothing leaks to other sites.
-    c.header('Referrer-Policy', 'same-origin');
-  });
+  const app = new Hono<WebEnv>();
+  app.use('*', pageHeaders);
 
-  app.get('/assets/app.css', (c) => {
-    c.header('Content-Type', 'text/css; charset=utf-8');
-    c.header('Cache-Control', 'public, max-age=3600');
-    return c.body(STYLESHEET);
-  });
+  app.get('/assets/app.css', stylesheetRoute());
 
   app.get('/lang/:lang', (c) => {
     const lang = c.req.param('lang');
@@ -152,9 +181,8 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     const page: PageContext = { lang, path: c.req.path, csrf: preSessionToken(c) };
     const message = c.req.query('expired') ? WORDS[lang].sessionExpired : c.req.query('failed') ? WORDS[lang].problem : undefined;
     if (options.signIn.kind === 'demo') {
-      const { items } = await listOrganisations(c.var.services.db, { limit: 200 });
-      const choices = items.map((org) => ({ id: org.id, name: org.name, kind: org.kind, roles: rolesValidForKind(org.kind as OrganisationKind).filter((role) => refusedLocalRoles([role]).length === 0) }));
-      return c.html(signInPage(page, { kind: 'demo', choices }, message));
+      const { items } = await createApiClient(apiFetch, undefined, c.var.requestId).get<DemoSignInChoices>('/demo/sign-in-choices');
+      return c.html(signInPage(page, { kind: 'demo', choices: items }, message));
     }
     return c.html(signInPage(page, { kind: options.signIn.kind }, message));
   });
@@ -218,15 +246,13 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     return c.html(indicatorsPage({ lang, path: c.req.path, csrf: session?.csrf }, { table, period }, result), response.ok ? 200 : 422);
   });
 
-  app.get('/', async (c) => {
-    const who = await signedIn(c);
-    if (who instanceof Response) return who;
+  app.get('/', signedIn, async (c) => {
+    const { who } = c.var;
     return c.html(await homePage(who.page, who.api, now(c), flashOf(c, who.page.lang)));
   });
 
-  app.post('/break-glass', async (c) => {
-    const who = await signedIn(c);
-    if (who instanceof Response) return who;
+  app.post('/break-glass', signedIn, async (c) => {
+    const { who } = c.var;
     const form = await checkedForm(c, who.session.csrf);
     if (!form) return refused(c, who.page.lang);
     const caseId = (form.caseId ?? '').trim();
@@ -236,24 +262,21 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     return c.html(await homePage(who.page, who.api, now(c), undefined, problem), 422);
   });
 
-  app.get('/inbox', async (c) => {
-    const who = await signedIn(c);
-    if (who instanceof Response) return who;
+  app.get('/inbox', signedIn, async (c) => {
+    const { who } = c.var;
     const items = (await who.api.get<Page<NotificationItem>>('/notifications?limit=100')).items;
     return c.html(inboxPage(who.page, items, flashOf(c, who.page.lang)));
   });
 
-  app.post('/inbox/:id/read', async (c) => {
-    const who = await signedIn(c);
-    if (who instanceof Response) return who;
+  app.post('/inbox/:id/read', signedIn, async (c) => {
+    const { who } = c.var;
     if (!(await checkedForm(c, who.session.csrf))) return refused(c, who.page.lang);
     await who.api.post(`/notifications/${encodeURIComponent(c.req.param('id'))}/read`, {});
     return c.redirect('/app/inbox?done=1', 303);
   });
 
-  app.get('/cases/:id', async (c) => {
-    const who = await signedIn(c);
-    if (who instanceof Response) return who;
+  app.get('/cases/:id', signedIn, async (c) => {
+    const { who } = c.var;
     try {
       return c.html(casePage(who.page, await loadCase(who.api, c.req.param('id')), flashOf(c, who.page.lang), undefined));
     } catch (error) {
@@ -262,9 +285,8 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     }
   });
 
-  app.post('/cases/:id/events', async (c) => {
-    const who = await signedIn(c);
-    if (who instanceof Response) return who;
+  app.post('/cases/:id/events', signedIn, async (c) => {
+    const { who } = c.var;
     const form = await checkedForm(c, who.session.csrf);
     if (!form) return refused(c, who.page.lang);
     const id = c.req.param('id');

@@ -1,11 +1,13 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { recordAudit } from '../audit/audit.js';
+import { refusedLocalRoles } from '../auth/local-token.js';
+import { ORGANISATION_KINDS, ROLES, rolesValidForKind, type OrganisationKind } from '../domain.js';
 import type { AppEnv } from '../http/context.js';
 import { notFound } from '../errors.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';
-import { findOrganisation } from '../organisations/service.js';
+import { findOrganisation, listOrganisations } from '../organisations/service.js';
 import { revokeOrganisationSessions } from './session.js';
 
 const RevokedSchema = z
@@ -28,8 +30,44 @@ const revoke = defineRoute('sessions:revoke', {
   responses: { 200: json(RevokedSchema, 'The sessions ended'), ...problems(...AUTHED, 404, 422) },
 });
 
-export function webSessionRoutes() {
-  return new OpenAPIHono<AppEnv>().openapi(revoke, async (c) => {
+export const DemoSignInChoicesSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.uuid(),
+        name: z.string(),
+        kind: z.enum(ORGANISATION_KINDS),
+        roles: z.array(z.enum(ROLES)).openapi({ description: 'The roles valid at this kind of organisation, never admin or auditor' }),
+      }),
+    ),
+  })
+  .openapi('DemoSignInChoices');
+
+const demoChoices = defineRoute('public', {
+  method: 'get',
+  path: '/demo/sign-in-choices',
+  tags: ['Identity'],
+  summary: 'The organisations and roles the demo sign-in offers (demo sign-in only, no token)',
+  description:
+    'What the web workspace’s demo sign-in page lists: each organisation (the first 200 by name) with the roles valid at its kind. ' +
+    'Only while demo sign-in is on (the embedded demo, where that page shows the same list to anyone); otherwise 404. ' +
+    'Admin and auditor are never offered: the embedded key does not sign them.',
+  responses: { 200: json(DemoSignInChoicesSchema, 'The choices'), ...problems(404, 429) },
+});
+
+/** The API routes of the web workspace: revoking an organisation's sessions, and the demo sign-in's choices when it is on. */
+export function webSessionRoutes(options: { demoSignIn: boolean }) {
+  return new OpenAPIHono<AppEnv>()
+    .openapi(demoChoices, async (c) => {
+      if (!options.demoSignIn) throw notFound('demo sign-in');
+      const { items } = await listOrganisations(c.var.services.db, { limit: 200 });
+      const choices = items.map((org) => {
+        const kind = org.kind as OrganisationKind;
+        return { id: org.id, name: org.name, kind, roles: rolesValidForKind(kind).filter((role) => refusedLocalRoles([role]).length === 0) };
+      });
+      return c.json({ items: choices }, 200);
+    })
+    .openapi(revoke, async (c) => {
     const { db, clock } = c.var.services;
     const id = c.req.valid('param').id;
     if (!(await findOrganisation(db, id))) throw notFound('organisation');

@@ -1,25 +1,24 @@
-/** The API's response shapes, as far as the pages read them (the OpenAPI document is the full truth). */
-export type CaseItem = {
-  id: string;
-  protocol: string;
-  participant: { id: string; referenceCode: string };
-  ownerOrganisationId: string;
-  state: string;
-  final: boolean;
-  parties: { part: string; organisationId: string }[];
-  data: Record<string, unknown>;
-  dataWithheld: boolean;
-  disclosed: { dataClass: string; basis: string }[];
-  version: number;
-  openedAt: string;
-  yourParts: string[];
-  allowedEvents: string[];
-};
-export type HistoryItem = { id: string; version: number; type: string; data: Record<string, unknown>; dataWithheld: boolean; part: string; organisationId: string | null; toState: string; observation: boolean; at: string };
-export type DeadlineItem = { id: string; caseId: string | null; protocol: string | null; participantReference: string; rule: string; kind: string; title: { en: string; ru: string }; dueAt: string; overdue: boolean };
-export type NotificationItem = { id: string; rule: string; kind: string; caseId: string | null; participantReference: string; subject: string; text: string; link: string | null; createdAt: string; readAt: string | null };
-export type OrganisationItem = { id: string; kind: string; name: string; region: string; certificationValidUntil: string | null; certified: boolean | null; timeZone: string; locale: string };
+import type { z } from '@hono/zod-openapi';
+import type { CaseSchema, HistoryEventSchema } from '../cases/schemas.js';
+import type { DeadlineSchema } from '../deadlines/routes.js';
+import type { PublishedSchema } from '../indicators/routes.js';
+import type { NotificationSchema } from '../notifications/routes.js';
+import type { OccupancySchema, OrganisationSchema } from '../organisations/schemas.js';
+import type { MeSchema } from '../system/routes.js';
+import type { DemoSignInChoicesSchema } from './session-routes.js';
+
+/**
+ * The API's response shapes, inferred from the zod schemas its routes answer with (and publish
+ * in the OpenAPI document): a page cannot read a field the API does not return.
+ */
+export type CaseItem = z.infer<typeof CaseSchema>;
+export type HistoryItem = z.infer<typeof HistoryEventSchema>;
+export type DeadlineItem = z.infer<typeof DeadlineSchema>;
+export type NotificationItem = z.infer<typeof NotificationSchema>;
+export type OrganisationItem = z.infer<typeof OrganisationSchema>;
+export type Occupancy = z.infer<typeof OccupancySchema>;
+export type IndicatorTable = z.infer<typeof PublishedSchema>;
+export type Me = z.infer<typeof MeSchema>;
+export type DemoSignInChoices = z.infer<typeof DemoSignInChoicesSchema>;
+/** Every list answers a page of items (src/http/pagination.ts's `pageOf`). */
 export type Page<T> = { items: T[]; nextCursor: string | null };
-export type Occupancy =
-  | { kind: 'prison'; units: { unitId: string; name: string; kind: string; places: number; used: number; reserved: number; free: number; waiting: number }[] }
-  | { kind: 'halfway_house'; beds: number; used: number; reserved: number; free: number; waiting: number };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext } from '../helpers/context.js';
 import { createWebContext, fetchSession, type WebContext } from './web-context.js';
 
 let web: WebContext;
@@ -53,6 +54,19 @@ describe('web workspace: sessions, CSRF and headers', () => {
     pages.push({ status: signInPage.status, headers: signInPage.headers, text: await signInPage.text() });
     expect(pages.map((page) => page.status)).toEqual([200, 200, 200, 404, 403, 200]);
     for (const page of pages) expect(page.text.startsWith('<!DOCTYPE html><html lang=')).toBe(true);
+  });
+
+  it('lists the demo sign-in choices from the API (never admin or auditor), and only while demo sign-in is on', async () => {
+    const choices = (await (await fetch(`${web.base}/demo/sign-in-choices`)).json()) as { items: { id: string; roles: string[] }[] };
+    expect(choices.items.find((choice) => choice.id === web.region.orgs.court.id)?.roles).toContain('judge');
+    expect(choices.items.flatMap((choice) => choice.roles)).not.toContain('admin');
+    expect(choices.items.flatMap((choice) => choice.roles)).not.toContain('auditor');
+    const apiOnly = await createTestContext();
+    try {
+      expect((await apiOnly.request('GET', '/demo/sign-in-choices')).status).toBe(404);
+    } finally {
+      await apiOnly.close();
+    }
   });
 
   it('is not part of the OpenAPI document', async () => {

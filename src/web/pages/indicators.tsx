@@ -1,15 +1,10 @@
 import { WORDS } from '../i18n.js';
 import { Layout, Notice, type PageContext } from '../layout.js';
 import type { Problem } from '../problem.js';
+import type { IndicatorTable } from '../shapes.js';
 
 /** The open indicators (GET /indicators, no token), as tables with simple server-rendered SVG bar charts and the CSV link. */
-type Cell = { numerator: number | null; denominator: number | null; value: number | null; suppressed: boolean };
-export type IndicatorTable = {
-  table: string;
-  period: string;
-  groups: { code: string; name: string }[];
-  indicators: { id: string; kind: 'count' | 'rate' | 'median'; title: { en: string; ru: string }; rows: (Cell & { group: string })[]; total: Cell }[];
-};
+type Cell = IndicatorTable['indicators'][number]['total'];
 
 export const INDICATOR_TABLES = ['country-quarter', 'region-quarter', 'organisation-year'] as const;
 

@@ -1,7 +1,8 @@
 import { roleName, WORDS } from '../i18n.js';
 import { Layout, Notice, type PageContext } from '../layout.js';
+import type { DemoSignInChoices } from '../shapes.js';
 
-export type DemoChoice = { id: string; name: string; kind: string; roles: string[] };
+export type DemoChoice = DemoSignInChoices['items'][number];
 
 /** Demo: pick an organisation and a role. Production: one button that starts the OpenID Connect sign-in. */
 export function signInPage(page: PageContext, mode: { kind: 'demo'; choices: DemoChoice[] } | { kind: 'oidc' } | { kind: 'none' }, message: string | undefined) {
