@@ -21,6 +21,7 @@ import { fieldErrorsOf, type Problem } from './problem.js';
 import { csrfMatches, DEFAULT_SESSION_LIFETIME, endSession, isSameOrigin, readSession, saveLoginState, startSession, takeLoginState, type Session } from './session.js';
 import type { DemoSignInChoices, IndicatorTable, NotificationItem, Page } from './shapes.js';
 import { summariseError } from '../logger.js';
+import { isUuid } from '../uuid.js';
 
 /**
  * The web workspace under /app: server-rendered pages (hono/jsx) for each role. Pages read and
@@ -256,7 +257,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     const form = await checkedForm(c, who.session.csrf);
     if (!form) return refused(c, who.page.lang);
     const caseId = (form.caseId ?? '').trim();
-    const result = /^[0-9a-f-]{36}$/i.test(caseId) ? await who.api.post(`/cases/${caseId}/break-glass`, { reason: form.reason ?? '' }) : undefined;
+    const result = isUuid(caseId) ? await who.api.post(`/cases/${caseId}/break-glass`, { reason: form.reason ?? '' }) : undefined;
     if (result?.ok) return c.redirect(`/app/cases/${caseId}?done=1`, 303);
     const problem = result && !result.ok ? (result.problem.errors?.map((error) => error.message).join(' ') ?? result.problem.detail ?? result.problem.title) : WORDS[who.page.lang].notFound;
     return c.html(await homePage(who.page, who.api, now(c), undefined, problem), 422);

@@ -1,8 +1,8 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { recordAudit } from '../audit/audit.js';
+import { audit } from '../audit/audit.js';
 import { refusedLocalRoles } from '../auth/local-token.js';
 import { ORGANISATION_KINDS, ROLES, rolesValidForKind, type OrganisationKind } from '../domain.js';
-import type { AppEnv } from '../http/context.js';
+import { requestFacts, type AppEnv } from '../http/context.js';
 import { notFound } from '../errors.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { defineRoute } from '../http/route.js';
@@ -68,13 +68,13 @@ export function webSessionRoutes(options: { demoSignIn: boolean }) {
       return c.json({ items: choices }, 200);
     })
     .openapi(revoke, async (c) => {
-    const { db, clock } = c.var.services;
+    const { db } = c.var.services;
+    const facts = requestFacts(c);
     const id = c.req.valid('param').id;
     if (!(await findOrganisation(db, id))) throw notFound('organisation');
-    const now = clock.now();
     const revoked = await db.transaction(async (tx) => {
-      const count = await revokeOrganisationSessions(tx, id, now);
-      await recordAudit(tx, { actor: c.var.actor, action: 'organisation.sessions.revoke', subjectType: 'organisation', subjectId: id, requestId: c.var.requestId, outcome: 'success', at: now });
+      const count = await revokeOrganisationSessions(tx, id, facts.now);
+      await audit(tx, facts, { action: 'organisation.sessions.revoke', subjectType: 'organisation', subjectId: id, outcome: 'success' });
       return count;
     });
     return c.json({ organisationId: id, revoked }, 200);

@@ -2,7 +2,7 @@ import type { z } from '@hono/zod-openapi';
 import type { CaseSchema, HistoryEventSchema } from '../cases/schemas.js';
 import type { DeadlineSchema } from '../deadlines/routes.js';
 import type { PublishedSchema } from '../indicators/routes.js';
-import type { NotificationSchema } from '../notifications/routes.js';
+import type { NotificationSchema } from '../messages-api/routes.js';
 import type { OccupancySchema, OrganisationSchema } from '../organisations/schemas.js';
 import type { MeSchema } from '../system/routes.js';
 import type { DemoSignInChoicesSchema } from './session-routes.js';
