@@ -28,8 +28,10 @@ export default tseslint.config(
         {
           // drizzle renders `${table.column}` unqualified in a single-table select list, so inside a
           // subquery it binds to the subquery's own table (issue 13: "the region's coordinator is any coordinator").
-          selector: "TaggedTemplateExpression[tag.name='sql']:has(TemplateElement[value.raw=/\\bselect\\b/i]) > TemplateLiteral > MemberExpression.expressions[computed=false][object.type='Identifier']",
-          message: 'A `${table.column}` in a sql template with a subquery may render unqualified and bind to the subquery’s table: write `${qualified(table.column)}` (db/qualified.ts), or alias the subquery’s table and name its columns through the alias.',
+          selector:
+            "TaggedTemplateExpression[tag.name='sql']:has(TemplateElement[value.raw=/\\bselect\\b/i]) > TemplateLiteral > MemberExpression.expressions[computed=false][object.type='Identifier']",
+          message:
+            'A `${table.column}` in a sql template with a subquery may render unqualified and bind to the subquery’s table: write `${qualified(table.column)}` (db/qualified.ts), or alias the subquery’s table and name its columns through the alias.',
         },
       ],
     },
@@ -49,12 +51,29 @@ export default tseslint.config(
   {
     // The protocols and their engine are pure data and functions: the service depends on them, never the reverse.
     files: ['protocols/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+src/', message: 'protocols/ imports nothing from src/: move what it needs beside the engine (as protocols/vocabulary.ts and protocols/field-errors.ts are).' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src/',
+              message: 'protocols/ imports nothing from src/: move what it needs beside the engine (as protocols/vocabulary.ts and protocols/field-errors.ts are).',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // The database layer is opened with a DatabaseConfig it defines; src/config.ts parses the environment into one.
     files: ['db/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+src/', message: 'db/ imports nothing from src/ (not src/config.ts’s parsing either): the caller passes what db/ needs.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./)+src/', message: 'db/ imports nothing from src/ (not src/config.ts’s parsing either): the caller passes what db/ needs.' }] },
+      ],
+    },
   },
   {
     // The edges that legitimately read the environment: the entry points and the test harness.

@@ -15,7 +15,10 @@ const database = await openDatabase(
 );
 const app = new Hono();
 app.get('/cases/:id', async (c) => {
-  const [row] = await database.db.select().from(cases).where(eq(cases.id, c.req.param('id')));
+  const [row] = await database.db
+    .select()
+    .from(cases)
+    .where(eq(cases.id, c.req.param('id')));
   return row ? c.json(row) : c.json({ status: 404 }, 404);
 });
 app.get('/health/live', (c) => c.json({ status: 'live' }));

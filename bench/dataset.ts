@@ -141,7 +141,9 @@ export async function seedDataset(db: Database, participants: number, log: Log):
   await db.execute(sql`analyze`);
   log(`consents; dataset ready in ${elapsed()}`);
 
-  const [region0] = rowsOf<Record<string, string>>(await db.execute(sql`select prison, court, probation, treatment_provider, ngo, halfway_house, coordinator, unit from bench_region_orgs where n = 0`));
+  const [region0] = rowsOf<Record<string, string>>(
+    await db.execute(sql`select prison, court, probation, treatment_provider, ngo, halfway_house, coordinator, unit from bench_region_orgs where n = 0`),
+  );
   return { participants, regions, region0: region0!, unitId: region0!.unit! };
 }
 

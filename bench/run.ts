@@ -142,7 +142,9 @@ async function prepare(target: DatabaseConfig, participants: number): Promise<{ 
     const samples: Samples = {
       readable: await ids(sql`select c.id from cases c join case_parties p on p.case_id = c.id where p.organisation_id = ${prison} order by c.id limit 2000`),
       references: await ids(sql`select reference_code as id from participants where owner_organisation_id = ${prison} order by id limit 2000`),
-      enrolled: await ids(sql`select id from cases where owner_organisation_id = ${prison} and protocol = 'unit-enrolment' and state = 'enrolled' order by id limit ${CONNECTIONS * 8}`),
+      enrolled: await ids(
+        sql`select id from cases where owner_organisation_id = ${prison} and protocol = 'unit-enrolment' and state = 'enrolled' order by id limit ${CONNECTIONS * 8}`,
+      ),
       ngoCases: await ids(sql`select c.id from cases c join case_parties p on p.case_id = c.id where p.organisation_id = ${ngo} order by c.id limit 2000`),
       courtCases: await ids(sql`select id from cases where owner_organisation_id = ${court} order by id limit 2000`),
     };
@@ -221,7 +223,12 @@ try {
         record('case read', result, 'GET /cases/:id: token, scoping, redaction, audit row');
       }
       if (wanted('search')) {
-        const result = await drive(service.url, prisonToken, { next: rotate(samples.references, (code) => `/participants?reference=${code}`) }, { connections: CONNECTIONS, seconds: SECONDS });
+        const result = await drive(
+          service.url,
+          prisonToken,
+          { next: rotate(samples.references, (code) => `/participants?reference=${code}`) },
+          { connections: CONNECTIONS, seconds: SECONDS },
+        );
         requireClean('participant search', result);
         record('participant search', result, 'GET /participants?reference=');
       }
@@ -231,7 +238,12 @@ try {
         record('event', result, 'POST /cases/:id/events, a drug test (observation)');
       }
       if (wanted('indicators')) {
-        const result = await drive(service.url, null, { next: () => ({ path: '/indicators?table=country-quarter&period=2026-Q2' }) }, { connections: Math.min(CONNECTIONS, 8), seconds: SECONDS });
+        const result = await drive(
+          service.url,
+          null,
+          { next: () => ({ path: '/indicators?table=country-quarter&period=2026-Q2' }) },
+          { connections: Math.min(CONNECTIONS, 8), seconds: SECONDS },
+        );
         requireClean('indicators', result);
         record('indicators', result, `GET /indicators, country by quarter, ${PARTICIPANTS.toLocaleString('en')} cases, 8 connections`);
       }
@@ -259,9 +271,14 @@ try {
       ];
       const result = await driveMixed(service.url, mix, { connections: 16, seconds: SOAK_SECONDS, rate: 200 });
       requireClean('soak', result);
-      record('soak', result, `${SOAK_SECONDS} s at 200 req/s, 8 request kinds over 5 roles, audit on; ${result.requests} requests, ${result.errors} errors, non-2xx ${result.non2xx}`, {
-        statuses: result.statuses,
-      });
+      record(
+        'soak',
+        result,
+        `${SOAK_SECONDS} s at 200 req/s, 8 request kinds over 5 roles, audit on; ${result.requests} requests, ${result.errors} errors, non-2xx ${result.non2xx}`,
+        {
+          statuses: result.statuses,
+        },
+      );
     } finally {
       await service.stop();
     }
@@ -273,7 +290,11 @@ try {
     const port = await freePort();
     const service = await startChild({ script: 'src/server.ts' }, serviceEnv({ ...main, url: proxy.urlFor(main.url) }), { port, readyPath: '/health/ready' });
     const caseUrl = `${service.url}/cases/${samples.readable[0]}`;
-    const read = () => fetch(caseUrl, { headers: { authorization: `Bearer ${prisonToken}` } }).then(async (response) => ({ status: response.status, retryAfter: response.headers.get('retry-after') }));
+    const read = () =>
+      fetch(caseUrl, { headers: { authorization: `Bearer ${prisonToken}` } }).then(async (response) => ({
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+      }));
     const ready = () => fetch(`${service.url}/health/ready`).then((response) => response.status);
     const until = async (check: () => Promise<boolean>, timeoutMs: number) => {
       const started = performance.now();
@@ -394,10 +415,13 @@ try {
   if (wanted('embedded')) {
     const folder = MODE === 'pglite' ? main : await createTarget('embedded', true);
     const embeddedSamples = MODE === 'pglite' ? samples : (await prepare(folder, Math.min(PARTICIPANTS, 10_000))).samples;
-    const embeddedPrison = MODE === 'pglite' ? prisonToken : await withDatabase(folder, async (database) => {
-      const [row] = rowsOf<{ prison: string }>(await database.db.execute(sql`select prison from bench_region_orgs where n = 0`));
-      return tokenFor(row!.prison, 'prison_staff');
-    });
+    const embeddedPrison =
+      MODE === 'pglite'
+        ? prisonToken
+        : await withDatabase(folder, async (database) => {
+            const [row] = rowsOf<{ prison: string }>(await database.db.execute(sql`select prison from bench_region_orgs where n = 0`));
+            return tokenFor(row!.prison, 'prison_staff');
+          });
     const port = await freePort();
     const started = await startChild({ npm: 'start' }, { ...serviceEnv(folder), NODE_ENV: 'production' }, { port, readyPath: '/health/ready' });
     let rss: number | null;
@@ -409,16 +433,23 @@ try {
     } finally {
       await started.stop();
     }
-    const bare = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/pglite-bare.ts'), (folder as { dataDir: string }).dataDir], { cwd: ROOT, encoding: 'utf8' })) as {
+    const bare = JSON.parse(
+      execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/pglite-bare.ts'), (folder as { dataDir: string }).dataDir], { cwd: ROOT, encoding: 'utf8' }),
+    ) as {
       openMs: number;
       rssBytes: number;
     };
     const mb = (bytes: number | null) => (bytes === null ? 'unknown' : `${Math.round(bytes / 2 ** 20)} MB`);
-    record('embedded', result, `npm start ready in ${(started.readyMs / 1000).toFixed(2)} s; resident ${mb(rss)} after the load vs bare PGlite ${mb(bare.rssBytes)} (+${mb(rss === null ? null : rss - bare.rssBytes)})`, {
-      readyMs: started.readyMs,
-      rssBytes: rss,
-      barePglite: bare,
-    });
+    record(
+      'embedded',
+      result,
+      `npm start ready in ${(started.readyMs / 1000).toFixed(2)} s; resident ${mb(rss)} after the load vs bare PGlite ${mb(bare.rssBytes)} (+${mb(rss === null ? null : rss - bare.rssBytes)})`,
+      {
+        readyMs: started.readyMs,
+        rssBytes: rss,
+        barePglite: bare,
+      },
+    );
   }
 
   // 6. Scale: the same read at two sizes of country (PostgreSQL only).
@@ -441,9 +472,14 @@ try {
           times.push(performance.now() - t0);
         }
         const warm = times.slice(1).sort((a, b) => a - b)[1]!;
-        record(`scale ${size.toLocaleString('en')}`, result, `case read at ${size.toLocaleString('en')} participants; GET /indicators ${warm.toFixed(0)} ms warm (first ${times[0]!.toFixed(0)} ms)`, {
-          indicatorsMs: times,
-        });
+        record(
+          `scale ${size.toLocaleString('en')}`,
+          result,
+          `case read at ${size.toLocaleString('en')} participants; GET /indicators ${warm.toFixed(0)} ms warm (first ${times[0]!.toFixed(0)} ms)`,
+          {
+            indicatorsMs: times,
+          },
+        );
       } finally {
         await service.stop();
       }
@@ -464,7 +500,9 @@ const table = [
   '|---|--:|--:|--:|--:|---|',
   ...rows.map((row) => `| ${row.scenario} | ${fmt(row.rps)} | ${fmt(row.p50, 1)} | ${fmt(row.p99, 1)} | ${fmt(row.ratio, 2)} | ${row.note} |`),
 ].join('\n');
-process.stdout.write(`\n${MODE}, ${PARTICIPANTS.toLocaleString('en')} participants, ${CONNECTIONS} connections, ${SECONDS} s per scenario; ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}${machine.postgres ? `, PostgreSQL ${machine.postgres}` : ''}\n\n${table}\n`);
+process.stdout.write(
+  `\n${MODE}, ${PARTICIPANTS.toLocaleString('en')} participants, ${CONNECTIONS} connections, ${SECONDS} s per scenario; ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}${machine.postgres ? `, PostgreSQL ${machine.postgres}` : ''}\n\n${table}\n`,
+);
 fs.writeFileSync(
   path.join(ROOT, 'bench/results.json'),
   `${JSON.stringify({ at: new Date().toISOString(), quick: QUICK, participants: PARTICIPANTS, connections: CONNECTIONS, seconds: SECONDS, machine, rows }, null, 2)}\n`,

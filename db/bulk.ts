@@ -11,7 +11,12 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
  * set the same properties (the first row's decide the columns); Dates travel as ISO strings,
  * so timestamps keep their millisecond precision exactly.
  */
-export async function insertRecords<T extends PgTable>(db: Executor, table: T, rows: ReadonlyArray<T['$inferInsert']>, options: { onConflictDoNothing?: PgColumn } = {}): Promise<void> {
+export async function insertRecords<T extends PgTable>(
+  db: Executor,
+  table: T,
+  rows: ReadonlyArray<T['$inferInsert']>,
+  options: { onConflictDoNothing?: PgColumn } = {},
+): Promise<void> {
   if (rows.length === 0) return;
   const columns = getTableColumns(table) as Record<string, PgColumn>;
   const keys = Object.keys(rows[0]!).filter((key) => columns[key]);

@@ -12,8 +12,7 @@ import { schema } from './schema.js';
 /** Which database to open: src/config.ts parses it from the environment. */
 export type DatabaseConfig =
   /** Embedded PGlite: the database lives in `dataDir/pgdata`, and `dataDir` is locked to one process. */
-  | { kind: 'pglite'; dataDir: string }
-  | { kind: 'postgres'; url: string; poolMax: number };
+  { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolMax: number };
 
 /** The one database type the code base uses: drizzle over PGlite or postgres.js, same schema. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;

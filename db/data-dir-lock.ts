@@ -13,10 +13,7 @@ export class DataDirLockedError extends Error {
     readonly dataDir: string,
     readonly ownerPid: number,
   ) {
-    super(
-      `The data folder ${dataDir} is in use by another running process (PID ${ownerPid}). ` +
-        'Stop that process first, or start this one with a different DATA_DIR.',
-    );
+    super(`The data folder ${dataDir} is in use by another running process (PID ${ownerPid}). ` + 'Stop that process first, or start this one with a different DATA_DIR.');
     this.name = 'DataDirLockedError';
   }
 }

@@ -45,9 +45,7 @@ export async function migratePostgresUrl(url: string): Promise<void> {
 
 /** How many migrations the database has recorded as applied (0 when none). */
 export async function appliedMigrationCount(handle: DatabaseHandle): Promise<number> {
-  const exists = await handle.db.execute<{ present: boolean }>(
-    sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`,
-  );
+  const exists = await handle.db.execute<{ present: boolean }>(sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`);
   const row = rowsOf<{ present: boolean }>(exists)[0];
   if (!row?.present) return 0;
   const result = await handle.db.execute<{ count: number }>(sql`select count(*)::int as count from drizzle.__drizzle_migrations`);

@@ -16,7 +16,10 @@ export const organisations = pgTable(
     region: text('region').notNull(),
     timeZone: text('time_zone').notNull(),
     locale: text('locale').notNull(),
-    notificationEmails: jsonb('notification_emails').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    notificationEmails: jsonb('notification_emails')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     certificationValidUntil: date('certification_valid_until', { mode: 'string' }),
     beds: integer('beds'),
     defaultMaxStayDays: integer('default_max_stay_days'),
@@ -26,7 +29,9 @@ export const organisations = pgTable(
     uniqueIndex('organisations_name_key').on(sql`lower(${t.name})`),
     index('organisations_region_kind_idx').on(t.region, t.kind),
     // A region's coordinator is *the* coordinator organisation with that region code.
-    uniqueIndex('organisations_region_coordinator_key').on(t.region).where(sql`${t.kind} = 'coordinator'`),
+    uniqueIndex('organisations_region_coordinator_key')
+      .on(t.region)
+      .where(sql`${t.kind} = 'coordinator'`),
     check('organisations_beds_check', sql`${t.beds} is null or ${t.beds} >= 0`),
   ],
 );
@@ -67,12 +72,30 @@ export const participants = pgTable(
     /** HMAC of the normalised national id: finds possible duplicates without a readable copy. */
     nationalIdDigest: text('national_id_digest'),
     identity: jsonb('identity').$type<Record<string, unknown>>().notNull(),
-    contact: jsonb('contact').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
-    custody: jsonb('custody').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
-    legal: jsonb('legal').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
-    compliance: jsonb('compliance').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
-    health: jsonb('health').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
-    social: jsonb('social').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    contact: jsonb('contact')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    custody: jsonb('custody')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    legal: jsonb('legal')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    compliance: jsonb('compliance')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    health: jsonb('health')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    social: jsonb('social')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     version: integer('version').notNull().default(1),
     ...timestamps,
   },
@@ -120,7 +143,10 @@ export const auditEvents = pgTable(
     subjectType: text('subject_type').notNull(),
     subjectId: text('subject_id'),
     participantId: uuid('participant_id'),
-    dataClasses: jsonb('data_classes').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    dataClasses: jsonb('data_classes')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     purpose: text('purpose'),
     basis: text('basis'),
     requestId: text('request_id'),
@@ -465,7 +491,12 @@ export const webSessions = pgTable(
     /** `sign-out`, `revoked` (an admin ended the organisation's sessions), `idle`, `token-refused`. */
     endReason: text('end_reason'),
   },
-  (t) => [index('web_sessions_open_organisation_idx').on(t.organisationId).where(sql`${t.endedAt} is null`), index('web_sessions_expires_idx').on(t.expiresAt)],
+  (t) => [
+    index('web_sessions_open_organisation_idx')
+      .on(t.organisationId)
+      .where(sql`${t.endedAt} is null`),
+    index('web_sessions_expires_idx').on(t.expiresAt),
+  ],
 );
 
 export const schema = {

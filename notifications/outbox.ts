@@ -60,10 +60,7 @@ export async function materialiseDue(db: Database, options: MaterialiseOptions):
         for (const organisationId of row.concerns) {
           const org = orgOf.get(organisationId);
           if (!org) continue;
-          const message = renderMessage(
-            { rule: row.rule, protocol, kind: row.kind as 'reminder', reference, dueAt: row.dueAt, timeZone: org.timeZone, link },
-            org.locale,
-          );
+          const message = renderMessage({ rule: row.rule, protocol, kind: row.kind as 'reminder', reference, dueAt: row.dueAt, timeZone: org.timeZone, link }, org.locale);
           const key = `${row.id}:${organisationId}`;
           inbox.push({
             id: randomUUID(),
@@ -105,7 +102,12 @@ export async function materialiseDue(db: Database, options: MaterialiseOptions):
       await tx
         .update(deadlines)
         .set({ status: 'fired', updatedAt: options.now })
-        .where(inArray(deadlines.id, due.map((row) => row.id)));
+        .where(
+          inArray(
+            deadlines.id,
+            due.map((row) => row.id),
+          ),
+        );
       return due.length;
     });
     handled += done;
@@ -127,7 +129,6 @@ export type DispatchOptions = {
 };
 
 export type DispatchResult = { claimed: number; sent: number; retried: number; dead: number };
-
 
 export function backoffMs(attempts: number, options: Pick<DispatchOptions, 'baseBackoffMs' | 'maxBackoffMs' | 'random'>): number {
   const base = options.baseBackoffMs ?? 30_000;
@@ -246,5 +247,9 @@ export async function outboxBacklog(db: Database, now: Date): Promise<{ pending:
       from ${outbox}`),
   );
   const oldest = row?.oldest ? new Date(row.oldest) : null;
-  return { pending: Number(row?.pending ?? 0), oldestPendingSeconds: oldest ? Math.max(0, Math.round((now.getTime() - oldest.getTime()) / 1000)) : null, dead: Number(row?.dead ?? 0) };
+  return {
+    pending: Number(row?.pending ?? 0),
+    oldestPendingSeconds: oldest ? Math.max(0, Math.round((now.getTime() - oldest.getTime()) / 1000)) : null,
+    dead: Number(row?.dead ?? 0),
+  };
 }

@@ -62,7 +62,10 @@ export const NOTICE_TITLES: Record<string, { en: string; ru: string }> = {
   possible_duplicate: { en: 'Possible duplicate registration of a person', ru: 'Возможная повторная регистрация лица' },
   break_glass: { en: 'Emergency access to a case (break-glass) by the regional coordinator', ru: 'Экстренный доступ координатора к делу' },
   consent_expiring: { en: 'A sharing consent expires within 14 days', ru: 'Согласие на передачу данных истекает через 14 дней' },
-  consent_recorded: { en: 'A sharing consent was recorded: check it, void it if recorded in error', ru: 'Записано согласие на передачу данных: проверьте его, аннулируйте, если оно записано ошибочно' },
+  consent_recorded: {
+    en: 'A sharing consent was recorded: check it, void it if recorded in error',
+    ru: 'Записано согласие на передачу данных: проверьте его, аннулируйте, если оно записано ошибочно',
+  },
   consent_lost: {
     en: 'The NGO’s sharing consent is no longer valid: record a new consent or replace the NGO',
     ru: 'Согласие на передачу данных НКО больше не действует: оформите новое согласие или замените НКО',

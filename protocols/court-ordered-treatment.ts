@@ -12,7 +12,10 @@ const drugTest: TransitionDefinition = {
   data: z.strictObject({ date: date(), result: z.enum(['negative', 'positive', 'missed', 'refused']), note: text(1000).optional() }),
   assign: ['recordDrugTest'],
   effects: ['possibleBreachAlert'],
-  description: t('A drug test result; two positive or missed tests within 30 days alert probation at once.', 'Результат теста на наркотики; два положительных или пропущенных теста за 30 дней — немедленное оповещение службы пробации.'),
+  description: t(
+    'A drug test result; two positive or missed tests within 30 days alert probation at once.',
+    'Результат теста на наркотики; два положительных или пропущенных теста за 30 дней — немедленное оповещение службы пробации.',
+  ),
 };
 
 const progressReport: TransitionDefinition = {

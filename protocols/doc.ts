@@ -55,13 +55,24 @@ export function protocolMarkdown(definition: ProtocolDefinition): string {
   lines.push(`## \`${definition.id}\` (version ${definition.version}): ${definition.title.en}`, '', `*${definition.title.ru}*`, '', definition.description.en, '');
   lines.push('### Parts', '', '| part | organisation kinds | required | conditions |', '|---|---|---|---|');
   for (const [part, rule] of Object.entries(definition.parts)) {
-    const conditions = [rule.certified ? 'certified' : '', rule.needsConsent ? 'a consent naming it' : '', rule.automatic ? 'filled automatically: the region’s coordinator (left empty where the region has none; what it is told goes to the admins’ queue)' : ''].filter(Boolean).join('; ');
+    const conditions = [
+      rule.certified ? 'certified' : '',
+      rule.needsConsent ? 'a consent naming it' : '',
+      rule.automatic ? 'filled automatically: the region’s coordinator (left empty where the region has none; what it is told goes to the admins’ queue)' : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
     lines.push(`| \`${part}\` | ${rule.kinds.join(', ')} | ${rule.required ? 'yes' : 'no'} | ${conditions || '—'} |`);
   }
   lines.push('', `**Opened by** ${definition.opening.roles.join(', ')}; the opener’s organisation is the \`${definition.opening.ownerPart}\` part and owns the case.`);
   lines.push(`Opening data: ${fieldsOf(definition.opening.data)}.`, '');
   const states = Object.entries(definition.states);
-  lines.push('### States', '', states.map(([name, state]) => `\`${name}\`${name === definition.initial ? ' (initial)' : ''}${state.final ? ' (final)' : ''}: ${state.title.en}`).join('; ') + '.', '');
+  lines.push(
+    '### States',
+    '',
+    states.map(([name, state]) => `\`${name}\`${name === definition.initial ? ' (initial)' : ''}${state.final ? ' (final)' : ''}: ${state.title.en}`).join('; ') + '.',
+    '',
+  );
   lines.push('### Events', '', '| in state | event | sent by | outcome | guards | data |', '|---|---|---|---|---|---|');
   for (const [name, state] of states) {
     for (const [event, transition] of Object.entries(state.on ?? {})) {

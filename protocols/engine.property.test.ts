@@ -49,7 +49,12 @@ for (const protocol of Object.keys(PROTOCOLS)) {
       fc.assert(
         fc.property(steps, (sequence) => {
           const base = CASES[protocol]!;
-          const opened = open(definition, { ownerOrganisationId: base.owner, parties: base.parties.filter((party) => party.part !== 'coordinator'), data: openingData(protocol), facts: facts() }, staff(base.owner), START);
+          const opened = open(
+            definition,
+            { ownerOrganisationId: base.owner, parties: base.parties.filter((party) => party.part !== 'coordinator'), data: openingData(protocol), facts: facts() },
+            staff(base.owner),
+            START,
+          );
           if (!opened.ok) throw new Error(`cannot open ${protocol}: ${opened.reason} ${JSON.stringify(opened.errors)}`);
           let snapshot: CaseSnapshot = { ...opened.snapshot, facts: facts() };
           let kept = new Map(opened.deadlines.map((deadline) => [deadline.rule, deadline]));

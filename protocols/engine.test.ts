@@ -14,7 +14,10 @@ import { ADMINS_QUEUE, type EngineActor } from './model.js';
 type Row = { protocol: string; from: string; event: string; by: string[]; to: string; previousState?: string; data?: Record<string, unknown> };
 const OBS = 'observation';
 
-const nonFinal = (protocol: string) => Object.entries(PROTOCOLS[protocol]!.states).filter(([, state]) => !state.final).map(([name]) => name);
+const nonFinal = (protocol: string) =>
+  Object.entries(PROTOCOLS[protocol]!.states)
+    .filter(([, state]) => !state.final)
+    .map(([name]) => name);
 const partyAssigned = (protocol: string, owner: string): Row[] => nonFinal(protocol).map((from) => ({ protocol, from, event: 'PARTY_ASSIGNED', by: [owner], to: OBS }));
 
 const TABLE: Row[] = [
@@ -168,7 +171,13 @@ describe('decide: every event of every protocol, as DOMAIN.md tables it', () => 
         for (const event of events) {
           if (TABLE.some((row) => row.protocol === definition.id && row.from === state && row.event === event)) continue;
           const row = TABLE.find((candidate) => candidate.protocol === definition.id && candidate.event === event)!;
-          const decision = decide(definition, snapshotFor(definition.id, state), { type: event, data: SAMPLE_DATA[definition.id]![event] }, actorFor(definition.id, row.by[0]!), NOW);
+          const decision = decide(
+            definition,
+            snapshotFor(definition.id, state),
+            { type: event, data: SAMPLE_DATA[definition.id]![event] },
+            actorFor(definition.id, row.by[0]!),
+            NOW,
+          );
           expect(decision, `${definition.id} ${state} ${event}`).toMatchObject({ ok: false, code: 'EVENT_NOT_ALLOWED' });
         }
       }
@@ -181,7 +190,7 @@ describe('decide: guards and choices', () => {
   const prison = staff(ORG.prison);
 
   it('PLAN_AGREED needs every pathway settled, then an NGO with consent', () => {
-    const open = snapshotFor('pre-release', 'planning', { data: { pathways: { ...CASES['pre-release']!.data.pathways as object, family: { status: 'in_progress' } } } });
+    const open = snapshotFor('pre-release', 'planning', { data: { pathways: { ...(CASES['pre-release']!.data.pathways as object), family: { status: 'in_progress' } } } });
     expect(decide(pre, open, { type: 'PLAN_AGREED', data: {} }, prison, NOW)).toMatchObject({ ok: false, guard: 'allPathwaysSettled', reason: expect.stringContaining('family') });
     const noConsent = snapshotFor('pre-release', 'planning', { facts: { consentedOrganisations: new Set() } });
     expect(decide(pre, noConsent, { type: 'PLAN_AGREED', data: {} }, prison, NOW)).toMatchObject({ ok: false, guard: 'ngoPartWithConsent' });
@@ -192,10 +201,16 @@ describe('decide: guards and choices', () => {
     const assign = (data: Record<string, unknown>, snapshot = base) => decide(pre, snapshot, { type: 'PARTY_ASSIGNED', data }, prison, NOW);
     expect(assign({ part: 'warden', organisationId: ORG.prison2 })).toMatchObject({ ok: false, guard: 'partyAssignable' });
     expect(assign({ part: 'ngo', organisationId: ORG.court })).toMatchObject({ ok: false, reason: expect.stringContaining('court cannot fill the ngo part') });
-    expect(assign({ part: 'ngo', organisationId: ORG.ngo2 }, snapshotFor('pre-release', 'planning', { facts: { consentedOrganisations: new Set([ORG.ngo]) } }))).toMatchObject({ ok: false, reason: expect.stringContaining('consent') });
+    expect(assign({ part: 'ngo', organisationId: ORG.ngo2 }, snapshotFor('pre-release', 'planning', { facts: { consentedOrganisations: new Set([ORG.ngo]) } }))).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('consent'),
+    });
     const uncertified = facts().organisations;
     expect(
-      assign({ part: 'provider', organisationId: ORG.provider }, snapshotFor('pre-release', 'planning', { facts: { organisations: { ...uncertified, [ORG.provider]: { kind: 'treatment_provider', certified: false } } } })),
+      assign(
+        { part: 'provider', organisationId: ORG.provider },
+        snapshotFor('pre-release', 'planning', { facts: { organisations: { ...uncertified, [ORG.provider]: { kind: 'treatment_provider', certified: false } } } }),
+      ),
     ).toMatchObject({ ok: false, reason: expect.stringContaining('certification') });
     const accepted = assign({ part: 'ngo', organisationId: ORG.ngo2 });
     expect(accepted.ok && accepted.next.parties).toContainEqual({ part: 'ngo', organisationId: ORG.ngo2 });
@@ -203,9 +218,16 @@ describe('decide: guards and choices', () => {
 
   it('ADMITTED waitlists when the unit is full; ACCEPTED without a bed is CAPACITY_FULL', () => {
     const full = snapshotFor('unit-enrolment', 'screened', { facts: { unitHasFreePlace: false } });
-    expect(decide(PROTOCOLS['unit-enrolment']!, full, { type: 'ADMITTED', data: SAMPLE_DATA['unit-enrolment']!.ADMITTED }, prison, NOW)).toMatchObject({ ok: true, to: 'waitlisted' });
+    expect(decide(PROTOCOLS['unit-enrolment']!, full, { type: 'ADMITTED', data: SAMPLE_DATA['unit-enrolment']!.ADMITTED }, prison, NOW)).toMatchObject({
+      ok: true,
+      to: 'waitlisted',
+    });
     const noBed = snapshotFor('halfway-house', 'referred', { facts: { houseHasFreeBed: false } });
-    expect(decide(PROTOCOLS['halfway-house']!, noBed, { type: 'ACCEPTED', data: {} }, staff(ORG.house), NOW)).toMatchObject({ ok: false, code: 'CAPACITY_FULL', guard: 'bedFreeOnArrival' });
+    expect(decide(PROTOCOLS['halfway-house']!, noBed, { type: 'ACCEPTED', data: {} }, staff(ORG.house), NOW)).toMatchObject({
+      ok: false,
+      code: 'CAPACITY_FULL',
+      guard: 'bedFreeOnArrival',
+    });
   });
 
   it('other guards name themselves when they fail', () => {
@@ -218,17 +240,33 @@ describe('decide: guards and choices', () => {
       ['halfway-house', 'resident', ORG.house, 'STAY_EXTENDED', { maxStayDays: 100, reason: 'x' }, 'stayIsLonger'],
     ];
     for (const [protocol, state, actor, type, data, guard] of cases) {
-      expect(decide(PROTOCOLS[protocol]!, snapshotFor(protocol, state), { type, data }, staff(actor), NOW), `${type}`).toMatchObject({ ok: false, code: 'EVENT_NOT_ALLOWED', guard });
+      expect(decide(PROTOCOLS[protocol]!, snapshotFor(protocol, state), { type, data }, staff(actor), NOW), `${type}`).toMatchObject({
+        ok: false,
+        code: 'EVENT_NOT_ALLOWED',
+        guard,
+      });
     }
   });
 
   it('an unsuitable screening needs a reason', () => {
-    const decision = decide(PROTOCOLS['unit-enrolment']!, snapshotFor('unit-enrolment', 'applied'), { type: 'SCREENED', data: { date: '2026-03-02', outcome: 'unsuitable' } }, prison, NOW);
+    const decision = decide(
+      PROTOCOLS['unit-enrolment']!,
+      snapshotFor('unit-enrolment', 'applied'),
+      { type: 'SCREENED', data: { date: '2026-03-02', outcome: 'unsuitable' } },
+      prison,
+      NOW,
+    );
     expect(decision).toMatchObject({ ok: false, code: 'VALIDATION_FAILED', errors: [{ path: 'data.reason', message: 'An unsuitable outcome needs a reason.' }] });
   });
 
   it('refusals list the events the actor may send now', () => {
-    const decision = decide(PROTOCOLS['court-ordered-treatment']!, snapshotFor('court-ordered-treatment', 'ordered'), { type: 'TREATMENT_COMPLETED', data: {} }, staff(ORG.provider), NOW);
+    const decision = decide(
+      PROTOCOLS['court-ordered-treatment']!,
+      snapshotFor('court-ordered-treatment', 'ordered'),
+      { type: 'TREATMENT_COMPLETED', data: {} },
+      staff(ORG.provider),
+      NOW,
+    );
     expect(decision).toMatchObject({ ok: false, allowedEvents: ['INTAKE_RECORDED', 'PERSON_REFUSED'] });
   });
 });
@@ -238,19 +276,40 @@ describe('decide: effects as data', () => {
     const pre = PROTOCOLS['pre-release']!;
     const released = decide(pre, snapshotFor('pre-release', 'plan_agreed'), { type: 'RELEASED', data: SAMPLE_DATA['pre-release']!.RELEASED }, staff(ORG.prison), NOW);
     expect(released.ok && released.effects).toEqual([
-      expect.objectContaining({ kind: 'open_case', protocol: 'patronage', parties: [{ part: 'sender', organisationId: ORG.prison }, { part: 'ngo', organisationId: ORG.ngo }] }),
+      expect.objectContaining({
+        kind: 'open_case',
+        protocol: 'patronage',
+        parties: [
+          { part: 'sender', organisationId: ORG.prison },
+          { part: 'ngo', organisationId: ORG.ngo },
+        ],
+      }),
     ]);
-    const referred = decide(pre, snapshotFor('pre-release', 'planning'), { type: 'HALFWAY_HOUSE_REFERRED', data: { halfwayHouseOrganisationId: ORG.house } }, staff(ORG.prison), NOW);
+    const referred = decide(
+      pre,
+      snapshotFor('pre-release', 'planning'),
+      { type: 'HALFWAY_HOUSE_REFERRED', data: { halfwayHouseOrganisationId: ORG.house } },
+      staff(ORG.prison),
+      NOW,
+    );
     expect(referred.ok && referred.effects).toEqual([expect.objectContaining({ kind: 'open_case', protocol: 'halfway-house', data: { expectedArrivalDate: '2026-06-01' } })]);
     const moved = decide(pre, snapshotFor('pre-release', 'planning'), { type: 'RELEASE_DATE_CHANGED', data: { releaseDate: '2026-07-01' } }, staff(ORG.prison), NOW);
-    expect(moved.ok && moved.effects).toEqual([expect.objectContaining({ kind: 'signal_children', protocol: 'halfway-house', event: expect.objectContaining({ type: 'ARRIVAL_DATE_CHANGED' }) })]);
+    expect(moved.ok && moved.effects).toEqual([
+      expect.objectContaining({ kind: 'signal_children', protocol: 'halfway-house', event: expect.objectContaining({ type: 'ARRIVAL_DATE_CHANGED' }) }),
+    ]);
     expect(moved.ok && moved.deadlines.move.map((deadline) => deadline.rule).sort()).toEqual(['planning_escalation', 'release_day']);
   });
 
   it('ACKNOWLEDGED signals the pre-release case; a relapse alerts NGO and probation; WITHDREW schedules three motivational follow-ups', () => {
     const ack = decide(PROTOCOLS.patronage!, snapshotFor('patronage', 'sent'), { type: 'ACKNOWLEDGED', data: SAMPLE_DATA.patronage!.ACKNOWLEDGED }, staff(ORG.ngo), NOW);
     expect(ack.ok && ack.effects).toEqual([{ kind: 'signal_parent', event: { type: 'PATRONAGE_ACKNOWLEDGED', data: {} } }]);
-    const relapse = decide(PROTOCOLS['halfway-house']!, snapshotFor('halfway-house', 'resident'), { type: 'INCIDENT_RECORDED', data: { date: '2026-06-20', kind: 'relapse' } }, staff(ORG.house), NOW);
+    const relapse = decide(
+      PROTOCOLS['halfway-house']!,
+      snapshotFor('halfway-house', 'resident'),
+      { type: 'INCIDENT_RECORDED', data: { date: '2026-06-20', kind: 'relapse' } },
+      staff(ORG.house),
+      NOW,
+    );
     expect(relapse.ok && relapse.effects).toEqual([expect.objectContaining({ kind: 'alert', rule: 'relapse', concerns: [ORG.ngo, ORG.probation] })]);
     const withdrew = decide(PROTOCOLS['unit-enrolment']!, snapshotFor('unit-enrolment', 'enrolled'), { type: 'WITHDREW', data: { date: '2026-03-02' } }, staff(ORG.prison), NOW);
     expect(withdrew.ok && withdrew.deadlines.schedule.map((deadline) => [deadline.rule, deadline.dueAt.toISOString()])).toEqual([
@@ -262,9 +321,21 @@ describe('decide: effects as data', () => {
   });
 
   it('contacts are weekly for 12 weeks after first contact, then monthly', () => {
-    const early = decide(PROTOCOLS.patronage!, snapshotFor('patronage', 'active'), { type: 'CONTACT_RECORDED', data: { date: '2026-03-20', kind: 'phone', outcome: 'ok' } }, staff(ORG.ngo), NOW);
+    const early = decide(
+      PROTOCOLS.patronage!,
+      snapshotFor('patronage', 'active'),
+      { type: 'CONTACT_RECORDED', data: { date: '2026-03-20', kind: 'phone', outcome: 'ok' } },
+      staff(ORG.ngo),
+      NOW,
+    );
     expect(early.ok && early.next.data.nextContactDue).toBe('2026-03-27');
-    const late = decide(PROTOCOLS.patronage!, snapshotFor('patronage', 'active'), { type: 'CONTACT_RECORDED', data: { date: '2026-06-01', kind: 'phone', outcome: 'ok' } }, staff(ORG.ngo), NOW);
+    const late = decide(
+      PROTOCOLS.patronage!,
+      snapshotFor('patronage', 'active'),
+      { type: 'CONTACT_RECORDED', data: { date: '2026-06-01', kind: 'phone', outcome: 'ok' } },
+      staff(ORG.ngo),
+      NOW,
+    );
     expect(late.ok && late.next.data.nextContactDue).toBe('2026-07-01');
   });
 });
@@ -273,20 +344,48 @@ describe('a region without a coordinator: the admins’ queue, never another reg
   const none = facts({ regionCoordinatorId: null });
 
   it('patronage opens with the coordinator part empty, and its escalation concerns the admins’ queue', () => {
-    const opened = open(PROTOCOLS.patronage!, { ownerOrganisationId: ORG.prison, parties: [{ part: 'ngo', organisationId: ORG.ngo }], data: { releasedAt: '2026-03-02T09:00:00+05:00', releaseAddressPlan: 'Shelter', patronagePlan: 'Weekly' }, facts: none }, staff(ORG.prison), NOW);
+    const opened = open(
+      PROTOCOLS.patronage!,
+      {
+        ownerOrganisationId: ORG.prison,
+        parties: [{ part: 'ngo', organisationId: ORG.ngo }],
+        data: { releasedAt: '2026-03-02T09:00:00+05:00', releaseAddressPlan: 'Shelter', patronagePlan: 'Weekly' },
+        facts: none,
+      },
+      staff(ORG.prison),
+      NOW,
+    );
     expect(opened.ok).toBe(true);
     if (!opened.ok) return;
     expect(opened.snapshot.parties.map((party) => party.part).sort()).toEqual(['ngo', 'sender']);
     expect(opened.deadlines.find((deadline) => deadline.rule === 'acknowledgement_overdue')?.concerns).toEqual([ADMINS_QUEUE]);
     // With a coordinator, the part is filled and the escalation is its.
-    const withCoordinator = open(PROTOCOLS.patronage!, { ownerOrganisationId: ORG.prison, parties: [{ part: 'ngo', organisationId: ORG.ngo }], data: { releasedAt: '2026-03-02T09:00:00+05:00', releaseAddressPlan: 'Shelter', patronagePlan: 'Weekly' }, facts: facts() }, staff(ORG.prison), NOW);
+    const withCoordinator = open(
+      PROTOCOLS.patronage!,
+      {
+        ownerOrganisationId: ORG.prison,
+        parties: [{ part: 'ngo', organisationId: ORG.ngo }],
+        data: { releasedAt: '2026-03-02T09:00:00+05:00', releaseAddressPlan: 'Shelter', patronagePlan: 'Weekly' },
+        facts: facts(),
+      },
+      staff(ORG.prison),
+      NOW,
+    );
     expect(withCoordinator.ok && withCoordinator.deadlines.find((deadline) => deadline.rule === 'acknowledgement_overdue')?.concerns).toEqual([ORG.coordinator]);
   });
 
   it('@region_coordinator deadlines and the released-without-plan alert concern the admins’ queue', () => {
     const planning = deadlinesFor(PROTOCOLS['pre-release']!, { ...snapshotFor('pre-release', 'planning'), facts: none });
     expect(planning.get('planning_escalation')?.concerns).toEqual([ADMINS_QUEUE]);
-    const released = decide(PROTOCOLS['pre-release']!, { ...snapshotFor('pre-release', 'planning'), facts: none }, { type: 'RELEASED_WITHOUT_PLAN', data: SAMPLE_DATA['pre-release']!.RELEASED_WITHOUT_PLAN }, staff(ORG.prison), NOW);
-    expect(released.ok && released.effects.filter((effect) => effect.kind === 'alert')).toEqual([expect.objectContaining({ rule: 'released_without_plan', concerns: [ADMINS_QUEUE] })]);
+    const released = decide(
+      PROTOCOLS['pre-release']!,
+      { ...snapshotFor('pre-release', 'planning'), facts: none },
+      { type: 'RELEASED_WITHOUT_PLAN', data: SAMPLE_DATA['pre-release']!.RELEASED_WITHOUT_PLAN },
+      staff(ORG.prison),
+      NOW,
+    );
+    expect(released.ok && released.effects.filter((effect) => effect.kind === 'alert')).toEqual([
+      expect.objectContaining({ rule: 'released_without_plan', concerns: [ADMINS_QUEUE] }),
+    ]);
   });
 });

@@ -1,6 +1,18 @@
 import { fieldErrors } from './field-errors.js';
 import { ROLE_FOR_KIND, type Role } from './vocabulary.js';
-import { coordinatorOrAdmins, type Accepted, type CaseSnapshot, type Deadline, type DeadlineChanges, type Decision, type Effect, type EngineActor, type EngineEvent, type Party, type Refusal } from './model.js';
+import {
+  coordinatorOrAdmins,
+  type Accepted,
+  type CaseSnapshot,
+  type Deadline,
+  type DeadlineChanges,
+  type Decision,
+  type Effect,
+  type EngineActor,
+  type EngineEvent,
+  type Party,
+  type Refusal,
+} from './model.js';
 import { ASSIGNMENTS, CONDITIONS, EFFECTS, GUARDS, makeGuards, organisationFitsPart, RESOLVERS, type Guard, type GuardResult, type RuleInput } from './registry.js';
 import { addDays, addMonths, addWorkingDays, DEADLINE_HOUR, localDateOf, zonedInstant } from './time.js';
 import type { DeadlineDefinition, ProtocolDefinition, Target, TargetChoice, TransitionDefinition } from './types.js';
@@ -104,13 +116,17 @@ export function decide(definition: ProtocolDefinition, snapshot: CaseSnapshot, e
   const observation = resolved === 'observation';
   const to = observation ? snapshot.state : resolved;
   const final = definition.states[to]?.final === true;
-  let next = applyAssignments(transition.assign, { ...input, target: to }, {
-    state: to,
-    previousState: observation ? snapshot.previousState : snapshot.state,
-    data: snapshot.data,
-    parties: snapshot.parties,
-    ownerOrganisationId: snapshot.ownerOrganisationId,
-  });
+  let next = applyAssignments(
+    transition.assign,
+    { ...input, target: to },
+    {
+      state: to,
+      previousState: observation ? snapshot.previousState : snapshot.state,
+      data: snapshot.data,
+      parties: snapshot.parties,
+      ownerOrganisationId: snapshot.ownerOrganisationId,
+    },
+  );
   if (final) next = { ...next, data: { ...next.data, closedOn: localDateOf(now, snapshot.facts.timeZone) } };
 
   const effects: Effect[] = (transition.effects ?? []).flatMap((name) => EFFECTS[name]!({ ...input, target: to, next: { data: { ...next.data }, parties: next.parties } }));
@@ -164,7 +180,8 @@ export function open(
   for (const [part, rule] of Object.entries(definition.parts)) {
     let organisationId = named.get(part);
     if (rule.automatic === 'region_coordinator') {
-      if (organisationId !== undefined && organisationId !== input.facts.regionCoordinatorId) errors.push({ path: 'parties', message: `The ${part} part is filled automatically.` });
+      if (organisationId !== undefined && organisationId !== input.facts.regionCoordinatorId)
+        errors.push({ path: 'parties', message: `The ${part} part is filled automatically.` });
       organisationId = input.facts.regionCoordinatorId ?? undefined;
       // A region without a coordinator leaves the part empty: its escalations go to the admins' queue.
       if (!organisationId) continue;
@@ -182,14 +199,20 @@ export function open(
 
   const data = parsed.data as Data;
   const snapshotInput: RuleInput = { snapshot: { ...probe, parties, data }, eventData: data, now, part: ownerPart };
-  const snapshot = applyAssignments(definition.opening.assign, { ...snapshotInput, target: definition.initial }, {
-    state: definition.initial,
-    previousState: null,
-    data,
-    parties,
-    ownerOrganisationId: input.ownerOrganisationId,
-  });
-  const effects = (definition.opening.effects ?? []).flatMap((name) => EFFECTS[name]!({ ...snapshotInput, target: definition.initial, next: { data: { ...snapshot.data }, parties } }));
+  const snapshot = applyAssignments(
+    definition.opening.assign,
+    { ...snapshotInput, target: definition.initial },
+    {
+      state: definition.initial,
+      previousState: null,
+      data,
+      parties,
+      ownerOrganisationId: input.ownerOrganisationId,
+    },
+  );
+  const effects = (definition.opening.effects ?? []).flatMap((name) =>
+    EFFECTS[name]!({ ...snapshotInput, target: definition.initial, next: { data: { ...snapshot.data }, parties } }),
+  );
   return { ok: true, snapshot, effects, deadlines: [...deadlinesFor(definition, { ...snapshot, facts: input.facts }).values()] };
 }
 

@@ -4,14 +4,22 @@ import type { ProtocolDefinition, TransitionDefinition } from './types.js';
 
 /** DOMAIN.md §4: placement in a halfway house after release. The referrer owns the case. */
 
-const withdrawn: TransitionDefinition = { by: ['referrer'], target: 'withdrawn', data: reason(), description: t('The referrer withdraws the referral.', 'Направившая сторона отзывает направление.') };
+const withdrawn: TransitionDefinition = {
+  by: ['referrer'],
+  target: 'withdrawn',
+  data: reason(),
+  description: t('The referrer withdraws the referral.', 'Направившая сторона отзывает направление.'),
+};
 
 const arrivalDateChanged: TransitionDefinition = {
   by: ['referrer', 'system'],
   target: 'observation',
   data: z.strictObject({ expectedArrivalDate: date(), reason: text(1000).optional() }),
   assign: ['changeArrivalDate'],
-  description: t('The expected arrival date changes (also when the linked release date changes).', 'Меняется ожидаемая дата прибытия (в том числе при переносе даты освобождения).'),
+  description: t(
+    'The expected arrival date changes (also when the linked release date changes).',
+    'Меняется ожидаемая дата прибытия (в том числе при переносе даты освобождения).',
+  ),
 };
 
 export const halfwayHouse = {

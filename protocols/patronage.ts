@@ -61,7 +61,11 @@ export const patronage = {
       releaseAddressPlan: text(1000),
       continuityOfCare: text(2000).optional(),
       patronagePlan: text(5000),
-      contactPhone: z.string().trim().regex(/^\+?[0-9 ()-]{5,24}$/).optional(),
+      contactPhone: z
+        .string()
+        .trim()
+        .regex(/^\+?[0-9 ()-]{5,24}$/)
+        .optional(),
       probationOrganisationId: z.uuid().optional(),
     }),
     assign: ['sent'],
@@ -137,7 +141,10 @@ export const patronage = {
               reoffending: z.boolean(),
             }),
             assign: ['recordFollowUp'],
-            description: t('The follow-up at month 3, 6 or 12: housing, work, substance use, reoffending.', 'Контроль на 3, 6 или 12 месяце: жильё, работа, употребление, рецидив.'),
+            description: t(
+              'The follow-up at month 3, 6 or 12: housing, work, substance use, reoffending.',
+              'Контроль на 3, 6 или 12 месяце: жильё, работа, употребление, рецидив.',
+            ),
           },
           COMPLETED: {
             by: ['ngo'],

@@ -13,7 +13,10 @@ const referred: TransitionDefinition = {
   data: z.strictObject({ halfwayHouseOrganisationId: z.uuid(), maxStayDays: z.number().int().min(1).max(730).optional(), note: text(1000).optional() }),
   guards: ['halfwayHouseCertified'],
   effects: ['openHalfwayHouseCase'],
-  description: t('Refers to a halfway house: opens a halfway-house case with arrival on the release date.', 'Направление в дом на полпути: открывает дело с прибытием в день освобождения.'),
+  description: t(
+    'Refers to a halfway house: opens a halfway-house case with arrival on the release date.',
+    'Направление в дом на полпути: открывает дело с прибытием в день освобождения.',
+  ),
 };
 
 const dateChanged: TransitionDefinition = {
@@ -105,7 +108,10 @@ export const preRelease = {
             data: z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500).optional(), reason: text(1000) }),
             assign: ['recordRelease'],
             effects: ['escalateReleaseWithoutPlan', 'openPatronageCaseIfNgo'],
-            description: t('Released before a plan was agreed: escalated to the coordinator; patronage opens if an NGO is named.', 'Освобождён без плана: эскалация координатору; патронаж открывается при наличии НКО.'),
+            description: t(
+              'Released before a plan was agreed: escalated to the coordinator; patronage opens if an NGO is named.',
+              'Освобождён без плана: эскалация координатору; патронаж открывается при наличии НКО.',
+            ),
           },
           CANCELLED: cancelled,
         },

@@ -10,7 +10,8 @@ type Edge = { from: string; to: string; event: string; label: string };
 
 function targetsOf(definition: ProtocolDefinition, from: string, transition: TransitionDefinition): { to: string; note?: string }[] {
   if (transition.target === 'observation') return [];
-  const choices: readonly TargetChoice[] = typeof transition.target === 'string' || !Array.isArray(transition.target) ? [{ target: transition.target as TargetChoice['target'] }] : transition.target;
+  const choices: readonly TargetChoice[] =
+    typeof transition.target === 'string' || !Array.isArray(transition.target) ? [{ target: transition.target as TargetChoice['target'] }] : transition.target;
   return choices.flatMap((choice) => {
     if (typeof choice.target === 'string') return [{ to: choice.target, ...(choice.when ? { note: choice.when } : {}) }];
     // A history target returns to whichever state led here.
@@ -22,7 +23,14 @@ function incomingSources(definition: ProtocolDefinition, state: string): string[
   const sources = new Set<string>();
   for (const [name, candidate] of Object.entries(definition.states)) {
     for (const transition of Object.values(candidate.on ?? {})) {
-      const targets = transition.target === 'observation' ? [] : typeof transition.target === 'string' ? [transition.target] : Array.isArray(transition.target) ? transition.target.map((choice: TargetChoice) => choice.target) : [];
+      const targets =
+        transition.target === 'observation'
+          ? []
+          : typeof transition.target === 'string'
+            ? [transition.target]
+            : Array.isArray(transition.target)
+              ? transition.target.map((choice: TargetChoice) => choice.target)
+              : [];
       if (targets.includes(state) && name !== state) sources.add(name);
     }
   }

@@ -20,15 +20,7 @@ export type Assignment = (input: RuleInput & { target: string }) => { data?: Dat
 
 export type EffectBuilder = (input: RuleInput & { target: string; next: { data: Data; parties: readonly Party[] } }) => Effect[];
 
-export const PATHWAYS = [
-  'accommodation',
-  'identity_documents',
-  'health_continuity',
-  'employment_education',
-  'family',
-  'finance_benefits',
-  'patronage',
-] as const;
+export const PATHWAYS = ['accommodation', 'identity_documents', 'health_continuity', 'employment_education', 'family', 'finance_benefits', 'patronage'] as const;
 export type PathwayName = (typeof PATHWAYS)[number];
 export type Pathway = { status: 'not_started' | 'in_progress' | 'done' | 'not_needed'; organisationId?: string; note?: string };
 
@@ -105,8 +97,7 @@ export const GUARDS: Record<string, Guard> = {
     return organisationFitsPart(snapshot, ngo, 'ngo', { kinds: ['ngo'], certified: true, needsConsent: true });
   },
   /** ACCEPTED: a free bed on the arrival date, else 409 CAPACITY_FULL. */
-  bedFreeOnArrival: ({ snapshot }) =>
-    snapshot.facts.houseHasFreeBed === true ? true : { reason: 'No free bed on the expected arrival date.', capacity: true },
+  bedFreeOnArrival: ({ snapshot }) => (snapshot.facts.houseHasFreeBed === true ? true : { reason: 'No free bed on the expected arrival date.', capacity: true }),
   /** STAY_EXTENDED: the new maximum is longer than the current one. */
   stayIsLonger: ({ snapshot, eventData }) =>
     (num(eventData.maxStayDays) ?? 0) > (num(snapshot.data.maxStayDays) ?? 0) ? true : { reason: 'An extension must be longer than the current maximum stay.' },
@@ -211,7 +202,9 @@ export const ASSIGNMENTS: Record<string, Assignment> = {
     data: { sentAt: now.toISOString() },
     parties: snapshot.parties.map((party) => (party.part === 'ngo' ? { part: 'ngo', organisationId: str(eventData.ngoOrganisationId)! } : party)),
   }),
-  acknowledge: ({ eventData, now }) => ({ data: { acknowledgedAt: now.toISOString(), caseworker: str(eventData.caseworker), plannedFirstContact: str(eventData.plannedFirstContact) } }),
+  acknowledge: ({ eventData, now }) => ({
+    data: { acknowledgedAt: now.toISOString(), caseworker: str(eventData.caseworker), plannedFirstContact: str(eventData.plannedFirstContact) },
+  }),
   firstContact: ({ snapshot, eventData }) => {
     const on = localDateOf(new Date(str(eventData.at)!), snapshot.facts.timeZone);
     return { data: { firstContactOn: on, lastContactOn: on, nextContactDue: addDays(on, 7) } };
@@ -255,7 +248,11 @@ export const EFFECTS: Record<string, EffectBuilder> = {
   },
   /** RELEASE_DATE_CHANGED moves the linked halfway-house case's arrival (and so its deadlines). */
   moveLinkedDates: ({ eventData }) => [
-    { kind: 'signal_children', protocol: 'halfway-house', event: { type: 'ARRIVAL_DATE_CHANGED', data: { expectedArrivalDate: str(eventData.releaseDate), reason: 'Release date changed' } } },
+    {
+      kind: 'signal_children',
+      protocol: 'halfway-house',
+      event: { type: 'ARRIVAL_DATE_CHANGED', data: { expectedArrivalDate: str(eventData.releaseDate), reason: 'Release date changed' } },
+    },
   ],
   /** RELEASED opens the patronage case (the handover to the NGO). */
   openPatronageCase: (input) => openPatronage(input),

@@ -106,4 +106,3 @@ export type ProtocolDefinition = {
   /** The data class of each event's data, for histories. Unlisted events show no data. */
   eventClasses: Readonly<Record<string, ClassRule>>;
 };
-

@@ -4,11 +4,7 @@ import type { ProtocolDefinition, TransitionDefinition } from './types.js';
 
 /** DOMAIN.md §2: Atlantis / Clean Zone drug-free units in prison. The prison owns the case. */
 
-const exit = (
-  reasonRequired: boolean,
-  description: ReturnType<typeof t>,
-  target: string,
-): TransitionDefinition => ({
+const exit = (reasonRequired: boolean, description: ReturnType<typeof t>, target: string): TransitionDefinition => ({
   by: ['prison'],
   target,
   data: z.strictObject({ date: date(), reason: reasonRequired ? text(1000) : text(1000).optional() }),

@@ -3,28 +3,10 @@
  * classes, and the halfway house's default stay. src/domain.ts re-exports them with the
  * rest of the service's vocabulary; the protocols import nothing from src/.
  */
-export const ORGANISATION_KINDS = [
-  'prison',
-  'court',
-  'probation',
-  'treatment_provider',
-  'ngo',
-  'halfway_house',
-  'coordinator',
-] as const;
+export const ORGANISATION_KINDS = ['prison', 'court', 'probation', 'treatment_provider', 'ngo', 'halfway_house', 'coordinator'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
-export const ROLES = [
-  'prison_staff',
-  'judge',
-  'probation_officer',
-  'treatment_staff',
-  'ngo_worker',
-  'halfway_house_staff',
-  'coordinator',
-  'auditor',
-  'admin',
-] as const;
+export const ROLES = ['prison_staff', 'judge', 'probation_officer', 'treatment_staff', 'ngo_worker', 'halfway_house_staff', 'coordinator', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**

@@ -48,7 +48,11 @@ export type AppDeps = {
   mailer: Mailer;
   /** Request limits shared through the database (src/http/rate-limit.ts); omit to run without. */
   rateLimiter?: RateLimiter | undefined;
-  config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'> & { indicatorThreshold?: number; indicatorCacheSeconds?: number; audit?: Pick<Config['audit'], 'checkpointEveryRows'> };
+  config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'> & {
+    indicatorThreshold?: number;
+    indicatorCacheSeconds?: number;
+    audit?: Pick<Config['audit'], 'checkpointEveryRows'>;
+  };
   /** The web workspace under /app (left out, the service is API-only). */
   web?: { sessionKey: Uint8Array; signIn: WebSignIn; session?: WebSessionLifetime };
 };
@@ -116,7 +120,11 @@ export async function createApp(deps: AppDeps) {
   app.route('/', indicatorRoutes(config.indicatorThreshold ?? 5, config.indicatorCacheSeconds ?? 0));
   app.route('/', docsRoutes());
   // The pages call the API in-process (app.fetch), so they obey its rules by construction.
-  if (deps.web) app.route('/app', webRoutes({ ...deps.web, publicUrl: config.publicUrl }, (request) => app.fetch(request)));
+  if (deps.web)
+    app.route(
+      '/app',
+      webRoutes({ ...deps.web, publicUrl: config.publicUrl }, (request) => app.fetch(request)),
+    );
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', BEARER_AUTH_SCHEME);
   let document: unknown;

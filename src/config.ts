@@ -6,9 +6,12 @@ import type { DatabaseConfig } from '../db/client.js';
  * The service's configuration, parsed once from the environment at the edge.
  * Nothing else in the code base reads `process.env`.
  */
-const csv = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -96,16 +99,28 @@ const envSchema = z
       }
     }
     if (env.AUTH_EMBEDDED_KEY === 'true' && (env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE)) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_EMBEDDED_KEY'], message: 'chooses the embedded key, but an external key set (AUTH_JWKS_URL or AUTH_JWKS_FILE) is configured: set one or the other' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_EMBEDDED_KEY'],
+        message: 'chooses the embedded key, but an external key set (AUTH_JWKS_URL or AUTH_JWKS_FILE) is configured: set one or the other',
+      });
     }
     if (env.WEB_DEMO_SIGN_IN === 'on' && (env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE)) {
-      ctx.addIssue({ code: 'custom', path: ['WEB_DEMO_SIGN_IN'], message: 'demo sign-in mints tokens with the embedded key, which an external key set (AUTH_JWKS_URL or AUTH_JWKS_FILE) replaces' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEB_DEMO_SIGN_IN'],
+        message: 'demo sign-in mints tokens with the embedded key, which an external key set (AUTH_JWKS_URL or AUTH_JWKS_FILE) replaces',
+      });
     }
     if (env.OIDC_ISSUER && !env.OIDC_CLIENT_ID) {
       ctx.addIssue({ code: 'custom', path: ['OIDC_CLIENT_ID'], message: 'is required when OIDC_ISSUER is set' });
     }
     if (env.OIDC_ISSUER && !(env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE)) {
-      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: "needs the identity provider's key set (AUTH_JWKS_URL or AUTH_JWKS_FILE) so its access tokens can be verified" });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OIDC_ISSUER'],
+        message: "needs the identity provider's key set (AUTH_JWKS_URL or AUTH_JWKS_FILE) so its access tokens can be verified",
+      });
     }
   });
 
@@ -121,7 +136,6 @@ export type AuthConfig = {
   /** Tokens living longer than this (exp - iat, or exp - now without iat) are refused; unset: DEFAULT_MAX_TOKEN_LIFETIME_SECONDS. */
   maxTokenLifetimeSeconds?: number;
 };
-
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -228,9 +242,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     port: env.PORT,
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
     dataDir,
-    database: env.DATABASE_URL
-      ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
-      : { kind: 'pglite', dataDir },
+    database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX } : { kind: 'pglite', dataDir },
     seedDemo: env.SEED_DEMO,
     auth: {
       jwks,

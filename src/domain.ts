@@ -40,4 +40,3 @@ export const COUNTRY_DEFAULT_LOCALE: Record<Country, Locale> = { KZ: 'kk', KG: '
 
 export const UNIT_KINDS = ['atlantis', 'clean_zone'] as const;
 export type UnitKind = (typeof UNIT_KINDS)[number];
-

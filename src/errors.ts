@@ -69,5 +69,4 @@ export class AppError extends Error {
 export const notFound = (what = 'resource') => new AppError('NOT_FOUND', `No such ${what}.`);
 export const forbidden = (detail = 'Your role may not use this route.') => new AppError('FORBIDDEN', detail);
 export const unauthenticated = (detail: string) => new AppError('UNAUTHENTICATED', detail);
-export const validationFailed = (detail: string, errors?: FieldError[]) =>
-  new AppError('VALIDATION_FAILED', detail, errors ? { errors } : {});
+export const validationFailed = (detail: string, errors?: FieldError[]) => new AppError('VALIDATION_FAILED', detail, errors ? { errors } : {});

@@ -135,5 +135,8 @@ export function createLogger(level: LogLevel | 'silent', write: (line: string) =
 /** A logger that keeps its lines, for tests that assert what was (and was not) logged. */
 export function createMemoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return Object.assign(createLogger('debug', (line) => lines.push(line)), { lines });
+  return Object.assign(
+    createLogger('debug', (line) => lines.push(line)),
+    { lines },
+  );
 }

@@ -101,9 +101,12 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
 /** What every start says while sign-in is weaker than an identity provider (AUTH_EMBEDDED_KEY, demo sign-in in production). */
 function warnAboutSignIn(config: Config, logger: Logger) {
   if (config.embeddedKeyChosen) {
-    logger.warn('AUTH_EMBEDDED_KEY=true: tokens are signed with the embedded key in DATA_DIR/auth; anyone who can read that file can sign in as any organisation. Configure an identity provider (AUTH_JWKS_URL or AUTH_JWKS_FILE) for real use', {
-      database: config.database.kind,
-    });
+    logger.warn(
+      'AUTH_EMBEDDED_KEY=true: tokens are signed with the embedded key in DATA_DIR/auth; anyone who can read that file can sign in as any organisation. Configure an identity provider (AUTH_JWKS_URL or AUTH_JWKS_FILE) for real use',
+      {
+        database: config.database.kind,
+      },
+    );
   }
   if (config.web.demoSignIn && config.env === 'production') {
     logger.warn('WEB_DEMO_SIGN_IN=on with NODE_ENV=production: anyone who reaches /app can sign in as any organisation (never as admin or auditor)');
@@ -134,7 +137,9 @@ function printBanner(url: string, kind: string, config: Config, organisations: O
     for (const org of [...organisations].sort((a, b) => a.kind.localeCompare(b.kind))) {
       lines.push(`    npm run token -- --org "${org.name}" --role ${firstRoleFor(org.kind)}`);
     }
-    lines.push(`  e.g.  curl -H "Authorization: Bearer $(npm run -s token -- --org "${organisations[0]?.name}" --role ${firstRoleFor(organisations[0]?.kind ?? 'coordinator')})" ${url}/me`);
+    lines.push(
+      `  e.g.  curl -H "Authorization: Bearer $(npm run -s token -- --org "${organisations[0]?.name}" --role ${firstRoleFor(organisations[0]?.kind ?? 'coordinator')})" ${url}/me`,
+    );
   }
   lines.push('');
   process.stderr.write(`${lines.join('\n')}\n`);

@@ -28,7 +28,9 @@ describe('a database role that can bypass the audit triggers', () => {
     const ready = await t.request('GET', '/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.json.databaseRole).toEqual({ canBypassAuditTriggers: true, reasons: expect.arrayContaining(['superuser']), warning: expect.stringContaining('cadap_app') });
-    const warnings = t.logger.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.level === 'warn' && String(entry.msg).includes('bypass the audit trail'));
+    const warnings = t.logger.lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => entry.level === 'warn' && String(entry.msg).includes('bypass the audit trail'));
     expect(warnings).toHaveLength(1);
     expect(String(warnings[0]?.reasons)).toContain('superuser');
   });

@@ -89,7 +89,12 @@ describe('the hash-chained audit trail', () => {
 
   it('finds a truncated tail through the signed checkpoint, even with the head rewritten to match', async () => {
     await asSuperuserWithoutTriggers(sql`delete from audit_events where chain = 'tamper-truncate' and position > 9000`);
-    const [last] = await t.db.select().from(auditEvents).where(eq(auditEvents.chain, 'tamper-truncate')).orderBy(sql`position desc`).limit(1);
+    const [last] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.chain, 'tamper-truncate'))
+      .orderBy(sql`position desc`)
+      .limit(1);
     await t.db.update(auditChains).set({ position: 9000, headHash: last!.hash }).where(eq(auditChains.chain, 'tamper-truncate'));
     const chain = reportOf(await verifyAuditTrail(t.db, t.auditSigner, t.clock.now()), 'tamper-truncate');
     expect(chain).toMatchObject({ ok: false, lastPosition: 9000, firstBad: { position: 9001, reason: expect.stringContaining('truncated') } });
@@ -100,7 +105,13 @@ describe('the hash-chained audit trail', () => {
     const other = await createTestContext();
     try {
       await recordAudit(other.db, {
-        actor: { sub: 'x', name: undefined, organisation: { id: '00000000-0000-4000-8000-000000000001', kind: 'prison', name: 'p', country: 'KZ', region: 'KZ-PAV' }, roles: ['prison_staff'], expiresAt: new Date() },
+        actor: {
+          sub: 'x',
+          name: undefined,
+          organisation: { id: '00000000-0000-4000-8000-000000000001', kind: 'prison', name: 'p', country: 'KZ', region: 'KZ-PAV' },
+          roles: ['prison_staff'],
+          expiresAt: new Date(),
+        },
         action: 'case.read',
         subjectType: 'case',
         requestId: 'r',

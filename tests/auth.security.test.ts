@@ -52,11 +52,7 @@ describe('authentication', () => {
   });
 
   it('refuses alg: none', async () => {
-    const token = new UnsecuredJWT({ org: prison.id, roles: ['prison_staff'], sub: 'x' })
-      .setIssuer(TEST_ISSUER)
-      .setAudience(TEST_AUDIENCE)
-      .setExpirationTime('1h')
-      .encode();
+    const token = new UnsecuredJWT({ org: prison.id, roles: ['prison_staff'], sub: 'x' }).setIssuer(TEST_ISSUER).setAudience(TEST_AUDIENCE).setExpirationTime('1h').encode();
     await expectUnauthenticated(token);
   });
 

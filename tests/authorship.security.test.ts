@@ -18,7 +18,16 @@ describe('authorship', () => {
   it('the NGO sees the health pathway note it recorded, though its part sees health only under a consent; others’ stay withheld', async () => {
     const person = await r.participant('prison', 'Authora');
     await r.consent(person.id, r.orgs.ngo, 'prison', { dataClasses: ['identity'], purpose: 'release_planning' });
-    const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }, { part: 'ngo', organisationId: r.orgs.ngo.id }], { releaseDate: '2026-09-01' });
+    const plan = await r.open(
+      'prison',
+      'pre-release',
+      person.id,
+      [
+        { part: 'probation', organisationId: r.orgs.probation.id },
+        { part: 'ngo', organisationId: r.orgs.ngo.id },
+      ],
+      { releaseDate: '2026-09-01' },
+    );
     expect(plan.status, plan.text).toBe(201);
     const own = { pathway: 'health_continuity', status: 'in_progress', note: 'Naloxone kit arranged by the NGO' };
     const recorded = await r.send('ngo', plan.json.id, 'PATHWAY_UPDATED', own);
@@ -27,13 +36,18 @@ describe('authorship', () => {
     expect((await r.send('prison', plan.json.id, 'PATHWAY_UPDATED', { pathway: 'health_continuity', status: 'in_progress', note: 'OST on release day' })).status).toBe(201);
 
     const history = await t.request('GET', `/cases/${plan.json.id}/events`, { token: r.tokens.ngo });
-    const updates = (history.json.items as { organisationId: string; data: Record<string, unknown>; dataWithheld: boolean }[]).filter((item) => 'pathway' in item.data || item.dataWithheld);
+    const updates = (history.json.items as { organisationId: string; data: Record<string, unknown>; dataWithheld: boolean }[]).filter(
+      (item) => 'pathway' in item.data || item.dataWithheld,
+    );
     const mine = updates.find((item) => item.organisationId === r.orgs.ngo.id);
     const theirs = updates.find((item) => item.organisationId === r.orgs.prison.id);
     expect(mine?.data).toMatchObject(own);
     expect(theirs).toMatchObject({ data: {}, dataWithheld: true });
     expect(history.text).not.toContain('OST on release day');
-    const [audit] = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'case.history'), eq(auditEvents.organisationId, r.orgs.ngo.id), eq(auditEvents.subjectId, plan.json.id)));
+    const [audit] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'case.history'), eq(auditEvents.organisationId, r.orgs.ngo.id), eq(auditEvents.subjectId, plan.json.id)));
     expect(audit?.basis).toContain('author');
     expect(audit?.dataClasses).toContain('health');
   });

@@ -34,10 +34,16 @@ describe.skipIf(!onPostgres)('backends terminated mid-transaction (PostgreSQL)',
   });
 
   async function openOrder(personId: string, n: number) {
-    return r.open('court', 'court-ordered-treatment', personId, [
-      { part: 'probation', organisationId: r.orgs.probation.id },
-      { part: 'provider', organisationId: r.orgs.provider.id },
-    ], { caseNumber: `T-${n}`, orderDate: '2026-03-01', programme: 'ost', durationDays: 180 });
+    return r.open(
+      'court',
+      'court-ordered-treatment',
+      personId,
+      [
+        { part: 'probation', organisationId: r.orgs.probation.id },
+        { part: 'provider', organisationId: r.orgs.provider.id },
+      ],
+      { caseNumber: `T-${n}`, orderDate: '2026-03-01', programme: 'ost', durationDays: 180 },
+    );
   }
 
   it('leaves no partial write, loses no acknowledged write, and answers only 503 UNAVAILABLE while backends die', async () => {
@@ -47,7 +53,9 @@ describe.skipIf(!onPostgres)('backends terminated mid-transaction (PostgreSQL)',
       const opened = await openOrder(person.id, i);
       expect(opened.status).toBe(201);
       caseIds.push(opened.json.id);
-      expect((await r.send('provider', opened.json.id, 'INTAKE_RECORDED', { assessmentDate: '2026-03-02', rehabilitationPlan: 'Plan', consentToTreatment: true })).status).toBe(201);
+      expect((await r.send('provider', opened.json.id, 'INTAKE_RECORDED', { assessmentDate: '2026-03-02', rehabilitationPlan: 'Plan', consentToTreatment: true })).status).toBe(
+        201,
+      );
     }
 
     const spare = await r.participant('court', 'Spare');
@@ -102,7 +110,10 @@ describe.skipIf(!onPostgres)('backends terminated mid-transaction (PostgreSQL)',
           if (sent.status === 201) acknowledgedEvents.push({ caseId, version: sent.json.event.version });
           else expect([409, 503], JSON.stringify(sent.json)).toContain(sent.status);
         } else if (choice < 0.85) {
-          const person = await t.request('POST', '/participants', { token: r.tokens.court, body: { identity: { firstName: `W${w}`, lastName: 'Kill', dateOfBirth: '1990-01-01' } } });
+          const person = await t.request('POST', '/participants', {
+            token: r.tokens.court,
+            body: { identity: { firstName: `W${w}`, lastName: 'Kill', dateOfBirth: '1990-01-01' } },
+          });
           note(person);
           if (person.status === 201) acknowledgedParticipants.push(person.json.id);
           else expect(person.status, JSON.stringify(person.json)).toBe(503);

@@ -17,10 +17,16 @@ afterAll(() => t.close());
 async function courtCase() {
   const person = await r.participant('court', 'Glass');
   await t.request('PATCH', `/participants/${person.id}`, { token: r.tokens.court, body: { note: 'Court note' } });
-  const opened = await r.open('court', 'court-ordered-treatment', person.id, [
-    { part: 'probation', organisationId: r.orgs.probation.id },
-    { part: 'provider', organisationId: r.orgs.provider.id },
-  ], { caseNumber: 'G-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 });
+  const opened = await r.open(
+    'court',
+    'court-ordered-treatment',
+    person.id,
+    [
+      { part: 'probation', organisationId: r.orgs.probation.id },
+      { part: 'provider', organisationId: r.orgs.provider.id },
+    ],
+    { caseNumber: 'G-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 },
+  );
   return { person, caseId: opened.json.id as string };
 }
 
@@ -40,9 +46,15 @@ describe('break-glass', () => {
     expect(read.json.notes.map((note: { text: string }) => note.text)).toContain('Court note');
     expect((await t.request('GET', `/cases/${caseId}`, { token: r.tokens.coordinator })).status).toBe(200);
 
-    const [audit] = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'case.break_glass'), eq(auditEvents.subjectId, caseId)));
+    const [audit] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'case.break_glass'), eq(auditEvents.subjectId, caseId)));
     expect(audit).toMatchObject({ outcome: 'success', purpose: 'Overdose risk reported by the family tonight', basis: 'break_glass' });
-    const notices = await t.db.select().from(deadlines).where(and(eq(deadlines.caseId, caseId), eq(deadlines.rule, 'break_glass')));
+    const notices = await t.db
+      .select()
+      .from(deadlines)
+      .where(and(eq(deadlines.caseId, caseId), eq(deadlines.rule, 'break_glass')));
     expect(notices).toEqual([expect.objectContaining({ kind: 'alert', concerns: [r.orgs.court.id] })]);
 
     t.clock.advance(4 * 3_600_000 + 1000);
@@ -62,7 +74,10 @@ describe('break-glass', () => {
     const response = await t.request('POST', `/cases/${caseId}/break-glass`, { token, body: { reason: 'Not my region but curious' } });
     expect(response.status).toBe(404);
     expect(await t.db.select().from(breakGlassGrants).where(eq(breakGlassGrants.organisationId, elsewhere.id))).toEqual([]);
-    const [denial] = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'case.break_glass'), eq(auditEvents.organisationId, elsewhere.id)));
+    const [denial] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'case.break_glass'), eq(auditEvents.organisationId, elsewhere.id)));
     expect(denial).toMatchObject({ outcome: 'denied', purpose: 'Not my region but curious' });
   });
 });
@@ -83,10 +98,16 @@ describe('notices about people', () => {
     const person = await r.participant('prison', 'Expiring');
     const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }], { releaseDate: '2026-09-01' });
     const consent = await r.consent(person.id, r.orgs.probation, 'prison', { validUntil: '2026-03-10' });
-    const [reminder] = await t.db.select().from(deadlines).where(eq(deadlines.dedupeKey, `consent:${consent.id}:expiring`));
+    const [reminder] = await t.db
+      .select()
+      .from(deadlines)
+      .where(eq(deadlines.dedupeKey, `consent:${consent.id}:expiring`));
     expect(reminder).toMatchObject({ rule: 'consent_expiring', caseId: plan.json.id, concerns: [r.orgs.prison.id], status: 'open', dueAt: new Date('2026-02-24T04:00:00.000Z') });
     await t.request('POST', `/consents/${consent.id}/revoke`, { token: r.tokens.prison, body: { reason: 'Asked to stop' } });
-    const [voided] = await t.db.select().from(deadlines).where(eq(deadlines.dedupeKey, `consent:${consent.id}:expiring`));
+    const [voided] = await t.db
+      .select()
+      .from(deadlines)
+      .where(eq(deadlines.dedupeKey, `consent:${consent.id}:expiring`));
     expect(voided?.status).toBe('void');
   });
 });
@@ -128,7 +149,10 @@ describe('accounting of disclosures and the audit API', () => {
     const list = await t.request('GET', '/audit?outcome=denied&limit=5', { token: r.tokens.coordinator });
     expect(list.status).toBe(200);
     expect(list.json.items.every((item: { outcome: string }) => item.outcome === 'denied')).toBe(true);
-    const reads = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'audit.read'), eq(auditEvents.organisationId, r.orgs.coordinator.id)));
+    const reads = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'audit.read'), eq(auditEvents.organisationId, r.orgs.coordinator.id)));
     expect(reads.length).toBeGreaterThan(0);
   });
 });

@@ -38,7 +38,10 @@ describe(`capacity races (${onPostgres ? 'PostgreSQL, parallel' : 'PGlite'})`, (
       expect(responses.map((response) => response.status)).toEqual([201, 201, 201, 201]);
       const states = responses.map((response) => response.json.case.state).sort();
       expect(states).toEqual(['enrolled', 'waitlisted', 'waitlisted', 'waitlisted']);
-      const enrolled = await t.db.select().from(cases).where(and(eq(cases.unitId, unit.json.id), eq(cases.state, 'enrolled')));
+      const enrolled = await t.db
+        .select()
+        .from(cases)
+        .where(and(eq(cases.unitId, unit.json.id), eq(cases.state, 'enrolled')));
       expect(enrolled).toHaveLength(1);
       const occupancy = await t.request('GET', `/organisations/${r.orgs.prison.id}/occupancy`, { token: r.tokens.prison });
       expect(occupancy.json.units.find((item: { unitId: string }) => item.unitId === unit.json.id)).toMatchObject({ used: 1, free: 0, waiting: 3 });
@@ -54,7 +57,9 @@ describe(`capacity races (${onPostgres ? 'PostgreSQL, parallel' : 'PGlite'})`, (
       const opened = await r.open('probation', 'halfway-house', person.id, [{ part: 'halfway_house', organisationId: house.id }], { expectedArrivalDate: '2026-04-01' });
       referrals.push(opened.json.id);
     }
-    const responses = await Promise.all(referrals.map((id) => t.request('POST', `/cases/${id}/events`, { token: houseToken, body: { type: 'ACCEPTED', data: {}, expectedVersion: 1 } })));
+    const responses = await Promise.all(
+      referrals.map((id) => t.request('POST', `/cases/${id}/events`, { token: houseToken, body: { type: 'ACCEPTED', data: {}, expectedVersion: 1 } })),
+    );
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409]);
     for (const refused of responses.filter((response) => response.status === 409)) expect(refused.json.code).toBe('CAPACITY_FULL');
@@ -75,9 +80,15 @@ describe(`capacity races (${onPostgres ? 'PostgreSQL, parallel' : 'PGlite'})`, (
   it('a bed taken for one period is free for a stay that starts after it ends', async () => {
     const house = await t.organisation('halfway_house', { beds: 1, defaultMaxStayDays: 30 });
     const houseToken = await t.tokenFor(house, 'halfway_house_staff');
-    const first = await r.open('probation', 'halfway-house', (await r.participant('probation')).id, [{ part: 'halfway_house', organisationId: house.id }], { expectedArrivalDate: '2026-04-01' });
-    const later = await r.open('probation', 'halfway-house', (await r.participant('probation')).id, [{ part: 'halfway_house', organisationId: house.id }], { expectedArrivalDate: '2026-05-01' });
-    const overlapping = await r.open('probation', 'halfway-house', (await r.participant('probation')).id, [{ part: 'halfway_house', organisationId: house.id }], { expectedArrivalDate: '2026-04-15' });
+    const first = await r.open('probation', 'halfway-house', (await r.participant('probation')).id, [{ part: 'halfway_house', organisationId: house.id }], {
+      expectedArrivalDate: '2026-04-01',
+    });
+    const later = await r.open('probation', 'halfway-house', (await r.participant('probation')).id, [{ part: 'halfway_house', organisationId: house.id }], {
+      expectedArrivalDate: '2026-05-01',
+    });
+    const overlapping = await r.open('probation', 'halfway-house', (await r.participant('probation')).id, [{ part: 'halfway_house', organisationId: house.id }], {
+      expectedArrivalDate: '2026-04-15',
+    });
     expect((await t.request('POST', `/cases/${first.json.id}/events`, { token: houseToken, body: { type: 'ACCEPTED', data: {}, expectedVersion: 1 } })).status).toBe(201);
     expect((await t.request('POST', `/cases/${overlapping.json.id}/events`, { token: houseToken, body: { type: 'ACCEPTED', data: {}, expectedVersion: 1 } })).status).toBe(409);
     expect((await t.request('POST', `/cases/${later.json.id}/events`, { token: houseToken, body: { type: 'ACCEPTED', data: {}, expectedVersion: 1 } })).status).toBe(201);

@@ -102,7 +102,12 @@ describe('the 90-day window after a case closes', () => {
       expect((await t.request('GET', `/cases/${caseId}`, { token: await house() })).status).toBe(404);
       const again = await t.request('POST', '/cases', {
         token: await probation(),
-        body: { protocol: 'halfway-house', participantId: person.id, parties: [{ part: 'halfway_house', organisationId: r.orgs.house.id }], data: { expectedArrivalDate: '2027-05-01' } },
+        body: {
+          protocol: 'halfway-house',
+          participantId: person.id,
+          parties: [{ part: 'halfway_house', organisationId: r.orgs.house.id }],
+          data: { expectedArrivalDate: '2027-05-01' },
+        },
       });
       expect(again.status, again.text).toBe(201);
       expect((await t.request('GET', `/cases/${caseId}`, { token: await house() })).status).toBe(200);

@@ -66,7 +66,14 @@ describe('the organisation a consent names', () => {
       body: { ...CONSENT, organisationId: r.orgs.ngo.id, dataClasses: ['health', 'notes', 'compliance', 'social'], caseId },
     });
     expect(proposal.status, proposal.text).toBe(201);
-    expect(proposal.json).toMatchObject({ status: 'pending', proposed: true, validNow: false, criminalJustice: true, recordedByOrganisationId: r.orgs.ngo.id, confirmedByOrganisationId: null });
+    expect(proposal.json).toMatchObject({
+      status: 'pending',
+      proposed: true,
+      validNow: false,
+      criminalJustice: true,
+      recordedByOrganisationId: r.orgs.ngo.id,
+      confirmedByOrganisationId: null,
+    });
     expect(await ngoView(person.id)).toEqual({ health: false, othersNotes: 0, classes: ['identity', 'contact'] });
     // Nothing in the policy counts it: the case shows no consent-based class either.
     const caseView = await t.request('GET', `/cases/${caseId}`, { token: r.tokens.ngo });
@@ -80,7 +87,10 @@ describe('the organisation a consent names', () => {
     expect(after.othersNotes).toBe(2);
     const listed = await t.request('GET', `/participants/${person.id}/consents`, { token: r.tokens.court });
     expect(listed.json.items.map((item: { status: string }) => item.status)).toEqual(['valid', 'valid']);
-    const trail = await t.db.select({ action: auditEvents.action, organisationId: auditEvents.organisationId }).from(auditEvents).where(eq(auditEvents.subjectId, proposal.json.id));
+    const trail = await t.db
+      .select({ action: auditEvents.action, organisationId: auditEvents.organisationId })
+      .from(auditEvents)
+      .where(eq(auditEvents.subjectId, proposal.json.id));
     expect(trail).toEqual(
       expect.arrayContaining([
         { action: 'consent.propose', organisationId: r.orgs.ngo.id },
@@ -92,7 +102,10 @@ describe('the organisation a consent names', () => {
   it('the court voids an NGO-proposed criminal-justice consent it cannot revoke; a void needs a reason', async () => {
     const { person, caseId } = await courtOrderWithNgo();
     const proposal = (
-      await t.request('POST', `/participants/${person.id}/consents`, { token: r.tokens.ngo, body: { ...CONSENT, organisationId: r.orgs.ngo.id, dataClasses: ['health', 'notes'], caseId } })
+      await t.request('POST', `/participants/${person.id}/consents`, {
+        token: r.tokens.ngo,
+        body: { ...CONSENT, organisationId: r.orgs.ngo.id, dataClasses: ['health', 'notes'], caseId },
+      })
     ).json;
     expect((await t.request('POST', `/consents/${proposal.id}/confirm`, { token: r.tokens.court })).status).toBe(200);
     expect((await ngoView(person.id)).health).toBe(true);
@@ -108,10 +121,19 @@ describe('the organisation a consent names', () => {
 
     const voided = await t.request('POST', `/consents/${proposal.id}/void`, { token: r.tokens.court, body: { reason: 'Recorded in error: the person signed no such consent' } });
     expect(voided.status, voided.text).toBe(200);
-    expect(voided.json).toMatchObject({ status: 'voided', validNow: false, criminalJustice: true, voidedByOrganisationId: r.orgs.court.id, voidReason: 'Recorded in error: the person signed no such consent' });
+    expect(voided.json).toMatchObject({
+      status: 'voided',
+      validNow: false,
+      criminalJustice: true,
+      voidedByOrganisationId: r.orgs.court.id,
+      voidReason: 'Recorded in error: the person signed no such consent',
+    });
     expect((await ngoView(person.id)).health).toBe(false);
     expect((await t.request('POST', `/consents/${proposal.id}/void`, { token: r.tokens.court, body: { reason: 'Twice' } })).status).toBe(409);
-    const [audit] = await t.db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, proposal.id), eq(auditEvents.action, 'consent.void'), eq(auditEvents.outcome, 'success')));
+    const [audit] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.subjectId, proposal.id), eq(auditEvents.action, 'consent.void'), eq(auditEvents.outcome, 'success')));
     expect(audit).toMatchObject({ organisationId: r.orgs.court.id, participantId: person.id });
   });
 
@@ -130,7 +152,10 @@ describe('the organisation a consent names', () => {
     expect((await t.request('POST', `/consents/${proposal.id}/confirm`, { token: r.tokens.ngo2 })).status).toBe(404);
     expect((await t.request('POST', `/consents/${proposal.id}/void`, { token: r.tokens.ngo2, body: { reason: 'Probing' } })).status).toBe(404);
     expect(await consentRow(proposal.id)).toEqual(before);
-    const denials = await t.db.select({ action: auditEvents.action, organisationId: auditEvents.organisationId }).from(auditEvents).where(and(eq(auditEvents.subjectId, proposal.id), eq(auditEvents.outcome, 'denied')));
+    const denials = await t.db
+      .select({ action: auditEvents.action, organisationId: auditEvents.organisationId })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.subjectId, proposal.id), eq(auditEvents.outcome, 'denied')));
     expect(denials).toHaveLength(6);
     expect(denials).toContainEqual({ action: 'consent.confirm', organisationId: r.orgs.ngo2.id });
     expect(await ngoView(person.id)).toMatchObject({ health: false });
@@ -159,10 +184,16 @@ describe('the organisation a consent names', () => {
     const person = await r.participant('prison', 'Namedless');
     const recorded = await r.consent(person.id, r.orgs.ngo, 'prison', { dataClasses: ['identity'], purpose: 'unit_programme' });
     const unit = await t.request('POST', `/organisations/${r.orgs.prison.id}/units`, { token: r.tokens.prison, body: { kind: 'atlantis', name: 'Attestation unit', places: 5 } });
-    const enrolment = await r.open('prison', 'unit-enrolment', person.id, [{ part: 'ngo', organisationId: r.orgs.ngo.id }], { unitId: unit.json.id, expectedReleaseDate: '2027-01-01' });
+    const enrolment = await r.open('prison', 'unit-enrolment', person.id, [{ part: 'ngo', organisationId: r.orgs.ngo.id }], {
+      unitId: unit.json.id,
+      expectedReleaseDate: '2027-01-01',
+    });
     expect(enrolment.status, enrolment.text).toBe(201);
     expect((await t.request('POST', `/consents/${recorded.id}/void`, { token: r.tokens.prison, body: { reason: 'Signed by another person' } })).status).toBe(200);
-    const proposal = await t.request('POST', `/participants/${person.id}/consents`, { token: r.tokens.ngo, body: { ...CONSENT, purpose: 'release_planning', organisationId: r.orgs.ngo.id, dataClasses: ['identity'] } });
+    const proposal = await t.request('POST', `/participants/${person.id}/consents`, {
+      token: r.tokens.ngo,
+      body: { ...CONSENT, purpose: 'release_planning', organisationId: r.orgs.ngo.id, dataClasses: ['identity'] },
+    });
     expect(proposal.json.status).toBe('pending');
     const plan = { releaseDate: '2026-09-01' };
     const parties = [
@@ -182,27 +213,60 @@ describe('who is told', () => {
   it('the case owner and the record owner are told of every consent recorded or proposed, by reference code only', async () => {
     const person = await r.participant('prison', 'Toldova');
     await r.consent(person.id, r.orgs.ngo, 'prison', { dataClasses: ['identity'], purpose: 'release_planning' });
-    const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }, { part: 'ngo', organisationId: r.orgs.ngo.id }], { releaseDate: '2026-09-01' });
+    const plan = await r.open(
+      'prison',
+      'pre-release',
+      person.id,
+      [
+        { part: 'probation', organisationId: r.orgs.probation.id },
+        { part: 'ngo', organisationId: r.orgs.ngo.id },
+      ],
+      { releaseDate: '2026-09-01' },
+    );
     expect((await r.send('prison', plan.json.id, 'OWNER_TRANSFERRED', { toOrganisationId: r.orgs.prison2.id })).status).toBe(201);
 
-    const proposal = await t.request('POST', `/participants/${person.id}/consents`, { token: r.tokens.ngo, body: { ...CONSENT, purpose: 'release_planning', organisationId: r.orgs.ngo.id, dataClasses: ['health'] } });
-    const recorded = await t.request('POST', `/participants/${person.id}/consents`, { token: r.tokens.probation, body: { ...CONSENT, purpose: 'release_planning', organisationId: r.orgs.ngo.id, dataClasses: ['social'] } });
+    const proposal = await t.request('POST', `/participants/${person.id}/consents`, {
+      token: r.tokens.ngo,
+      body: { ...CONSENT, purpose: 'release_planning', organisationId: r.orgs.ngo.id, dataClasses: ['health'] },
+    });
+    const recorded = await t.request('POST', `/participants/${person.id}/consents`, {
+      token: r.tokens.probation,
+      body: { ...CONSENT, purpose: 'release_planning', organisationId: r.orgs.ngo.id, dataClasses: ['social'] },
+    });
     expect([proposal.status, recorded.status]).toEqual([201, 201]);
 
-    const notices = await t.db.select().from(deadlines).where(and(eq(deadlines.participantId, person.id), inArray(deadlines.rule, ['consent_proposed', 'consent_recorded'])));
-    const told = (rule: string) => notices.filter((row) => row.rule === rule).flatMap((row) => row.concerns).sort();
+    const notices = await t.db
+      .select()
+      .from(deadlines)
+      .where(and(eq(deadlines.participantId, person.id), inArray(deadlines.rule, ['consent_proposed', 'consent_recorded'])));
+    const told = (rule: string) =>
+      notices
+        .filter((row) => row.rule === rule)
+        .flatMap((row) => row.concerns)
+        .sort();
     expect(told('consent_proposed')).toEqual([r.orgs.prison.id, r.orgs.prison2.id].sort());
     expect(told('consent_recorded')).toEqual([r.orgs.prison.id, r.orgs.prison2.id].sort());
     // The case owner's notice links to its case.
     expect(notices.filter((row) => row.concerns.includes(r.orgs.prison2.id)).every((row) => row.caseId === plan.json.id)).toBe(true);
 
     await materialiseDue(t.db, { now: t.clock.now(), publicUrl: 'https://cadap.test' });
-    const inbox = await t.db.select().from(notifications).where(and(eq(notifications.participantReference, person.referenceCode), inArray(notifications.rule, ['consent_proposed', 'consent_recorded'])));
+    const inbox = await t.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.participantReference, person.referenceCode), inArray(notifications.rule, ['consent_proposed', 'consent_recorded'])));
     expect(inbox.map((row) => `${row.organisationId}:${row.rule}`).sort()).toEqual(
       [`${r.orgs.prison.id}:consent_proposed`, `${r.orgs.prison.id}:consent_recorded`, `${r.orgs.prison2.id}:consent_proposed`, `${r.orgs.prison2.id}:consent_recorded`].sort(),
     );
     expect(inbox.find((row) => row.organisationId === r.orgs.prison2.id)?.link).toBe(`https://cadap.test/cases/${plan.json.id}`);
-    const mail = await t.db.select().from(outbox).where(inArray(outbox.deadlineId, notices.map((row) => row.id)));
+    const mail = await t.db
+      .select()
+      .from(outbox)
+      .where(
+        inArray(
+          outbox.deadlineId,
+          notices.map((row) => row.id),
+        ),
+      );
     expect(mail).toHaveLength(4);
     for (const message of [...mail.map((row) => row.text + row.subject), ...inbox.map((row) => row.text + row.subject)]) {
       expect(message).toContain(person.referenceCode);
@@ -233,7 +297,10 @@ describe('a consent a party needs', () => {
     expect(await queue('ngo')).toEqual([]);
     // Told at the next tick, and still in the queue after it.
     await materialiseDue(t.db, { now: t.clock.now(), publicUrl: 'https://cadap.test' });
-    const told = await t.db.select().from(notifications).where(and(eq(notifications.caseId, plan.json.id), eq(notifications.rule, 'consent_lost')));
+    const told = await t.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.caseId, plan.json.id), eq(notifications.rule, 'consent_lost')));
     expect(told.map((row) => row.organisationId)).toEqual([r.orgs.prison.id]);
     expect(await queue('prison')).toHaveLength(1);
 

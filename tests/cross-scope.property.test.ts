@@ -22,7 +22,13 @@ type Target = { participantId: string; reference: string; caseId: string; consen
 const outsiders: Actor[] = [];
 const targets: Target[] = [];
 
-type Operation = { permission: Permission; run: (actor: Actor, target: Target) => Promise<{ status: number; json: any; requestId: string | null }>; ok: (status: number, json: any) => boolean }; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies vary by route
+/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies vary by route */
+type Operation = {
+  permission: Permission;
+  run: (actor: Actor, target: Target) => Promise<{ status: number; json: any; requestId: string | null }>;
+  ok: (status: number, json: any) => boolean;
+};
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 const notFound = (status: number) => status === 404;
 const consentBody = (organisationId: string) => ({
@@ -47,18 +53,67 @@ function call(method: string, path: (target: Target) => string, body?: (target: 
 const OPERATIONS: Operation[] = [
   { permission: 'participants:read', run: call('GET', (x) => `/participants/${x.participantId}`), ok: notFound },
   { permission: 'participants:read', run: call('GET', (x) => `/participants?reference=${x.reference}`), ok: (status, json) => status === 200 && json.items.length === 0 },
-  { permission: 'participants:correct', run: call('PATCH', (x) => `/participants/${x.participantId}`, () => ({ contact: { address: 'Hijacked' } })), ok: notFound },
+  {
+    permission: 'participants:correct',
+    run: call(
+      'PATCH',
+      (x) => `/participants/${x.participantId}`,
+      () => ({ contact: { address: 'Hijacked' } }),
+    ),
+    ok: notFound,
+  },
   { permission: 'cases:read', run: call('GET', (x) => `/cases/${x.caseId}`), ok: notFound },
   { permission: 'cases:read', run: call('GET', (x) => `/cases/${x.caseId}/events`), ok: notFound },
-  { permission: 'cases:event', run: call('POST', (x) => `/cases/${x.caseId}/events`, () => ({ type: 'PARTY_ASSIGNED', data: { part: 'ngo', organisationId: r.orgs.ngo2.id }, expectedVersion: 1 })), ok: notFound },
+  {
+    permission: 'cases:event',
+    run: call(
+      'POST',
+      (x) => `/cases/${x.caseId}/events`,
+      () => ({ type: 'PARTY_ASSIGNED', data: { part: 'ngo', organisationId: r.orgs.ngo2.id }, expectedVersion: 1 }),
+    ),
+    ok: notFound,
+  },
   { permission: 'consents:read', run: call('GET', (x) => `/participants/${x.participantId}/consents`), ok: notFound },
-  { permission: 'consents:record', run: call('POST', (x) => `/participants/${x.participantId}/consents`, () => consentBody(r.orgs.ngo2.id)), ok: notFound },
-  { permission: 'consents:revoke', run: call('POST', (x) => `/consents/${x.consentId}/revoke`, () => ({ reason: 'Not mine to revoke' })), ok: notFound },
+  {
+    permission: 'consents:record',
+    run: call(
+      'POST',
+      (x) => `/participants/${x.participantId}/consents`,
+      () => consentBody(r.orgs.ngo2.id),
+    ),
+    ok: notFound,
+  },
+  {
+    permission: 'consents:revoke',
+    run: call(
+      'POST',
+      (x) => `/consents/${x.consentId}/revoke`,
+      () => ({ reason: 'Not mine to revoke' }),
+    ),
+    ok: notFound,
+  },
   { permission: 'disclosures:read', run: call('GET', (x) => `/participants/${x.participantId}/disclosures`), ok: notFound },
-  { permission: 'cases:break-glass', run: call('POST', (x) => `/cases/${x.caseId}/break-glass`, () => ({ reason: 'Curious about this person' })), ok: notFound },
+  {
+    permission: 'cases:break-glass',
+    run: call(
+      'POST',
+      (x) => `/cases/${x.caseId}/break-glass`,
+      () => ({ reason: 'Curious about this person' }),
+    ),
+    ok: notFound,
+  },
   {
     permission: 'cases:open',
-    run: call('POST', () => '/cases', (x, actor) => ({ protocol: actor.roles.includes('judge') ? 'court-ordered-treatment' : actor.roles.includes('prison_staff') ? 'pre-release' : 'halfway-house', participantId: x.participantId, parties: [], data: {} })),
+    run: call(
+      'POST',
+      () => '/cases',
+      (x, actor) => ({
+        protocol: actor.roles.includes('judge') ? 'court-ordered-treatment' : actor.roles.includes('prison_staff') ? 'pre-release' : 'halfway-house',
+        participantId: x.participantId,
+        parties: [],
+        data: {},
+      }),
+    ),
     ok: (status, json) => status === 422 && json.errors?.[0]?.path === 'body.participantId',
   },
 ];
@@ -66,7 +121,10 @@ const OPERATIONS: Operation[] = [
 async function snapshot() {
   const count = async (table: Parameters<TestContext['count']>[0]) => t.count(table);
   const [versions] = await t.db.select({ sum: sql<number>`coalesce(sum(${participants.version}), 0)::int` }).from(participants);
-  const [revoked] = await t.db.select({ n: sql<number>`count(*)::int` }).from(consents).where(sql`${consents.revokedAt} is not null`);
+  const [revoked] = await t.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(consents)
+    .where(sql`${consents.revokedAt} is not null`);
   return { cases: await count(cases), events: await count(caseEvents), consents: await count(consents), revoked: revoked?.n, versions: versions?.sum };
 }
 
@@ -76,7 +134,15 @@ beforeAll(async () => {
   // The cases and people the outsiders try to reach: one case of each kind, parties all in region KZ-PAV.
   const unit = await t.request('POST', `/organisations/${r.orgs.prison.id}/units`, { token: r.tokens.prison, body: { kind: 'atlantis', name: 'Scope unit', places: 5 } });
   const scenarios: [keyof Region['orgs'], string, { part: string; organisationId: string }[], Record<string, unknown>][] = [
-    ['court', 'court-ordered-treatment', [{ part: 'probation', organisationId: r.orgs.probation.id }, { part: 'provider', organisationId: r.orgs.provider.id }], { caseNumber: 'S-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 }],
+    [
+      'court',
+      'court-ordered-treatment',
+      [
+        { part: 'probation', organisationId: r.orgs.probation.id },
+        { part: 'provider', organisationId: r.orgs.provider.id },
+      ],
+      { caseNumber: 'S-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 },
+    ],
     ['prison', 'unit-enrolment', [], { unitId: unit.json.id, expectedReleaseDate: '2027-01-01' }],
     ['prison', 'pre-release', [{ part: 'probation', organisationId: r.orgs.probation.id }], { releaseDate: '2026-09-01' }],
     ['probation', 'halfway-house', [{ part: 'halfway_house', organisationId: r.orgs.house.id }], { expectedArrivalDate: '2026-04-01' }],

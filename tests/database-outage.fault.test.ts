@@ -40,7 +40,11 @@ describe.skipIf(!onPostgres)('database outage (PostgreSQL through a TCP proxy)',
       auditSigner: generateSigner(),
       nationalIdKey: randomBytes(32),
       mailer: createFileMailer(path.join(os.tmpdir(), 'cadap-outage-mail')),
-      config: { auth: { jwks: { kind: 'file', path: '(test)' }, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, algorithms: ['ES256'], clockToleranceSeconds: 30 }, publicUrl: undefined, bodyLimitBytes: 65536 },
+      config: {
+        auth: { jwks: { kind: 'file', path: '(test)' }, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, algorithms: ['ES256'], clockToleranceSeconds: 30 },
+        publicUrl: undefined,
+        bodyLimitBytes: 65536,
+      },
     });
     const prison = await t.organisation('prison');
     token = await issuer.sign({ org: prison.id, roles: ['prison_staff'] }, { now: new Date('2026-03-02T06:00:00Z') });

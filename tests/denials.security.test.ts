@@ -33,10 +33,16 @@ async function denialsOf(organisationId: string, requestId: string) {
 
 async function courtCase(name: string) {
   const person = await r.participant('court', name);
-  const opened = await r.open('court', 'court-ordered-treatment', person.id, [
-    { part: 'probation', organisationId: r.orgs.probation.id },
-    { part: 'provider', organisationId: r.orgs.provider.id },
-  ], { caseNumber: `D-${name}`, orderDate: '2026-03-01', programme: 'ost', durationDays: 90 });
+  const opened = await r.open(
+    'court',
+    'court-ordered-treatment',
+    person.id,
+    [
+      { part: 'probation', organisationId: r.orgs.probation.id },
+      { part: 'provider', organisationId: r.orgs.provider.id },
+    ],
+    { caseNumber: `D-${name}`, orderDate: '2026-03-01', programme: 'ost', durationDays: 90 },
+  );
   expect(opened.status).toBe(201);
   return { person, caseId: opened.json.id as string };
 }
@@ -52,7 +58,9 @@ describe('every denial is audited', () => {
     expect(response.status).toBe(403);
     expect(await t.count(organisations)).toBe(before);
     const rows = await denialsOf(r.orgs.court.id, 'deny-org');
-    expect(rows).toEqual([expect.objectContaining({ outcome: 'denied', action: 'route.forbidden', subjectType: 'route', subjectId: 'POST /organisations', participantId: null, roles: ['judge'] })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ outcome: 'denied', action: 'route.forbidden', subjectType: 'route', subjectId: 'POST /organisations', participantId: null, roles: ['judge'] }),
+    ]);
   });
 
   it('a 403 on a person’s route names the person', async () => {
@@ -72,7 +80,11 @@ describe('every denial is audited', () => {
     const response = await t.request('POST', `/cases/${caseId}/events`, {
       token: r.tokens.court,
       headers: { 'x-request-id': 'deny-part' },
-      body: { type: 'INTAKE_RECORDED', data: { assessmentDate: '2026-03-02', rehabilitationPlan: 'A plan the court may not write', consentToTreatment: true }, expectedVersion: before!.version },
+      body: {
+        type: 'INTAKE_RECORDED',
+        data: { assessmentDate: '2026-03-02', rehabilitationPlan: 'A plan the court may not write', consentToTreatment: true },
+        expectedVersion: before!.version,
+      },
     });
     expect(response.status).toBe(422);
     expect(response.json.code).toBe('EVENT_NOT_ALLOWED');
@@ -88,7 +100,12 @@ describe('every denial is audited', () => {
     const { caseId } = await courtCase('WrongState');
     const response = await r.send('provider', caseId, 'TREATMENT_COMPLETED', { date: '2026-03-02' });
     expect(response.status).toBe(422);
-    expect(await t.db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, caseId), eq(auditEvents.outcome, 'denied')))).toEqual([]);
+    expect(
+      await t.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.subjectId, caseId), eq(auditEvents.outcome, 'denied'))),
+    ).toEqual([]);
   });
 
   it('a 404 out-of-scope read of a person leaves an audit row with the participant', async () => {

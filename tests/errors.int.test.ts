@@ -21,7 +21,14 @@ const validParticipant = { identity: { firstName: 'Aigerim', lastName: 'Test', d
 function expectProblem(response: Awaited<ReturnType<TestContext['request']>>, status: number, code: string) {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toContain('application/problem+json');
-  expect(response.json).toMatchObject({ status, code, requestId: expect.any(String), type: expect.stringContaining('urn:cadap:problem:'), title: expect.any(String), detail: expect.any(String) });
+  expect(response.json).toMatchObject({
+    status,
+    code,
+    requestId: expect.any(String),
+    type: expect.stringContaining('urn:cadap:problem:'),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(response.text).not.toMatch(/\bat .*\.ts:\d+|select |insert into|drizzle|postgres/i);
 }
 

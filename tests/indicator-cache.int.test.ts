@@ -11,10 +11,16 @@ let r: Region;
 
 async function issueOrder(index: number) {
   const person = await r.participant('court', `Cache${index}`);
-  const opened = await r.open('court', 'court-ordered-treatment', person.id, [
-    { part: 'probation', organisationId: r.orgs.probation.id },
-    { part: 'provider', organisationId: r.orgs.provider.id },
-  ], { caseNumber: `K-${index}`, orderDate: '2026-03-01', programme: 'ost', durationDays: 180 });
+  const opened = await r.open(
+    'court',
+    'court-ordered-treatment',
+    person.id,
+    [
+      { part: 'probation', organisationId: r.orgs.probation.id },
+      { part: 'provider', organisationId: r.orgs.provider.id },
+    ],
+    { caseNumber: `K-${index}`, orderDate: '2026-03-01', programme: 'ost', durationDays: 180 },
+  );
   expect(opened.status, opened.text).toBe(201);
 }
 

@@ -38,10 +38,16 @@ beforeAll(async () => {
   const orders: string[] = [];
   for (let i = 0; i < 3; i += 1) {
     const person = await r.participant('court', `Court${i}`);
-    const opened = await r.open('court', 'court-ordered-treatment', person.id, [
-      { part: 'probation', organisationId: r.orgs.probation.id },
-      { part: 'provider', organisationId: r.orgs.provider.id },
-    ], { caseNumber: `I-${i}`, orderDate: '2026-03-01', programme: 'ost', durationDays: 180 });
+    const opened = await r.open(
+      'court',
+      'court-ordered-treatment',
+      person.id,
+      [
+        { part: 'probation', organisationId: r.orgs.probation.id },
+        { part: 'provider', organisationId: r.orgs.provider.id },
+      ],
+      { caseNumber: `I-${i}`, orderDate: '2026-03-01', programme: 'ost', durationDays: 180 },
+    );
     orders.push(opened.json.id);
     ok(await r.send('provider', opened.json.id, 'INTAKE_RECORDED', { assessmentDate: '2026-03-02', rehabilitationPlan: 'Plan', consentToTreatment: true }));
   }
@@ -53,7 +59,16 @@ beforeAll(async () => {
   for (const releaseDate of ['2026-06-01', '2026-03-10']) {
     const person = await r.participant('prison', `Plan${releaseDate}`);
     await r.consent(person.id, r.orgs.ngo);
-    const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }, { part: 'ngo', organisationId: r.orgs.ngo.id }], { releaseDate });
+    const plan = await r.open(
+      'prison',
+      'pre-release',
+      person.id,
+      [
+        { part: 'probation', organisationId: r.orgs.probation.id },
+        { part: 'ngo', organisationId: r.orgs.ngo.id },
+      ],
+      { releaseDate },
+    );
     for (const pathway of ['accommodation', 'identity_documents', 'health_continuity', 'employment_education', 'family', 'finance_benefits', 'patronage']) {
       ok(await r.send('prison', plan.json.id, 'PATHWAY_UPDATED', { pathway, status: 'done' }));
     }
@@ -77,7 +92,11 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i += 1) {
     const person = await r.participant('prison', `Patron${i}`);
     await r.consent(person.id, r.orgs.ngo);
-    const opened = await r.open('prison', 'patronage', person.id, [{ part: 'ngo', organisationId: r.orgs.ngo.id }], { releasedAt: '2026-03-02T10:00:00+05:00', releaseAddressPlan: 'Shelter', patronagePlan: 'Weekly' });
+    const opened = await r.open('prison', 'patronage', person.id, [{ part: 'ngo', organisationId: r.orgs.ngo.id }], {
+      releasedAt: '2026-03-02T10:00:00+05:00',
+      releaseAddressPlan: 'Shelter',
+      patronagePlan: 'Weekly',
+    });
     ok(await r.send('ngo', opened.json.id, 'ACKNOWLEDGED', { caseworker: 'A', plannedFirstContact: '2026-03-03' }));
     handovers.push(opened.json.id);
   }
@@ -152,7 +171,10 @@ describe('indicators', () => {
   it('serves the CSV with a header, one row per group and a total, in UTF-8 with Cyrillic intact', async () => {
     const response = await t.request('GET', '/indicators.csv?table=organisation-year&period=2026');
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    const lines = response.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = response.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toMatch(/^table,period,group_code,group_name,unit_enrolments,/);
     expect(lines.some((line) => line.includes('Дом «Надежда»'))).toBe(true);
     expect(lines.at(-1)).toMatch(/^organisation-year,2026,TOTAL,Total,/);

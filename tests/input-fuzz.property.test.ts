@@ -17,14 +17,40 @@ type Operation = { 'x-permission'?: string; parameters?: Array<{ name: string; i
 const RUNS_PER_OPERATION = 40;
 /** Tables whose content a refused request must leave alone (the audit trail records denials by design). */
 const DATA_TABLES = [
-  'organisations', 'prison_units', 'participants', 'participant_notes', 'cases', 'case_parties', 'case_events',
-  'deadlines', 'consents', 'holidays', 'outbox', 'notifications', 'break_glass_grants', 'service_secrets',
+  'organisations',
+  'prison_units',
+  'participants',
+  'participant_notes',
+  'cases',
+  'case_parties',
+  'case_events',
+  'deadlines',
+  'consents',
+  'holidays',
+  'outbox',
+  'notifications',
+  'break_glass_grants',
+  'service_secrets',
 ];
 
-const SQLISH = [
-  "' OR '1'='1", "1; DROP TABLE cases;--", "' UNION SELECT NULL,version()--", '1) OR pg_sleep(5)--', "\\'; select 1; --", '%27%20OR%201=1', '$1', '{"$gt":""}',
+const SQLISH = ["' OR '1'='1", '1; DROP TABLE cases;--', "' UNION SELECT NULL,version()--", '1) OR pg_sleep(5)--', "\\'; select 1; --", '%27%20OR%201=1', '$1', '{"$gt":""}'];
+const UNICODE = [
+  'Ａｌｉ',
+  'Жанар Қасымова',
+  '\u0000',
+  'a\u0000b',
+  '\ud800',
+  'x\udfffy',
+  '\uFEFF\u202E',
+  '𝕏🙂',
+  'a\u0301',
+  '../../etc/passwd',
+  '%00',
+  'null',
+  'undefined',
+  '-1',
+  '9'.repeat(40),
 ];
-const UNICODE = ['Ａｌｉ', 'Жанар Қасымова', '\u0000', 'a\u0000b', '\ud800', 'x\udfffy', '\uFEFF\u202E', '𝕏🙂', 'a\u0301', '../../etc/passwd', '%00', 'null', 'undefined', '-1', '9'.repeat(40)];
 
 let t: TestContext;
 let r: Region;
@@ -33,7 +59,9 @@ let knownIds: string[];
 let validBodies: Record<string, unknown>;
 
 async function fingerprint(): Promise<string> {
-  const parts = DATA_TABLES.map((table) => sql`select ${table}::text as t, count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from ${sql.identifier(table)} x`);
+  const parts = DATA_TABLES.map(
+    (table) => sql`select ${table}::text as t, count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from ${sql.identifier(table)} x`,
+  );
   const result = await t.db.execute(sql.join(parts, sql` union all `));
   return JSON.stringify(rowsOf(result));
 }
@@ -56,25 +84,46 @@ beforeAll(async () => {
   };
   tokenOf = (role) => byRole[role]!;
   const person = await r.participant('court', 'Fuzz');
-  const order = await r.open('court', 'court-ordered-treatment', person.id, [
-    { part: 'probation', organisationId: r.orgs.probation.id },
-    { part: 'provider', organisationId: r.orgs.provider.id },
-  ], { caseNumber: 'F-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 });
+  const order = await r.open(
+    'court',
+    'court-ordered-treatment',
+    person.id,
+    [
+      { part: 'probation', organisationId: r.orgs.probation.id },
+      { part: 'provider', organisationId: r.orgs.provider.id },
+    ],
+    { caseNumber: 'F-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 },
+  );
   expect(order.status).toBe(201);
   knownIds = [person.id, order.json.id, r.orgs.prison.id, r.orgs.court.id, r.orgs.house.id];
   validBodies = {
     '/participants': { identity: { firstName: 'Fuzz', lastName: 'Body', dateOfBirth: '1990-01-01' } },
-    '/cases': { protocol: 'court-ordered-treatment', participantId: person.id, parties: [], data: { caseNumber: 'F-2', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 } },
+    '/cases': {
+      protocol: 'court-ordered-treatment',
+      participantId: person.id,
+      parties: [],
+      data: { caseNumber: 'F-2', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 },
+    },
     '/cases/{id}/events': { type: 'INTAKE_RECORDED', data: { assessmentDate: '2026-03-05', rehabilitationPlan: 'Plan', consentToTreatment: true }, expectedVersion: 1 },
     '/organisations': { kind: 'ngo', name: 'Fuzz NGO', country: 'KZ', region: 'KZ-PAV', notificationEmails: ['f@example.org'] },
-    '/participants/{id}/consents': { organisationId: r.orgs.ngo.id, dataClasses: ['identity'], purpose: 'post_release_support', validFrom: '2026-01-01', validUntil: '2027-01-01', signedMethod: 'written', witness: 'W', textVersion: 'v1' },
+    '/participants/{id}/consents': {
+      organisationId: r.orgs.ngo.id,
+      dataClasses: ['identity'],
+      purpose: 'post_release_support',
+      validFrom: '2026-01-01',
+      validUntil: '2027-01-01',
+      signedMethod: 'written',
+      witness: 'W',
+      textVersion: 'v1',
+    },
   };
 });
 afterAll(() => t?.close());
 
 const text = () => fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.constantFrom(...SQLISH, ...UNICODE));
 const pathValue = () => fc.oneof(fc.constantFrom(...(knownIds ?? [])), fc.uuid(), text(), fc.integer().map(String));
-const queryValue = () => fc.oneof(text(), fc.integer({ min: -10, max: 100_000 }).map(String), fc.constantFrom(...(knownIds ?? []), 'open', 'overdue', 'dead', 'true', '2026-03-01'));
+const queryValue = () =>
+  fc.oneof(text(), fc.integer({ min: -10, max: 100_000 }).map(String), fc.constantFrom(...(knownIds ?? []), 'open', 'overdue', 'dead', 'true', '2026-03-01'));
 
 /** The paths of every string in a value (at least one: the empty path stands for "none"). */
 function stringPaths(value: unknown, path: string[] = []): string[][] {
@@ -108,7 +157,9 @@ function mutated(valid: unknown) {
 describe('input fuzzing over every route', () => {
   it('never answers 5xx, and a 4xx never changes data', { timeout: 120_000 }, async () => {
     const paths = (await t.request('GET', '/openapi.json')).json.paths as Record<string, Record<string, Operation>>;
-    const operations = Object.entries(paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method: method.toUpperCase(), operation })));
+    const operations = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ path, method: method.toUpperCase(), operation })),
+    );
     expect(operations.length).toBeGreaterThan(30);
     let requests = 0;
     let baseline = await fingerprint();
@@ -119,7 +170,11 @@ describe('input fuzzing over every route', () => {
       const queryParams = (operation.parameters ?? []).filter((param) => param.in === 'query').map((param) => param.name);
       const valid = validBodies[path];
       const body = operation.requestBody
-        ? fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string({ maxLength: 50 }).map((raw) => ({ raw })), ...(valid ? [mutated(valid)] : []))
+        ? fc.oneof(
+            fc.jsonValue({ maxDepth: 3 }),
+            fc.string({ maxLength: 50 }).map((raw) => ({ raw })),
+            ...(valid ? [mutated(valid)] : []),
+          )
         : fc.constant(undefined);
       const input = fc.record({
         role: roles.length ? fc.constantFrom(...roles) : fc.constant(undefined),

@@ -35,7 +35,10 @@ describe('a person’s way from a prison unit to patronage', () => {
     expect(plan.status, plan.text).toBe(201);
     expect(plan.json.data.pathways.accommodation).toEqual({ status: 'not_started' });
     expect((await r.deadlinesOf(enrolment.json.id)).find((row) => row.rule === 'pre_release_planning')?.status).toBe('void');
-    const planDeadlines = (await r.deadlinesOf(plan.json.id)).filter((row) => row.status === 'open').map((row) => row.rule).sort();
+    const planDeadlines = (await r.deadlinesOf(plan.json.id))
+      .filter((row) => row.status === 'open')
+      .map((row) => row.rule)
+      .sort();
     expect(planDeadlines).toEqual(['pathways_not_started', 'planning_escalation', 'release_day', 'release_in_14_days', 'release_in_30_days', 'release_in_7_days']);
 
     // Without an NGO and with pathways open, the plan cannot be agreed; the refusal names the guard.
@@ -50,7 +53,9 @@ describe('a person’s way from a prison unit to patronage', () => {
     expect((await r.send('prison', plan.json.id, 'PARTY_ASSIGNED', { part: 'ngo', organisationId: r.orgs.ngo.id })).status).toBe(201);
 
     // Pathways: the NGO acts on its own; the 56-day "nothing started" deadline goes.
-    expect((await r.send('ngo', plan.json.id, 'PATHWAY_UPDATED', { pathway: 'patronage', status: 'done', organisationId: r.orgs.ngo.id, note: 'Weekly meetings' })).status).toBe(201);
+    expect((await r.send('ngo', plan.json.id, 'PATHWAY_UPDATED', { pathway: 'patronage', status: 'done', organisationId: r.orgs.ngo.id, note: 'Weekly meetings' })).status).toBe(
+      201,
+    );
     expect((await r.deadlinesOf(plan.json.id)).find((row) => row.rule === 'pathways_not_started')?.status).toBe('void');
     for (const pathway of PATHWAYS.filter((name) => name !== 'patronage')) {
       const status = pathway === 'employment_education' ? 'not_needed' : 'done';
@@ -113,7 +118,9 @@ describe('a person’s way from a prison unit to patronage', () => {
     const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }], { releaseDate: '2026-03-10' });
     const released = await r.send('prison', plan.json.id, 'RELEASED_WITHOUT_PLAN', { releasedAt: '2026-03-03T09:00:00+05:00', reason: 'Early release by court' });
     expect(released.json.case.state).toBe('released');
-    expect((await r.deadlinesOf(plan.json.id)).filter((row) => row.kind === 'alert')).toEqual([expect.objectContaining({ rule: 'released_without_plan', concerns: [r.orgs.coordinator.id] })]);
+    expect((await r.deadlinesOf(plan.json.id)).filter((row) => row.kind === 'alert')).toEqual([
+      expect.objectContaining({ rule: 'released_without_plan', concerns: [r.orgs.coordinator.id] }),
+    ]);
     const patronage = await t.request('GET', `/cases?participantId=${person.id}&protocol=patronage`, { token: r.tokens.prison });
     expect(patronage.json.items).toEqual([]);
   });

@@ -24,19 +24,27 @@ beforeAll(async () => {
   t = await createTestContext();
   r = await createRegion(t);
   person = await r.participant('court', 'Leakcheck');
-  const opened = await r.open('court', 'court-ordered-treatment', person.id, [
-    { part: 'probation', organisationId: r.orgs.probation.id },
-    { part: 'provider', organisationId: r.orgs.provider.id },
-  ], { caseNumber: 'LEAK-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 });
+  const opened = await r.open(
+    'court',
+    'court-ordered-treatment',
+    person.id,
+    [
+      { part: 'probation', organisationId: r.orgs.probation.id },
+      { part: 'provider', organisationId: r.orgs.provider.id },
+    ],
+    { caseNumber: 'LEAK-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 },
+  );
   expect(opened.status).toBe(201);
   caseId = opened.json.id as string;
   // From here on, every write to these tables fails in the database, quoting the row.
-  await t.db.execute(sql.raw(`
+  await t.db.execute(
+    sql.raw(`
     create function test_refuse_write() returns trigger language plpgsql as $$
     begin
       raise exception 'refused row %', row_to_json(new)::text
         using errcode = '23514', detail = 'Failing row contains ' || row_to_json(new)::text, constraint = 'test_refuse_check', table = tg_table_name;
-    end $$`));
+    end $$`),
+  );
   for (const table of REFUSED_TABLES) {
     await t.db.execute(sql.raw(`create trigger test_refuse before insert or update on ${table} for each row execute function test_refuse_write()`));
   }
@@ -70,7 +78,11 @@ describe('database errors on routes carrying personal data', () => {
       body: { identity: { firstName: personal('Firstname') } },
     });
     expect(response.status).toBe(500);
-    const health = await t.request('PATCH', `/participants/${person.id}`, { token: r.tokens.provider, headers: { 'x-request-id': 'leak-health-2' }, body: { health: { diagnosis, treatment } } });
+    const health = await t.request('PATCH', `/participants/${person.id}`, {
+      token: r.tokens.provider,
+      headers: { 'x-request-id': 'leak-health-2' },
+      body: { health: { diagnosis, treatment } },
+    });
     // The provider sees health by its part; the write reaches the database and fails there.
     expect(health.status).toBe(500);
     expect(health.text).not.toContain(diagnosis);
@@ -147,8 +159,17 @@ describe('summariseError', () => {
     detail: 'Key (national_id)=(800808-DUP) already exists.',
     parameters: ['800808-DUP'],
   });
-  const pglite = Object.assign(new Error('invalid input syntax for type uuid: "Aigerim"'), { name: 'error', code: '22P02', table: 'participants', column: 'id', detail: 'Aigerim' });
-  for (const [label, cause] of [['postgres.js', postgresJs], ['PGlite', pglite]] as const) {
+  const pglite = Object.assign(new Error('invalid input syntax for type uuid: "Aigerim"'), {
+    name: 'error',
+    code: '22P02',
+    table: 'participants',
+    column: 'id',
+    detail: 'Aigerim',
+  });
+  for (const [label, cause] of [
+    ['postgres.js', postgresJs],
+    ['PGlite', pglite],
+  ] as const) {
     it(`keeps the ${label} error's code, constraint and table, and none of its values`, () => {
       const wrapped = Object.assign(new Error('Failed query: select 1\nparams: 800808-DUP,Aigerim'), { query: 'select 1', params: ['800808-DUP', 'Aigerim'], cause });
       const summary = summariseError(wrapped);

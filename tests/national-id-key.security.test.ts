@@ -47,13 +47,30 @@ async function world() {
   const database = await openTestDatabase();
   handles.push(database);
   await ensureAuditChains(database.db, now);
-  const setup: Actor = { sub: 'setup', name: undefined, organisation: { id: '00000000-0000-0000-0000-000000000000', kind: 'coordinator', name: 'setup', country: 'KZ', region: 'KZ-PAV' }, roles: ['admin'], expiresAt: new Date('2100-01-01') };
+  const setup: Actor = {
+    sub: 'setup',
+    name: undefined,
+    organisation: { id: '00000000-0000-0000-0000-000000000000', kind: 'coordinator', name: 'setup', country: 'KZ', region: 'KZ-PAV' },
+    roles: ['admin'],
+    expiresAt: new Date('2100-01-01'),
+  };
   const prison = await createOrganisation(database.db, setup, { kind: 'prison', name: 'Key prison', country: 'KZ', region: 'KZ-PAV', notificationEmails: ['p@example.org'] }, now);
   await createOrganisation(database.db, setup, { kind: 'coordinator', name: 'Key coordinator', country: 'KZ', region: 'KZ-PAV', notificationEmails: ['c@example.org'] }, now);
-  const actor: Actor = { sub: 'staff', name: undefined, organisation: { id: prison.id, kind: 'prison', name: prison.name, country: 'KZ', region: 'KZ-PAV' }, roles: ['prison_staff'], expiresAt: new Date('2100-01-01') };
+  const actor: Actor = {
+    sub: 'staff',
+    name: undefined,
+    organisation: { id: prison.id, kind: 'prison', name: prison.name, country: 'KZ', region: 'KZ-PAV' },
+    roles: ['prison_staff'],
+    expiresAt: new Date('2100-01-01'),
+  };
   const register = async (key: Buffer, nationalId: string) => {
-    const person = await registerParticipant(database.db, { actor, now, requestId: 'key-test' }, key, { identity: { firstName: 'Key', lastName: 'Person', dateOfBirth: '1980-01-01', nationalId } });
-    const flagged = await database.db.select().from(deadlines).where(and(eq(deadlines.participantId, person.id), eq(deadlines.rule, 'possible_duplicate')));
+    const person = await registerParticipant(database.db, { actor, now, requestId: 'key-test' }, key, {
+      identity: { firstName: 'Key', lastName: 'Person', dateOfBirth: '1980-01-01', nationalId },
+    });
+    const flagged = await database.db
+      .select()
+      .from(deadlines)
+      .where(and(eq(deadlines.participantId, person.id), eq(deadlines.rule, 'possible_duplicate')));
     return flagged.length > 0;
   };
   return { db: database.db, register };
@@ -65,7 +82,10 @@ describe('the national id key', () => {
     expect((await t.request('POST', '/participants', { token: r.tokens.prison, body })).status).toBe(201);
     const second = await t.request('POST', '/participants', { token: r.tokens.probation, body: { identity: { ...body.identity, nationalId: '810101key' } } });
     expect(second.status).toBe(201);
-    const alerts = await t.db.select().from(deadlines).where(and(eq(deadlines.participantId, second.json.id), eq(deadlines.rule, 'possible_duplicate')));
+    const alerts = await t.db
+      .select()
+      .from(deadlines)
+      .where(and(eq(deadlines.participantId, second.json.id), eq(deadlines.rule, 'possible_duplicate')));
     expect(alerts).toHaveLength(1);
     const key = fs.readFileSync(t.nationalIdKeyFile, 'utf8').trim();
     expect(fs.statSync(t.nationalIdKeyFile).mode & 0o077).toBe(0);

@@ -40,10 +40,16 @@ async function courtOrder(name: string) {
     token: r.tokens.court,
     body: { identity: { firstName: name, lastName: 'Mailtestova', dateOfBirth: '1984-04-04', nationalId: `MAIL-${name}` }, health: { diagnosis: 'stimulant use disorder' } },
   });
-  const opened = await r.open('court', 'court-ordered-treatment', person.json.id, [
-    { part: 'probation', organisationId: r.orgs.probation.id },
-    { part: 'provider', organisationId: r.orgs.provider.id },
-  ], { caseNumber: `M-${name}`, orderDate: '2026-03-01', programme: 'ost', durationDays: 120 });
+  const opened = await r.open(
+    'court',
+    'court-ordered-treatment',
+    person.json.id,
+    [
+      { part: 'probation', organisationId: r.orgs.probation.id },
+      { part: 'provider', organisationId: r.orgs.provider.id },
+    ],
+    { caseNumber: `M-${name}`, orderDate: '2026-03-01', programme: 'ost', durationDays: 120 },
+  );
   return { person: person.json as { id: string; referenceCode: string }, caseId: opened.json.id as string };
 }
 
@@ -85,7 +91,10 @@ describe('notifications end to end, through a real SMTP server', () => {
     t.clock.set('2026-03-16T04:00:00Z');
     await tick();
     expect(smtp.received.filter((message) => message.mail.text?.includes(person.referenceCode) && message.mail.subject?.includes('intake'))).toEqual([]);
-    const [row] = await t.db.select().from(deadlines).where(and(eq(deadlines.caseId, caseId), eq(deadlines.rule, 'intake_overdue')));
+    const [row] = await t.db
+      .select()
+      .from(deadlines)
+      .where(and(eq(deadlines.caseId, caseId), eq(deadlines.rule, 'intake_overdue')));
     expect(row?.status).toBe('void');
   });
 
@@ -93,7 +102,16 @@ describe('notifications end to end, through a real SMTP server', () => {
     t.clock.set('2026-03-02T06:00:00Z');
     const person = await r.participant('prison', 'Timed');
     await r.consent(person.id, r.orgs.ngo);
-    const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }, { part: 'ngo', organisationId: r.orgs.ngo.id }], { releaseDate: '2026-05-20' });
+    const plan = await r.open(
+      'prison',
+      'pre-release',
+      person.id,
+      [
+        { part: 'probation', organisationId: r.orgs.probation.id },
+        { part: 'ngo', organisationId: r.orgs.ngo.id },
+      ],
+      { releaseDate: '2026-05-20' },
+    );
     const referral = await r.open('probation', 'halfway-house', person.id, [{ part: 'halfway_house', organisationId: r.orgs.house.id }], { expectedArrivalDate: '2026-05-20' });
     const order = await courtOrder('Timed');
     const unit = await t.request('POST', `/organisations/${r.orgs.prison.id}/units`, { token: r.tokens.prison, body: { kind: 'clean_zone', name: 'Timed unit', places: 3 } });
@@ -107,7 +125,12 @@ describe('notifications end to end, through a real SMTP server', () => {
       probationOrganisationId: r.orgs.probation.id,
     });
     const caseIds = [plan.json.id, referral.json.id, order.caseId, enrolment.json.id, handover.json.id];
-    const rows = (await t.db.select().from(deadlines).where(and(inArray(deadlines.caseId, caseIds), eq(deadlines.status, 'open')))).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+    const rows = (
+      await t.db
+        .select()
+        .from(deadlines)
+        .where(and(inArray(deadlines.caseId, caseIds), eq(deadlines.status, 'open')))
+    ).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
     expect(new Set(rows.map((row) => row.rule)).size).toBeGreaterThanOrEqual(13);
     // Rows due at the same instant fire together: check each instant a second before, and at it.
     const instants = [...new Set(rows.map((row) => row.dueAt.getTime()))];
@@ -135,11 +158,17 @@ describe('notifications end to end, through a real SMTP server', () => {
     t.clock.set('2026-03-02T06:00:00Z');
     const person = await r.participant('prison', 'Notice');
     await r.consent(person.id, r.orgs.ngo, 'prison');
-    const stay = await r.open('prison', 'halfway-house', person.id, [
-      { part: 'halfway_house', organisationId: r.orgs.house.id },
-      { part: 'ngo', organisationId: r.orgs.ngo.id },
-      { part: 'probation', organisationId: r.orgs.probation.id },
-    ], { expectedArrivalDate: '2026-03-02' });
+    const stay = await r.open(
+      'prison',
+      'halfway-house',
+      person.id,
+      [
+        { part: 'halfway_house', organisationId: r.orgs.house.id },
+        { part: 'ngo', organisationId: r.orgs.ngo.id },
+        { part: 'probation', organisationId: r.orgs.probation.id },
+      ],
+      { expectedArrivalDate: '2026-03-02' },
+    );
     await r.send('house', stay.json.id, 'ACCEPTED', {});
     await r.send('house', stay.json.id, 'ARRIVED', { arrivedAt: '2026-03-02T10:00:00+05:00' });
     await r.send('house', stay.json.id, 'INCIDENT_RECORDED', { date: '2026-03-02', kind: 'relapse' });
@@ -147,7 +176,11 @@ describe('notifications end to end, through a real SMTP server', () => {
     const before = smtp.received.length;
     await tick();
     const fresh = smtp.received.slice(before).filter((message) => message.mail.text?.includes(person.referenceCode));
-    const byRule = (title: string) => fresh.filter((message) => message.mail.subject?.includes(title)).flatMap((message) => message.to).sort();
+    const byRule = (title: string) =>
+      fresh
+        .filter((message) => message.mail.subject?.includes(title))
+        .flatMap((message) => message.to)
+        .sort();
     expect(byRule('Рецидив')).toEqual([...r.orgs.ngo.notificationEmails, ...r.orgs.probation.notificationEmails].sort());
     // Break-glass tells the case owner (the referring prison).
     expect(byRule('Экстренный доступ')).toEqual([...r.orgs.prison.notificationEmails]);
@@ -165,7 +198,14 @@ describe('the embedded mailer', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadap-mail-'));
     try {
       const files = createFileMailer(dir);
-      await files.send({ messageId: '<abc.def@cadap.invalid>', from: FROM, to: ['someone@example.org'], subject: 'CADAP Reminder: test (P-AAAA-BBBB)', text: 'Hello', html: '<p>Hello</p>' });
+      await files.send({
+        messageId: '<abc.def@cadap.invalid>',
+        from: FROM,
+        to: ['someone@example.org'],
+        subject: 'CADAP Reminder: test (P-AAAA-BBBB)',
+        text: 'Hello',
+        html: '<p>Hello</p>',
+      });
       const written = fs.readdirSync(dir);
       expect(written).toEqual(['abc.def@cadap.invalid.eml']);
       const content = fs.readFileSync(path.join(dir, written[0]!), 'utf8');
@@ -176,4 +216,3 @@ describe('the embedded mailer', () => {
     }
   });
 });
-

@@ -82,7 +82,8 @@ describe('OpenAPI document', () => {
         if (typeof node.maxLength !== 'number' && node.enum === undefined && node.const === undefined) missing.push(where);
       }
       for (const key of ['items', 'additionalProperties', 'propertyNames', 'not']) visit(node[key], `${where}.${key}`, seen);
-      for (const key of ['anyOf', 'oneOf', 'allOf', 'prefixItems']) ((node[key] as unknown[] | undefined) ?? []).forEach((item, index) => visit(item, `${where}.${key}[${index}]`, seen));
+      for (const key of ['anyOf', 'oneOf', 'allOf', 'prefixItems'])
+        ((node[key] as unknown[] | undefined) ?? []).forEach((item, index) => visit(item, `${where}.${key}[${index}]`, seen));
       for (const [name, property] of Object.entries((node.properties as Record<string, unknown> | undefined) ?? {})) visit(property, `${where}.${name}`, seen);
     };
     for (const { path, method, operation, shared } of operations(doc)) {
@@ -92,7 +93,13 @@ describe('OpenAPI document', () => {
     expect(strings).toBeGreaterThan(50);
     expect(missing, 'request strings without maxLength').toEqual([]);
     // The walk reaches the named schemas of requests (so a new request schema cannot hide in components).
-    expect(componentRefs(operations(doc).map(({ operation }) => operation.requestBody), new Set(), components).size).toBeGreaterThan(5);
+    expect(
+      componentRefs(
+        operations(doc).map(({ operation }) => operation.requestBody),
+        new Set(),
+        components,
+      ).size,
+    ).toBeGreaterThan(5);
 
     // Documented is enforced: one past the limit is 422 naming the field, on a body, a query and a path string.
     const admin = await t.tokenFor(await t.organisation('coordinator'), 'admin');

@@ -23,7 +23,15 @@ describe('organisations', () => {
   it('a coordinator registers a halfway house in its region, with defaults from the country', async () => {
     const response = await t.request('POST', '/organisations', {
       token: coordinator,
-      body: { kind: 'halfway_house', name: 'Nadezhda House', country: 'KZ', region: 'KZ-PAV', beds: 10, certificationValidUntil: '2026-12-31', notificationEmails: ['house@example.org'] },
+      body: {
+        kind: 'halfway_house',
+        name: 'Nadezhda House',
+        country: 'KZ',
+        region: 'KZ-PAV',
+        beds: 10,
+        certificationValidUntil: '2026-12-31',
+        notificationEmails: ['house@example.org'],
+      },
     });
     expect(response.status).toBe(201);
     expect(response.json).toMatchObject({
@@ -82,7 +90,10 @@ describe('organisations', () => {
   });
 
   it('an unknown time zone is refused', async () => {
-    const response = await t.request('POST', '/organisations', { token: admin, body: { kind: 'court', name: 'Mars Court', country: 'KZ', region: 'KZ-PAV', timeZone: 'Mars/Olympus' } });
+    const response = await t.request('POST', '/organisations', {
+      token: admin,
+      body: { kind: 'court', name: 'Mars Court', country: 'KZ', region: 'KZ-PAV', timeZone: 'Mars/Olympus' },
+    });
     expect(response.status).toBe(422);
     expect(response.json.errors[0].path).toBe('body.timeZone');
   });

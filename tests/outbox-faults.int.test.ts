@@ -59,7 +59,10 @@ async function drain(mailer: Mailer, rounds = 500) {
   for (let round = 0; round < rounds; round += 1) {
     const result = await dispatchDue(t.db, mailer, { now: t.clock.now(), from: FROM, batch: 200, baseBackoffMs: 1000, maxBackoffMs: 60_000, maxAttempts: 20 });
     if (result.claimed === 0) {
-      const [pending] = await t.db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(sql`${outbox.status} in ('pending', 'sending')`);
+      const [pending] = await t.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(outbox)
+        .where(sql`${outbox.status} in ('pending', 'sending')`);
       if ((pending?.n ?? 0) === 0) return;
       t.clock.advance(61_000);
     }
@@ -67,7 +70,10 @@ async function drain(mailer: Mailer, rounds = 500) {
 }
 
 async function statusOf(ids: string[]) {
-  const rows = await t.db.select({ status: outbox.status }).from(outbox).where(sql`${outbox.id} in ${ids}`);
+  const rows = await t.db
+    .select({ status: outbox.status })
+    .from(outbox)
+    .where(sql`${outbox.id} in ${ids}`);
   return rows.reduce<Record<string, number>>((counts, row) => ({ ...counts, [row.status]: (counts[row.status] ?? 0) + 1 }), {});
 }
 
@@ -82,7 +88,10 @@ describe('the dispatcher under faults', () => {
       const delivered = smtp.received.map((message) => message.messageId);
       expect(new Set(delivered).size).toBe(500);
       expect(delivered).toHaveLength(500);
-      const [retried] = await t.db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(sql`${outbox.id} in ${ids} and ${outbox.attempts} > 1`);
+      const [retried] = await t.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(outbox)
+        .where(sql`${outbox.id} in ${ids} and ${outbox.attempts} > 1`);
       expect(retried?.n).toBeGreaterThan(50);
     } finally {
       await mailer.close();
@@ -250,7 +259,10 @@ describe('the dispatcher under faults', () => {
       materialiseDue(t.db, { now, publicUrl: 'https://b.test', batch: 25 }),
     ]);
     expect(counts[0] + counts[1]).toBe(300);
-    const [made] = await t.db.select({ n: sql<number>`count(*)::int`, distinctKeys: sql<number>`count(distinct ${outbox.deadlineId})::int` }).from(outbox).where(sql`${outbox.deadlineId} in ${rows.map((row) => row.id)}`);
+    const [made] = await t.db
+      .select({ n: sql<number>`count(*)::int`, distinctKeys: sql<number>`count(distinct ${outbox.deadlineId})::int` })
+      .from(outbox)
+      .where(sql`${outbox.deadlineId} in ${rows.map((row) => row.id)}`);
     expect(made).toEqual({ n: 300, distinctKeys: 300 });
     // A tick that catches up later creates nothing new.
     expect(await materialiseDue(t.db, { now: new Date(now.getTime() + 3_600_000), publicUrl: 'https://a.test' })).toBe(0);

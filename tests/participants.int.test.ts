@@ -39,7 +39,12 @@ describe('registering a participant', () => {
     expect(response.json.notes).toEqual([expect.objectContaining({ organisationId: prison.id, text: person.note })]);
     const audit = await auditRows(response.json.id);
     expect(audit).toEqual([
-      expect.objectContaining({ action: 'participant.register', outcome: 'success', organisationId: prison.id, dataClasses: ['identity', 'contact', 'custody', 'health', 'notes'] }),
+      expect.objectContaining({
+        action: 'participant.register',
+        outcome: 'success',
+        organisationId: prison.id,
+        dataClasses: ['identity', 'contact', 'custody', 'health', 'notes'],
+      }),
     ]);
   });
 

@@ -32,7 +32,12 @@ describe('court-ordered treatment', () => {
   it('main path: ordered → in treatment → reports and tests → completion review → discharged, with deadlines moving', async () => {
     const person = await r.participant('court');
     const order = await openCourtOrder(person.id);
-    expect((await r.deadlinesOf(order.id)).filter((row) => row.status === 'open').map((row) => row.rule).sort()).toEqual(['intake_overdue', 'order_ending']);
+    expect(
+      (await r.deadlinesOf(order.id))
+        .filter((row) => row.status === 'open')
+        .map((row) => row.rule)
+        .sort(),
+    ).toEqual(['intake_overdue', 'order_ending']);
     const intakeDue = (await r.deadlinesOf(order.id)).find((row) => row.rule === 'intake_overdue')!;
     // 14 days after the order date, 09:00 in Asia/Almaty (UTC+5).
     expect(intakeDue.dueAt.toISOString()).toBe('2026-03-15T04:00:00.000Z');
@@ -170,7 +175,10 @@ describe('halfway house', () => {
     const open = (await r.deadlinesOf(referral.json.id)).filter((row) => row.status === 'open');
     // Referred Monday 2 March: 3 working days → Thursday 5 March; 5 → Monday 9 March.
     expect(open.find((row) => row.rule === 'decision_reminder')?.dueAt.toISOString()).toBe('2026-03-05T04:00:00.000Z');
-    expect(open.find((row) => row.rule === 'decision_overdue')).toMatchObject({ dueAt: new Date('2026-03-09T04:00:00.000Z'), concerns: [r.orgs.coordinator.id, r.orgs.probation.id].sort() });
+    expect(open.find((row) => row.rule === 'decision_overdue')).toMatchObject({
+      dueAt: new Date('2026-03-09T04:00:00.000Z'),
+      concerns: [r.orgs.coordinator.id, r.orgs.probation.id].sort(),
+    });
 
     expect((await r.send('house', referral.json.id, 'ACCEPTED', {})).json.case.state).toBe('accepted');
     const arrival = (await r.deadlinesOf(referral.json.id)).find((row) => row.rule === 'arrival_missed' && row.status === 'open');
@@ -240,17 +248,28 @@ describe('patronage', () => {
 describe('consents', () => {
   it('every element is required; revocation applies to the very next request', async () => {
     const person = await r.participant('prison');
-    const missing = await t.request('POST', `/participants/${person.id}/consents`, { token: r.tokens.prison, body: { organisationId: r.orgs.ngo.id, dataClasses: ['identity'], purpose: 'housing' } });
+    const missing = await t.request('POST', `/participants/${person.id}/consents`, {
+      token: r.tokens.prison,
+      body: { organisationId: r.orgs.ngo.id, dataClasses: ['identity'], purpose: 'housing' },
+    });
     expect(missing.status).toBe(422);
-    expect(missing.json.errors.map((error: { path: string }) => error.path)).toEqual(expect.arrayContaining(['body.validFrom', 'body.signedMethod', 'body.witness', 'body.textVersion']));
+    expect(missing.json.errors.map((error: { path: string }) => error.path)).toEqual(
+      expect.arrayContaining(['body.validFrom', 'body.signedMethod', 'body.witness', 'body.textVersion']),
+    );
     const consent = await r.consent(person.id, r.orgs.ngo);
-    const handover = await r.open('prison', 'unit-enrolment', person.id, [{ part: 'ngo', organisationId: r.orgs.ngo.id }], { unitId: '00000000-0000-0000-0000-000000000000', expectedReleaseDate: '2027-01-01' });
+    const handover = await r.open('prison', 'unit-enrolment', person.id, [{ part: 'ngo', organisationId: r.orgs.ngo.id }], {
+      unitId: '00000000-0000-0000-0000-000000000000',
+      expectedReleaseDate: '2027-01-01',
+    });
     expect(handover.status).toBe(422);
     const revoke = await t.request('POST', `/consents/${consent.id}/revoke`, { token: r.tokens.prison, body: { reason: 'Person asked' } });
     expect(revoke.status).toBe(200);
     expect(revoke.json).toMatchObject({ validNow: false, revocationReason: 'Person asked' });
     const unit = await t.request('POST', `/organisations/${r.orgs.prison.id}/units`, { token: r.tokens.prison, body: { kind: 'clean_zone', name: 'CZ consents', places: 5 } });
-    const refused = await r.open('prison', 'unit-enrolment', person.id, [{ part: 'ngo', organisationId: r.orgs.ngo.id }], { unitId: unit.json.id, expectedReleaseDate: '2027-01-01' });
+    const refused = await r.open('prison', 'unit-enrolment', person.id, [{ part: 'ngo', organisationId: r.orgs.ngo.id }], {
+      unitId: unit.json.id,
+      expectedReleaseDate: '2027-01-01',
+    });
     expect(refused.status).toBe(422);
     expect(refused.json.errors[0].message).toMatch(/consent/);
     const again = await t.request('POST', `/consents/${consent.id}/revoke`, { token: r.tokens.prison, body: { reason: 'Twice' } });
@@ -274,7 +293,16 @@ describe('consents', () => {
     expect(response.status).toBe(404);
     const recorded = await t.request('POST', `/participants/${person.id}/consents`, {
       token: r.tokens.ngo2,
-      body: { organisationId: r.orgs.ngo2.id, dataClasses: ['identity'], purpose: 'housing', validFrom: '2026-01-01', validUntil: '2026-12-31', signedMethod: 'written', witness: 'Me', textVersion: 'v1' },
+      body: {
+        organisationId: r.orgs.ngo2.id,
+        dataClasses: ['identity'],
+        purpose: 'housing',
+        validFrom: '2026-01-01',
+        validUntil: '2026-12-31',
+        signedMethod: 'written',
+        witness: 'Me',
+        textVersion: 'v1',
+      },
     });
     expect(recorded.status).toBe(404);
   });

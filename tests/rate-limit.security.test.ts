@@ -99,7 +99,12 @@ describe('rate limits', () => {
       expect(response.headers.get('ratelimit-policy')).toBe('"auth-failure-address";q=20;w=60, "read-address";q=1000;w=60, "read-subject";q=3;w=60');
     }
     const current = seen.map((response) => fields(response.headers.get('ratelimit')));
-    expect(current.map((items) => items['read-subject'])).toEqual([{ r: 2, t: 60 }, { r: 1, t: 60 }, { r: 0, t: 60 }, { r: 0, t: 60 }]);
+    expect(current.map((items) => items['read-subject'])).toEqual([
+      { r: 2, t: 60 },
+      { r: 1, t: 60 },
+      { r: 0, t: 60 },
+      { r: 0, t: 60 },
+    ]);
     expect(current.map((items) => items['read-address']?.r)).toEqual([999, 998, 997, 996]);
     expect(current[0]!['auth-failure-address']).toEqual({ r: 20, t: 60 });
     expect(seen.map((response) => response.status)).toEqual([200, 200, 200, 429]);

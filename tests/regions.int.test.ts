@@ -24,7 +24,10 @@ afterAll(() => t.close());
 const tick = () => materialiseDue(t.db, { now: t.clock.now(), publicUrl: 'https://cadap.test' });
 
 async function queueOf(organisationId: string) {
-  return t.db.select().from(deadlines).where(arrayContains(deadlines.concerns, [organisationId]));
+  return t.db
+    .select()
+    .from(deadlines)
+    .where(arrayContains(deadlines.concerns, [organisationId]));
 }
 
 describe('the region’s coordinator', () => {
@@ -43,19 +46,33 @@ describe('the region’s coordinator', () => {
     // As the prison: a person, a consent for the NGO, a plan with the NGO, released without a plan.
     const person = await r.participant('prison', 'Zhanarkul');
     await r.consent(person.id, r.orgs.ngo);
-    const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }, { part: 'ngo', organisationId: r.orgs.ngo.id }], { releaseDate: '2026-03-20' });
+    const plan = await r.open(
+      'prison',
+      'pre-release',
+      person.id,
+      [
+        { part: 'probation', organisationId: r.orgs.probation.id },
+        { part: 'ngo', organisationId: r.orgs.ngo.id },
+      ],
+      { releaseDate: '2026-03-20' },
+    );
     expect(plan.status, plan.text).toBe(201);
     const released = await r.send('prison', plan.json.id, 'RELEASED_WITHOUT_PLAN', { releasedAt: '2026-03-02T09:00:00+05:00', reason: 'Early release by court' });
     expect(released.status, released.text).toBe(201);
 
     // The patronage case's coordinator part is the home region's coordinator.
-    const [patronage] = await t.db.select().from(cases).where(and(eq(cases.participantId, person.id), eq(cases.protocol, 'patronage')));
+    const [patronage] = await t.db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.participantId, person.id), eq(cases.protocol, 'patronage')));
     expect(patronage).toBeDefined();
     const parties = await t.db.select().from(caseParties).where(eq(caseParties.caseId, patronage!.id));
     expect(parties.filter((party) => party.part === 'coordinator').map((party) => party.organisationId)).toEqual([r.orgs.coordinator.id]);
 
     // The escalation goes home; the foreign coordinator has nothing in its queue, inbox or outbox, now or after 48 hours.
-    expect((await r.deadlinesOf(plan.json.id)).filter((row) => row.kind === 'alert')).toEqual([expect.objectContaining({ rule: 'released_without_plan', concerns: [r.orgs.coordinator.id] })]);
+    expect((await r.deadlinesOf(plan.json.id)).filter((row) => row.kind === 'alert')).toEqual([
+      expect.objectContaining({ rule: 'released_without_plan', concerns: [r.orgs.coordinator.id] }),
+    ]);
     await tick();
     t.clock.advance(49 * 3_600_000);
     try {
@@ -77,7 +94,10 @@ describe('the region’s coordinator', () => {
     const read = await t.request('GET', `/participants/${person.id}`, { token: foreignToken });
     expect(read.status).toBe(404);
     expect(read.text).not.toContain('Zhanarkul');
-    const denials = await t.db.select().from(auditEvents).where(and(eq(auditEvents.organisationId, foreign.id), eq(auditEvents.action, 'participant.read')));
+    const denials = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.organisationId, foreign.id), eq(auditEvents.action, 'participant.read')));
     expect(denials.map((row) => row.outcome)).toEqual(['denied']);
     // The home coordinator may: it is the patronage case's coordinator part.
     const home = await t.request('GET', `/participants/${person.id}`, { token: r.tokens.coordinator });
@@ -97,20 +117,35 @@ describe('a region without a coordinator', () => {
     // A plan still open 2 working days before release escalates; released without a plan, with the NGO named.
     const person = await orphan.participant('prison', 'Orphaned');
     await orphan.consent(person.id, orphan.orgs.ngo);
-    const plan = await orphan.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: orphan.orgs.probation.id }, { part: 'ngo', organisationId: orphan.orgs.ngo.id }], { releaseDate: '2026-03-05' });
+    const plan = await orphan.open(
+      'prison',
+      'pre-release',
+      person.id,
+      [
+        { part: 'probation', organisationId: orphan.orgs.probation.id },
+        { part: 'ngo', organisationId: orphan.orgs.ngo.id },
+      ],
+      { releaseDate: '2026-03-05' },
+    );
     expect(plan.status, plan.text).toBe(201);
     expect((await orphan.deadlinesOf(plan.json.id)).find((row) => row.rule === 'planning_escalation')).toMatchObject({ status: 'open', concerns: [ADMINS_QUEUE] });
     const released = await orphan.send('prison', plan.json.id, 'RELEASED_WITHOUT_PLAN', { releasedAt: '2026-03-02T09:00:00+05:00', reason: 'Early release by court' });
     expect(released.status, released.text).toBe(201);
 
     // The patronage case opens without a coordinator part; its escalation is the admins'.
-    const [patronage] = await t.db.select().from(cases).where(and(eq(cases.participantId, person.id), eq(cases.protocol, 'patronage')));
+    const [patronage] = await t.db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.participantId, person.id), eq(cases.protocol, 'patronage')));
     expect(patronage).toBeDefined();
     const parties = await t.db.select().from(caseParties).where(eq(caseParties.caseId, patronage!.id));
     expect(parties.map((party) => party.part).sort()).toEqual(['ngo', 'sender']);
     expect((await orphan.deadlinesOf(patronage!.id)).find((row) => row.rule === 'acknowledgement_overdue')).toMatchObject({ kind: 'escalation', concerns: [ADMINS_QUEUE] });
 
-    const adminQueue = async () => ((await t.request('GET', '/deadlines?limit=200', { token: adminToken })).json.items as { rule: string; participantReference: string; kind: string }[]).filter((item) => item.participantReference === person.referenceCode);
+    const adminQueue = async () =>
+      ((await t.request('GET', '/deadlines?limit=200', { token: adminToken })).json.items as { rule: string; participantReference: string; kind: string }[]).filter(
+        (item) => item.participantReference === person.referenceCode,
+      );
     expect((await adminQueue()).map((item) => `${item.kind}:${item.rule}`).sort()).toEqual(['alert:released_without_plan', 'escalation:acknowledgement_overdue']);
 
     // The tick sends them to no inbox and no address, and the admins still see them: their queue has no inbox.
@@ -123,13 +158,32 @@ describe('a region without a coordinator', () => {
     }
     const rows = await t.db.select().from(deadlines).where(eq(deadlines.participantId, person.id));
     for (const coordinator of coordinators) {
-      expect(rows.filter((row) => row.concerns.includes(coordinator.id)), coordinator.region).toEqual([]);
+      expect(
+        rows.filter((row) => row.concerns.includes(coordinator.id)),
+        coordinator.region,
+      ).toEqual([]);
       const token = await t.tokenFor(coordinator, 'coordinator');
       const queue = (await t.request('GET', '/deadlines?limit=200', { token })).json.items as { participantReference: string }[];
-      expect(queue.filter((item) => item.participantReference === person.referenceCode), coordinator.region).toEqual([]);
-      expect(await t.db.select().from(notifications).where(and(eq(notifications.organisationId, coordinator.id), eq(notifications.participantReference, person.referenceCode)))).toEqual([]);
+      expect(
+        queue.filter((item) => item.participantReference === person.referenceCode),
+        coordinator.region,
+      ).toEqual([]);
+      expect(
+        await t.db
+          .select()
+          .from(notifications)
+          .where(and(eq(notifications.organisationId, coordinator.id), eq(notifications.participantReference, person.referenceCode))),
+      ).toEqual([]);
     }
-    const mail = await t.db.select().from(outbox).where(inArray(outbox.deadlineId, rows.map((row) => row.id)));
+    const mail = await t.db
+      .select()
+      .from(outbox)
+      .where(
+        inArray(
+          outbox.deadlineId,
+          rows.map((row) => row.id),
+        ),
+      );
     expect(mail.map((row) => row.organisationId).filter((id) => coordinators.some((coordinator) => coordinator.id === id))).toEqual([]);
     // Staff without the admin role do not hold the admins' queue.
     const prisonQueue = (await t.request('GET', '/deadlines?limit=200', { token: orphan.tokens.prison })).json.items as { rule: string }[];

@@ -66,7 +66,16 @@ async function drive(home: BuiltRegion, paths: Path[]): Promise<string[]> {
     const person = await home.participant('prison', 'Wanderer');
     people.push(person.id);
     await home.consent(person.id, home.orgs.ngo);
-    const plan = await home.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: home.orgs.probation.id }, { part: 'ngo', organisationId: home.orgs.ngo.id }], { releaseDate: '2026-03-05' });
+    const plan = await home.open(
+      'prison',
+      'pre-release',
+      person.id,
+      [
+        { part: 'probation', organisationId: home.orgs.probation.id },
+        { part: 'ngo', organisationId: home.orgs.ngo.id },
+      ],
+      { releaseDate: '2026-03-05' },
+    );
     expect(plan.status, plan.text).toBe(201);
     if (paths.includes('released_without_plan')) {
       const released = await home.send('prison', plan.json.id, 'RELEASED_WITHOUT_PLAN', { releasedAt: '2026-03-02T09:00:00+05:00', reason: 'Early release by court' });
@@ -76,19 +85,30 @@ async function drive(home: BuiltRegion, paths: Path[]): Promise<string[]> {
   if (paths.includes('referral_undecided')) {
     const person = await home.participant('probation', 'Lodger');
     people.push(person.id);
-    const referral = await home.open('probation', 'halfway-house', person.id, [{ part: 'halfway_house', organisationId: home.orgs.house.id }], { expectedArrivalDate: '2026-04-01' });
+    const referral = await home.open('probation', 'halfway-house', person.id, [{ part: 'halfway_house', organisationId: home.orgs.house.id }], {
+      expectedArrivalDate: '2026-04-01',
+    });
     expect(referral.status, referral.text).toBe(201);
   }
   if (paths.includes('break_glass')) {
     const person = await home.participant('court', 'Glassy');
     people.push(person.id);
-    const order = await home.open('court', 'court-ordered-treatment', person.id, [
-      { part: 'probation', organisationId: home.orgs.probation.id },
-      { part: 'provider', organisationId: home.orgs.provider.id },
-    ], { caseNumber: `W-${run}`, orderDate: '2026-03-01', programme: 'ost', durationDays: 90 });
+    const order = await home.open(
+      'court',
+      'court-ordered-treatment',
+      person.id,
+      [
+        { part: 'probation', organisationId: home.orgs.probation.id },
+        { part: 'provider', organisationId: home.orgs.provider.id },
+      ],
+      { caseNumber: `W-${run}`, orderDate: '2026-03-01', programme: 'ost', durationDays: 90 },
+    );
     expect(order.status, order.text).toBe(201);
     if (hasCoordinator) {
-      const granted = await t.request('POST', `/cases/${order.json.id}/break-glass`, { token: home.tokens.coordinator, body: { reason: 'Overdose risk reported by the family tonight' } });
+      const granted = await t.request('POST', `/cases/${order.json.id}/break-glass`, {
+        token: home.tokens.coordinator,
+        body: { reason: 'Overdose risk reported by the family tonight' },
+      });
       expect(granted.status, granted.text).toBe(201);
     }
   }
@@ -121,7 +141,15 @@ describe('multi-region worlds, generated', () => {
         t.clock.set(TEST_NOW);
 
         const theirCases = await t.db.select().from(cases).where(inArray(cases.participantId, people));
-        const parties = await t.db.select().from(caseParties).where(inArray(caseParties.caseId, theirCases.map((row) => row.id)));
+        const parties = await t.db
+          .select()
+          .from(caseParties)
+          .where(
+            inArray(
+              caseParties.caseId,
+              theirCases.map((row) => row.id),
+            ),
+          );
         for (const party of parties) expect(homeIds.has(party.organisationId), `${party.part} party`).toBe(true);
         const coordinatorParts = parties.filter((party) => party.part === 'coordinator').map((party) => party.organisationId);
         const patronage = theirCases.filter((row) => row.protocol === 'patronage');
@@ -152,13 +180,23 @@ describe('multi-region worlds, generated', () => {
         if (homeCoordinator && world.paths.some((path) => path !== 'break_glass')) expect(inbox.some((notice) => notice.organisationId === homeCoordinator)).toBe(true);
 
         // Disclosures: every successful read of these people's data was by the person's region; so was every grant.
-        const disclosed = await t.db.select().from(auditEvents).where(and(inArray(auditEvents.participantId, people), eq(auditEvents.outcome, 'success')));
-        for (const row of disclosed.filter((entry) => entry.dataClasses.length > 0)) expect(homeIds.has(row.organisationId ?? ''), `${row.action} by ${row.organisationId}`).toBe(true);
+        const disclosed = await t.db
+          .select()
+          .from(auditEvents)
+          .where(and(inArray(auditEvents.participantId, people), eq(auditEvents.outcome, 'success')));
+        for (const row of disclosed.filter((entry) => entry.dataClasses.length > 0))
+          expect(homeIds.has(row.organisationId ?? ''), `${row.action} by ${row.organisationId}`).toBe(true);
         const grants = await t.db.select().from(breakGlassGrants).where(inArray(breakGlassGrants.participantId, people));
         expect(grants.map((grant) => grant.organisationId)).toEqual(world.paths.includes('break_glass') && homeCoordinator ? [homeCoordinator] : []);
         // The decoys' probes were refused and audited, each a denial.
         const prober = decoys.flatMap((decoy) => (decoy.orgs.coordinator ? [decoy.orgs.coordinator.id] : []));
-        const probes = prober.length > 0 ? await t.db.select().from(auditEvents).where(and(inArray(auditEvents.organisationId, prober), eq(auditEvents.action, 'participant.read'), gt(auditEvents.seq, firstAudit))) : [];
+        const probes =
+          prober.length > 0
+            ? await t.db
+                .select()
+                .from(auditEvents)
+                .where(and(inArray(auditEvents.organisationId, prober), eq(auditEvents.action, 'participant.read'), gt(auditEvents.seq, firstAudit)))
+            : [];
         expect(probes.map((row) => row.outcome)).toEqual(prober.flatMap(() => people.map(() => 'denied')));
 
         // Without a coordinator, the admins see the escalations in their queue (every page of it).

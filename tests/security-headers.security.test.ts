@@ -81,7 +81,11 @@ describe('security headers', () => {
     const plain = await createTestContext({ publicUrl });
     try {
       const prison = await plain.organisation('prison');
-      for (const response of [await plain.request('GET', '/me', { token: await plain.tokenFor(prison, 'prison_staff') }), await plain.request('GET', '/me'), await plain.request('GET', '/docs')]) {
+      for (const response of [
+        await plain.request('GET', '/me', { token: await plain.tokenFor(prison, 'prison_staff') }),
+        await plain.request('GET', '/me'),
+        await plain.request('GET', '/docs'),
+      ]) {
         expect(response.headers.get('strict-transport-security')).toBeNull();
         expect(response.headers.get('x-content-type-options')).toBe('nosniff');
         expect(response.headers.get('content-security-policy')).toBeTruthy();

@@ -99,7 +99,10 @@ async function checkEverywhere(protocol: string, caseId: string, participantId: 
     const body = response.json.items ? response.json.items[0] : response.json;
     expect(body, label).toBeDefined();
     expect(new Set(body.disclosed.map((entry: { dataClass: string }) => entry.dataClass)), label).toEqual(expected);
-    expect(STRUCTURED.filter((dataClass) => dataClass in body), label).toEqual(STRUCTURED.filter((dataClass) => expected.has(dataClass)));
+    expect(
+      STRUCTURED.filter((dataClass) => dataClass in body),
+      label,
+    ).toEqual(STRUCTURED.filter((dataClass) => expected.has(dataClass)));
     const othersNotes = body.notes.filter((note: { organisationId: string }) => note.organisationId !== r.orgs[org].id);
     expect(othersNotes.length > 0, `${label} others' notes`).toBe(expected.has('notes'));
   }
@@ -142,7 +145,18 @@ describe('redaction by DOMAIN.md’s table, through every endpoint carrying pers
       const parties = Object.entries(scenario.parts)
         .filter(([part]) => part !== ownerPart)
         .map(([part, org]) => ({ part, organisationId: r.orgs[org].id }));
-      const data = scenario.protocol === 'unit-enrolment' ? { ...scenario.data, unitId: (await t.request('POST', `/organisations/${r.orgs.prison.id}/units`, { token: r.tokens.prison, body: { kind: 'atlantis', name: `Sharing ${Math.random()}`, places: 5 } })).json.id } : scenario.data;
+      const data =
+        scenario.protocol === 'unit-enrolment'
+          ? {
+              ...scenario.data,
+              unitId: (
+                await t.request('POST', `/organisations/${r.orgs.prison.id}/units`, {
+                  token: r.tokens.prison,
+                  body: { kind: 'atlantis', name: `Sharing ${Math.random()}`, places: 5 },
+                })
+              ).json.id,
+            }
+          : scenario.data;
       const opened = await r.open(owner, scenario.protocol, person.id, parties, data);
       expect(opened.status, opened.text).toBe(201);
       for (const [by, type, eventData] of scenario.events) expect((await r.send(by, opened.json.id, type, eventData)).status, type).toBe(201);
@@ -151,7 +165,9 @@ describe('redaction by DOMAIN.md’s table, through every endpoint carrying pers
 
       for (const [part, org] of Object.entries(scenario.parts)) {
         await checkEverywhere(scenario.protocol, opened.json.id, person.id, person.referenceCode, org, expectedClasses(scenario.protocol, part, org, owner, false));
-        const consentClasses = Object.entries(SHARING_TABLE[scenario.protocol]![part]!).filter(([, grant]) => grant === 'consent').map(([dataClass]) => dataClass);
+        const consentClasses = Object.entries(SHARING_TABLE[scenario.protocol]![part]!)
+          .filter(([, grant]) => grant === 'consent')
+          .map(([dataClass]) => dataClass);
         if (consentClasses.length === 0) continue;
         // Recorded by the owner, or by another party when it names the owner (an organisation never attests its own consent).
         const recorder = org === owner ? Object.values(scenario.parts).find((other) => other !== owner)! : owner;

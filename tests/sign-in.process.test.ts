@@ -48,7 +48,11 @@ describe('sign-in without an identity provider', { timeout: 120_000 }, () => {
   });
 
   it('npm run token follows the same rule on PostgreSQL', async () => {
-    const result = await runToCompletion('src/cli/token.ts', ['--org', 'x', '--role', 'judge'], serviceEnv({ DATA_DIR: path.join(dataDir, 'refused'), DATABASE_URL: UNREACHABLE_POSTGRES }));
+    const result = await runToCompletion(
+      'src/cli/token.ts',
+      ['--org', 'x', '--role', 'judge'],
+      serviceEnv({ DATA_DIR: path.join(dataDir, 'refused'), DATABASE_URL: UNREACHABLE_POSTGRES }),
+    );
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('AUTH_EMBEDDED_KEY=true');

@@ -94,11 +94,16 @@ describe('denials', () => {
 
   it('marking another organisation’s notice read is a 404, audited with the person, and marks nothing', async () => {
     const { person } = await courtOrderWithNgo();
-    const proposal = await t.request('POST', `/participants/${person.id}/consents`, { token: r.tokens.ngo, body: { ...CONSENT, organisationId: r.orgs.ngo.id, dataClasses: ['health'] } });
+    const proposal = await t.request('POST', `/participants/${person.id}/consents`, {
+      token: r.tokens.ngo,
+      body: { ...CONSENT, organisationId: r.orgs.ngo.id, dataClasses: ['health'] },
+    });
     expect(proposal.status, proposal.text).toBe(201);
     // The court (record owner) is told of the proposal at the next tick; the NGO tries to mark the court's notice read.
     await materialiseDue(t.db, { now: t.clock.now(), publicUrl: 'https://cadap.test' });
-    const [notice] = (await t.db.select().from(notifications).where(eq(notifications.organisationId, r.orgs.court.id))).filter((row) => row.participantReference === person.referenceCode);
+    const [notice] = (await t.db.select().from(notifications).where(eq(notifications.organisationId, r.orgs.court.id))).filter(
+      (row) => row.participantReference === person.referenceCode,
+    );
     expect(notice).toBeDefined();
     const answer = await t.request('POST', `/notifications/${notice!.id}/read`, { token: r.tokens.ngo });
     expect(answer.status).toBe(404);
@@ -132,7 +137,12 @@ describe('the 90-day window', () => {
       // The former party opens a new referral for the person it can no longer see.
       const reopened = await t.request('POST', '/cases', {
         token: probation,
-        body: { protocol: 'halfway-house', participantId: person.id, parties: [{ part: 'halfway_house', organisationId: r.orgs.house.id }], data: { expectedArrivalDate: '2027-05-01' } },
+        body: {
+          protocol: 'halfway-house',
+          participantId: person.id,
+          parties: [{ part: 'halfway_house', organisationId: r.orgs.house.id }],
+          data: { expectedArrivalDate: '2027-05-01' },
+        },
       });
       const read = await t.request('GET', `/participants/${person.id}`, { token: probation });
       expect({ open: reopened.status, read: read.status, address: read.text.includes('Secret street') }).toEqual({ open: 422, read: 404, address: false });
@@ -141,7 +151,6 @@ describe('the 90-day window', () => {
     }
   });
 });
-
 
 describe('unstorable text outside bodies', () => {
   it('NUL in query strings, repeated query parameters and path segments is refused, never a 500', async () => {

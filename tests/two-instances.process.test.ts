@@ -33,7 +33,12 @@ describe.skipIf(!onPostgres)('two instances on one PostgreSQL database', { timeo
   beforeAll(async () => {
     t = await createTestContext();
     smtp = await startSmtpServer();
-    orgs = { prison: await t.organisation('prison'), court: await t.organisation('court'), probation: await t.organisation('probation'), provider: await t.organisation('treatment_provider') };
+    orgs = {
+      prison: await t.organisation('prison'),
+      court: await t.organisation('court'),
+      probation: await t.organisation('probation'),
+      provider: await t.organisation('treatment_provider'),
+    };
     const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'cadap-two-'));
     dirs.push(shared);
     const jwks = path.join(shared, 'jwks.json');
@@ -107,14 +112,25 @@ describe.skipIf(!onPostgres)('two instances on one PostgreSQL database', { timeo
     const contenders: string[] = [];
     for (let i = 0; i < places * 2; i += 1) {
       const person = await call(a, 'POST', '/participants', prison, { identity: { firstName: 'Race', lastName: `R${i}`, dateOfBirth: '1990-01-01' } });
-      const opened = await call(b, 'POST', '/cases', prison, { protocol: 'unit-enrolment', participantId: person.json.id, parties: [], data: { unitId: unit.json.id, expectedReleaseDate: '2028-06-01' } });
+      const opened = await call(b, 'POST', '/cases', prison, {
+        protocol: 'unit-enrolment',
+        participantId: person.json.id,
+        parties: [],
+        data: { unitId: unit.json.id, expectedReleaseDate: '2028-06-01' },
+      });
       expect(opened.status).toBe(201);
-      const screened = await call(a, 'POST', `/cases/${opened.json.id}/events`, prison, { type: 'SCREENED', data: { date: '2026-11-20', outcome: 'suitable' }, expectedVersion: 1 });
+      const screened = await call(a, 'POST', `/cases/${opened.json.id}/events`, prison, {
+        type: 'SCREENED',
+        data: { date: '2026-11-20', outcome: 'suitable' },
+        expectedVersion: 1,
+      });
       expect(screened.status).toBe(201);
       contenders.push(opened.json.id);
     }
     const admission = { date: '2026-11-21', consentToTreatment: true, unitAgreementSigned: true };
-    const responses = await Promise.all(contenders.map((id, i) => call(i % 2 === 0 ? a : b, 'POST', `/cases/${id}/events`, prison, { type: 'ADMITTED', data: admission, expectedVersion: 2 })));
+    const responses = await Promise.all(
+      contenders.map((id, i) => call(i % 2 === 0 ? a : b, 'POST', `/cases/${id}/events`, prison, { type: 'ADMITTED', data: admission, expectedVersion: 2 })),
+    );
     expect(responses.map((response) => response.status)).toEqual(contenders.map(() => 201));
     const states = responses.map((response) => response.json.case.state as string).sort();
     expect(states).toEqual([...Array(places).fill('enrolled'), ...Array(places).fill('waitlisted')]);
@@ -131,7 +147,10 @@ describe.skipIf(!onPostgres)('two instances on one PostgreSQL database', { timeo
       const opened = await call(i % 2 ? b : a, 'POST', '/cases', court, {
         protocol: 'court-ordered-treatment',
         participantId: person.json.id,
-        parties: [{ part: 'probation', organisationId: orgs.probation.id }, { part: 'provider', organisationId: orgs.provider.id }],
+        parties: [
+          { part: 'probation', organisationId: orgs.probation.id },
+          { part: 'provider', organisationId: orgs.provider.id },
+        ],
         data: { caseNumber: `TWO-${i}`, orderDate: '2026-10-20', programme: 'ost', durationDays: 180 },
       });
       expect(opened.status).toBe(201);

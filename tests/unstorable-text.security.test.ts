@@ -14,8 +14,19 @@ import { createRegion, type Region } from './helpers/region.js';
  * as a client would send them.
  */
 const DATA_TABLES = [
-  'organisations', 'prison_units', 'participants', 'participant_notes', 'cases', 'case_parties', 'case_events',
-  'deadlines', 'consents', 'holidays', 'outbox', 'notifications', 'break_glass_grants',
+  'organisations',
+  'prison_units',
+  'participants',
+  'participant_notes',
+  'cases',
+  'case_parties',
+  'case_events',
+  'deadlines',
+  'consents',
+  'holidays',
+  'outbox',
+  'notifications',
+  'break_glass_grants',
 ];
 const BAD = { nul: '\\u0000', 'lone surrogate': '\\ud800', 'lone low surrogate': '\\udfff' } as const;
 const MARK = '@@bad@@';
@@ -29,11 +40,20 @@ let caseId: string;
 let consentId: string;
 
 async function fingerprint(): Promise<string> {
-  const parts = DATA_TABLES.map((table) => sql`select ${table}::text as t, count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from ${sql.identifier(table)} x`);
+  const parts = DATA_TABLES.map(
+    (table) => sql`select ${table}::text as t, count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from ${sql.identifier(table)} x`,
+  );
   return JSON.stringify(rowsOf(await t.db.execute(sql.join(parts, sql` union all `))));
 }
 
-type Row = { route: string; method: string; path: () => string; token: () => string; body: () => Record<string, unknown>; /** free-form objects whose keys are client-chosen */ freeForm?: string[] };
+type Row = {
+  route: string;
+  method: string;
+  path: () => string;
+  token: () => string;
+  body: () => Record<string, unknown>;
+  /** free-form objects whose keys are client-chosen */ freeForm?: string[];
+};
 
 const rows: Row[] = [
   {
@@ -72,7 +92,16 @@ const rows: Row[] = [
     method: 'POST',
     path: () => `/participants/${person}/consents`,
     token: () => r.tokens.court,
-    body: () => ({ organisationId: r.orgs.provider.id, dataClasses: ['health'], purpose: 'treatment', validFrom: '2026-03-01', validUntil: '2027-03-01', signedMethod: 'written', witness: 'Dana Witness', textVersion: 'KZ-1' }),
+    body: () => ({
+      organisationId: r.orgs.provider.id,
+      dataClasses: ['health'],
+      purpose: 'treatment',
+      validFrom: '2026-03-01',
+      validUntil: '2027-03-01',
+      signedMethod: 'written',
+      witness: 'Dana Witness',
+      textVersion: 'KZ-1',
+    }),
   },
   { route: 'revoke a consent', method: 'POST', path: () => `/consents/${consentId}/revoke`, token: () => r.tokens.court, body: () => ({ reason: 'Asked to stop' }) },
   {
@@ -99,16 +128,42 @@ const rows: Row[] = [
     body: () => ({ type: 'INTAKE_RECORDED', data: { assessmentDate: '2026-03-05', rehabilitationPlan: 'The plan', consentToTreatment: true }, expectedVersion: 1 }),
     freeForm: ['data'],
   },
-  { route: 'break the glass', method: 'POST', path: () => `/cases/${caseId}/break-glass`, token: () => r.tokens.coordinator, body: () => ({ reason: 'An overdose emergency at night' }) },
+  {
+    route: 'break the glass',
+    method: 'POST',
+    path: () => `/cases/${caseId}/break-glass`,
+    token: () => r.tokens.coordinator,
+    body: () => ({ reason: 'An overdose emergency at night' }),
+  },
   {
     route: 'register an organisation',
     method: 'POST',
     path: () => '/organisations',
     token: () => admin,
-    body: () => ({ kind: 'ngo', name: 'New Hope', country: 'KZ', region: 'KZ-PAV', timeZone: 'Asia/Almaty', notificationEmails: ['hope@example.org'], certificationValidUntil: '2027-01-01' }),
+    body: () => ({
+      kind: 'ngo',
+      name: 'New Hope',
+      country: 'KZ',
+      region: 'KZ-PAV',
+      timeZone: 'Asia/Almaty',
+      notificationEmails: ['hope@example.org'],
+      certificationValidUntil: '2027-01-01',
+    }),
   },
-  { route: 'rename an organisation', method: 'PATCH', path: () => `/organisations/${r.orgs.ngo.id}`, token: () => admin, body: () => ({ name: 'Renamed NGO', notificationEmails: ['ngo@example.org'] }) },
-  { route: 'add a prison unit', method: 'POST', path: () => `/organisations/${r.orgs.prison.id}/units`, token: () => r.tokens.prison, body: () => ({ kind: 'atlantis', name: 'Unit A', places: 10 }) },
+  {
+    route: 'rename an organisation',
+    method: 'PATCH',
+    path: () => `/organisations/${r.orgs.ngo.id}`,
+    token: () => admin,
+    body: () => ({ name: 'Renamed NGO', notificationEmails: ['ngo@example.org'] }),
+  },
+  {
+    route: 'add a prison unit',
+    method: 'POST',
+    path: () => `/organisations/${r.orgs.prison.id}/units`,
+    token: () => r.tokens.prison,
+    body: () => ({ kind: 'atlantis', name: 'Unit A', places: 10 }),
+  },
   { route: 'set the holidays', method: 'PUT', path: () => '/calendars/KZ', token: () => admin, body: () => ({ holidays: [{ date: '2026-03-08', name: 'Women’s Day' }] }) },
 ];
 
@@ -135,15 +190,30 @@ beforeAll(async () => {
   auditor = await t.tokenFor(r.orgs.coordinator, 'auditor');
   person = (await r.participant('court', 'Text')).id;
   // The provider gets the consent the court order needs (the court owns the case, the prison the person).
-  const opened = await r.open('court', 'court-ordered-treatment', person, [
-    { part: 'probation', organisationId: r.orgs.probation.id },
-    { part: 'provider', organisationId: r.orgs.provider.id },
-  ], { caseNumber: 'T-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 });
+  const opened = await r.open(
+    'court',
+    'court-ordered-treatment',
+    person,
+    [
+      { part: 'probation', organisationId: r.orgs.probation.id },
+      { part: 'provider', organisationId: r.orgs.provider.id },
+    ],
+    { caseNumber: 'T-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 },
+  );
   expect(opened.status, opened.text).toBe(201);
   caseId = opened.json.id;
   const consent = await t.request('POST', `/participants/${person}/consents`, {
     token: r.tokens.court,
-    body: { organisationId: r.orgs.ngo.id, dataClasses: ['identity'], purpose: 'post_release_support', validFrom: '2026-03-01', validUntil: '2027-03-01', signedMethod: 'written', witness: 'W. Itness', textVersion: 'KZ-1' },
+    body: {
+      organisationId: r.orgs.ngo.id,
+      dataClasses: ['identity'],
+      purpose: 'post_release_support',
+      validFrom: '2026-03-01',
+      validUntil: '2027-03-01',
+      signedMethod: 'written',
+      witness: 'W. Itness',
+      textVersion: 'KZ-1',
+    },
   });
   expect(consent.status, consent.text).toBe(201);
   consentId = consent.json.id;
@@ -151,9 +221,7 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 describe('unstorable text: NUL and unpaired surrogates are refused with 422 and the field path', () => {
-  const cases = rows.flatMap((row) =>
-    Object.entries(BAD).map(([what, escape]) => ({ name: `${row.route} with a ${what}`, row, what, escape })),
-  );
+  const cases = rows.flatMap((row) => Object.entries(BAD).map(([what, escape]) => ({ name: `${row.route} with a ${what}`, row, what, escape })));
 
   it.each(cases)('$name', async ({ row, escape }) => {
     const valid = row.body();
@@ -169,7 +237,10 @@ describe('unstorable text: NUL and unpaired surrogates are refused with 422 and 
       const response = await t.request(row.method, row.path(), { token: row.token(), rawBody: target.raw, headers: { 'content-type': 'application/json' } });
       expect(response.status, `${target.path}: ${response.text}`).toBe(422);
       expect(response.json.code).toBe('VALIDATION_FAILED');
-      expect(response.json.errors.map((error: { path: string }) => error.path), target.path).toContain(target.path);
+      expect(
+        response.json.errors.map((error: { path: string }) => error.path),
+        target.path,
+      ).toContain(target.path);
     }
     expect(await fingerprint(), 'a refused request changed data').toBe(before);
     // The same body without the bad character passes validation (so the 422s above are the character's).

@@ -32,7 +32,13 @@ describe('GET /deadlines: each organisation’s work queue', () => {
       ['intake_overdue', true],
       ['order_ending', false],
     ]);
-    expect(court.json.items[0]).toMatchObject({ caseId: order.json.id, protocol: 'court-ordered-treatment', participantReference: person.referenceCode, kind: 'deadline', title: { en: 'No intake 14 days after the order' } });
+    expect(court.json.items[0]).toMatchObject({
+      caseId: order.json.id,
+      protocol: 'court-ordered-treatment',
+      participantReference: person.referenceCode,
+      kind: 'deadline',
+      title: { en: 'No intake 14 days after the order' },
+    });
     const overdue = await t.request('GET', '/deadlines?status=overdue', { token: r.tokens.probation });
     expect(overdue.json.items.map((item: { rule: string }) => item.rule)).toEqual(['intake_overdue']);
     const before = await t.request('GET', `/deadlines?before=${encodeURIComponent('2026-03-10T00:00:00Z')}`, { token: r.tokens.provider });
@@ -67,7 +73,15 @@ describe('occupancy and calendars: scope and input', () => {
     const admin = await t.tokenFor(r.orgs.coordinator, 'admin');
     await t.request('PUT', '/calendars/KG', { token: admin, body: { holidays: [{ date: '2026-03-08', name: 'Women’s Day' }] } });
     const before = await t.count(holidays);
-    const twice = await t.request('PUT', '/calendars/KG', { token: admin, body: { holidays: [{ date: '2026-03-21', name: 'Nooruz' }, { date: '2026-03-21', name: 'Nooruz' }] } });
+    const twice = await t.request('PUT', '/calendars/KG', {
+      token: admin,
+      body: {
+        holidays: [
+          { date: '2026-03-21', name: 'Nooruz' },
+          { date: '2026-03-21', name: 'Nooruz' },
+        ],
+      },
+    });
     expect(twice.status).toBe(422);
     const badDate = await t.request('PUT', '/calendars/KG', { token: admin, body: { holidays: [{ date: '2026-02-30', name: 'Never' }] } });
     expect(badDate.status).toBe(422);

@@ -34,7 +34,11 @@ export async function startChild(
   const fullEnv = { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: String(options.port), ...env };
   const child =
     'script' in command
-      ? spawn(process.execPath, [...profileArgs(command.script), '--import', 'tsx', path.join(ROOT, command.script)], { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'ignore', 'pipe'] })
+      ? spawn(process.execPath, [...profileArgs(command.script), '--import', 'tsx', path.join(ROOT, command.script)], {
+          cwd: ROOT,
+          env: fullEnv,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        })
       : spawn('npm', ['run', '--silent', command.npm], { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));

@@ -29,7 +29,10 @@ export function validOn(today: string) {
 
 /** The organisations a valid consent of this participant names today (read fresh: revocation applies at once). */
 export async function consentedOrganisations(db: Executor, participantId: string, today: string): Promise<Set<string>> {
-  const rows = await db.selectDistinct({ organisationId: consents.organisationId }).from(consents).where(and(eq(consents.participantId, participantId), validOn(today)));
+  const rows = await db
+    .selectDistinct({ organisationId: consents.organisationId })
+    .from(consents)
+    .where(and(eq(consents.participantId, participantId), validOn(today)));
   return new Set(rows.map((row) => row.organisationId));
 }
 

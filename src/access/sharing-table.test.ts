@@ -28,7 +28,10 @@ describe('the sharing table', () => {
   it('is DOMAIN.md’s table, row for row and class for class', () => {
     const expected: Record<string, Record<string, Record<string, string>>> = {};
     for (const line of DOMAIN_TABLE.trim().split('\n')) {
-      const [head, ...cells] = line.split('|').map((cell) => cell.trim()).filter(Boolean);
+      const [head, ...cells] = line
+        .split('|')
+        .map((cell) => cell.trim())
+        .filter(Boolean);
       const [protocol, parts] = head!.split(' · ') as [string, string];
       for (const part of parts.split(', ')) {
         const grants: Record<string, string> = {};
@@ -36,7 +39,7 @@ describe('the sharing table', () => {
           const grant = GRANTS[cells[index]!];
           if (grant) grants[dataClass] = grant;
         });
-        ((expected[PROTOCOL_NAMES[protocol] ?? protocol] ??= {})[part] = grants);
+        (expected[PROTOCOL_NAMES[protocol] ?? protocol] ??= {})[part] = grants;
       }
     }
     expect(SHARING_TABLE).toEqual(expected);

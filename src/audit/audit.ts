@@ -76,7 +76,10 @@ const isTransaction = (db: Executor): db is Transaction => 'rollback' in db;
 
 /** Creates the chain heads once (at start), so appending is a lock, an insert and an update. */
 export async function ensureAuditChains(db: Executor, now: Date): Promise<void> {
-  await db.insert(auditChains).values(AUDIT_CHAINS.map((chain) => ({ chain, position: 0, headHash: GENESIS_HASH, updatedAt: now }))).onConflictDoNothing();
+  await db
+    .insert(auditChains)
+    .values(AUDIT_CHAINS.map((chain) => ({ chain, position: 0, headHash: GENESIS_HASH, updatedAt: now })))
+    .onConflictDoNothing();
 }
 
 /** Locks a chain head for this transaction: a free one if there is one, otherwise waits for a random one. */
@@ -145,17 +148,24 @@ function flush(db: Executor, batcher: Batcher): void {
   if (batcher.flushing || batcher.queue.length === 0) return;
   batcher.flushing = true;
   const batch = batcher.queue.splice(0, MAX_BATCH);
-  db.transaction((tx) => append(tx, batch.map((item) => item.entry))).then(
-    () => {
-      for (const item of batch) item.resolve();
-    },
-    (error: unknown) => {
-      for (const item of batch) item.reject(error);
-    },
-  ).finally(() => {
-    batcher.flushing = false;
-    flush(db, batcher);
-  });
+  db.transaction((tx) =>
+    append(
+      tx,
+      batch.map((item) => item.entry),
+    ),
+  )
+    .then(
+      () => {
+        for (const item of batch) item.resolve();
+      },
+      (error: unknown) => {
+        for (const item of batch) item.reject(error);
+      },
+    )
+    .finally(() => {
+      batcher.flushing = false;
+      flush(db, batcher);
+    });
 }
 
 /** What a call names about the access itself; who asked, under which request id and when come from the request's facts. */

@@ -81,7 +81,10 @@ const verify = defineRoute('audit:read', {
   tags,
   summary: 'Verify every hash chain against the signed checkpoints; names the first bad row',
   responses: {
-    200: json(z.object({ ok: z.boolean(), verifiedAt: z.string(), rows: z.number().int(), chains: z.array(ChainReportSchema), legacyRows: z.number().int() }).openapi('AuditVerification'), 'The verification report'),
+    200: json(
+      z.object({ ok: z.boolean(), verifiedAt: z.string(), rows: z.number().int(), chains: z.array(ChainReportSchema), legacyRows: z.number().int() }).openapi('AuditVerification'),
+      'The verification report',
+    ),
     ...problems(...AUTHED),
   },
 });
@@ -94,7 +97,11 @@ const checkpoints = defineRoute('audit:read', {
   request: { query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(512).optional() }) },
   responses: {
     200: json(
-      pageOf(z.object({ id: z.number().int(), chain: z.string(), position: z.number().int(), headHash: z.string(), at: z.string(), keyId: z.string(), signature: z.string() }).openapi('AuditCheckpoint')),
+      pageOf(
+        z
+          .object({ id: z.number().int(), chain: z.string(), position: z.number().int(), headHash: z.string(), at: z.string(), keyId: z.string(), signature: z.string() })
+          .openapi('AuditCheckpoint'),
+      ),
       'Checkpoints, newest first',
     ),
     ...problems(...AUTHED, 422),

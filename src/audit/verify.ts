@@ -49,7 +49,10 @@ export async function verifyAuditTrail(db: Executor, signer: CheckpointSigner, n
   for (const row of await db.selectDistinct({ chain: auditEvents.chain }).from(auditEvents).where(ne(auditEvents.chain, 'legacy'))) chainNames.add(row.chain);
   for (const row of await db.select({ chain: auditChains.chain }).from(auditChains).where(gt(auditChains.position, 0))) chainNames.add(row.chain);
   for (const row of await db.selectDistinct({ chain: auditCheckpoints.chain }).from(auditCheckpoints)) chainNames.add(row.chain);
-  const [legacy] = await db.select({ n: sql<number>`count(*)::int` }).from(auditEvents).where(eq(auditEvents.chain, 'legacy'));
+  const [legacy] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(auditEvents)
+    .where(eq(auditEvents.chain, 'legacy'));
 
   const chains: ChainReport[] = [];
   let total = 0;

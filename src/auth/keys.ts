@@ -19,7 +19,13 @@ export interface KeySet {
 
 function fingerprintOf(jwks: JSONWebKeySet): string {
   const canonical = jwks.keys
-    .map((key) => JSON.stringify(Object.keys(key).sort().map((name) => [name, (key as Record<string, unknown>)[name]])))
+    .map((key) =>
+      JSON.stringify(
+        Object.keys(key)
+          .sort()
+          .map((name) => [name, (key as Record<string, unknown>)[name]]),
+      ),
+    )
     .sort()
     .join('\n');
   return createHash('sha256').update(canonical).digest('hex');

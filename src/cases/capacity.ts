@@ -12,7 +12,10 @@ import type { RequestFacts } from '../request-facts.js';
 export async function unitHasFreePlace(tx: Executor, unitId: string): Promise<boolean> {
   const [unit] = await tx.select({ places: prisonUnits.places }).from(prisonUnits).where(eq(prisonUnits.id, unitId)).for('update');
   if (!unit) return false;
-  const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(cases).where(and(eq(cases.unitId, unitId), eq(cases.state, 'enrolled')));
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(cases)
+    .where(and(eq(cases.unitId, unitId), eq(cases.state, 'enrolled')));
   return (row?.n ?? 0) < unit.places;
 }
 
@@ -27,7 +30,10 @@ function occupiesOn(row: { state: string; data: Record<string, unknown> }, date:
 export async function houseHasFreeBed(tx: Executor, houseId: string, date: string): Promise<boolean> {
   const [house] = await tx.select({ beds: organisations.beds }).from(organisations).where(eq(organisations.id, houseId)).for('update');
   if (!house) return false;
-  const stays = await tx.select({ state: cases.state, data: cases.data }).from(cases).where(and(eq(cases.houseId, houseId), inArray(cases.state, ['accepted', 'resident'])));
+  const stays = await tx
+    .select({ state: cases.state, data: cases.data })
+    .from(cases)
+    .where(and(eq(cases.houseId, houseId), inArray(cases.state, ['accepted', 'resident'])));
   return stays.filter((stay) => occupiesOn(stay, date)).length < (house.beds ?? 0);
 }
 
@@ -47,7 +53,13 @@ export async function occupancy(db: Executor, facts: RequestFacts, organisationI
     const counts = await db
       .select({ unitId: cases.unitId, state: cases.state, n: sql<number>`count(*)::int` })
       .from(cases)
-      .where(and(eq(cases.protocol, 'unit-enrolment'), inArray(cases.state, ['enrolled', 'waitlisted']), inArray(cases.unitId, units.length ? units.map((unit) => unit.id) : ['00000000-0000-0000-0000-000000000000'])))
+      .where(
+        and(
+          eq(cases.protocol, 'unit-enrolment'),
+          inArray(cases.state, ['enrolled', 'waitlisted']),
+          inArray(cases.unitId, units.length ? units.map((unit) => unit.id) : ['00000000-0000-0000-0000-000000000000']),
+        ),
+      )
       .groupBy(cases.unitId, cases.state);
     const count = (unitId: string, state: string) => counts.find((row) => row.unitId === unitId && row.state === state)?.n ?? 0;
     return {
@@ -55,18 +67,38 @@ export async function occupancy(db: Executor, facts: RequestFacts, organisationI
       kind: 'prison' as const,
       units: units.map((unit) => {
         const used = count(unit.id, 'enrolled');
-        return { unitId: unit.id, name: unit.name, kind: unit.kind, places: unit.places, used, reserved: 0, free: Math.max(unit.places - used, 0), waiting: count(unit.id, 'waitlisted') };
+        return {
+          unitId: unit.id,
+          name: unit.name,
+          kind: unit.kind,
+          places: unit.places,
+          used,
+          reserved: 0,
+          free: Math.max(unit.places - used, 0),
+          waiting: count(unit.id, 'waitlisted'),
+        };
       }),
     };
   }
   if (org.kind === 'halfway_house') {
     const today = localDateOf(now, org.timeZone);
-    const stays = await db.select({ state: cases.state, data: cases.data }).from(cases).where(and(eq(cases.houseId, org.id), inArray(cases.state, ['referred', 'accepted', 'resident'])));
+    const stays = await db
+      .select({ state: cases.state, data: cases.data })
+      .from(cases)
+      .where(and(eq(cases.houseId, org.id), inArray(cases.state, ['referred', 'accepted', 'resident'])));
     const used = stays.filter((stay) => stay.state === 'resident').length;
     const reserved = stays.filter((stay) => stay.state === 'accepted').length;
     const occupiedToday = stays.filter((stay) => stay.state !== 'referred' && occupiesOn(stay, today)).length;
     const beds = org.beds ?? 0;
-    return { organisationId: org.id, kind: 'halfway_house' as const, beds, used, reserved, free: Math.max(beds - Math.max(occupiedToday, used), 0), waiting: stays.filter((stay) => stay.state === 'referred').length };
+    return {
+      organisationId: org.id,
+      kind: 'halfway_house' as const,
+      beds,
+      used,
+      reserved,
+      free: Math.max(beds - Math.max(occupiedToday, used), 0),
+      waiting: stays.filter((stay) => stay.state === 'referred').length,
+    };
   }
   throw validationFailed('Only prisons and halfway houses have places or beds.', [{ path: 'param.id', message: `A ${org.kind} has no places or beds.` }]);
 }

@@ -61,8 +61,13 @@ export async function reconcileDeadlines(tx: Executor, row: CaseRow, now: Date):
   const parties = await partiesOf(tx, row.id);
   const facts = await gatherFacts(tx, { protocol: row.protocol, participantId: row.participantId, ownerOrganisationId: row.ownerOrganisationId, parties, data: row.data, now });
   const wanted = deadlinesFor(definition, snapshotOf(row, parties, facts));
-  const open = await tx.select().from(deadlines).where(and(eq(deadlines.caseId, row.id), inArray(deadlines.status, LIVE_DEADLINE_STATES), ne(deadlines.kind, 'alert')));
-  const current = new Map(open.map((deadline) => [deadline.rule, { rule: deadline.rule, kind: deadline.kind as Deadline['kind'], dueAt: deadline.dueAt, concerns: [...deadline.concerns].sort() }]));
+  const open = await tx
+    .select()
+    .from(deadlines)
+    .where(and(eq(deadlines.caseId, row.id), inArray(deadlines.status, LIVE_DEADLINE_STATES), ne(deadlines.kind, 'alert')));
+  const current = new Map(
+    open.map((deadline) => [deadline.rule, { rule: deadline.rule, kind: deadline.kind as Deadline['kind'], dueAt: deadline.dueAt, concerns: [...deadline.concerns].sort() }]),
+  );
   const changes = diffDeadlines(current, wanted);
   await applyDeadlineChanges(tx, row, changes, now);
 }

@@ -24,7 +24,14 @@ export async function applyEffects(tx: Executor, row: CaseRow, effects: Effect[]
         if (!owner) throw new Error(`chained ${effect.protocol} case without its ${definition.opening.ownerPart}`);
         await openCaseTx(
           tx,
-          { protocol: effect.protocol, participantId: row.participantId, ownerOrganisationId: owner.organisationId, parties: effect.parties, data: effect.data, parentCaseId: row.id },
+          {
+            protocol: effect.protocol,
+            participantId: row.participantId,
+            ownerOrganisationId: owner.organisationId,
+            parties: effect.parties,
+            data: effect.data,
+            parentCaseId: row.id,
+          },
           systemAuthor(author.request),
         );
         break;
@@ -67,7 +74,17 @@ export async function applyEffects(tx: Executor, row: CaseRow, effects: Effect[]
           .from(cases)
           .where(and(eq(cases.participantId, row.participantId), eq(cases.protocol, effect.protocol), isNull(cases.closedAt)));
         if (others.length > 0) {
-          await retireDeadlines(tx, and(inArray(deadlines.caseId, others.map((other) => other.id)), eq(deadlines.rule, effect.rule)), now);
+          await retireDeadlines(
+            tx,
+            and(
+              inArray(
+                deadlines.caseId,
+                others.map((other) => other.id),
+              ),
+              eq(deadlines.rule, effect.rule),
+            ),
+            now,
+          );
         }
         break;
       }

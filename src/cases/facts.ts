@@ -29,7 +29,11 @@ export function definitionOf(protocol: string): ProtocolDefinition {
 }
 
 export async function partiesOf(db: Executor, caseId: string): Promise<Party[]> {
-  const rows = await db.select({ part: caseParties.part, organisationId: caseParties.organisationId }).from(caseParties).where(eq(caseParties.caseId, caseId)).orderBy(asc(caseParties.part));
+  const rows = await db
+    .select({ part: caseParties.part, organisationId: caseParties.organisationId })
+    .from(caseParties)
+    .where(eq(caseParties.caseId, caseId))
+    .orderBy(asc(caseParties.part));
   return rows;
 }
 
@@ -61,7 +65,9 @@ export async function gatherFacts(
     })
     .from(participants)
     .where(eq(participants.id, input.participantId));
-  const ids = [...new Set([...input.parties.map((party) => party.organisationId), ...organisationIdsIn(input.event?.data), ...organisationIdsIn(input.data), input.ownerOrganisationId])];
+  const ids = [
+    ...new Set([...input.parties.map((party) => party.organisationId), ...organisationIdsIn(input.event?.data), ...organisationIdsIn(input.data), input.ownerOrganisationId]),
+  ];
   const rows = await tx.select().from(organisations).where(inArray(organisations.id, ids));
   const owner = rows.find((row) => row.id === input.ownerOrganisationId);
   if (!owner || !person) throw new Error('case owner or participant missing');

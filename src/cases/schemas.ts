@@ -14,7 +14,10 @@ export const OpenCaseSchema = z
 
 export const EventSchema = z
   .strictObject({
-    type: z.string().max(60).regex(/^[A-Z][A-Z_]{1,59}$/, 'An event name in SCREAMING_SNAKE_CASE.'),
+    type: z
+      .string()
+      .max(60)
+      .regex(/^[A-Z][A-Z_]{1,59}$/, 'An event name in SCREAMING_SNAKE_CASE.'),
     data: z.record(z.string().max(60), z.unknown()).default({}),
     expectedVersion: z.number().int().positive().max(2_147_483_647).openapi({ description: 'The case version you read; a stale one is refused with 409 STALE_VERSION.' }),
   })
@@ -61,7 +64,11 @@ export const HistoryEventSchema = z
 
 export const CaseListQuery = z.strictObject({
   protocol: z.enum(PROTOCOL_IDS as [string, ...string[]]).optional(),
-  state: z.string().max(40).regex(/^[a-z_]{2,40}$/).optional(),
+  state: z
+    .string()
+    .max(40)
+    .regex(/^[a-z_]{2,40}$/)
+    .optional(),
   participantId: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),

@@ -16,11 +16,7 @@ import { isUuid } from '../uuid.js';
 
 /* The API's operations on cases. Break-glass is in break-glass.ts, occupancy in capacity.ts. */
 
-export async function openCase(
-  db: Executor,
-  facts: RequestFacts,
-  body: { protocol: string; participantId: string; parties: Party[]; data: Record<string, unknown> },
-) {
+export async function openCase(db: Executor, facts: RequestFacts, body: { protocol: string; participantId: string; parties: Party[]; data: Record<string, unknown> }) {
   const definition = protocolById(body.protocol);
   if (!definition) throw validationFailed('Unknown protocol.', [{ path: 'body.protocol', message: `Not one of the published protocols.` }]);
   if (!definition.opening.roles.some((role) => facts.actor.roles.includes(role))) {
@@ -70,25 +66,34 @@ export async function readCase(db: Executor, facts: RequestFacts, id: string) {
 
 export async function recordEvent(db: Executor, facts: RequestFacts, id: string, body: { type: string; data?: Record<string, unknown>; expectedVersion: number }) {
   const visible = await visibleCase(db, facts, id, `case.event.${body.type}`);
-  return db.transaction(async (tx) => {
-    const [locked] = await tx.select().from(cases).where(eq(cases.id, id)).for('update');
-    if (!locked) throw notFound('case');
-    if (locked.version !== body.expectedVersion) {
-      throw new AppError('STALE_VERSION', `The case is at version ${locked.version}; you sent ${body.expectedVersion}. Read it again and retry.`, { extra: { currentVersion: locked.version } });
-    }
-    const result = await applyEventTx(tx, locked, { type: body.type, data: body.data ?? {} }, { engine: engineActorOf(facts.actor), sub: facts.actor.sub, organisationId: facts.actor.organisation.id, request: facts });
-    const viewer = viewerOf(facts);
-    const after = (await loadCase(tx, id, facts.actor.organisation.id, facts.now))!;
-    const presented = await presentCase(tx, after.row, after.parties, viewer, after.prefetched);
-    const disclosure = await disclosureFor(tx, viewer, after.prefetched.participant, after.prefetched.viewerParts);
-    return { event: presentEvent(result.row.protocol, result.event, disclosure, facts.actor.organisation.id).body, case: presented.body };
-  }).catch(async (error: unknown) => {
-    // The transaction rolled back; the denial's row is committed on its own.
-    if (error instanceof AppError && partRefusals.has(error)) {
-      await audit(db, facts, { action: `case.event.${body.type}`, subjectType: 'case', subjectId: id, participantId: visible.row.participantId, outcome: 'denied' });
-    }
-    throw error;
-  });
+  return db
+    .transaction(async (tx) => {
+      const [locked] = await tx.select().from(cases).where(eq(cases.id, id)).for('update');
+      if (!locked) throw notFound('case');
+      if (locked.version !== body.expectedVersion) {
+        throw new AppError('STALE_VERSION', `The case is at version ${locked.version}; you sent ${body.expectedVersion}. Read it again and retry.`, {
+          extra: { currentVersion: locked.version },
+        });
+      }
+      const result = await applyEventTx(
+        tx,
+        locked,
+        { type: body.type, data: body.data ?? {} },
+        { engine: engineActorOf(facts.actor), sub: facts.actor.sub, organisationId: facts.actor.organisation.id, request: facts },
+      );
+      const viewer = viewerOf(facts);
+      const after = (await loadCase(tx, id, facts.actor.organisation.id, facts.now))!;
+      const presented = await presentCase(tx, after.row, after.parties, viewer, after.prefetched);
+      const disclosure = await disclosureFor(tx, viewer, after.prefetched.participant, after.prefetched.viewerParts);
+      return { event: presentEvent(result.row.protocol, result.event, disclosure, facts.actor.organisation.id).body, case: presented.body };
+    })
+    .catch(async (error: unknown) => {
+      // The transaction rolled back; the denial's row is committed on its own.
+      if (error instanceof AppError && partRefusals.has(error)) {
+        await audit(db, facts, { action: `case.event.${body.type}`, subjectType: 'case', subjectId: id, participantId: visible.row.participantId, outcome: 'denied' });
+      }
+      throw error;
+    });
 }
 
 export async function caseHistory(db: Executor, facts: RequestFacts, id: string, query: { limit: number; cursor?: string | undefined }) {

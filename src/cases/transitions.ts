@@ -34,7 +34,11 @@ function isPartRefusal(definition: ProtocolDefinition, snapshot: CaseSnapshot, e
 
 function refusalError(refusal: { code: string; reason: string; guard?: string; errors?: { path: string; message: string }[]; allowedEvents?: string[] }): AppError {
   // The engine names paths within the request body; the API names them from the body's root.
-  if (refusal.code === 'VALIDATION_FAILED') return validationFailed(refusal.reason, refusal.errors?.map((error) => ({ ...error, path: `body.${error.path}` })));
+  if (refusal.code === 'VALIDATION_FAILED')
+    return validationFailed(
+      refusal.reason,
+      refusal.errors?.map((error) => ({ ...error, path: `body.${error.path}` })),
+    );
   if (refusal.code === 'CAPACITY_FULL') return new AppError('CAPACITY_FULL', refusal.reason, { extra: { guard: refusal.guard } });
   return new AppError('EVENT_NOT_ALLOWED', refusal.reason, {
     extra: { allowedEvents: refusal.allowedEvents ?? [], ...(refusal.guard ? { failedGuard: refusal.guard } : {}) },
@@ -111,7 +115,15 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
   const definition = definitionOf(locked.protocol);
   const now = author.request.now;
   const parties = await partiesOf(tx, locked.id);
-  const facts = await gatherFacts(tx, { protocol: locked.protocol, participantId: locked.participantId, ownerOrganisationId: locked.ownerOrganisationId, parties, data: locked.data, event, now });
+  const facts = await gatherFacts(tx, {
+    protocol: locked.protocol,
+    participantId: locked.participantId,
+    ownerOrganisationId: locked.ownerOrganisationId,
+    parties,
+    data: locked.data,
+    event,
+    now,
+  });
   const snapshot = snapshotOf(locked, parties, facts);
   const decision = decide(definition, snapshot, event, author.engine, now);
   if (!decision.ok) {

@@ -19,7 +19,9 @@ try {
     process.stdout.write(`${chain.chain}: ${chain.rows} rows, ${chain.checkpoints} checkpoints, ${state}\n`);
   }
   if (report.legacyRows > 0) process.stdout.write(`legacy: ${report.legacyRows} rows written before the hash chain existed (not verifiable)\n`);
-  process.stdout.write(`${report.ok ? 'Audit trail verified' : 'Audit trail FAILED verification'}: ${report.rows} rows in ${seconds.toFixed(2)} s (${Math.round(report.rows / Math.max(seconds, 0.001))} rows/s).\n`);
+  process.stdout.write(
+    `${report.ok ? 'Audit trail verified' : 'Audit trail FAILED verification'}: ${report.rows} rows in ${seconds.toFixed(2)} s (${Math.round(report.rows / Math.max(seconds, 0.001))} rows/s).\n`,
+  );
   process.exitCode = report.ok ? 0 : 1;
 } finally {
   await database.close();

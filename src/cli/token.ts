@@ -23,7 +23,8 @@ function parseTtl(value: string, maxSeconds: number): number {
   if (!match) fail(`--ttl must look like 30m, 8h or 2d (got "${value}")`);
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
   const seconds = Number(match[1]) * unit;
-  if (seconds <= 0 || seconds > maxSeconds) fail(`--ttl must be between 1 second and ${maxSeconds} seconds (the service refuses longer-lived tokens: AUTH_MAX_TOKEN_LIFETIME_SECONDS)`);
+  if (seconds <= 0 || seconds > maxSeconds)
+    fail(`--ttl must be between 1 second and ${maxSeconds} seconds (the service refuses longer-lived tokens: AUTH_MAX_TOKEN_LIFETIME_SECONDS)`);
   return seconds;
 }
 
@@ -40,8 +41,7 @@ const { values } = parseArgs({
 
 if (values.help || !values.org || !values.role?.length) {
   process.stderr.write(
-    'usage: npm run token -- --org <id|name> --role <role> [--role <role>] [--sub <subject>] [--name <display name>] [--ttl 8h]\n' +
-      `roles: ${ROLES.join(', ')}\n`,
+    'usage: npm run token -- --org <id|name> --role <role> [--role <role>] [--sub <subject>] [--name <display name>] [--ttl 8h]\n' + `roles: ${ROLES.join(', ')}\n`,
   );
   process.exit(values.help ? 0 : 2);
 }

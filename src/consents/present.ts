@@ -21,7 +21,10 @@ function statusOf(row: ConsentRow, today: string, validNow: boolean): ConsentSta
 
 export async function presentConsent(db: Executor, row: ConsentRow, today: string) {
   const [criminal] = row.caseId ? await db.select({ protocol: cases.protocol }).from(cases).where(eq(cases.id, row.caseId)) : [];
-  const [valid] = await db.select({ id: consents.id }).from(consents).where(and(eq(consents.id, row.id), validOn(today)));
+  const [valid] = await db
+    .select({ id: consents.id })
+    .from(consents)
+    .where(and(eq(consents.id, row.id), validOn(today)));
   return {
     status: statusOf(row, today, valid !== undefined),
     id: row.id,

@@ -25,7 +25,10 @@ const windowStartOf = (now: Date) => new Date(now.getTime() - CLOSED_CASE_WINDOW
  * former party gets 404 for the person's consents as for the person).
  */
 async function consentScope(db: Executor, actor: Actor, participantId: string, now: Date) {
-  const [participant] = await db.select({ id: participants.id, owner: participants.ownerOrganisationId, region: participants.region }).from(participants).where(eq(participants.id, participantId));
+  const [participant] = await db
+    .select({ id: participants.id, owner: participants.ownerOrganisationId, region: participants.region })
+    .from(participants)
+    .where(eq(participants.id, participantId));
   if (!participant) return undefined;
   if (participant.owner === actor.organisation.id) return participant;
   const [party] = await db
@@ -60,7 +63,12 @@ export async function recordConsent(db: Executor, facts: RequestFacts, participa
         and(
           eq(cases.id, caseId),
           eq(cases.participantId, participantId),
-          exists(db.select().from(caseParties).where(and(eq(caseParties.caseId, cases.id), eq(caseParties.organisationId, facts.actor.organisation.id)))),
+          exists(
+            db
+              .select()
+              .from(caseParties)
+              .where(and(eq(caseParties.caseId, cases.id), eq(caseParties.organisationId, facts.actor.organisation.id))),
+          ),
         ),
       );
     if (!row) errors.push({ path: `body.${field}`, message: 'Not a case of this participant that your organisation is a party to.' });
@@ -228,4 +236,3 @@ export async function voidConsent(db: Executor, facts: RequestFacts, consentId: 
     return presentConsent(tx, updated!, await todayFor(tx, row.participantId, facts.now));
   });
 }
-

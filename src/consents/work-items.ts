@@ -83,20 +83,18 @@ export async function reconcileConsentWorkItems(tx: Executor, participantId: str
     if (live.some((item) => item.caseId === row.caseId)) continue;
     // One live item per case (checked above); each lapse after a settled one is a new item.
     const id = randomUUID();
-    await tx
-      .insert(deadlines)
-      .values({
-        id,
-        caseId: row.caseId,
-        participantId,
-        rule: 'consent_lost',
-        kind: 'deadline',
-        dueAt: now,
-        concerns: [row.owner],
-        status: 'open',
-        dedupeKey: `consent-lost:${row.caseId}:${id}`,
-        createdAt: now,
-        updatedAt: now,
-      });
+    await tx.insert(deadlines).values({
+      id,
+      caseId: row.caseId,
+      participantId,
+      rule: 'consent_lost',
+      kind: 'deadline',
+      dueAt: now,
+      concerns: [row.owner],
+      status: 'open',
+      dedupeKey: `consent-lost:${row.caseId}:${id}`,
+      createdAt: now,
+      updatedAt: now,
+    });
   }
 }

@@ -54,7 +54,10 @@ export function deadlineRoutes() {
       admin
         ? sql`(${deadlines.status} = 'open' or (${deadlines.status} = 'fired' and (${deadlines.kind} <> 'alert' or (${deadlines.concerns} @> ARRAY[${ADMINS_QUEUE}]::uuid[] and ${cases.closedAt} is null))))`
         : sql`(${deadlines.status} = 'open' or (${deadlines.status} = 'fired' and ${deadlines.kind} <> 'alert'))`,
-      sql`${deadlines.concerns} && ARRAY[${sql.join(queues.map((id) => sql`${id}`), sql`, `)}]::uuid[]`,
+      sql`${deadlines.concerns} && ARRAY[${sql.join(
+        queues.map((id) => sql`${id}`),
+        sql`, `,
+      )}]::uuid[]`,
       query.status === 'overdue' ? lt(deadlines.dueAt, now) : undefined,
       query.before ? lt(deadlines.dueAt, new Date(query.before)) : undefined,
       afterKey('asc', [deadlines.dueAt, deadlines.id], after && [new Date(after[0]), after[1]]),

@@ -36,4 +36,3 @@ export async function raiseAlert(tx: Executor, about: { caseId: string | null; p
     })
     .onConflictDoNothing({ target: deadlines.dedupeKey });
 }
-

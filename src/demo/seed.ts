@@ -88,13 +88,26 @@ export async function seedDemo(db: Database, now: Date, nationalIdKey: Buffer): 
     // one person enrolled in the Atlantis unit, and one whose release is 40 days away with
     // no pathway started yet (that deadline is due at once).
     const facts = { actor: prisonStaff, now, requestId: 'demo-seed' };
-    const [atlantis] = await tx.select().from(prisonUnits).where(and(eq(prisonUnits.organisationId, prison.id), eq(prisonUnits.kind, 'atlantis')));
+    const [atlantis] = await tx
+      .select()
+      .from(prisonUnits)
+      .where(and(eq(prisonUnits.organisationId, prison.id), eq(prisonUnits.kind, 'atlantis')));
     const today = localDateOf(now, prison.timeZone);
-    const enrolment = await openCase(tx, facts, { protocol: 'unit-enrolment', participantId: people[0]!.id, parties: [], data: { unitId: atlantis!.id, expectedReleaseDate: addDays(today, 400) } });
+    const enrolment = await openCase(tx, facts, {
+      protocol: 'unit-enrolment',
+      participantId: people[0]!.id,
+      parties: [],
+      data: { unitId: atlantis!.id, expectedReleaseDate: addDays(today, 400) },
+    });
     await recordEvent(tx, facts, enrolment.id, { type: 'SCREENED', data: { date: today, outcome: 'suitable' }, expectedVersion: 1 });
     await recordEvent(tx, facts, enrolment.id, { type: 'ADMITTED', data: { date: today, consentToTreatment: true, unitAgreementSigned: true }, expectedVersion: 2 });
     const probation = created.get('probation')!;
-    await openCase(tx, facts, { protocol: 'pre-release', participantId: people[1]!.id, parties: [{ part: 'probation', organisationId: probation.id }], data: { releaseDate: addDays(today, 40) } });
+    await openCase(tx, facts, {
+      protocol: 'pre-release',
+      participantId: people[1]!.id,
+      parties: [{ part: 'probation', organisationId: probation.id }],
+      data: { releaseDate: addDays(today, 40) },
+    });
   });
 }
 

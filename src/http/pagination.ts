@@ -6,5 +6,4 @@ export const paginationQuery = {
   cursor: z.string().max(512).optional().openapi({ description: 'Opaque cursor from the previous page’s `nextCursor`.' }),
 };
 
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });

@@ -1,4 +1,3 @@
-
 import type { Executor } from '../../db/client.js';
 import { rowsOf } from '../../db/migrate.js';
 import { organisations } from '../../db/schema.js';
@@ -57,7 +56,8 @@ function median(values: number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-const rate = (numerator: number | null, denominator: number | null) => (numerator === null || denominator === null || denominator === 0 ? null : Math.round((numerator / denominator) * 1000) / 1000);
+const rate = (numerator: number | null, denominator: number | null) =>
+  numerator === null || denominator === null || denominator === 0 ? null : Math.round((numerator / denominator) * 1000) / 1000;
 
 /**
  * Computes one published table. With `threshold`, small cells are suppressed (and rates or
@@ -65,12 +65,19 @@ const rate = (numerator: number | null, denominator: number | null) => (numerato
  * `region` restricts the organisations to one region (the coordinator's detail view).
  */
 export async function computeTable(db: Executor, table: Grouping, period: Period, options: { threshold: number | null; region?: string }): Promise<PublishedTable> {
-  const orgs = await db.select({ id: organisations.id, name: organisations.name, country: organisations.country, region: organisations.region, kind: organisations.kind }).from(organisations);
+  const orgs = await db
+    .select({ id: organisations.id, name: organisations.name, country: organisations.country, region: organisations.region, kind: organisations.kind })
+    .from(organisations);
   const scoped = orgs.filter((org) => org.kind !== 'coordinator' && (!options.region || org.region === options.region));
   const groupOf = new Map<string, string>();
   const groups = new Map<string, Group>();
   for (const org of scoped) {
-    const group: Group = table === 'country-quarter' ? { code: org.country, name: org.country } : table === 'region-quarter' ? { code: org.region, name: org.region } : { code: org.id, name: org.name };
+    const group: Group =
+      table === 'country-quarter'
+        ? { code: org.country, name: org.country }
+        : table === 'region-quarter'
+          ? { code: org.region, name: org.region }
+          : { code: org.id, name: org.name };
     groupOf.set(org.id, group.code);
     groups.set(group.code, group);
   }
@@ -93,7 +100,8 @@ export async function computeTable(db: Executor, table: Grouping, period: Period
     const denominatorCells = codes.map((code) => denominators.get(code) ?? 0);
     // Occupancy's denominator is capacity (beds × nights), not a count of people: it is not suppressed.
     const capacity = definition.id === 'halfway_house_occupancy';
-    const shownNumerators = options.threshold === null ? { cells: numeratorCells, total: numeratorCells.reduce((a, b) => a + b, 0) } : suppressRow(numeratorCells, options.threshold);
+    const shownNumerators =
+      options.threshold === null ? { cells: numeratorCells, total: numeratorCells.reduce((a, b) => a + b, 0) } : suppressRow(numeratorCells, options.threshold);
     const shownDenominators =
       definition.kind !== 'rate' || capacity || options.threshold === null
         ? { cells: denominatorCells, total: denominatorCells.reduce((a, b) => a + b, 0) }
@@ -138,4 +146,3 @@ export function definitionsOf() {
     attributedTo: definition.attributedTo,
   }));
 }
-

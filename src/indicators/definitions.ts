@@ -26,14 +26,18 @@ export type IndicatorDefinition = {
 const inPeriod = (from: string, to: string) => sql`e.at >= ${from}::timestamptz and e.at < ${to}::timestamptz`;
 
 /** Events of a protocol in the period that meet a condition, counted by the case owner (or another organisation column). */
-const countEvents = (protocol: string, type: string, extra: SQL = sql`true`, by: SQL = sql`c.owner_organisation_id`) => (from: string, to: string) => sql`
+const countEvents =
+  (protocol: string, type: string, extra: SQL = sql`true`, by: SQL = sql`c.owner_organisation_id`) =>
+  (from: string, to: string) => sql`
   select ${by} as org, count(*)::int as numerator, null::int as denominator, null::float as median
   from case_events e join cases c on c.id = e.case_id
   where c.protocol = ${protocol} and e.type = ${type} and ${inPeriod(from, to)} and ${extra} and ${by} is not null
   group by ${by}`;
 
 /** A share among events of a type: numerator where a condition holds, denominator all. */
-const shareOfEvents = (protocol: string, type: string, condition: SQL, by: SQL = sql`c.owner_organisation_id`) => (from: string, to: string) => sql`
+const shareOfEvents =
+  (protocol: string, type: string, condition: SQL, by: SQL = sql`c.owner_organisation_id`) =>
+  (from: string, to: string) => sql`
   select ${by} as org, (count(*) filter (where ${condition}))::int as numerator, count(*)::int as denominator, null::float as median
   from case_events e join cases c on c.id = e.case_id
   where c.protocol = ${protocol} and e.type = ${type} and ${inPeriod(from, to)} and ${by} is not null
@@ -203,17 +207,15 @@ export const INDICATORS: IndicatorDefinition[] = [
     attributedTo: 'The sender (case owner).',
     query: shareOfEvents('patronage', 'FIRST_CONTACT_MADE', sql`(e.data->>'at')::timestamptz - (c.data->>'releasedAt')::timestamptz <= interval '72 hours'`),
   },
-  ...([3, 6, 12] as const).map(
-    (month): IndicatorDefinition => ({
-      id: `in_contact_at_${month}_months`,
-      kind: 'count',
-      title: { en: `Still in contact at ${month} months`, ru: `Контакт сохраняется через ${month} мес.` },
-      numerator: `FOLLOW_UP_RECORDED events for month ${month}.`,
-      period: 'The date the follow-up was recorded.',
-      attributedTo: 'The sender (case owner).',
-      query: countEvents('patronage', 'FOLLOW_UP_RECORDED', sql`(e.data->>'month')::int = ${month}`),
-    }),
-  ),
+  ...([3, 6, 12] as const).map((month): IndicatorDefinition => ({
+    id: `in_contact_at_${month}_months`,
+    kind: 'count',
+    title: { en: `Still in contact at ${month} months`, ru: `Контакт сохраняется через ${month} мес.` },
+    numerator: `FOLLOW_UP_RECORDED events for month ${month}.`,
+    period: 'The date the follow-up was recorded.',
+    attributedTo: 'The sender (case owner).',
+    query: countEvents('patronage', 'FOLLOW_UP_RECORDED', sql`(e.data->>'month')::int = ${month}`),
+  })),
   {
     id: 'returned_to_custody_within_12_months',
     kind: 'count',

@@ -20,7 +20,13 @@ export const PublishedSchema = z
     threshold: z.number().int().nullable(),
     groups: z.array(z.object({ code: z.string(), name: z.string() })),
     indicators: z.array(
-      z.object({ id: z.string(), kind: z.enum(['count', 'rate', 'median']), title: z.object({ en: z.string(), ru: z.string() }), rows: z.array(CellSchema.extend({ group: z.string() })), total: CellSchema }),
+      z.object({
+        id: z.string(),
+        kind: z.enum(['count', 'rate', 'median']),
+        title: z.object({ en: z.string(), ru: z.string() }),
+        rows: z.array(CellSchema.extend({ group: z.string() })),
+        total: CellSchema,
+      }),
     ),
   })
   .openapi('IndicatorTable');
@@ -52,7 +58,17 @@ const definitions = defineRoute('public', {
     200: json(
       z.object({
         threshold: z.number().int(),
-        items: z.array(z.object({ id: z.string(), kind: z.string(), title: z.object({ en: z.string(), ru: z.string() }), numerator: z.string(), denominator: z.string().nullable(), period: z.string(), attributedTo: z.string() })),
+        items: z.array(
+          z.object({
+            id: z.string(),
+            kind: z.string(),
+            title: z.object({ en: z.string(), ru: z.string() }),
+            numerator: z.string(),
+            denominator: z.string().nullable(),
+            period: z.string(),
+            attributedTo: z.string(),
+          }),
+        ),
       }),
       'The definitions',
     ),
@@ -118,7 +134,13 @@ export function indicatorRoutes(threshold: number, cacheSeconds: number) {
       const actor = c.var.actor;
       const period = periodOf('region-quarter', c.req.valid('query').period, clock.now());
       const published = await computeTable(db, 'organisation-quarter', period, { threshold: null, region: actor.organisation.region });
-      await audit(db, requestFacts(c), { action: 'indicators.detail', subjectType: 'region', subjectId: actor.organisation.region, purpose: `indicators ${period.label}`, outcome: 'success' });
+      await audit(db, requestFacts(c), {
+        action: 'indicators.detail',
+        subjectType: 'region',
+        subjectId: actor.organisation.region,
+        purpose: `indicators ${period.label}`,
+        outcome: 'success',
+      });
       return c.json(published, 200);
     });
 }

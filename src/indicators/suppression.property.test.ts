@@ -21,18 +21,22 @@ function determinable(row: { cells: (number | null)[]; total: number | null }): 
 describe('small-cell suppression', () => {
   it('no published row lets a small cell be recovered from its total or siblings, and no small count is shown', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 60 })), { minLength: 1, maxLength: 12 }), fc.integer({ min: 3, max: 10 }), (cells, threshold) => {
-        const row = suppressRow(cells, threshold);
-        const k = Math.max(threshold, 3);
-        for (const [index, shown] of row.cells.entries()) {
-          if (shown !== null) {
-            expect(shown === 0 || shown >= k).toBe(true);
-            expect(shown).toBe(cells[index]);
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 60 })), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 3, max: 10 }),
+        (cells, threshold) => {
+          const row = suppressRow(cells, threshold);
+          const k = Math.max(threshold, 3);
+          for (const [index, shown] of row.cells.entries()) {
+            if (shown !== null) {
+              expect(shown === 0 || shown >= k).toBe(true);
+              expect(shown).toBe(cells[index]);
+            }
           }
-        }
-        if (row.total !== null) expect(row.total === 0 || row.total >= k).toBe(true);
-        expect(determinable(row)).toEqual([]);
-      }),
+          if (row.total !== null) expect(row.total === 0 || row.total >= k).toBe(true);
+          expect(determinable(row)).toEqual([]);
+        },
+      ),
       { numRuns: 5000 },
     );
   });

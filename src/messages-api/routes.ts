@@ -48,7 +48,9 @@ const inbox = defineRoute('notifications:read', {
   path: '/notifications',
   tags: ['Notifications'],
   summary: 'Your organisation’s inbox, newest first',
-  request: { query: z.strictObject({ unread: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(512).optional() }) },
+  request: {
+    query: z.strictObject({ unread: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(512).optional() }),
+  },
   responses: { 200: json(pageOf(NotificationSchema), 'A page of notifications'), ...problems(...AUTHED, 422) },
 });
 
@@ -66,7 +68,13 @@ const listOutbox = defineRoute('outbox:manage', {
   path: '/outbox',
   tags: ['Notifications'],
   summary: 'Outgoing messages by status (dead letters by default); a coordinator sees its region’s',
-  request: { query: z.strictObject({ status: z.enum(['dead', 'pending', 'sending', 'sent']).default('dead'), limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(512).optional() }) },
+  request: {
+    query: z.strictObject({
+      status: z.enum(['dead', 'pending', 'sending', 'sent']).default('dead'),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().max(512).optional(),
+    }),
+  },
   responses: { 200: json(pageOf(OutboxSchema), 'A page of messages'), ...problems(...AUTHED, 422) },
 });
 
@@ -120,7 +128,12 @@ export function notificationRoutes() {
         query.unread === 'true' ? isNull(notifications.readAt) : undefined,
         afterKey('desc', [notifications.createdAt, notifications.id], after && [new Date(after[0]), after[1]]),
       ];
-      const rows = await db.select().from(notifications).where(and(...filters)).orderBy(desc(notifications.createdAt), desc(notifications.id)).limit(query.limit + 1);
+      const rows = await db
+        .select()
+        .from(notifications)
+        .where(and(...filters))
+        .orderBy(desc(notifications.createdAt), desc(notifications.id))
+        .limit(query.limit + 1);
       const page = toPage(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id]);
       return c.json({ items: page.items.map(presentNotification), nextCursor: page.nextCursor }, 200);
     })
@@ -133,8 +146,19 @@ export function notificationRoutes() {
         .returning();
       if (!row) {
         // Another organisation's notice is out of scope: a denial, audited with its person when it has a case.
-        const [other] = await db.select({ id: notifications.id, participantId: cases.participantId }).from(notifications).leftJoin(cases, eq(cases.id, notifications.caseId)).where(eq(notifications.id, c.req.valid('param').id));
-        if (other) await audit(db, requestFacts(c), { action: 'notification.read', subjectType: 'notification', subjectId: other.id, participantId: other.participantId ?? undefined, outcome: 'denied' });
+        const [other] = await db
+          .select({ id: notifications.id, participantId: cases.participantId })
+          .from(notifications)
+          .leftJoin(cases, eq(cases.id, notifications.caseId))
+          .where(eq(notifications.id, c.req.valid('param').id));
+        if (other)
+          await audit(db, requestFacts(c), {
+            action: 'notification.read',
+            subjectType: 'notification',
+            subjectId: other.id,
+            participantId: other.participantId ?? undefined,
+            outcome: 'denied',
+          });
         throw notFound('notification');
       }
       return c.json(presentNotification(row), 200);
@@ -150,14 +174,23 @@ export function notificationRoutes() {
         regional ? inArray(outbox.organisationId, regional) : undefined,
         afterKey('desc', [outbox.createdAt, outbox.id], after && [new Date(after[0]), after[1]]),
       ];
-      const rows = await db.select().from(outbox).where(and(...filters)).orderBy(desc(outbox.createdAt), desc(outbox.id)).limit(query.limit + 1);
+      const rows = await db
+        .select()
+        .from(outbox)
+        .where(and(...filters))
+        .orderBy(desc(outbox.createdAt), desc(outbox.id))
+        .limit(query.limit + 1);
       const page = toPage(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id]);
       return c.json({ items: page.items.map(presentOutbox), nextCursor: page.nextCursor }, 200);
     })
     .openapi(requeue, async (c) => {
       const { db, clock } = c.var.services;
       const id = c.req.valid('param').id;
-      const [row] = await db.select({ message: outbox, region: organisations.region }).from(outbox).innerJoin(organisations, eq(organisations.id, outbox.organisationId)).where(eq(outbox.id, id));
+      const [row] = await db
+        .select({ message: outbox, region: organisations.region })
+        .from(outbox)
+        .innerJoin(organisations, eq(organisations.id, outbox.organisationId))
+        .where(eq(outbox.id, id));
       if (!row || (!c.var.actor.roles.includes('admin') && row.region !== c.var.actor.organisation.region)) {
         // Another region's message is out of scope: a denial, audited.
         if (row) await audit(db, requestFacts(c), { action: 'outbox.requeue', subjectType: 'outbox', subjectId: id, outcome: 'denied' });

@@ -15,16 +15,7 @@ import {
   UnitSchema,
   UpdateOrganisationSchema,
 } from './schemas.js';
-import {
-  createOrganisation,
-  createUnit,
-  findOrganisation,
-  listOrganisations,
-  listUnits,
-  presentOrganisation,
-  presentUnit,
-  updateOrganisation,
-} from './service.js';
+import { createOrganisation, createUnit, findOrganisation, listOrganisations, listUnits, presentOrganisation, presentUnit, updateOrganisation } from './service.js';
 
 const tags = ['Registry'];
 

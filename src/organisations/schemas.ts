@@ -73,7 +73,12 @@ export const UpdateOrganisationSchema = z
   })
   .openapi('UpdateOrganisation');
 
-type KindFields = { kind: (typeof ORGANISATION_KINDS)[number]; certificationValidUntil?: string | null | undefined; beds?: number | undefined; defaultMaxStayDays?: number | undefined };
+type KindFields = {
+  kind: (typeof ORGANISATION_KINDS)[number];
+  certificationValidUntil?: string | null | undefined;
+  beds?: number | undefined;
+  defaultMaxStayDays?: number | undefined;
+};
 
 /** Fields that only some kinds carry: certification (ngo, provider, halfway house), beds and stay (halfway house). */
 export function checkKindFields(body: KindFields, ctx: z.RefinementCtx, creating: boolean): void {
@@ -126,8 +131,27 @@ export const OccupancySchema = z
     z.object({
       organisationId: z.uuid(),
       kind: z.literal('prison'),
-      units: z.array(z.object({ unitId: z.uuid(), name: z.string(), kind: z.string(), places: z.number().int(), used: z.number().int(), reserved: z.number().int(), free: z.number().int(), waiting: z.number().int() })),
+      units: z.array(
+        z.object({
+          unitId: z.uuid(),
+          name: z.string(),
+          kind: z.string(),
+          places: z.number().int(),
+          used: z.number().int(),
+          reserved: z.number().int(),
+          free: z.number().int(),
+          waiting: z.number().int(),
+        }),
+      ),
     }),
-    z.object({ organisationId: z.uuid(), kind: z.literal('halfway_house'), beds: z.number().int(), used: z.number().int(), reserved: z.number().int(), free: z.number().int(), waiting: z.number().int() }),
+    z.object({
+      organisationId: z.uuid(),
+      kind: z.literal('halfway_house'),
+      beds: z.number().int(),
+      used: z.number().int(),
+      reserved: z.number().int(),
+      free: z.number().int(),
+      waiting: z.number().int(),
+    }),
   ])
   .openapi('Occupancy');

@@ -63,11 +63,7 @@ export async function findOrganisation(db: Executor, id: string): Promise<Organi
 function assertMayManageRegion(actor: Actor, region: string, kind?: string): void {
   if (actor.roles.includes('admin')) return;
   if (actor.roles.includes('coordinator') && actor.organisation.region === region && kind !== 'coordinator') return;
-  throw forbidden(
-    kind === 'coordinator'
-      ? 'Only an admin registers or changes coordinator organisations.'
-      : 'A coordinator manages the organisations of its own region only.',
-  );
+  throw forbidden(kind === 'coordinator' ? 'Only an admin registers or changes coordinator organisations.' : 'A coordinator manages the organisations of its own region only.');
 }
 
 export async function createOrganisation(db: Executor, actor: Actor, body: z.infer<typeof CreateOrganisationSchema>, now: Date) {

@@ -56,7 +56,10 @@ function writeKeyFileOnce(file: string, key: Buffer): Buffer {
 export async function loadNationalIdKey(db: Database, file: string, now: Date): Promise<Buffer> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${KEY_LOCK})`);
-    const rows = await tx.select().from(serviceSecrets).where(inArray(serviceSecrets.name, [LEGACY_KEY_ROW, KEY_CHECK_ROW]));
+    const rows = await tx
+      .select()
+      .from(serviceSecrets)
+      .where(inArray(serviceSecrets.name, [LEGACY_KEY_ROW, KEY_CHECK_ROW]));
     const legacy = rows.find((row) => row.name === LEGACY_KEY_ROW);
     const check = rows.find((row) => row.name === KEY_CHECK_ROW);
     const legacyKey = legacy ? Buffer.from(legacy.value, 'base64') : undefined;

@@ -26,7 +26,16 @@ export const IdentitySchema = z
   .openapi('IdentityData');
 
 export const ContactSchema = z
-  .strictObject({ phone: z.string().trim().max(25).regex(/^\+?[0-9 ()-]{5,24}$/, 'A phone number.').optional(), address: text().optional(), releaseAddress: text().optional() })
+  .strictObject({
+    phone: z
+      .string()
+      .trim()
+      .max(25)
+      .regex(/^\+?[0-9 ()-]{5,24}$/, 'A phone number.')
+      .optional(),
+    address: text().optional(),
+    releaseAddress: text().optional(),
+  })
   .openapi('ContactData');
 
 export const CustodySchema = z

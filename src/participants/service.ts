@@ -26,7 +26,6 @@ import {
 export type ParticipantRow = typeof participants.$inferSelect;
 type NoteRow = typeof participantNotes.$inferSelect;
 
-
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** `P-XXXX-XXXX` from a cryptographic source: used in every message instead of a name. */
@@ -70,7 +69,6 @@ function disclosedClasses(disclosure: Disclosure, notes: NoteRow[]): DataClass[]
   return notes.length > 0 ? [...classes, 'notes'] : classes;
 }
 
-
 async function findParticipant(db: Executor, id: string, forUpdate = false): Promise<ParticipantRow | undefined> {
   const query = db.select().from(participants).where(eq(participants.id, id));
   const [row] = forUpdate ? await query.for('update') : await query;
@@ -106,10 +104,15 @@ export async function registerParticipant(db: Executor, facts: RequestFacts, nat
     }
     if (!row) throw new Error('could not allocate a unique reference code');
     if (body.note) {
-      await tx.insert(participantNotes).values({ id: randomUUID(), participantId: row.id, organisationId: actor.organisation.id, authorSub: actor.sub, text: body.note, createdAt: now });
+      await tx
+        .insert(participantNotes)
+        .values({ id: randomUUID(), participantId: row.id, organisationId: actor.organisation.id, authorSub: actor.sub, text: body.note, createdAt: now });
     }
     await flagPossibleDuplicate(tx, row, now);
-    const written: DataClass[] = [...STRUCTURED_CLASSES.filter((dataClass) => dataClass === 'identity' || body[dataClass] !== undefined), ...(body.note ? (['notes'] as const) : [])];
+    const written: DataClass[] = [
+      ...STRUCTURED_CLASSES.filter((dataClass) => dataClass === 'identity' || body[dataClass] !== undefined),
+      ...(body.note ? (['notes'] as const) : []),
+    ];
     await audit(tx, facts, { action: 'participant.register', subjectType: 'participant', subjectId: row.id, participantId: row.id, dataClasses: written, outcome: 'success' });
     const disclosure = await participantDisclosure(tx, actor, row, now);
     const notes = await notesFor(tx, row.id, actor, disclosure);
@@ -129,7 +132,10 @@ async function flagPossibleDuplicate(tx: Executor, row: ParticipantRow, now: Dat
     .where(and(eq(participants.nationalIdDigest, row.nationalIdDigest), ne(participants.id, row.id)))
     .limit(1);
   if (!other) return;
-  const [coordinator] = await tx.select({ id: organisations.id }).from(organisations).where(and(eq(organisations.kind, 'coordinator'), eq(organisations.region, row.region)));
+  const [coordinator] = await tx
+    .select({ id: organisations.id })
+    .from(organisations)
+    .where(and(eq(organisations.kind, 'coordinator'), eq(organisations.region, row.region)));
   if (coordinator) await raiseAlert(tx, { caseId: null, participantId: row.id }, 'possible_duplicate', [coordinator.id], row.id, now);
 }
 
@@ -252,7 +258,9 @@ export async function correctParticipant(db: Database, facts: RequestFacts, nati
       updated = next;
     }
     if (body.note) {
-      await tx.insert(participantNotes).values({ id: randomUUID(), participantId: id, organisationId: actor.organisation.id, authorSub: actor.sub, text: body.note, createdAt: now });
+      await tx
+        .insert(participantNotes)
+        .values({ id: randomUUID(), participantId: id, organisationId: actor.organisation.id, authorSub: actor.sub, text: body.note, createdAt: now });
     }
     await audit(tx, facts, {
       action: 'participant.correct',

@@ -15,7 +15,14 @@ const list = defineRoute('protocols:read', {
   tags,
   summary: 'The five protocols: ids, versions and titles',
   responses: {
-    200: json(z.object({ items: z.array(z.object({ id: z.string(), version: z.number().int(), title: z.object({ en: z.string(), ru: z.string() }), description: z.object({ en: z.string(), ru: z.string() }) })) }), 'The protocols'),
+    200: json(
+      z.object({
+        items: z.array(
+          z.object({ id: z.string(), version: z.number().int(), title: z.object({ en: z.string(), ru: z.string() }), description: z.object({ en: z.string(), ru: z.string() }) }),
+        ),
+      }),
+      'The protocols',
+    ),
     ...problems(...AUTHED),
   },
 });
@@ -25,7 +32,14 @@ const read = defineRoute('protocols:read', {
   path: '/protocols/{id}',
   tags,
   summary: 'One protocol as data: parts, states, events, guards, deadlines and a Mermaid diagram',
-  request: { params: z.strictObject({ id: z.string().max(60).openapi({ param: { name: 'id', in: 'path' } }) }) },
+  request: {
+    params: z.strictObject({
+      id: z
+        .string()
+        .max(60)
+        .openapi({ param: { name: 'id', in: 'path' } }),
+    }),
+  },
   responses: { 200: json(ProtocolSchema, 'The definition'), ...problems(...AUTHED, 404) },
 });
 
@@ -33,7 +47,10 @@ export function protocolRoutes() {
   const published = new Map(Object.values(PROTOCOLS).map((definition) => [definition.id, publishProtocol(definition)]));
   return new OpenAPIHono<AppEnv>()
     .openapi(list, (c) =>
-      c.json({ items: Object.values(PROTOCOLS).map((definition) => ({ id: definition.id, version: definition.version, title: definition.title, description: definition.description })) }, 200),
+      c.json(
+        { items: Object.values(PROTOCOLS).map((definition) => ({ id: definition.id, version: definition.version, title: definition.title, description: definition.description })) },
+        200,
+      ),
     )
     .openapi(read, (c) => {
       const { id } = c.req.valid('param');

@@ -29,7 +29,10 @@ const ReadySchema = z.object({
   databaseRole: z
     .object({ canBypassAuditTriggers: z.boolean(), reasons: z.array(z.string()), warning: z.string().optional() })
     .optional()
-    .openapi({ description: 'PostgreSQL only, checked at start: whether the service’s role could bypass the audit trail’s append-only triggers (superuser, may set session_replication_role, owns the trail).' }),
+    .openapi({
+      description:
+        'PostgreSQL only, checked at start: whether the service’s role could bypass the audit trail’s append-only triggers (superuser, may set session_replication_role, owns the trail).',
+    }),
 });
 
 const ready = defineRoute('public', {
@@ -74,7 +77,13 @@ export function systemRoutes() {
         const risk = c.var.services.auditTamperRisk;
         const databaseRole = risk && { ...risk, ...(risk.canBypassAuditTriggers ? { warning: TAMPER_WARNING } : {}) };
         return c.json(
-          { status: ok ? ('ready' as const) : ('not_ready' as const), database: 'ok' as const, migrations: { applied, expected }, ...(outbox ? { outbox } : {}), ...(databaseRole ? { databaseRole } : {}) },
+          {
+            status: ok ? ('ready' as const) : ('not_ready' as const),
+            database: 'ok' as const,
+            migrations: { applied, expected },
+            ...(outbox ? { outbox } : {}),
+            ...(databaseRole ? { databaseRole } : {}),
+          },
           ok ? 200 : 503,
         );
       } catch {
@@ -132,7 +141,8 @@ export function docsRoutes() {
   const dist = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const cache = new Map<string, Buffer>();
   const docsHeaders = {
-    'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    'Content-Security-Policy':
+      "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   };
   return new OpenAPIHono<AppEnv>()
     .get('/docs', (c) => c.html(DOCS_PAGE, 200, docsHeaders))

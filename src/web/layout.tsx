@@ -105,7 +105,13 @@ export function CaseLink(props: { id: string; reference: string }) {
  * The workspace's list table: a caption, column headings, one row per item drawn by `row`
  * (its first cell a row heading), and a single "none" row when the list is empty.
  */
-export function ListTable<T>(props: { caption: string; headings: ReadonlyArray<string | { label: string; numeric: true }>; empty: string; items: readonly T[]; row: (item: T) => Child }) {
+export function ListTable<T>(props: {
+  caption: string;
+  headings: ReadonlyArray<string | { label: string; numeric: true }>;
+  empty: string;
+  items: readonly T[];
+  row: (item: T) => Child;
+}) {
   return (
     <table>
       <caption>{props.caption}</caption>

@@ -28,10 +28,7 @@ import { isUuid } from '../uuid.js';
  * write through the API in-process with the signed-in person's token, so they obey the same
  * authentication, scoping, redaction and audit as the API. Not part of the OpenAPI document.
  */
-export type WebSignIn =
-  | { kind: 'demo'; mintToken(claims: { org: string; roles: string[]; sub: string }): Promise<string> }
-  | { kind: 'oidc'; oidc: OidcConfig }
-  | { kind: 'none' };
+export type WebSignIn = { kind: 'demo'; mintToken(claims: { org: string; roles: string[]; sub: string }): Promise<string> } | { kind: 'oidc'; oidc: OidcConfig } | { kind: 'none' };
 
 export type WebOptions = {
   sessionKey: Uint8Array;
@@ -259,7 +256,8 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     const caseId = (form.caseId ?? '').trim();
     const result = isUuid(caseId) ? await who.api.post(`/cases/${caseId}/break-glass`, { reason: form.reason ?? '' }) : undefined;
     if (result?.ok) return c.redirect(`/app/cases/${caseId}?done=1`, 303);
-    const problem = result && !result.ok ? (result.problem.errors?.map((error) => error.message).join(' ') ?? result.problem.detail ?? result.problem.title) : WORDS[who.page.lang].notFound;
+    const problem =
+      result && !result.ok ? (result.problem.errors?.map((error) => error.message).join(' ') ?? result.problem.detail ?? result.problem.title) : WORDS[who.page.lang].notFound;
     return c.html(await homePage(who.page, who.api, now(c), undefined, problem), 422);
   });
 

@@ -68,15 +68,15 @@ export function webSessionRoutes(options: { demoSignIn: boolean }) {
       return c.json({ items: choices }, 200);
     })
     .openapi(revoke, async (c) => {
-    const { db } = c.var.services;
-    const facts = requestFacts(c);
-    const id = c.req.valid('param').id;
-    if (!(await findOrganisation(db, id))) throw notFound('organisation');
-    const revoked = await db.transaction(async (tx) => {
-      const count = await revokeOrganisationSessions(tx, id, facts.now);
-      await audit(tx, facts, { action: 'organisation.sessions.revoke', subjectType: 'organisation', subjectId: id, outcome: 'success' });
-      return count;
+      const { db } = c.var.services;
+      const facts = requestFacts(c);
+      const id = c.req.valid('param').id;
+      if (!(await findOrganisation(db, id))) throw notFound('organisation');
+      const revoked = await db.transaction(async (tx) => {
+        const count = await revokeOrganisationSessions(tx, id, facts.now);
+        await audit(tx, facts, { action: 'organisation.sessions.revoke', subjectType: 'organisation', subjectId: id, outcome: 'success' });
+        return count;
+      });
+      return c.json({ organisationId: id, revoked }, 200);
     });
-    return c.json({ organisationId: id, revoked }, 200);
-  });
 }

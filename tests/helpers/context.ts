@@ -29,7 +29,13 @@ const ADMIN: Actor = {
   expiresAt: new Date('2100-01-01T00:00:00Z'),
 };
 
-export type RequestOptions = { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string>; /** the peer address the request seems to come from */ address?: string };
+export type RequestOptions = {
+  token?: string | null;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+  /** the peer address the request seems to come from */ address?: string;
+};
 
 /** Limits for tests that exercise rate limiting; flushes happen when the test calls `flush()` unless it sets an interval. */
 export function testRateLimits(overrides: Partial<RateLimitConfig> = {}): RateLimitConfig {
@@ -38,7 +44,13 @@ export function testRateLimits(overrides: Partial<RateLimitConfig> = {}): RateLi
     windowSeconds: 60,
     flushIntervalMs: 3_600_000,
     trustProxyHops: 0,
-    limits: { read: { perSubject: 1000, perAddress: 1000 }, write: { perSubject: 1000, perAddress: 1000 }, admin: { perSubject: 1000, perAddress: 1000 }, public: { perAddress: 1000 }, 'auth-failure': { perAddress: 1000 } },
+    limits: {
+      read: { perSubject: 1000, perAddress: 1000 },
+      write: { perSubject: 1000, perAddress: 1000 },
+      admin: { perSubject: 1000, perAddress: 1000 },
+      public: { perAddress: 1000 },
+      'auth-failure': { perAddress: 1000 },
+    },
     ...overrides,
   };
 }
@@ -85,7 +97,14 @@ export async function createTestContext(
       config: {
         // tokenFor mints 120-day tokens (tests move the clock by weeks), so this world allows them;
         // tests/auth.security.test.ts proves the default cap on an instance without this.
-        auth: { jwks: { kind: 'file', path: '(test)' }, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, algorithms: ['ES256', 'RS256'], clockToleranceSeconds: 30, maxTokenLifetimeSeconds: instanceOptions.maxTokenLifetimeSeconds ?? 121 * 86400 },
+        auth: {
+          jwks: { kind: 'file', path: '(test)' },
+          issuer: TEST_ISSUER,
+          audience: TEST_AUDIENCE,
+          algorithms: ['ES256', 'RS256'],
+          clockToleranceSeconds: 30,
+          maxTokenLifetimeSeconds: instanceOptions.maxTokenLifetimeSeconds ?? 121 * 86400,
+        },
         publicUrl: 'publicUrl' in options ? options.publicUrl : 'https://cadap.test',
         bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
         indicatorThreshold: options.indicators?.threshold ?? 5,
@@ -184,7 +203,10 @@ export async function createTestContext(
     },
     close: async () => {
       await main.rateLimiter?.stop();
-      appendLines(captureFile('log'), logger.lines.map((line) => line.trimEnd()));
+      appendLines(
+        captureFile('log'),
+        logger.lines.map((line) => line.trimEnd()),
+      );
       appendLines(captureFile('seeded'), seeded);
       await database.close();
       fs.rmSync(keyDir, { recursive: true, force: true });

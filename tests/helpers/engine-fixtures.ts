@@ -36,7 +36,9 @@ export function facts(overrides: Partial<DecisionFacts> = {}): DecisionFacts {
     timeZone: 'Asia/Almaty',
     holidays: new Set(),
     regionCoordinatorId: ORG.coordinator,
-    organisations: Object.fromEntries(Object.entries(KIND_OF).map(([id, kind]) => [id, { kind, certified: ['ngo', 'treatment_provider', 'halfway_house'].includes(kind) ? true : null }])),
+    organisations: Object.fromEntries(
+      Object.entries(KIND_OF).map(([id, kind]) => [id, { kind, certified: ['ngo', 'treatment_provider', 'halfway_house'].includes(kind) ? true : null }]),
+    ),
     consentedOrganisations: new Set([ORG.ngo, ORG.ngo2]),
     unitHasFreePlace: true,
     houseHasFreeBed: true,
@@ -64,7 +66,16 @@ export const CASES: Record<string, { owner: string; parties: Party[]; data: Reco
       { part: 'provider', organisationId: ORG.provider },
       { part: 'ngo', organisationId: ORG.ngo },
     ],
-    data: { caseNumber: 'C-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 180, reportingIntervalDays: 30, orderEndDate: '2026-08-28', intakeDate: '2026-03-05', nextReportDue: '2026-04-04' },
+    data: {
+      caseNumber: 'C-1',
+      orderDate: '2026-03-01',
+      programme: 'ost',
+      durationDays: 180,
+      reportingIntervalDays: 30,
+      orderEndDate: '2026-08-28',
+      intakeDate: '2026-03-05',
+      nextReportDue: '2026-04-04',
+    },
   },
   'unit-enrolment': {
     owner: ORG.prison,
@@ -93,7 +104,14 @@ export const CASES: Record<string, { owner: string; parties: Party[]; data: Reco
       { part: 'ngo', organisationId: ORG.ngo },
       { part: 'probation', organisationId: ORG.probation },
     ],
-    data: { expectedArrivalDate: '2026-06-01', maxStayDays: 168, referredOn: '2026-03-02', arrivedAt: '2026-06-01T10:00:00+05:00', arrivedOn: '2026-06-01', stayEndDate: '2026-11-16' },
+    data: {
+      expectedArrivalDate: '2026-06-01',
+      maxStayDays: 168,
+      referredOn: '2026-03-02',
+      arrivedAt: '2026-06-01T10:00:00+05:00',
+      arrivedOn: '2026-06-01',
+      stayEndDate: '2026-11-16',
+    },
   },
   patronage: {
     owner: ORG.prison,
@@ -115,7 +133,11 @@ export const CASES: Record<string, { owner: string; parties: Party[]; data: Reco
   },
 };
 
-export function snapshotFor(protocol: string, state: string, overrides: { previousState?: string | null; data?: Record<string, unknown>; facts?: Partial<DecisionFacts> } = {}): CaseSnapshot {
+export function snapshotFor(
+  protocol: string,
+  state: string,
+  overrides: { previousState?: string | null; data?: Record<string, unknown>; facts?: Partial<DecisionFacts> } = {},
+): CaseSnapshot {
   const base = CASES[protocol]!;
   return {
     state,

@@ -8,7 +8,22 @@ import { inject } from 'vitest';
  * values the tests seeded; the run's teardown checks that no log line holds one of them or a
  * token (tests/helpers/global-setup.ts).
  */
-const PERSONAL_KEYS = new Set(['firstName', 'lastName', 'patronymic', 'nationalId', 'phone', 'address', 'releaseAddress', 'diagnosis', 'treatment', 'housing', 'family', 'note', 'text', 'summary']);
+const PERSONAL_KEYS = new Set([
+  'firstName',
+  'lastName',
+  'patronymic',
+  'nationalId',
+  'phone',
+  'address',
+  'releaseAddress',
+  'diagnosis',
+  'treatment',
+  'housing',
+  'family',
+  'note',
+  'text',
+  'summary',
+]);
 
 export function captureFile(kind: 'log' | 'seeded'): string {
   return path.join(inject('logDir'), `${kind}-${process.pid}-${randomBytes(4).toString('hex')}.txt`);

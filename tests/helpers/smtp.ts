@@ -23,7 +23,9 @@ export async function startSmtpServer(options: { reject?: (count: number) => 451
         count += 1;
         if (options.storeWithoutReply?.(count)) {
           // SMTP's ambiguous case: the message is stored, but the reply never reaches the client.
-          void simpleParser(Buffer.concat(chunks)).then((mail) => received.push({ messageId: mail.messageId ?? '', to: session.envelope.rcptTo.map((rcpt) => rcpt.address), mail }));
+          void simpleParser(Buffer.concat(chunks)).then((mail) =>
+            received.push({ messageId: mail.messageId ?? '', to: session.envelope.rcptTo.map((rcpt) => rcpt.address), mail }),
+          );
           return;
         }
         const verdict = options.reject?.(count) ?? null;

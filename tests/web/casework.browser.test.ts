@@ -75,7 +75,9 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
     // Keyboard alone signs in: Tab to the choice, pick with the keyboard, Enter on the button.
     const choice = page.locator('#choice');
     await choice.focus();
-    expect(await choice.evaluate((element) => (globalThis as unknown as { getComputedStyle(e: unknown): { outlineStyle: string } }).getComputedStyle(element).outlineStyle)).not.toBe('none');
+    expect(
+      await choice.evaluate((element) => (globalThis as unknown as { getComputedStyle(e: unknown): { outlineStyle: string } }).getComputedStyle(element).outlineStyle),
+    ).not.toBe('none');
     await page.getByRole('link', { name: 'Русский' }).click();
     expect(await page.locator('h1').innerText()).toBe('Вход');
     await expectAccessible(page);
@@ -87,13 +89,21 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
   it('a probation officer sees the caseload and this week’s report, records a drug test and submits the report', async () => {
     const { t, region } = web;
     const person = await region.participant('court', 'Saule');
-    const opened = await region.open('court', 'court-ordered-treatment', person.id, [
-      { part: 'probation', organisationId: region.orgs.probation.id },
-      { part: 'provider', organisationId: region.orgs.provider.id },
-    ], { caseNumber: 'CR-2026-31', orderDate: '2026-02-01', programme: 'outpatient', durationDays: 180 });
+    const opened = await region.open(
+      'court',
+      'court-ordered-treatment',
+      person.id,
+      [
+        { part: 'probation', organisationId: region.orgs.probation.id },
+        { part: 'provider', organisationId: region.orgs.provider.id },
+      ],
+      { caseNumber: 'CR-2026-31', orderDate: '2026-02-01', programme: 'outpatient', durationDays: 180 },
+    );
     expect(opened.status, opened.text).toBe(201);
     // Intake on 5 February: the first report is due on 7 March, its reminder on 4 March (this week).
-    expect((await region.send('provider', opened.json.id, 'INTAKE_RECORDED', { assessmentDate: '2026-02-05', rehabilitationPlan: 'Weekly sessions', consentToTreatment: true })).status).toBe(201);
+    expect(
+      (await region.send('provider', opened.json.id, 'INTAKE_RECORDED', { assessmentDate: '2026-02-05', rehabilitationPlan: 'Weekly sessions', consentToTreatment: true })).status,
+    ).toBe(201);
 
     const page = await newPage();
     await signInEnglish(page, region.orgs.probation.id, 'probation_officer');
@@ -120,7 +130,10 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
 
     const history = await historyOf(opened.json.id, region.tokens.probation);
     expect(history.find((event) => event.type === 'DRUG_TEST_RECORDED')?.data).toMatchObject({ date: '2026-03-02', result: 'negative' });
-    expect(history.find((event) => event.type === 'PROGRESS_REPORT_SUBMITTED')?.data).toMatchObject({ summary: 'Attends every session; tests negative.', recommendation: 'continue' });
+    expect(history.find((event) => event.type === 'PROGRESS_REPORT_SUBMITTED')?.data).toMatchObject({
+      summary: 'Attends every session; tests negative.',
+      recommendation: 'continue',
+    });
     expect((await t.request('GET', `/cases/${opened.json.id}`, { token: region.tokens.court })).json.data.nextReportDue).toBe('2026-04-06');
     // The report is in: it is no longer due this week.
     await page.goto(`${web.base}/app`);
@@ -131,7 +144,10 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
   it('halfway-house staff see a referral with its decision deadline, accept it, and record arrival and departure on the bed board', async () => {
     const { t, region } = web;
     const person = await region.participant('prison', 'Yerlan');
-    const opened = await region.open('prison', 'halfway-house', person.id, [{ part: 'halfway_house', organisationId: region.orgs.house.id }], { expectedArrivalDate: '2026-03-05', maxStayDays: 90 });
+    const opened = await region.open('prison', 'halfway-house', person.id, [{ part: 'halfway_house', organisationId: region.orgs.house.id }], {
+      expectedArrivalDate: '2026-03-05',
+      maxStayDays: 90,
+    });
     expect(opened.status, opened.text).toBe(201);
 
     const page = await newPage();
@@ -199,7 +215,10 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
       body: { identity: { firstName: 'Aigerim', lastName: 'Person', dateOfBirth: '1990-01-01' }, health: { diagnosis: 'Overdose-risk-BG7-marker' } },
     });
     expect(registered.status).toBe(201);
-    const unit = await t.request('POST', `/organisations/${region.orgs.prison.id}/units`, { token: region.tokens.prison, body: { kind: 'clean_zone', name: 'Clean Zone Two', places: 5 } });
+    const unit = await t.request('POST', `/organisations/${region.orgs.prison.id}/units`, {
+      token: region.tokens.prison,
+      body: { kind: 'clean_zone', name: 'Clean Zone Two', places: 5 },
+    });
     const enrolment = await region.open('prison', 'unit-enrolment', registered.json.id, [], { unitId: unit.json.id, expectedReleaseDate: '2027-02-01' });
     expect(enrolment.status, enrolment.text).toBe(201);
     const caseId = enrolment.json.id as string;
@@ -236,7 +255,12 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
     await page.getByLabel('Case id').fill(caseId);
     await page.getByLabel('Reason').fill(reason);
     await Promise.all([page.waitForURL(`${web.base}/app/cases/${caseId}?done=1`), page.getByRole('button', { name: 'Grant access' }).click()]);
-    expect(await page.locator('#participant ~ *').allInnerTexts().then((texts) => texts.join(' '))).toContain('Overdose-risk-BG7-marker');
+    expect(
+      await page
+        .locator('#participant ~ *')
+        .allInnerTexts()
+        .then((texts) => texts.join(' ')),
+    ).toContain('Overdose-risk-BG7-marker');
     await expectAccessible(page);
     const audited = await t.db
       .select()
@@ -267,10 +291,16 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
   it('treatment staff see their caseload; a form from elsewhere is refused on an accessible page', async () => {
     const { region } = web;
     const person = await region.participant('court', 'Timur');
-    const opened = await region.open('court', 'court-ordered-treatment', person.id, [
-      { part: 'probation', organisationId: region.orgs.probation.id },
-      { part: 'provider', organisationId: region.orgs.provider.id },
-    ], { caseNumber: 'CR-2026-44', orderDate: '2026-02-20', programme: 'ost', durationDays: 90 });
+    const opened = await region.open(
+      'court',
+      'court-ordered-treatment',
+      person.id,
+      [
+        { part: 'probation', organisationId: region.orgs.probation.id },
+        { part: 'provider', organisationId: region.orgs.provider.id },
+      ],
+      { caseNumber: 'CR-2026-44', orderDate: '2026-02-20', programme: 'ost', durationDays: 90 },
+    );
     expect(opened.status, opened.text).toBe(201);
     const page = await newPage();
     await signInEnglish(page, region.orgs.provider.id, 'treatment_staff');

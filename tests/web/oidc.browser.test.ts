@@ -42,7 +42,12 @@ let browser: Awaited<ReturnType<typeof launchBrowser>>;
 beforeAll(async () => {
   if (chromiumMissing) return;
   database = await openTestDatabase();
-  ngo = await createOrganisation(database.db, ADMIN, { kind: 'ngo', name: 'OIDC Test NGO', country: 'KZ', region: 'KZ-PAV', notificationEmails: ['ngo@example.org'], certificationValidUntil: '2030-12-31', locale: 'en' }, new Date());
+  ngo = await createOrganisation(
+    database.db,
+    ADMIN,
+    { kind: 'ngo', name: 'OIDC Test NGO', country: 'KZ', region: 'KZ-PAV', notificationEmails: ['ngo@example.org'], certificationValidUntil: '2030-12-31', locale: 'en' },
+    new Date(),
+  );
 
   providerServer = http.createServer();
   await new Promise<void>((resolve) => providerServer.listen(0, '127.0.0.1', resolve));
@@ -55,8 +60,15 @@ beforeAll(async () => {
   const rsa = await generateKeyPair('RS256', { extractable: true });
   const es = await generateKeyPair('ES256', { extractable: true });
   const provider = new Provider(issuer, {
-    clients: [{ client_id: 'cadap-web', client_secret: 'test-secret', redirect_uris: [`${base}/app/oidc/callback`], grant_types: ['authorization_code'], response_types: ['code'] }],
-    jwks: { keys: [{ ...(await exportJWK(rsa.privateKey)), kid: 'rs', alg: 'RS256', use: 'sig' }, { ...(await exportJWK(es.privateKey)), kid: 'es', alg: 'ES256', use: 'sig' }] },
+    clients: [
+      { client_id: 'cadap-web', client_secret: 'test-secret', redirect_uris: [`${base}/app/oidc/callback`], grant_types: ['authorization_code'], response_types: ['code'] },
+    ],
+    jwks: {
+      keys: [
+        { ...(await exportJWK(rsa.privateKey)), kid: 'rs', alg: 'RS256', use: 'sig' },
+        { ...(await exportJWK(es.privateKey)), kid: 'es', alg: 'ES256', use: 'sig' },
+      ],
+    },
     scopes: ['openid', 'profile', 'cadap'],
     findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id }) }),
     features: {
@@ -73,7 +85,13 @@ beforeAll(async () => {
   } as ConstructorParameters<typeof Provider>[1]);
   providerServer.on('request', provider.callback());
 
-  const auth = { jwks: { kind: 'url' as const, url: `${issuer}/jwks`, refreshSeconds: 300 }, issuer, audience: 'cadap-api', algorithms: ['ES256', 'RS256'], clockToleranceSeconds: 30 };
+  const auth = {
+    jwks: { kind: 'url' as const, url: `${issuer}/jwks`, refreshSeconds: 300 },
+    issuer,
+    audience: 'cadap-api',
+    algorithms: ['ES256', 'RS256'],
+    clockToleranceSeconds: 30,
+  };
   holder.app = await createApp({
     database,
     clock: systemClock,
@@ -83,7 +101,10 @@ beforeAll(async () => {
     nationalIdKey: randomBytes(32),
     mailer: createFileMailer(path.join(os.tmpdir(), 'cadap-test-mail')),
     config: { auth, publicUrl: undefined, bodyLimitBytes: 65536 },
-    web: { sessionKey: new Uint8Array(randomBytes(32)), signIn: { kind: 'oidc', oidc: { issuer, clientId: 'cadap-web', clientSecret: 'test-secret', scopes: 'openid profile cadap' } } },
+    web: {
+      sessionKey: new Uint8Array(randomBytes(32)),
+      signIn: { kind: 'oidc', oidc: { issuer, clientId: 'cadap-web', clientSecret: 'test-secret', scopes: 'openid profile cadap' } },
+    },
   });
   browser = await launchBrowser();
 });

@@ -47,7 +47,10 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
 
   it('prison staff admit to a full unit and see the waitlist; a refused admission changes nothing', async () => {
     const { t, region } = web;
-    const unit = await t.request('POST', `/organisations/${region.orgs.prison.id}/units`, { token: region.tokens.prison, body: { kind: 'atlantis', name: 'Atlantis One', places: 1 } });
+    const unit = await t.request('POST', `/organisations/${region.orgs.prison.id}/units`, {
+      token: region.tokens.prison,
+      body: { kind: 'atlantis', name: 'Atlantis One', places: 1 },
+    });
     expect(unit.status).toBe(201);
     const enrol = async (name: string) => {
       const person = await region.participant('prison', name);
@@ -136,12 +139,20 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
   it('a judge sees compliance at a glance and a breach awaiting a ruling, rules on it, and discharges the order', async () => {
     const { t, region } = web;
     const person = await region.participant('court', 'Order');
-    const opened = await region.open('court', 'court-ordered-treatment', person.id, [
-      { part: 'probation', organisationId: region.orgs.probation.id },
-      { part: 'provider', organisationId: region.orgs.provider.id },
-    ], { caseNumber: 'CR-2026-17', orderDate: '2026-02-20', programme: 'outpatient', durationDays: 180 });
+    const opened = await region.open(
+      'court',
+      'court-ordered-treatment',
+      person.id,
+      [
+        { part: 'probation', organisationId: region.orgs.probation.id },
+        { part: 'provider', organisationId: region.orgs.provider.id },
+      ],
+      { caseNumber: 'CR-2026-17', orderDate: '2026-02-20', programme: 'outpatient', durationDays: 180 },
+    );
     expect(opened.status, opened.text).toBe(201);
-    expect((await region.send('provider', opened.json.id, 'INTAKE_RECORDED', { assessmentDate: '2026-02-25', rehabilitationPlan: 'Weekly sessions', consentToTreatment: true })).status).toBe(201);
+    expect(
+      (await region.send('provider', opened.json.id, 'INTAKE_RECORDED', { assessmentDate: '2026-02-25', rehabilitationPlan: 'Weekly sessions', consentToTreatment: true })).status,
+    ).toBe(201);
     expect((await region.send('probation', opened.json.id, 'DRUG_TEST_RECORDED', { date: '2026-02-27', result: 'positive' })).status).toBe(201);
     expect((await region.send('probation', opened.json.id, 'BREACH_REPORTED', { reason: 'Missed three appointments' })).status).toBe(201);
 
@@ -186,12 +197,25 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
     const later = await plan('Madina', '2026-12-01'); // beyond 180 days
     const sent = await region.participant('prison', 'Bolat');
     await region.consent(sent.id, region.orgs.ngo2);
-    expect((await region.open('prison', 'patronage', sent.id, [{ part: 'ngo', organisationId: region.orgs.ngo2.id }], { releasedAt: '2026-03-01T09:00:00+05:00', releaseAddressPlan: 'Pavlodar', patronagePlan: 'Weekly' })).status).toBe(201);
-    const unit = await t.request('POST', `/organisations/${region.orgs.prison.id}/units`, { token: region.tokens.prison, body: { kind: 'clean_zone', name: 'Clean Zone Exit', places: 3 } });
+    expect(
+      (
+        await region.open('prison', 'patronage', sent.id, [{ part: 'ngo', organisationId: region.orgs.ngo2.id }], {
+          releasedAt: '2026-03-01T09:00:00+05:00',
+          releaseAddressPlan: 'Pavlodar',
+          patronagePlan: 'Weekly',
+        })
+      ).status,
+    ).toBe(201);
+    const unit = await t.request('POST', `/organisations/${region.orgs.prison.id}/units`, {
+      token: region.tokens.prison,
+      body: { kind: 'clean_zone', name: 'Clean Zone Exit', places: 3 },
+    });
     const member = await region.participant('prison', 'Askar');
     const enrolment = await region.open('prison', 'unit-enrolment', member.id, [], { unitId: unit.json.id, expectedReleaseDate: '2027-01-15' });
     await region.send('prison', enrolment.json.id, 'SCREENED', { date: '2026-03-01', outcome: 'suitable' });
-    expect((await region.send('prison', enrolment.json.id, 'ADMITTED', { date: '2026-03-01', consentToTreatment: true, unitAgreementSigned: true })).json.case.state).toBe('enrolled');
+    expect((await region.send('prison', enrolment.json.id, 'ADMITTED', { date: '2026-03-01', consentToTreatment: true, unitAgreementSigned: true })).json.case.state).toBe(
+      'enrolled',
+    );
 
     const page = await newPage();
     await signIn(page, web.base, region.orgs.prison.id, 'prison_staff');
@@ -208,7 +232,16 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
     const row = calendar.locator('tr', { hasText: soon.person.referenceCode });
     expect(await row.locator('td').first().innerText()).toBe('1 Jun 2026');
     const tags = await row.locator('td .tag').allInnerTexts();
-    expect(tags).toEqual(['Planning', 'Accommodation: In progress', 'Identity documents: Not started', 'Health continuity: Not started', 'Employment and education: Not started', 'Family: Not started', 'Finance and benefits: Not started', 'Patronage: Not started']);
+    expect(tags).toEqual([
+      'Planning',
+      'Accommodation: In progress',
+      'Identity documents: Not started',
+      'Health continuity: Not started',
+      'Employment and education: Not started',
+      'Family: Not started',
+      'Finance and benefits: Not started',
+      'Patronage: Not started',
+    ]);
     const handovers = page.locator('table', { has: page.locator('caption', { hasText: 'Handovers sent' }) });
     expect(await handovers.locator('tr', { hasText: sent.referenceCode }).innerText()).toContain(region.orgs.ngo2.name);
     expect(await handovers.locator('tr', { hasText: sent.referenceCode }).innerText()).toContain('Sent');

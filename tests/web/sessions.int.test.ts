@@ -15,7 +15,10 @@ let caseId: string;
 beforeAll(async () => {
   web = await createWebContext();
   const { t, region } = web;
-  const registered = await t.request('POST', '/participants', { token: region.tokens.prison, body: { identity: { firstName: 'Saved', lastName: LAST_NAME, dateOfBirth: '1990-02-02' } } });
+  const registered = await t.request('POST', '/participants', {
+    token: region.tokens.prison,
+    body: { identity: { firstName: 'Saved', lastName: LAST_NAME, dateOfBirth: '1990-02-02' } },
+  });
   expect(registered.status).toBe(201);
   await region.consent(registered.json.id, region.orgs.ngo, 'prison', { dataClasses: ['identity', 'contact'] });
   const opened = await region.open('prison', 'patronage', registered.json.id, [{ part: 'ngo', organisationId: region.orgs.ngo.id }], {
@@ -42,7 +45,12 @@ async function savedSession(organisationId: string, role: string) {
 }
 
 const openSessions = async (organisationId: string) =>
-  (await web.t.db.select().from(webSessions).where(and(eq(webSessions.organisationId, organisationId), isNull(webSessions.endedAt)))).length;
+  (
+    await web.t.db
+      .select()
+      .from(webSessions)
+      .where(and(eq(webSessions.organisationId, organisationId), isNull(webSessions.endedAt)))
+  ).length;
 
 /** Each test starts at the context's time; moving the clock back never revives a session (its rows keep their times). */
 const resetClock = () => web.t.clock.set(TEST_NOW);
@@ -72,7 +80,10 @@ describe('web demo sign-in: never admin or auditor', () => {
       for (const org of [web.region.orgs.coordinator, web.region.orgs.prison]) {
         const refused = await postDemoSignIn(`${org.id}|${role}`);
         expect(refused.status, `${role} at ${org.kind}`).toBe(403);
-        expect(refused.cookies.some((line) => /session=/.test(line)), `${role} at ${org.kind}`).toBe(false);
+        expect(
+          refused.cookies.some((line) => /session=/.test(line)),
+          `${role} at ${org.kind}`,
+        ).toBe(false);
       }
     }
     const staff = await postDemoSignIn(`${web.region.orgs.prison.id}|prison_staff`);
@@ -112,7 +123,11 @@ describe('web sessions end on the server', () => {
 
     // Not an admin: 403, and nothing ended.
     const openBefore = await openSessions(prison.id);
-    for (const [org, role] of [[web.region.orgs.coordinator, 'coordinator'], [prison, 'prison_staff'], [prison, 'auditor']] as const) {
+    for (const [org, role] of [
+      [web.region.orgs.coordinator, 'coordinator'],
+      [prison, 'prison_staff'],
+      [prison, 'auditor'],
+    ] as const) {
       const denied = await web.t.request('POST', `/organisations/${prison.id}/sessions/revoke`, { token: await web.t.tokenFor(org, role) });
       expect(denied.status, role).toBe(403);
     }

@@ -47,8 +47,17 @@ export async function fetchSession(base: string, organisationId: string, role: s
   };
   const cookieHeader = () => [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   async function request(path: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}) {
-    const headers: Record<string, string> = { cookie: cookieHeader(), ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded', origin: base } : {}), ...init.headers };
-    const response = await fetch(`${base}${path}`, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, redirect: 'manual', ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}) });
+    const headers: Record<string, string> = {
+      cookie: cookieHeader(),
+      ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded', origin: base } : {}),
+      ...init.headers,
+    };
+    const response = await fetch(`${base}${path}`, {
+      method: init.method ?? (init.form ? 'POST' : 'GET'),
+      headers,
+      redirect: 'manual',
+      ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
+    });
     remember(response);
     return { status: response.status, headers: response.headers, text: await response.text() };
   }

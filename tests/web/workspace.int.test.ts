@@ -48,7 +48,12 @@ describe('web workspace: sessions, CSRF and headers', () => {
 
   it('starts every full page with the HTML doctype (standards mode, not quirks)', async () => {
     const session = await fetchSession(web.base, web.region.orgs.coordinator.id, 'coordinator');
-    const pages = [await session.request('/app'), await session.request('/app/inbox'), await session.request('/app/indicators'), await session.request('/app/cases/00000000-0000-4000-8000-000000000000')];
+    const pages = [
+      await session.request('/app'),
+      await session.request('/app/inbox'),
+      await session.request('/app/indicators'),
+      await session.request('/app/cases/00000000-0000-4000-8000-000000000000'),
+    ];
     pages.push(await session.request('/app/sign-out', { form: { _csrf: 'wrong' } }));
     const signInPage = await fetch(`${web.base}/app/sign-in`);
     pages.push({ status: signInPage.status, headers: signInPage.headers, text: await signInPage.text() });

@@ -110,7 +110,14 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
                 <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
                 <input type="hidden" name="type" value={event} />
                 <input type="hidden" name="expectedVersion" value={String(item.version)} />
-                <SchemaFields prefix={prefix} schema={transition.data} lang={lang} organisations={options} values={isFailed ? failed.values : undefined} errors={isFailed ? failed.errors : undefined} />
+                <SchemaFields
+                  prefix={prefix}
+                  schema={transition.data}
+                  lang={lang}
+                  organisations={options}
+                  values={isFailed ? failed.values : undefined}
+                  errors={isFailed ? failed.errors : undefined}
+                />
                 <button class="primary" type="submit">
                   {w.record}: {humanise(event)}
                 </button>

@@ -54,34 +54,46 @@ export async function homePage(page: PageContext & { viewer: Viewer }, api: ApiC
 function CaseTable(props: { ctx: Ctx; caption: string; items: CaseItem[] }) {
   const { w } = props.ctx;
   return (
-    <ListTable caption={props.caption} headings={[w.reference, w.case, w.state]} empty={w.none} items={props.items} row={(item) => (
-            <tr>
-              <th scope="row">
-                <CaseLink id={item.id} reference={item.participant.referenceCode} />
-              </th>
-              <td>{protocolById(item.protocol)?.title[props.ctx.lang] ?? item.protocol}</td>
-              <td>
-                <Tag value={item.state} label={stateLabel(item.protocol, item.state, props.ctx.lang)} />
-              </td>
-            </tr>
-          )} />
+    <ListTable
+      caption={props.caption}
+      headings={[w.reference, w.case, w.state]}
+      empty={w.none}
+      items={props.items}
+      row={(item) => (
+        <tr>
+          <th scope="row">
+            <CaseLink id={item.id} reference={item.participant.referenceCode} />
+          </th>
+          <td>{protocolById(item.protocol)?.title[props.ctx.lang] ?? item.protocol}</td>
+          <td>
+            <Tag value={item.state} label={stateLabel(item.protocol, item.state, props.ctx.lang)} />
+          </td>
+        </tr>
+      )}
+    />
   );
 }
 
 export function DeadlineTable(props: { ctx: Ctx; caption: string; items: DeadlineItem[] }) {
   const { w, lang, tz } = props.ctx;
   return (
-    <ListTable caption={props.caption} headings={[w.reference, w.details, w.due]} empty={w.none} items={props.items} row={(item) => (
-            <tr>
-              <th scope="row">{item.caseId ? <CaseLink id={item.caseId} reference={item.participantReference} /> : item.participantReference}</th>
-              <td>
-                {item.title[lang]} {item.kind === 'escalation' && <Tag value="escalation" label={w.escalation} />}
-              </td>
-              <td>
-                {formatWhen(item.dueAt, lang, tz)} {item.overdue && <Tag value="overdue" label={w.overdue} />}
-              </td>
-            </tr>
-          )} />
+    <ListTable
+      caption={props.caption}
+      headings={[w.reference, w.details, w.due]}
+      empty={w.none}
+      items={props.items}
+      row={(item) => (
+        <tr>
+          <th scope="row">{item.caseId ? <CaseLink id={item.caseId} reference={item.participantReference} /> : item.participantReference}</th>
+          <td>
+            {item.title[lang]} {item.kind === 'escalation' && <Tag value="escalation" label={w.escalation} />}
+          </td>
+          <td>
+            {formatWhen(item.dueAt, lang, tz)} {item.overdue && <Tag value="overdue" label={w.overdue} />}
+          </td>
+        </tr>
+      )}
+    />
   );
 }
 
@@ -99,19 +111,25 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
     .sort((a, b) => str(a.data.releaseDate).localeCompare(str(b.data.releaseDate)));
   const handovers = (await cases(api, 'patronage')).filter((item) => item.yourParts.includes('sender'));
   const unitRoster = (caption: string, items: CaseItem[], dateField: string) => (
-    <ListTable caption={caption} headings={[w.reference, w.unit, w.state, w.phase, w.since]} empty={w.none} items={items} row={(item) => (
-            <tr>
-              <th scope="row">
-                <CaseLink id={item.id} reference={item.participant.referenceCode} />
-              </th>
-              <td>{unitName.get(str(item.data.unitId)) ?? ''}</td>
-              <td>
-                <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
-              </td>
-              <td>{str(item.data.phase) && valueLabel(str(item.data.phase), ctx.lang)}</td>
-              <td>{when(ctx, item.data[dateField])}</td>
-            </tr>
-          )} />
+    <ListTable
+      caption={caption}
+      headings={[w.reference, w.unit, w.state, w.phase, w.since]}
+      empty={w.none}
+      items={items}
+      row={(item) => (
+        <tr>
+          <th scope="row">
+            <CaseLink id={item.id} reference={item.participant.referenceCode} />
+          </th>
+          <td>{unitName.get(str(item.data.unitId)) ?? ''}</td>
+          <td>
+            <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
+          </td>
+          <td>{str(item.data.phase) && valueLabel(str(item.data.phase), ctx.lang)}</td>
+          <td>{when(ctx, item.data[dateField])}</td>
+        </tr>
+      )}
+    />
   );
   return (
     <section aria-labelledby="prison-work">
@@ -121,11 +139,21 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
         <thead>
           <tr>
             <th scope="col">{w.unit}</th>
-            <th scope="col" class="num">{w.places}</th>
-            <th scope="col" class="num">{w.used}</th>
-            <th scope="col" class="num">{w.reserved}</th>
-            <th scope="col" class="num">{w.free}</th>
-            <th scope="col" class="num">{w.waiting}</th>
+            <th scope="col" class="num">
+              {w.places}
+            </th>
+            <th scope="col" class="num">
+              {w.used}
+            </th>
+            <th scope="col" class="num">
+              {w.reserved}
+            </th>
+            <th scope="col" class="num">
+              {w.free}
+            </th>
+            <th scope="col" class="num">
+              {w.waiting}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -143,38 +171,54 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
       </table>
       {unitRoster(w.enrolled, enrolled, 'admittedOn')}
       {unitRoster(w.waitlist, waitlist, 'waitlistedAt')}
-      {unitRoster(w.toAdmit, enrolments.filter((item) => item.state === 'screened' || item.state === 'applied'), 'openedAt')}
-      <ListTable caption={w.releaseCalendar} headings={[w.reference, w.releaseDate, w.state, w.pathways]} empty={w.none} items={plans} row={(item) => {
-              const pathways = (item.data.pathways ?? {}) as Record<string, { status?: string }>;
-              return (
-                <tr>
-                  <th scope="row">
-                    <CaseLink id={item.id} reference={item.participant.referenceCode} />
-                  </th>
-                  <td>{when(ctx, item.data.releaseDate)}</td>
-                  <td>
-                    <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
-                  </td>
-                  <td>
-                    {PATHWAYS.map((name) => {
-                      const status = pathways[name]?.status ?? 'not_started';
-                      return <Tag value={status} label={`${valueLabel(name, ctx.lang)}: ${valueLabel(status, ctx.lang)}`} />;
-                    })}
-                  </td>
-                </tr>
-              );
-            }} />
-      <ListTable caption={w.handoversSent} headings={[w.reference, w.ngo, w.state]} empty={w.none} items={handovers} row={(item) => (
-              <tr>
-                <th scope="row">
-                  <CaseLink id={item.id} reference={item.participant.referenceCode} />
-                </th>
-                <td>{ctx.names.get(item.parties.find((party) => party.part === 'ngo')?.organisationId ?? '') ?? ''}</td>
-                <td>
-                  <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
-                </td>
-              </tr>
-            )} />
+      {unitRoster(
+        w.toAdmit,
+        enrolments.filter((item) => item.state === 'screened' || item.state === 'applied'),
+        'openedAt',
+      )}
+      <ListTable
+        caption={w.releaseCalendar}
+        headings={[w.reference, w.releaseDate, w.state, w.pathways]}
+        empty={w.none}
+        items={plans}
+        row={(item) => {
+          const pathways = (item.data.pathways ?? {}) as Record<string, { status?: string }>;
+          return (
+            <tr>
+              <th scope="row">
+                <CaseLink id={item.id} reference={item.participant.referenceCode} />
+              </th>
+              <td>{when(ctx, item.data.releaseDate)}</td>
+              <td>
+                <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
+              </td>
+              <td>
+                {PATHWAYS.map((name) => {
+                  const status = pathways[name]?.status ?? 'not_started';
+                  return <Tag value={status} label={`${valueLabel(name, ctx.lang)}: ${valueLabel(status, ctx.lang)}`} />;
+                })}
+              </td>
+            </tr>
+          );
+        }}
+      />
+      <ListTable
+        caption={w.handoversSent}
+        headings={[w.reference, w.ngo, w.state]}
+        empty={w.none}
+        items={handovers}
+        row={(item) => (
+          <tr>
+            <th scope="row">
+              <CaseLink id={item.id} reference={item.participant.referenceCode} />
+            </th>
+            <td>{ctx.names.get(item.parties.find((party) => party.part === 'ngo')?.organisationId ?? '') ?? ''}</td>
+            <td>
+              <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
+            </td>
+          </tr>
+        )}
+      />
     </section>
   );
 }
@@ -189,30 +233,33 @@ async function courtWork(ctx: Ctx, api: ApiClient) {
       empty={w.none}
       items={items}
       row={(item) => {
-            const next = str(item.data.nextReportDue);
-            return (
-              <tr>
-                <th scope="row">
-                  <CaseLink id={item.id} reference={item.participant.referenceCode} />
-                </th>
-                <td>{str(item.data.caseNumber)}</td>
-                <td>{str(item.data.programme) && valueLabel(str(item.data.programme), ctx.lang)}</td>
-                <td>
-                  <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
-                </td>
-                <td class="num">{Array.isArray(item.data.adverseTests) ? item.data.adverseTests.length : 0}</td>
-                <td>
-                  {when(ctx, next)} {next && (next < ctx.today ? <Tag value="overdue" label={w.overdue} /> : <Tag value="done" label={w.onTime} />)}
-                </td>
-              </tr>
-            );
-          }}
+        const next = str(item.data.nextReportDue);
+        return (
+          <tr>
+            <th scope="row">
+              <CaseLink id={item.id} reference={item.participant.referenceCode} />
+            </th>
+            <td>{str(item.data.caseNumber)}</td>
+            <td>{str(item.data.programme) && valueLabel(str(item.data.programme), ctx.lang)}</td>
+            <td>
+              <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
+            </td>
+            <td class="num">{Array.isArray(item.data.adverseTests) ? item.data.adverseTests.length : 0}</td>
+            <td>
+              {when(ctx, next)} {next && (next < ctx.today ? <Tag value="overdue" label={w.overdue} /> : <Tag value="done" label={w.onTime} />)}
+            </td>
+          </tr>
+        );
+      }}
     />
   );
   return (
     <section aria-labelledby="court-work">
       <h2 id="court-work">{w.courtOrders}</h2>
-      {table(w.breachesAwaiting, orders.filter((item) => item.state === 'breach_review'))}
+      {table(
+        w.breachesAwaiting,
+        orders.filter((item) => item.state === 'breach_review'),
+      )}
       {table(w.courtOrders, orders)}
     </section>
   );
@@ -240,34 +287,50 @@ async function ngoWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[]) {
   return (
     <section aria-labelledby="ngo-work">
       <h2 id="ngo-work">{w.incomingHandovers}</h2>
-      <ListTable caption={w.incomingHandovers} headings={[w.reference, w.releaseDate, w.state]} empty={w.none} items={incoming} row={(item) => (
-              <tr>
-                <th scope="row">
-                  <CaseLink id={item.id} reference={item.participant.referenceCode} />
-                </th>
-                <td>{when(ctx, item.data.releasedAt)}</td>
-                <td>
-                  <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
-                </td>
-              </tr>
-            )} />
-      <ListTable caption={w.caseload} headings={[w.reference, w.state, w.nextContact]} empty={w.none} items={caseload} row={(item) => {
-              const next = str(item.data.nextContactDue) || str(item.data.plannedFirstContact);
-              return (
-                <tr>
-                  <th scope="row">
-                    <CaseLink id={item.id} reference={item.participant.referenceCode} />
-                  </th>
-                  <td>
-                    <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
-                  </td>
-                  <td>
-                    {when(ctx, next)} {next && next < ctx.today && <Tag value="overdue" label={w.overdue} />}
-                  </td>
-                </tr>
-              );
-            }} />
-      <DeadlineTable ctx={ctx} caption={w.overdueContacts} items={deadlines.filter((item) => item.overdue && (item.rule === 'contact_due' || item.rule === 'first_contact_overdue'))} />
+      <ListTable
+        caption={w.incomingHandovers}
+        headings={[w.reference, w.releaseDate, w.state]}
+        empty={w.none}
+        items={incoming}
+        row={(item) => (
+          <tr>
+            <th scope="row">
+              <CaseLink id={item.id} reference={item.participant.referenceCode} />
+            </th>
+            <td>{when(ctx, item.data.releasedAt)}</td>
+            <td>
+              <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
+            </td>
+          </tr>
+        )}
+      />
+      <ListTable
+        caption={w.caseload}
+        headings={[w.reference, w.state, w.nextContact]}
+        empty={w.none}
+        items={caseload}
+        row={(item) => {
+          const next = str(item.data.nextContactDue) || str(item.data.plannedFirstContact);
+          return (
+            <tr>
+              <th scope="row">
+                <CaseLink id={item.id} reference={item.participant.referenceCode} />
+              </th>
+              <td>
+                <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
+              </td>
+              <td>
+                {when(ctx, next)} {next && next < ctx.today && <Tag value="overdue" label={w.overdue} />}
+              </td>
+            </tr>
+          );
+        }}
+      />
+      <DeadlineTable
+        ctx={ctx}
+        caption={w.overdueContacts}
+        items={deadlines.filter((item) => item.overdue && (item.rule === 'contact_due' || item.rule === 'first_contact_overdue'))}
+      />
       <DeadlineTable ctx={ctx} caption={w.followUps} items={deadlines.filter((item) => item.rule.startsWith('follow_up_'))} />
     </section>
   );
@@ -319,33 +382,45 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
           })}
         </ul>
       )}
-      <ListTable caption={w.referrals} headings={[w.reference, w.arrival, w.decisionDue]} empty={w.none} items={referrals} row={(item) => {
-              const due = decisionDue(item);
-              const remind = reminder(item.id);
-              return (
-                <tr>
-                  <th scope="row">
-                    <CaseLink id={item.id} reference={item.participant.referenceCode} />
-                  </th>
-                  <td>{when(ctx, item.data.expectedArrivalDate)}</td>
-                  <td>
-                    {when(ctx, due)} {due && due < ctx.today ? <Tag value="overdue" label={w.overdue} /> : remind?.overdue && <Tag value="in_progress" label={w.dueSoon} />}
-                  </td>
-                </tr>
-              );
-            }} />
-      <ListTable caption={w.residents} headings={[w.reference, w.state, w.arrival, w.stayEnd]} empty={w.none} items={residents} row={(item) => (
-              <tr>
-                <th scope="row">
-                  <CaseLink id={item.id} reference={item.participant.referenceCode} />
-                </th>
-                <td>
-                  <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
-                </td>
-                <td>{when(ctx, item.data.arrivedOn || item.data.expectedArrivalDate)}</td>
-                <td>{when(ctx, item.data.stayEndDate)}</td>
-              </tr>
-            )} />
+      <ListTable
+        caption={w.referrals}
+        headings={[w.reference, w.arrival, w.decisionDue]}
+        empty={w.none}
+        items={referrals}
+        row={(item) => {
+          const due = decisionDue(item);
+          const remind = reminder(item.id);
+          return (
+            <tr>
+              <th scope="row">
+                <CaseLink id={item.id} reference={item.participant.referenceCode} />
+              </th>
+              <td>{when(ctx, item.data.expectedArrivalDate)}</td>
+              <td>
+                {when(ctx, due)} {due && due < ctx.today ? <Tag value="overdue" label={w.overdue} /> : remind?.overdue && <Tag value="in_progress" label={w.dueSoon} />}
+              </td>
+            </tr>
+          );
+        }}
+      />
+      <ListTable
+        caption={w.residents}
+        headings={[w.reference, w.state, w.arrival, w.stayEnd]}
+        empty={w.none}
+        items={residents}
+        row={(item) => (
+          <tr>
+            <th scope="row">
+              <CaseLink id={item.id} reference={item.participant.referenceCode} />
+            </th>
+            <td>
+              <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
+            </td>
+            <td>{when(ctx, item.data.arrivedOn || item.data.expectedArrivalDate)}</td>
+            <td>{when(ctx, item.data.stayEndDate)}</td>
+          </tr>
+        )}
+      />
     </section>
   );
 }
@@ -358,14 +433,20 @@ function coordinatorWork(ctx: Ctx, organisations: OrganisationItem[], deadlines:
     <section aria-labelledby="coordinator-work">
       <h2 id="coordinator-work">{w.escalations}</h2>
       <DeadlineTable ctx={ctx} caption={w.escalations} items={deadlines.filter((item) => item.kind === 'escalation' || item.overdue)} />
-      <ListTable caption={w.certifications} headings={[w.organisation, w.validUntil]} empty={w.none} items={expiring} row={(org) => (
-              <tr>
-                <th scope="row">{org.name}</th>
-                <td>
-                  {when(ctx, org.certificationValidUntil)} {org.certified === false && <Tag value="overdue" label={w.overdue} />}
-                </td>
-              </tr>
-            )} />
+      <ListTable
+        caption={w.certifications}
+        headings={[w.organisation, w.validUntil]}
+        empty={w.none}
+        items={expiring}
+        row={(org) => (
+          <tr>
+            <th scope="row">{org.name}</th>
+            <td>
+              {when(ctx, org.certificationValidUntil)} {org.certified === false && <Tag value="overdue" label={w.overdue} />}
+            </td>
+          </tr>
+        )}
+      />
       <h2 id="break-glass">{w.breakGlass}</h2>
       <p class="hint">{w.breakGlassHint}</p>
       <form method="post" action="/app/break-glass" class="panel">

@@ -79,13 +79,20 @@ export function indicatorsPage(page: PageContext, query: { table: string; period
           {result.body.indicators.map((indicator) => {
             const names = new Map(result.body.groups.map((group) => [group.code, group.name]));
             const rows = [
-              ...indicator.rows.map((row) => ({ label: names.get(row.group) ?? row.group, value: row.suppressed ? null : row.value, text: shown(row, indicator.kind, w.suppressed) })),
+              ...indicator.rows.map((row) => ({
+                label: names.get(row.group) ?? row.group,
+                value: row.suppressed ? null : row.value,
+                text: shown(row, indicator.kind, w.suppressed),
+              })),
               { label: w.total, value: indicator.total.suppressed ? null : indicator.total.value, text: shown(indicator.total, indicator.kind, w.suppressed) },
             ];
             return (
               <figure class="chart">
                 <figcaption>{indicator.title[lang]}</figcaption>
-                <BarChart title={`${w.chartOf} ${indicator.title[lang]}`} rows={rows.map((row) => ({ ...row, value: indicator.kind === 'rate' && row.value !== null ? row.value * 100 : row.value }))} />
+                <BarChart
+                  title={`${w.chartOf} ${indicator.title[lang]}`}
+                  rows={rows.map((row) => ({ ...row, value: indicator.kind === 'rate' && row.value !== null ? row.value * 100 : row.value }))}
+                />
                 <table>
                   <caption class="hint">{indicator.title[lang]}</caption>
                   <tbody>
