@@ -74,52 +74,30 @@ export const DISCLOSURES_PAGE_CSP = `default-src 'none'; style-src 'sha256-${cre
 /** A plain printable page; the reference code, never a name, identifies the person. */
 export function disclosuresPage(report: Awaited<ReturnType<typeof listDisclosures>>) {
   const rows = report.items.map(
-    (item) =>
-      html`<tr>
-        <td>${item.at.slice(0, 16).replace('T', ' ')} UTC</td>
-        <td>${item.organisation.name ?? '—'}</td>
-        <td>${ACTIONS[item.action] ?? item.action}</td>
-        <td>${item.dataClasses.join(', ')}</td>
-        <td>${item.basis ?? '—'}</td>
-        <td>${item.purpose ?? '—'}</td>
-      </tr>`,
+    (item) => html`<tr>
+      <td>${item.at.slice(0, 16).replace('T', ' ')} UTC</td>
+      <td>${item.organisation.name ?? '—'}</td>
+      <td>${ACTIONS[item.action] ?? item.action}</td>
+      <td>${item.dataClasses.join(', ')}</td>
+      <td>${item.basis ?? '—'}</td>
+      <td>${item.purpose ?? '—'}</td>
+    </tr>`,
   );
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <title>Disclosures of ${report.participant.referenceCode}</title>
-        <style>
-          ${raw(PAGE_STYLE)}
-        </style>
-      </head>
-      <body>
-        <h1>Who received your data</h1>
-        <p>
-          Reference: <strong>${report.participant.referenceCode}</strong>. Generated ${report.generatedAt.slice(0, 10)}. Every time an organisation received data about you through
-          this service, it is listed here: when, who, what kinds of data, on what basis, and why.
-        </p>
-        <table>
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Organisation</th>
-              <th>What happened</th>
-              <th>Kinds of data</th>
-              <th>Basis</th>
-              <th>Reason given</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${
-              rows.length > 0
-                ? rows
-                : html`<tr>
-                    <td colspan="6">No disclosures recorded.</td>
-                  </tr>`
-            }
-          </tbody>
-        </table>
-      </body>
-    </html>`;
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Disclosures of ${report.participant.referenceCode}</title>
+<style>${raw(PAGE_STYLE)}</style>
+</head>
+<body>
+<h1>Who received your data</h1>
+<p>Reference: <strong>${report.participant.referenceCode}</strong>. Generated ${report.generatedAt.slice(0, 10)}.
+Every time an organisation received data about you through this service, it is listed here: when, who, what kinds of data, on what basis, and why.</p>
+<table>
+<thead><tr><th>When</th><th>Organisation</th><th>What happened</th><th>Kinds of data</th><th>Basis</th><th>Reason given</th></tr></thead>
+<tbody>${rows.length > 0 ? rows : html`<tr><td colspan="6">No disclosures recorded.</td></tr>`}</tbody>
+</table>
+</body>
+</html>`;
 }
