@@ -2,6 +2,7 @@ import type { Hook } from '@hono/zod-openapi';
 import type { AppEnv } from './context.js';
 import { fieldErrors, type FieldError } from '../../protocols/field-errors.js';
 import { AppError } from '../errors.js';
+import { isUuid } from '../uuid.js';
 
 /**
  * The one rule for text in requests: no NUL character (U+0000) and no unpaired UTF-16
@@ -48,8 +49,6 @@ export function unstorableText(value: unknown, prefix: string): FieldError[] {
   return errors;
 }
 
-const UUID_WITH_CAPITALS = /^(?=.*[A-F])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
 /**
  * UUIDs are case-insensitive on input (RFC 9562, section 4) and the service compares them as
  * strings (`organisationId === actor.organisation.id`), so every UUID-shaped string in a
@@ -61,7 +60,7 @@ export function canonicalUuids(value: unknown, depth = 0): void {
   const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
   for (const [key, item] of entries) {
     if (typeof item === 'string') {
-      if (UUID_WITH_CAPITALS.test(item)) (value as Record<string | number, unknown>)[key] = item.toLowerCase();
+      if (isUuid(item) && item !== item.toLowerCase()) (value as Record<string | number, unknown>)[key] = item.toLowerCase();
     } else canonicalUuids(item, depth + 1);
   }
 }
