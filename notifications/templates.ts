@@ -1,4 +1,5 @@
 import { protocolById } from '../protocols/index.js';
+import { ruleTitle } from '../protocols/titles.js';
 
 /**
  * Localized messages for every rule that notifies. A message names the participant's
@@ -53,12 +54,8 @@ const STRINGS: Partial<Record<TemplateLocale, Strings>> = {
   },
 };
 
-/** Titles of notices raised by events or by the service (scheduled rules carry theirs in the protocol data). */
+/** Titles of notices the service raises outside the protocols (a protocol's deadlines and alerts carry theirs in its data). */
 export const NOTICE_TITLES: Record<string, { en: string; ru: string }> = {
-  possible_breach: { en: 'Possible breach: two positive or missed tests within 30 days', ru: 'Возможное нарушение: два положительных или пропущенных теста за 30 дней' },
-  released_without_plan: { en: 'Released without an agreed plan', ru: 'Освобождён без согласованного плана' },
-  relapse: { en: 'Relapse recorded at the halfway house', ru: 'Рецидив в доме на полпути' },
-  place_freed: { en: 'A unit place is free for the longest-waiting person', ru: 'Освободилось место для ожидающего дольше всех' },
   possible_duplicate: { en: 'Possible duplicate registration of a person', ru: 'Возможная повторная регистрация лица' },
   break_glass: { en: 'Emergency access to a case (break-glass) by the regional coordinator', ru: 'Экстренный доступ координатора к делу' },
   consent_expiring: { en: 'A sharing consent expires within 14 days', ru: 'Согласие на передачу данных истекает через 14 дней' },
@@ -77,7 +74,8 @@ export const NOTICE_TITLES: Record<string, { en: string; ru: string }> = {
 };
 
 export function titleOf(protocol: string | null, rule: string): { en: string; ru: string } {
-  return (protocol ? protocolById(protocol)?.deadlines[rule]?.title : undefined) ?? NOTICE_TITLES[rule] ?? { en: rule.replaceAll('_', ' '), ru: rule.replaceAll('_', ' ') };
+  const definition = protocol ? protocolById(protocol) : undefined;
+  return (definition && ruleTitle(definition, rule)) ?? NOTICE_TITLES[rule] ?? { en: rule.replaceAll('_', ' '), ru: rule.replaceAll('_', ' ') };
 }
 
 /** The recipient's locale if we have its text; else Russian, the region's common language; else English. */

@@ -1,17 +1,24 @@
 import { z } from 'zod';
-import { date, reason, t, text, withPartyAssignment } from './common.js';
-import type { ProtocolDefinition, TransitionDefinition } from './types.js';
+import { date, reason, t, text, n, partyAssigned } from './common.js';
+import type { AlertDefinition, ProtocolDefinition, TransitionDefinition } from './types.js';
 
 /** DOMAIN.md §1: treatment as an alternative sentence. The court owns the case. */
 
 const PROGRAMMES = ['detox', 'outpatient', 'inpatient_drug_free', 'ost', 'rehabilitation_centre', 'therapeutic_community'] as const;
+
+const possibleBreach: AlertDefinition = {
+  rule: 'possible_breach',
+  title: t('Possible breach: two positive or missed tests within 30 days', 'Возможное нарушение: два положительных или пропущенных теста за 30 дней'),
+  notify: ['probation'],
+  when: 'twoAdverseTestsWithin30Days',
+};
 
 const drugTest: TransitionDefinition = {
   by: ['provider', 'probation'],
   target: 'observation',
   data: z.strictObject({ date: date(), result: z.enum(['negative', 'positive', 'missed', 'refused']), note: text(1000).optional() }),
   assign: ['recordDrugTest'],
-  effects: ['possibleBreachAlert'],
+  tells: [possibleBreach],
   description: t(
     'A drug test result; two positive or missed tests within 30 days alert probation at once.',
     'Результат теста на наркотики; два положительных или пропущенных теста за 30 дней — немедленное оповещение службы пробации.',
@@ -60,86 +67,84 @@ export const courtOrderedTreatment = {
     assign: ['orderEnd'],
   },
   initial: 'ordered',
-  states: withPartyAssignment(
-    {
-      ordered: {
-        title: t('Ordered', 'Назначено'),
-        on: {
-          INTAKE_RECORDED: {
-            by: ['provider'],
-            target: 'in_treatment',
-            data: z.strictObject({ assessmentDate: date(), rehabilitationPlan: text(5000), consentToTreatment: z.literal(true) }),
-            assign: ['startReporting'],
-            description: t('Intake: assessment, rehabilitation plan, consent to treatment.', 'Приём: оценка, план реабилитации, согласие на лечение.'),
-          },
-          PERSON_REFUSED: refused,
+  states: {
+    ordered: {
+      title: t('Ordered', 'Назначено'),
+      on: {
+        INTAKE_RECORDED: {
+          by: ['provider'],
+          target: 'in_treatment',
+          data: z.strictObject({ assessmentDate: date(), rehabilitationPlan: text(5000), consentToTreatment: z.literal(true) }),
+          assign: ['startReporting'],
+          description: t('Intake: assessment, rehabilitation plan, consent to treatment.', 'Приём: оценка, план реабилитации, согласие на лечение.'),
         },
+        PERSON_REFUSED: refused,
       },
-      in_treatment: {
-        title: t('In treatment', 'На лечении'),
-        on: {
-          ATTENDANCE_RECORDED: {
-            by: ['provider'],
-            target: 'observation',
-            data: z.strictObject({ date: date(), attended: z.boolean(), kind: text(200) }),
-            description: t('Attendance at a session.', 'Посещение занятия.'),
-          },
-          DRUG_TEST_RECORDED: drugTest,
-          PROGRESS_REPORT_SUBMITTED: progressReport,
-          BREACH_REPORTED: {
-            by: ['probation'],
-            target: 'breach_review',
-            data: reason(),
-            description: t('Probation reports a breach of the order to the court.', 'Пробация сообщает суду о нарушении.'),
-          },
-          PERSON_REFUSED: refused,
-          TREATMENT_COMPLETED: {
-            by: ['provider'],
-            target: 'completion_review',
-            data: z.strictObject({ date: date(), summary: text(5000).optional() }),
-            description: t('The provider reports the treatment completed.', 'Поставщик сообщает о завершении лечения.'),
-          },
-        },
-      },
-      breach_review: {
-        title: t('Breach under review', 'Рассмотрение нарушения'),
-        on: {
-          PROGRESS_REPORT_SUBMITTED: progressReport,
-          BREACH_RULED: {
-            by: ['court'],
-            target: [{ target: 'revoked', when: 'outcomeIsRevoke' }, { target: { history: true } }],
-            data: z.strictObject({ outcome: z.enum(['continue', 'revoke']), note: text(2000).optional() }),
-            description: t('The court rules: continue (back to where it was) or revoke the order.', 'Суд решает: продолжить (вернуться к прежнему этапу) или отменить.'),
-          },
-        },
-      },
-      completion_review: {
-        title: t('Completion under review', 'Рассмотрение завершения'),
-        on: {
-          ORDER_DISCHARGED: {
-            by: ['court'],
-            target: 'discharged',
-            data: z.strictObject({ date: date(), note: text(2000).optional() }),
-            description: t('The court discharges the order.', 'Суд прекращает исполнение решения.'),
-          },
-        },
-      },
-      revoked: { title: t('Revoked', 'Отменено'), final: true },
-      discharged: { title: t('Discharged', 'Исполнено'), final: true },
     },
-    ['court'],
-  ),
+    in_treatment: {
+      title: t('In treatment', 'На лечении'),
+      on: {
+        ATTENDANCE_RECORDED: {
+          by: ['provider'],
+          target: 'observation',
+          data: z.strictObject({ date: date(), attended: z.boolean(), kind: text(200) }),
+          description: t('Attendance at a session.', 'Посещение занятия.'),
+        },
+        DRUG_TEST_RECORDED: drugTest,
+        PROGRESS_REPORT_SUBMITTED: progressReport,
+        BREACH_REPORTED: {
+          by: ['probation'],
+          target: 'breach_review',
+          data: reason(),
+          description: t('Probation reports a breach of the order to the court.', 'Пробация сообщает суду о нарушении.'),
+        },
+        PERSON_REFUSED: refused,
+        TREATMENT_COMPLETED: {
+          by: ['provider'],
+          target: 'completion_review',
+          data: z.strictObject({ date: date(), summary: text(5000).optional() }),
+          description: t('The provider reports the treatment completed.', 'Поставщик сообщает о завершении лечения.'),
+        },
+      },
+    },
+    breach_review: {
+      title: t('Breach under review', 'Рассмотрение нарушения'),
+      on: {
+        PROGRESS_REPORT_SUBMITTED: progressReport,
+        BREACH_RULED: {
+          by: ['court'],
+          target: [{ target: 'revoked', when: 'outcomeIsRevoke' }, { target: { history: true } }],
+          data: z.strictObject({ outcome: z.enum(['continue', 'revoke']), note: text(2000).optional() }),
+          description: t('The court rules: continue (back to where it was) or revoke the order.', 'Суд решает: продолжить (вернуться к прежнему этапу) или отменить.'),
+        },
+      },
+    },
+    completion_review: {
+      title: t('Completion under review', 'Рассмотрение завершения'),
+      on: {
+        ORDER_DISCHARGED: {
+          by: ['court'],
+          target: 'discharged',
+          data: z.strictObject({ date: date(), note: text(2000).optional() }),
+          description: t('The court discharges the order.', 'Суд прекращает исполнение решения.'),
+        },
+      },
+    },
+    revoked: { title: t('Revoked', 'Отменено'), final: true },
+    discharged: { title: t('Discharged', 'Исполнено'), final: true },
+  },
+  anyState: { PARTY_ASSIGNED: partyAssigned(['court']) },
   deadlines: {
     intake_overdue: {
       kind: 'deadline',
-      title: t('No intake 14 days after the order', 'Нет приёма через 14 дней после решения'),
+      title: t(`No intake ${n.days.en} after the order`, `Нет приёма через ${n.days.ru} после решения`),
       activeIn: ['ordered'],
       due: { anchor: 'orderDate', type: 'date', days: 14 },
       notify: ['probation', 'court'],
     },
     progress_report_reminder: {
       kind: 'reminder',
-      title: t('Progress report due in 3 days', 'Отчёт о ходе лечения через 3 дня'),
+      title: t(`Progress report due in ${n.days.en}`, `Отчёт о ходе лечения через ${n.days.ru}`),
       activeIn: ['in_treatment', 'breach_review'],
       due: { anchor: 'nextReportDue', type: 'date', days: -3 },
       notify: ['probation'],
@@ -153,12 +158,13 @@ export const courtOrderedTreatment = {
     },
     order_ending: {
       kind: 'reminder',
-      title: t('The order ends in 14 days', 'Срок решения истекает через 14 дней'),
+      title: t(`The order ends in ${n.days.en}`, `Срок решения истекает через ${n.days.ru}`),
       activeIn: ['ordered', 'in_treatment', 'breach_review', 'completion_review'],
       due: { anchor: 'orderEndDate', type: 'date', days: -14 },
       notify: ['provider', 'probation', 'court'],
     },
   },
+  consent: { criminalJusticeUntil: 'orderEndDate' },
   fieldClasses: {
     caseNumber: 'legal',
     orderDate: 'legal',

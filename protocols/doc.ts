@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { PROTOCOLS } from './index.js';
 import { mermaidOf } from './publish.js';
-import type { DeadlineDefinition, ProtocolDefinition, TargetChoice, TransitionDefinition } from './types.js';
+import { CONDITIONS, GUARDS, RESOLVERS } from './registry.js';
+import { deadlineTitle } from './titles.js';
+import type { Consequences, DeadlineDefinition, ProtocolDefinition, Recipients, TargetChoice, TransitionDefinition } from './types.js';
 
 /**
  * protocols/README.md, generated from the definitions (`npm run protocols:doc`): the document
@@ -28,7 +30,7 @@ function targetText(transition: TransitionDefinition): string {
   return (transition.target as readonly TargetChoice[])
     .map((choice) => {
       const to = typeof choice.target === 'string' ? `\`${choice.target}\`` : 'back to the state it came from';
-      return choice.when ? `→ ${to} when ${choice.when}` : `otherwise → ${to}`;
+      return choice.when ? `→ ${to} when ${CONDITIONS[choice.when].label}` : `otherwise → ${to}`;
     })
     .join('; ');
 }
@@ -45,9 +47,55 @@ function whenText(rule: DeadlineDefinition): string {
   return `${offset} \`${due.anchor}\`, 09:00 owner’s time`;
 }
 
-function notifyText(rule: DeadlineDefinition): string {
-  if (!Array.isArray(rule.notify)) return `resolver \`${(rule.notify as { resolver: string }).resolver}\``;
-  return rule.notify.map((part: string) => (part === '@region_coordinator' ? 'the region’s coordinator (the admins’ queue where the region has none)' : part)).join(', ');
+const REGION_COORDINATOR = 'the region’s coordinator (the admins’ queue where the region has none)';
+
+function recipientsText(notify: Recipients): string {
+  if (!Array.isArray(notify)) return RESOLVERS[(notify as Exclude<Recipients, readonly string[]>).resolver].label;
+  return notify.map((part: string) => (part === '@region_coordinator' ? REGION_COORDINATOR : `\`${part}\``)).join(', ');
+}
+
+/** "Who is told": the alerts an event raises at once, with their conditions. */
+function toldText(declared: Consequences): string {
+  const told = (declared.tells ?? []).map(
+    (alert) => `${recipientsText(alert.notify)}: “${alert.title.en}” (\`${alert.rule}\`)${alert.when ? `, when ${CONDITIONS[alert.when].label}` : ''}`,
+  );
+  return told.join('; ') || '—';
+}
+
+/** "What else it opens or closes": chained cases, signals to linked cases, retired deadlines. */
+function elsewhereText(definition: ProtocolDefinition, declared: Consequences, from?: string): string {
+  const out: string[] = [];
+  for (const opens of declared.opens ?? []) {
+    const parties = Object.entries(opens.parties)
+      .map(([part, source]) => `${part}: ${'part' in source ? `this case’s \`${source.part}\`` : `\`${source.event}\` of the event`}`)
+      .join(', ');
+    out.push(`opens a \`${opens.protocol}\` case (${parties})${opens.when ? ` when ${CONDITIONS[opens.when].label}` : ''}`);
+  }
+  for (const signal of declared.signals ?? []) {
+    const target = PROTOCOLS[signal.protocol];
+    const closes =
+      target &&
+      Object.values(target.states).some((state) => {
+        const next = state.on?.[signal.event]?.target;
+        return typeof next === 'string' && target.states[next]?.final === true;
+      });
+    const whom = signal.to === 'parent' ? `the \`${signal.protocol}\` case that opened this one` : `every open \`${signal.protocol}\` case this one opened`;
+    const verb = closes ? 'closes' : `sends \`${signal.event}\` to`;
+    out.push(`${verb} ${whom}${closes ? ` (\`${signal.event}\`)` : ''}`);
+  }
+  for (const retired of declared.retires ?? []) out.push(`retires the \`${retired.deadline}\` reminder of the person’s open \`${retired.protocol}\` cases`);
+  const capacity = definition.capacity;
+  if (from && capacity?.freed && capacity.used.includes(from)) out.push(`frees the place: the owner of the longest-waiting case is told (\`${capacity.freed.rule}\`)`);
+  return out.join('; ') || '—';
+}
+
+function guardsText(transition: TransitionDefinition): string {
+  return (transition.guards ?? []).map((name) => `${GUARDS[name].label} (\`${name}\`)`).join('; ') || '—';
+}
+
+function eventRow(definition: ProtocolDefinition, state: string, event: string, transition: TransitionDefinition): string {
+  const leaves = transition.target !== 'observation' ? state : undefined;
+  return `| ${state === '*' ? 'every non-final state' : `\`${state}\``} | \`${event}\` | ${transition.by.join(', ')} | ${targetText(transition)}. ${transition.description.en} | ${guardsText(transition)} | ${toldText(transition)} | ${elsewhereText(definition, transition, leaves)} | ${fieldsOf(transition.data)} |`;
 }
 
 export function protocolMarkdown(definition: ProtocolDefinition): string {
@@ -73,17 +121,32 @@ export function protocolMarkdown(definition: ProtocolDefinition): string {
     states.map(([name, state]) => `\`${name}\`${name === definition.initial ? ' (initial)' : ''}${state.final ? ' (final)' : ''}: ${state.title.en}`).join('; ') + '.',
     '',
   );
-  lines.push('### Events', '', '| in state | event | sent by | outcome | guards | data |', '|---|---|---|---|---|---|');
-  for (const [name, state] of states) {
-    for (const [event, transition] of Object.entries(state.on ?? {})) {
-      lines.push(
-        `| \`${name}\` | \`${event}\` | ${transition.by.join(', ')} | ${targetText(transition)}. ${transition.description.en} | ${(transition.guards ?? []).join(', ') || '—'} | ${fieldsOf(transition.data)} |`,
-      );
-    }
+  const opening = definition.opening;
+  if (opening.tells?.length || opening.opens?.length || opening.signals?.length || opening.retires?.length) {
+    lines.push(`When opened: ${[toldText(opening), elsewhereText(definition, opening)].filter((text) => text !== '—').join('; ')}.`, '');
   }
+  lines.push(
+    '### Events',
+    '',
+    '| in state | event | sent by | outcome | guards | who is told at once | what else it opens or closes | data |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  for (const [name, state] of states) for (const [event, transition] of Object.entries(state.on ?? {})) lines.push(eventRow(definition, name, event, transition));
+  for (const [event, transition] of Object.entries(definition.anyState ?? {})) lines.push(eventRow(definition, '*', event, transition));
   lines.push('', '### Deadlines', '', '| rule | kind | while in | due | concerns | condition |', '|---|---|---|---|---|---|');
   for (const [name, rule] of Object.entries(definition.deadlines)) {
-    lines.push(`| \`${name}\`: ${rule.title.en} | ${rule.kind} | ${rule.activeIn.join(', ')} | ${whenText(rule)} | ${notifyText(rule)} | ${rule.condition ?? '—'} |`);
+    lines.push(
+      `| \`${name}\`: ${deadlineTitle(rule).en} | ${rule.kind} | ${rule.activeIn.join(', ')} | ${whenText(rule)} | ${recipientsText(rule.notify)} | ${rule.condition ? CONDITIONS[rule.condition].label : '—'} |`,
+    );
+  }
+  const capacity = definition.capacity;
+  if (capacity) {
+    lines.push(
+      '',
+      '### Places',
+      '',
+      `A case takes a ${capacity.resource === 'unit_place' ? 'place of its unit' : 'bed of its house'} (named by ${'field' in capacity.holder ? `\`${capacity.holder.field}\`` : `the \`${capacity.holder.part}\` part`}) while ${[...capacity.used, ...capacity.reserved].map((state) => `\`${state}\``).join(' or ')}${capacity.covers ? ', for the dates its stay covers' : ''}; it waits for one while ${capacity.waiting.map((state) => `\`${state}\``).join(' or ')}. Free places are counted under a lock, ${capacity.on ? `for \`${capacity.on}\`` : 'for today'}.`,
+    );
   }
   lines.push('', '### Diagram', '', '```mermaid', mermaidOf(definition), '```', '');
   return lines.join('\n');
@@ -99,7 +162,9 @@ export function protocolsReadme(): string {
     'through an event sent by a part allowed to send it; observations are recorded without changing the state.',
     'Date deadlines fall at 09:00 in the owner’s time zone; working days skip weekends and the country’s holidays',
     '(`/calendars/:country`). Every non-final state accepts `PARTY_ASSIGNED` from the owner; naming an NGO needs a',
-    'consent that names it. Guards, assignments and effects named here are implemented in `protocols/registry.ts`.',
+    'consent that names it. Each event lists who is told at once and what else it opens or closes; scheduled',
+    'reminders and deadlines are in each protocol’s deadline table. Guards and conditions are implemented in',
+    '`protocols/registry.ts`, assignments in `protocols/assignments.ts`, chained data in `protocols/chains.ts`.',
     '',
     ...Object.values(PROTOCOLS).map((definition) => `- \`${definition.id}\` (version ${definition.version}): ${definition.title.en}. ${definition.description.en}`),
     '',

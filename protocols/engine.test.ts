@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CASES, KIND_OF, ORG, SAMPLE_DATA, facts, organisationOfPart, snapshotFor, staff } from '../tests/helpers/engine-fixtures.js';
-import { decide, deadlinesFor, open } from './engine.js';
+import { decide, deadlinesFor, open, transitionsIn } from './engine.js';
 import { PROTOCOLS } from './index.js';
 import { ADMINS_QUEUE, type EngineActor } from './model.js';
 
@@ -120,7 +120,7 @@ function actorFor(protocol: string, part: string): EngineActor {
 describe('decide: every event of every protocol, as DOMAIN.md tables it', () => {
   it('the table covers every (state, event) pair of every definition, and nothing else', () => {
     const defined = Object.values(PROTOCOLS).flatMap((definition) =>
-      Object.entries(definition.states).flatMap(([state, body]) => Object.keys(body.on ?? {}).map((event) => `${definition.id} ${state} ${event}`)),
+      Object.keys(definition.states).flatMap((state) => Object.keys(transitionsIn(definition, state)).map((event) => `${definition.id} ${state} ${event}`)),
     );
     const tabled = new Set(TABLE.map((row) => `${row.protocol} ${row.from} ${row.event}`));
     expect([...new Set(defined)].sort()).toEqual([...tabled].sort());
@@ -217,12 +217,12 @@ describe('decide: guards and choices', () => {
   });
 
   it('ADMITTED waitlists when the unit is full; ACCEPTED without a bed is CAPACITY_FULL', () => {
-    const full = snapshotFor('unit-enrolment', 'screened', { facts: { unitHasFreePlace: false } });
+    const full = snapshotFor('unit-enrolment', 'screened', { facts: { freeCapacity: false } });
     expect(decide(PROTOCOLS['unit-enrolment']!, full, { type: 'ADMITTED', data: SAMPLE_DATA['unit-enrolment']!.ADMITTED }, prison, NOW)).toMatchObject({
       ok: true,
       to: 'waitlisted',
     });
-    const noBed = snapshotFor('halfway-house', 'referred', { facts: { houseHasFreeBed: false } });
+    const noBed = snapshotFor('halfway-house', 'referred', { facts: { freeCapacity: false } });
     expect(decide(PROTOCOLS['halfway-house']!, noBed, { type: 'ACCEPTED', data: {} }, staff(ORG.house), NOW)).toMatchObject({
       ok: false,
       code: 'CAPACITY_FULL',
@@ -302,7 +302,7 @@ describe('decide: effects as data', () => {
 
   it('ACKNOWLEDGED signals the pre-release case; a relapse alerts NGO and probation; WITHDREW schedules three motivational follow-ups', () => {
     const ack = decide(PROTOCOLS.patronage!, snapshotFor('patronage', 'sent'), { type: 'ACKNOWLEDGED', data: SAMPLE_DATA.patronage!.ACKNOWLEDGED }, staff(ORG.ngo), NOW);
-    expect(ack.ok && ack.effects).toEqual([{ kind: 'signal_parent', event: { type: 'PATRONAGE_ACKNOWLEDGED', data: {} } }]);
+    expect(ack.ok && ack.effects).toEqual([{ kind: 'signal_parent', protocol: 'pre-release', event: { type: 'PATRONAGE_ACKNOWLEDGED', data: {} } }]);
     const relapse = decide(
       PROTOCOLS['halfway-house']!,
       snapshotFor('halfway-house', 'resident'),
@@ -310,14 +310,14 @@ describe('decide: effects as data', () => {
       staff(ORG.house),
       NOW,
     );
-    expect(relapse.ok && relapse.effects).toEqual([expect.objectContaining({ kind: 'alert', rule: 'relapse', concerns: [ORG.ngo, ORG.probation] })]);
+    expect(relapse.ok && relapse.effects).toEqual([expect.objectContaining({ kind: 'alert', rule: 'relapse', concerns: [ORG.ngo, ORG.probation].sort() })]);
     const withdrew = decide(PROTOCOLS['unit-enrolment']!, snapshotFor('unit-enrolment', 'enrolled'), { type: 'WITHDREW', data: { date: '2026-03-02' } }, staff(ORG.prison), NOW);
     expect(withdrew.ok && withdrew.deadlines.schedule.map((deadline) => [deadline.rule, deadline.dueAt.toISOString()])).toEqual([
       ['motivational_follow_up_1', '2026-04-02T04:00:00.000Z'],
       ['motivational_follow_up_2', '2026-05-02T04:00:00.000Z'],
       ['motivational_follow_up_3', '2026-06-02T04:00:00.000Z'],
     ]);
-    expect(withdrew.ok && withdrew.effects).toEqual([{ kind: 'place_freed', unitId: CASES['unit-enrolment']!.data.unitId }]);
+    expect(withdrew.ok && withdrew.effects).toEqual([{ kind: 'capacity_freed', holderId: CASES['unit-enrolment']!.data.unitId, rule: 'place_freed' }]);
   });
 
   it('contacts are weekly for 12 weeks after first contact, then monthly', () => {

@@ -8,14 +8,17 @@ import {
   type DeadlineChanges,
   type Decision,
   type Effect,
+  type FactName,
   type EngineActor,
   type EngineEvent,
   type Party,
   type Refusal,
 } from './model.js';
-import { ASSIGNMENTS, CONDITIONS, EFFECTS, GUARDS, makeGuards, organisationFitsPart, RESOLVERS, type Guard, type GuardResult, type RuleInput } from './registry.js';
+import { ASSIGNMENTS, type Assignment } from './assignments.js';
+import { CHAIN_DATA } from './chains.js';
+import { CONDITIONS, GUARDS, organisationFitsPart, partyOf, RESOLVERS, type ConditionName, type GuardResult, type RuleInput } from './registry.js';
 import { addDays, addMonths, addWorkingDays, DEADLINE_HOUR, localDateOf, zonedInstant } from './time.js';
-import type { DeadlineDefinition, ProtocolDefinition, Target, TargetChoice, TransitionDefinition } from './types.js';
+import type { Consequences, DeadlineDefinition, ProtocolDefinition, Recipients, Target, TargetChoice, TransitionDefinition } from './types.js';
 
 /**
  * The pure protocol engine. `decide` takes a definition, a case snapshot (with the facts the
@@ -33,12 +36,85 @@ export function actorParts(definition: ProtocolDefinition, snapshot: Pick<CaseSn
   return snapshot.parties.filter((party) => party.organisationId === actor.organisationId && definition.parts[party.part]).map((party) => party.part);
 }
 
+/** The events a state accepts: its own, and (in a non-final state) the protocol's `anyState` events. */
+export function transitionsIn(definition: ProtocolDefinition, stateName: string): Readonly<Record<string, TransitionDefinition>> {
+  const state = Object.hasOwn(definition.states, stateName) ? definition.states[stateName] : undefined;
+  if (!state || state.final) return {};
+  return { ...state.on, ...definition.anyState };
+}
+
+/** The transition an event takes in a state, if the state accepts it. */
+export function transitionFor(definition: ProtocolDefinition, stateName: string, type: string): TransitionDefinition | undefined {
+  const transitions = transitionsIn(definition, stateName);
+  return Object.hasOwn(transitions, type) ? transitions[type] : undefined;
+}
+
+/** The facts the service must gather to decide: the protocol's own, and the event's (or the opening's when no event). */
+export function factsFor(definition: ProtocolDefinition, stateName: string | null, type: string | null): FactName[] {
+  const own = stateName === null ? definition.opening.facts : type === null ? [] : transitionFor(definition, stateName, type)?.facts;
+  return [...new Set([...(definition.facts ?? []), ...(own ?? [])])];
+}
+
+function condition(name: ConditionName, input: Parameters<(typeof CONDITIONS)[ConditionName]['test']>[0]): boolean {
+  return CONDITIONS[name].test(input);
+}
+
+/** The organisations named by a recipient list, on a snapshot: parts, the region's coordinator, or a resolver. */
+export function recipients(definition: ProtocolDefinition, notify: Recipients, snapshot: CaseSnapshot): string[] {
+  const concerns = Array.isArray(notify)
+    ? notify.map((part: string) => (part === '@region_coordinator' ? coordinatorOrAdmins(snapshot.facts) : partyToNotify(definition, snapshot, part)))
+    : RESOLVERS[(notify as Exclude<Recipients, readonly string[]>).resolver].resolve(snapshot);
+  return [...new Set(concerns.filter((id): id is string => Boolean(id)))].sort();
+}
+
+/** The effects an event's (or the opening's) declared consequences have on the case after it. */
+function consequencesOf(definition: ProtocolDefinition, declared: Consequences, input: RuleInput, next: CaseSnapshot): Effect[] {
+  const effects: Effect[] = [];
+  const on = { snapshot: next, eventData: input.eventData };
+  const chainInput = { ...input, snapshot: next, next: { data: { ...next.data } } };
+  for (const alert of declared.tells ?? []) {
+    if (alert.when && !condition(alert.when, on)) continue;
+    const concerns = recipients(definition, alert.notify, next);
+    if (concerns.length > 0) effects.push({ kind: 'alert', rule: alert.rule, concerns });
+  }
+  for (const opens of declared.opens ?? []) {
+    if (opens.when && !condition(opens.when, on)) continue;
+    const parties: Party[] = [];
+    for (const [part, source] of Object.entries(opens.parties)) {
+      const organisationId =
+        'part' in source ? partyOf(next, source.part) : typeof input.eventData[source.event] === 'string' ? (input.eventData[source.event] as string) : undefined;
+      if (organisationId) parties.push({ part, organisationId });
+    }
+    effects.push({ kind: 'open_case', protocol: opens.protocol, parties, data: CHAIN_DATA[opens.data](chainInput) });
+  }
+  for (const signal of declared.signals ?? []) {
+    if (signal.to === 'parent') effects.push({ kind: 'signal_parent', protocol: signal.protocol, event: { type: signal.event, data: {} } });
+    else effects.push({ kind: 'signal_children', protocol: signal.protocol, event: { type: signal.event, data: CHAIN_DATA[signal.data](chainInput) } });
+  }
+  for (const retired of declared.retires ?? []) effects.push({ kind: 'void_participant_deadlines', protocol: retired.protocol, rule: retired.deadline });
+  return effects;
+}
+
+/** The unit or house a case names, for its capacity. */
+export function capacityHolder(definition: ProtocolDefinition, snapshot: Pick<CaseSnapshot, 'data' | 'parties'>): string | null {
+  const holder = definition.capacity?.holder;
+  if (!holder) return null;
+  const id = 'field' in holder ? snapshot.data[holder.field] : partyOf(snapshot, holder.part);
+  return typeof id === 'string' ? id : null;
+}
+
+/** Leaving a `used` state frees a place: the capacity's `freed` alert goes to the longest-waiting case's owner. */
+function capacityFreed(definition: ProtocolDefinition, from: CaseSnapshot, to: string): Effect[] {
+  const capacity = definition.capacity;
+  if (!capacity?.freed || !capacity.used.includes(from.state) || capacity.used.includes(to)) return [];
+  const holderId = capacityHolder(definition, from);
+  return holderId ? [{ kind: 'capacity_freed', holderId, rule: capacity.freed.rule }] : [];
+}
+
 /** The events this actor may send in the current state (guards are checked when sent). */
 export function allowedEvents(definition: ProtocolDefinition, snapshot: Pick<CaseSnapshot, 'state' | 'parties'>, actor: EngineActor): string[] {
-  const state = definition.states[snapshot.state];
-  if (!state || state.final || !state.on) return [];
   const parts = actorParts(definition, snapshot, actor);
-  return Object.entries(state.on)
+  return Object.entries(transitionsIn(definition, snapshot.state))
     .filter(([, transition]) => transition.by.some((part) => parts.includes(part)))
     .map(([type]) => type)
     .sort();
@@ -48,15 +124,17 @@ function refuse(definition: ProtocolDefinition, snapshot: CaseSnapshot, actor: E
   return { ok: false, ...refusal, allowedEvents: allowedEvents(definition, snapshot, actor) };
 }
 
-function guardsFor(definition: ProtocolDefinition): Record<string, Guard> {
-  return { ...GUARDS, ...makeGuards(definition.parts) };
+/** A transition's possible targets, in order (none for an observation). */
+export function targetChoices(transition: Pick<TransitionDefinition, 'target'>): readonly TargetChoice[] {
+  const target = transition.target;
+  if (target === 'observation') return [];
+  return typeof target === 'string' || !Array.isArray(target) ? [{ target: target as Target }] : (target as readonly TargetChoice[]);
 }
 
-function resolveTarget(target: TransitionDefinition['target'], snapshot: CaseSnapshot, eventData: Data): string | 'observation' {
-  if (target === 'observation') return 'observation';
-  const choices: readonly TargetChoice[] = typeof target === 'string' || !Array.isArray(target) ? [{ target: target as Target }] : target;
-  for (const choice of choices) {
-    if (choice.when && !CONDITIONS[choice.when]!({ snapshot, eventData })) continue;
+function resolveTarget(transition: TransitionDefinition, snapshot: CaseSnapshot, eventData: Data): string | 'observation' {
+  if (transition.target === 'observation') return 'observation';
+  for (const choice of targetChoices(transition)) {
+    if (choice.when && !condition(choice.when, { snapshot, eventData })) continue;
     if (typeof choice.target === 'string') return choice.target;
     return snapshot.previousState ?? snapshot.state;
   }
@@ -65,10 +143,11 @@ function resolveTarget(target: TransitionDefinition['target'], snapshot: CaseSna
 
 type SnapshotCore = Omit<CaseSnapshot, 'facts'>;
 
-function applyAssignments(names: readonly string[] | undefined, input: RuleInput & { target: string }, start: SnapshotCore): SnapshotCore {
+function applyAssignments(names: TransitionDefinition['assign'], input: RuleInput & { target: string }, start: SnapshotCore): SnapshotCore {
   let current = start;
   for (const name of names ?? []) {
-    const change = ASSIGNMENTS[name]!({ ...input, snapshot: { ...current, facts: input.snapshot.facts } });
+    const assignment: Assignment = ASSIGNMENTS[name];
+    const change = assignment({ ...input, snapshot: { ...current, facts: input.snapshot.facts } });
     current = {
       ...current,
       data: change.data ? { ...current.data, ...change.data } : current.data,
@@ -79,6 +158,11 @@ function applyAssignments(names: readonly string[] | undefined, input: RuleInput
   return current;
 }
 
+/** A decision without a fact the data asks for is a service error, not a refusal. */
+function assertFacts(definition: ProtocolDefinition, facts: CaseSnapshot['facts'], names: readonly FactName[]): void {
+  for (const name of names) if (facts[name] === undefined) throw new Error(`${definition.id}: the fact ${name} was not gathered`);
+}
+
 /** Decides one event. Refusal reasons follow the order: state, part, data, guards. */
 export function decide(definition: ProtocolDefinition, snapshot: CaseSnapshot, event: EngineEvent, actor: EngineActor, now: Date): Decision {
   const state = definition.states[snapshot.state];
@@ -86,10 +170,11 @@ export function decide(definition: ProtocolDefinition, snapshot: CaseSnapshot, e
   if (state.final) {
     return refuse(definition, snapshot, actor, { code: 'EVENT_NOT_ALLOWED', reason: `The case is ${snapshot.state}, a final state: it accepts no events.` });
   }
-  const transition = state.on?.[event.type];
+  const transition = transitionFor(definition, snapshot.state, event.type);
   if (!transition) {
     return refuse(definition, snapshot, actor, { code: 'EVENT_NOT_ALLOWED', reason: `${event.type} is not allowed in state ${snapshot.state}.` });
   }
+  assertFacts(definition, snapshot.facts, factsFor(definition, snapshot.state, event.type));
   const parts = actorParts(definition, snapshot, actor);
   const part = transition.by.find((candidate) => parts.includes(candidate));
   if (!part) {
@@ -103,16 +188,15 @@ export function decide(definition: ProtocolDefinition, snapshot: CaseSnapshot, e
     return refuse(definition, snapshot, actor, { code: 'VALIDATION_FAILED', reason: `The data of ${event.type} is not valid.`, errors: fieldErrors(parsed.error.issues, 'data') });
   }
   const eventData = parsed.data as Data;
-  const input: RuleInput = { snapshot, eventData, now, part };
-  const guards = guardsFor(definition);
+  const input: RuleInput = { snapshot, eventData, now, part, parts: definition.parts };
   for (const name of transition.guards ?? []) {
-    const result: GuardResult = guards[name]!(input);
+    const result: GuardResult = GUARDS[name].check(input);
     if (result !== true) {
       return refuse(definition, snapshot, actor, { code: result.capacity ? 'CAPACITY_FULL' : 'EVENT_NOT_ALLOWED', reason: result.reason, guard: name });
     }
   }
 
-  const resolved = resolveTarget(transition.target, snapshot, eventData);
+  const resolved = resolveTarget(transition, snapshot, eventData);
   const observation = resolved === 'observation';
   const to = observation ? snapshot.state : resolved;
   const final = definition.states[to]?.final === true;
@@ -129,7 +213,8 @@ export function decide(definition: ProtocolDefinition, snapshot: CaseSnapshot, e
   );
   if (final) next = { ...next, data: { ...next.data, closedOn: localDateOf(now, snapshot.facts.timeZone) } };
 
-  const effects: Effect[] = (transition.effects ?? []).flatMap((name) => EFFECTS[name]!({ ...input, target: to, next: { data: { ...next.data }, parties: next.parties } }));
+  const nextSnapshot: CaseSnapshot = { ...next, facts: snapshot.facts };
+  const effects: Effect[] = [...consequencesOf(definition, transition, input, nextSnapshot), ...capacityFreed(definition, snapshot, to)];
   const accepted: Accepted = {
     ok: true,
     part,
@@ -140,7 +225,7 @@ export function decide(definition: ProtocolDefinition, snapshot: CaseSnapshot, e
     next,
     final,
     effects,
-    deadlines: diffDeadlines(deadlinesFor(definition, snapshot), deadlinesFor(definition, { ...next, facts: snapshot.facts })),
+    deadlines: diffDeadlines(deadlinesFor(definition, snapshot), deadlinesFor(definition, nextSnapshot)),
   };
   return accepted;
 }
@@ -161,6 +246,7 @@ export function open(
   if (actor.kind === 'staff' && !definition.opening.roles.some((role) => actor.roles.includes(role))) {
     return { ok: false, code: 'EVENT_NOT_ALLOWED', reason: `A ${definition.id} case is opened by ${definition.opening.roles.join(' or ')}.` };
   }
+  assertFacts(definition, input.facts, factsFor(definition, null, null));
   const parsed = definition.opening.data.safeParse(input.data ?? {});
   if (!parsed.success) return { ok: false, code: 'VALIDATION_FAILED', reason: 'The opening data is not valid.', errors: fieldErrors(parsed.error.issues, 'data') };
 
@@ -198,7 +284,7 @@ export function open(
   if (errors.length > 0) return { ok: false, code: 'VALIDATION_FAILED', reason: 'The parties are not valid for this protocol.', errors };
 
   const data = parsed.data as Data;
-  const snapshotInput: RuleInput = { snapshot: { ...probe, parties, data }, eventData: data, now, part: ownerPart };
+  const snapshotInput: RuleInput = { snapshot: { ...probe, parties, data }, eventData: data, now, part: ownerPart, parts: definition.parts };
   const snapshot = applyAssignments(
     definition.opening.assign,
     { ...snapshotInput, target: definition.initial },
@@ -210,9 +296,7 @@ export function open(
       ownerOrganisationId: input.ownerOrganisationId,
     },
   );
-  const effects = (definition.opening.effects ?? []).flatMap((name) =>
-    EFFECTS[name]!({ ...snapshotInput, target: definition.initial, next: { data: { ...snapshot.data }, parties } }),
-  );
+  const effects = consequencesOf(definition, definition.opening, snapshotInput, { ...snapshot, facts: input.facts });
   return { ok: true, snapshot, effects, deadlines: [...deadlinesFor(definition, { ...snapshot, facts: input.facts }).values()] };
 }
 
@@ -240,13 +324,10 @@ export function deadlinesFor(definition: ProtocolDefinition, snapshot: CaseSnaps
   const out = new Map<string, Deadline>();
   for (const [name, rule] of Object.entries(definition.deadlines)) {
     if (!rule.activeIn.includes(snapshot.state)) continue;
-    if (rule.condition && !CONDITIONS[rule.condition]!({ snapshot, eventData: {} })) continue;
+    if (rule.condition && !condition(rule.condition, { snapshot, eventData: {} })) continue;
     const due = dueAt(rule, snapshot.data, snapshot.facts);
     if (!due) continue;
-    const concerns = Array.isArray(rule.notify)
-      ? rule.notify.map((part) => (part === '@region_coordinator' ? coordinatorOrAdmins(snapshot.facts) : partyToNotify(definition, snapshot, part)))
-      : RESOLVERS[(rule.notify as { resolver: string }).resolver]!(snapshot);
-    const unique = [...new Set(concerns.filter((id): id is string => Boolean(id)))].sort();
+    const unique = recipients(definition, rule.notify, snapshot);
     if (unique.length === 0) continue;
     out.set(name, { rule: name, kind: rule.kind, dueAt: due, concerns: unique });
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { date, dateTime, reason, t, text, withPartyAssignment } from './common.js';
-import type { ProtocolDefinition, TransitionDefinition } from './types.js';
+import { date, dateTime, reason, t, text, n, partyAssigned } from './common.js';
+import type { AlertDefinition, ProtocolDefinition, TransitionDefinition } from './types.js';
 
 /** DOMAIN.md §4: placement in a halfway house after release. The referrer owns the case. */
 
@@ -22,6 +22,13 @@ const arrivalDateChanged: TransitionDefinition = {
   ),
 };
 
+const relapse: AlertDefinition = {
+  rule: 'relapse',
+  title: t('Relapse recorded at the halfway house', 'Рецидив в доме на полпути'),
+  notify: ['ngo', 'probation'],
+  when: 'incidentIsRelapse',
+};
+
 export const halfwayHouse = {
   id: 'halfway-house',
   version: 1,
@@ -41,107 +48,107 @@ export const halfwayHouse = {
     ownerPart: 'referrer',
     data: z.strictObject({ expectedArrivalDate: date(), maxStayDays: z.number().int().min(1).max(730).optional() }),
     assign: ['referred'],
+    facts: ['holderDefaultStayDays'],
   },
   initial: 'referred',
-  states: withPartyAssignment(
-    {
-      referred: {
-        title: t('Referred', 'Направлен'),
-        on: {
-          ACCEPTED: {
-            by: ['halfway_house'],
-            target: 'accepted',
-            data: z.strictObject({ note: text(1000).optional() }),
-            guards: ['bedFreeOnArrival'],
-            description: t('Accepted: needs a free bed on the arrival date, else 409 CAPACITY_FULL.', 'Принят: нужна свободная койка на дату прибытия, иначе 409.'),
-          },
-          DECLINED: { by: ['halfway_house'], target: 'declined', data: reason(), description: t('Declined, with a reason.', 'Отказ с указанием причины.') },
-          WITHDRAWN: withdrawn,
-          ARRIVAL_DATE_CHANGED: arrivalDateChanged,
+  states: {
+    referred: {
+      title: t('Referred', 'Направлен'),
+      on: {
+        ACCEPTED: {
+          by: ['halfway_house'],
+          target: 'accepted',
+          data: z.strictObject({ note: text(1000).optional() }),
+          facts: ['freeCapacity'],
+          guards: ['bedFreeOnArrival'],
+          description: t('Accepted: needs a free bed on the arrival date, else 409 CAPACITY_FULL.', 'Принят: нужна свободная койка на дату прибытия, иначе 409.'),
         },
+        DECLINED: { by: ['halfway_house'], target: 'declined', data: reason(), description: t('Declined, with a reason.', 'Отказ с указанием причины.') },
+        WITHDRAWN: withdrawn,
+        ARRIVAL_DATE_CHANGED: arrivalDateChanged,
       },
-      accepted: {
-        title: t('Accepted', 'Принят'),
-        on: {
-          WITHDRAWN: withdrawn,
-          ARRIVAL_DATE_CHANGED: arrivalDateChanged,
-          ARRIVED: {
-            by: ['halfway_house'],
-            target: 'resident',
-            data: z.strictObject({ arrivedAt: dateTime() }),
-            assign: ['arrived'],
-            description: t('The person arrives.', 'Лицо прибыло.'),
-          },
-          NOT_ARRIVED: {
-            by: ['halfway_house'],
-            target: 'not_arrived',
-            data: z.strictObject({ note: text(1000).optional() }),
-            description: t('The person did not arrive.', 'Лицо не прибыло.'),
-          },
-        },
-      },
-      resident: {
-        title: t('Resident', 'Проживает'),
-        on: {
-          INCIDENT_RECORDED: {
-            by: ['halfway_house'],
-            target: 'observation',
-            data: z.strictObject({ date: date(), kind: z.enum(['relapse', 'curfew', 'conflict', 'other']), note: text(2000).optional() }),
-            effects: ['relapseAlert'],
-            description: t('An incident; a relapse notifies the NGO and probation at once.', 'Инцидент; рецидив — немедленное оповещение НКО и пробации.'),
-          },
-          STAY_EXTENDED: {
-            by: ['halfway_house'],
-            target: 'observation',
-            data: z.strictObject({ maxStayDays: z.number().int().min(1).max(730), reason: text(1000) }),
-            guards: ['stayIsLonger'],
-            assign: ['extendStay'],
-            description: t('The maximum stay is extended, with a reason.', 'Срок проживания продлён с указанием причины.'),
-          },
-          DEPARTED: {
-            by: ['halfway_house'],
-            target: 'departed',
-            data: z.strictObject({
-              date: date(),
-              reason: z.enum(['moved_on_stable_housing', 'moved_on_other', 'evicted', 'absconded', 'relapse', 'returned_to_custody', 'other']),
-              note: text(1000).optional(),
-            }),
-            description: t('The person leaves, with the reason.', 'Лицо выбыло, с указанием причины.'),
-          },
-        },
-      },
-      declined: { title: t('Declined', 'Отказано'), final: true },
-      withdrawn: { title: t('Withdrawn', 'Отозвано'), final: true },
-      not_arrived: { title: t('Not arrived', 'Не прибыл'), final: true },
-      departed: { title: t('Departed', 'Выбыл'), final: true },
     },
-    ['referrer'],
-  ),
+    accepted: {
+      title: t('Accepted', 'Принят'),
+      on: {
+        WITHDRAWN: withdrawn,
+        ARRIVAL_DATE_CHANGED: arrivalDateChanged,
+        ARRIVED: {
+          by: ['halfway_house'],
+          target: 'resident',
+          data: z.strictObject({ arrivedAt: dateTime() }),
+          assign: ['arrived'],
+          description: t('The person arrives.', 'Лицо прибыло.'),
+        },
+        NOT_ARRIVED: {
+          by: ['halfway_house'],
+          target: 'not_arrived',
+          data: z.strictObject({ note: text(1000).optional() }),
+          description: t('The person did not arrive.', 'Лицо не прибыло.'),
+        },
+      },
+    },
+    resident: {
+      title: t('Resident', 'Проживает'),
+      on: {
+        INCIDENT_RECORDED: {
+          by: ['halfway_house'],
+          target: 'observation',
+          data: z.strictObject({ date: date(), kind: z.enum(['relapse', 'curfew', 'conflict', 'other']), note: text(2000).optional() }),
+          tells: [relapse],
+          description: t('An incident; a relapse notifies the NGO and probation at once.', 'Инцидент; рецидив — немедленное оповещение НКО и пробации.'),
+        },
+        STAY_EXTENDED: {
+          by: ['halfway_house'],
+          target: 'observation',
+          data: z.strictObject({ maxStayDays: z.number().int().min(1).max(730), reason: text(1000) }),
+          guards: ['stayIsLonger'],
+          assign: ['extendStay'],
+          description: t('The maximum stay is extended, with a reason.', 'Срок проживания продлён с указанием причины.'),
+        },
+        DEPARTED: {
+          by: ['halfway_house'],
+          target: 'departed',
+          data: z.strictObject({
+            date: date(),
+            reason: z.enum(['moved_on_stable_housing', 'moved_on_other', 'evicted', 'absconded', 'relapse', 'returned_to_custody', 'other']),
+            note: text(1000).optional(),
+          }),
+          description: t('The person leaves, with the reason.', 'Лицо выбыло, с указанием причины.'),
+        },
+      },
+    },
+    declined: { title: t('Declined', 'Отказано'), final: true },
+    withdrawn: { title: t('Withdrawn', 'Отозвано'), final: true },
+    not_arrived: { title: t('Not arrived', 'Не прибыл'), final: true },
+    departed: { title: t('Departed', 'Выбыл'), final: true },
+  },
+  anyState: { PARTY_ASSIGNED: partyAssigned(['referrer']) },
   deadlines: {
     decision_reminder: {
       kind: 'reminder',
-      title: t('Decision on the referral due in 2 working days', 'Решение по направлению через 2 рабочих дня'),
+      title: t(`A referral awaits a decision ${n.workingDays.en} after it was made`, `Направление ждёт решения ${n.workingDays.ru} после его отправки`),
       activeIn: ['referred'],
       due: { anchor: 'referredOn', type: 'date', workingDays: 3 },
       notify: ['halfway_house'],
     },
     decision_overdue: {
       kind: 'deadline',
-      title: t('No decision 5 working days after the referral', 'Нет решения через 5 рабочих дней'),
+      title: t(`No decision ${n.workingDays.en} after the referral`, `Нет решения через ${n.workingDays.ru}`),
       activeIn: ['referred'],
       due: { anchor: 'referredOn', type: 'date', workingDays: 5 },
       notify: ['referrer', '@region_coordinator'],
     },
     arrival_missed: {
       kind: 'deadline',
-      title: t('Not arrived one day after the expected date', 'Не прибыл через день после ожидаемой даты'),
+      title: t(`Not arrived ${n.days.en} after the expected date`, `Не прибыл через ${n.days.ru} после ожидаемой даты`),
       activeIn: ['accepted'],
       due: { anchor: 'expectedArrivalDate', type: 'date', days: 1 },
       notify: ['referrer', 'probation', 'ngo'],
     },
     move_on_planning: {
       kind: 'reminder',
-      title: t('Maximum stay ends in 14 days: plan the move-on', 'Срок проживания истекает через 14 дней'),
+      title: t(`Maximum stay ends in ${n.days.en}: plan the move-on`, `Срок проживания истекает через ${n.days.ru}`),
       activeIn: ['resident'],
       due: { anchor: 'stayEndDate', type: 'date', days: -14 },
       notify: ['halfway_house', 'ngo'],
@@ -153,6 +160,15 @@ export const halfwayHouse = {
       due: { anchor: 'stayEndDate', type: 'date' },
       notify: ['halfway_house', 'referrer'],
     },
+  },
+  capacity: {
+    resource: 'house_bed',
+    holder: { part: 'halfway_house' },
+    used: ['resident'],
+    reserved: ['accepted'],
+    waiting: ['referred'],
+    covers: 'stayCovers',
+    on: 'expectedArrivalDate',
   },
   fieldClasses: {
     expectedArrivalDate: 'custody',

@@ -20,4 +20,9 @@ export function protocolById(id: string): ProtocolDefinition | undefined {
   return Object.hasOwn(PROTOCOLS, id) ? PROTOCOLS[id] : undefined;
 }
 
+/** The protocols whose open cases keep a part's consent valid, with that part (`consent.watchedPart`). */
+export const CONSENT_WATCHES: readonly { protocol: string; part: string }[] = Object.values(PROTOCOLS).flatMap((definition) =>
+  definition.consent?.watchedPart ? [{ protocol: definition.id, part: definition.consent.watchedPart }] : [],
+);
+
 export type { ProtocolDefinition } from './types.js';

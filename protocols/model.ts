@@ -18,6 +18,13 @@ export function coordinatorOrAdmins(facts: Pick<DecisionFacts, 'regionCoordinato
 }
 
 /**
+ * The facts a protocol may ask for beyond the ones every decision gets (its data names them per
+ * event, per opening or for the whole protocol; the service gathers only those).
+ */
+export const FACT_NAMES = ['freeCapacity', 'openProtocols', 'holderDefaultStayDays'] as const;
+export type FactName = (typeof FACT_NAMES)[number];
+
+/**
  * What the service gathers before a decision (under the locks it needs), so that the engine
  * itself never reads a database or a clock.
  */
@@ -32,12 +39,12 @@ export type DecisionFacts = {
   organisations: Readonly<Record<string, { kind: OrganisationKind; certified: boolean | null }>>;
   /** Organisations a valid sharing consent of this participant names right now. */
   consentedOrganisations: ReadonlySet<string>;
-  /** Unit enrolment: whether the unit has a free place (counted under a lock). */
-  unitHasFreePlace?: boolean;
-  /** Halfway house: whether a bed is free on the expected arrival date (counted under a lock). */
-  houseHasFreeBed?: boolean;
-  /** Whether the participant has an open pre-release case. */
-  hasOpenPreRelease?: boolean;
+  /** `freeCapacity`: whether the case's unit or house has a free place on the counted date (counted under a lock). */
+  freeCapacity?: boolean;
+  /** `openProtocols`: the protocols in which the participant has an open case. */
+  openProtocols?: ReadonlySet<string>;
+  /** `holderDefaultStayDays`: the named halfway house's own maximum stay, if it sets one. */
+  holderDefaultStayDays?: number | null;
 };
 
 export type CaseSnapshot = {
@@ -69,13 +76,13 @@ export type Effect =
   /** Open a linked case of another protocol (chaining). */
   | { kind: 'open_case'; protocol: string; parties: Party[]; data: Record<string, unknown> }
   /** Send an event to the case that opened this one (e.g. patronage acknowledged → pre-release closed). */
-  | { kind: 'signal_parent'; event: EngineEvent }
+  | { kind: 'signal_parent'; protocol: string; event: EngineEvent }
   /** Send an event to every open case this one opened, of a protocol (e.g. the arrival date follows the release date). */
   | { kind: 'signal_children'; protocol: string; event: EngineEvent }
-  /** Notify organisations at once (a message, not a scheduled deadline). */
-  | { kind: 'alert'; rule: string; title: string; concerns: string[] }
-  /** A unit place was freed: the prison is told of the longest-waiting person. */
-  | { kind: 'place_freed'; unitId: string }
+  /** Notify organisations at once (a message, not a scheduled deadline); the title is the protocol's, by rule. */
+  | { kind: 'alert'; rule: string; concerns: string[] }
+  /** A place of a unit or house was freed: the owner of the longest-waiting case is told (`rule`). */
+  | { kind: 'capacity_freed'; holderId: string; rule: string }
   /** Void a deadline rule on the participant's other open cases of a protocol. */
   | { kind: 'void_participant_deadlines'; protocol: string; rule: string };
 

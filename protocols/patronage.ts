@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { date, dateTime, reason, t, text, withPartyAssignment } from './common.js';
+import { date, dateTime, motivationalFollowUp, n, partyAssigned, reason, t, text } from './common.js';
 import type { ProtocolDefinition, TransitionDefinition } from './types.js';
 
 /** DOMAIN.md §5: handover to post-release patronage. The sender owns the case. */
@@ -25,19 +25,11 @@ const withdrawn: TransitionDefinition = {
 
 const followUp = (month: 3 | 6 | 12) => ({
   kind: 'reminder' as const,
-  title: t(`Follow-up due ${month} months after release`, `Контрольный контакт через ${month} мес. после освобождения`),
+  title: t(`Follow-up due ${n.months.en} after release`, `Контрольный контакт через ${n.months.ru} после освобождения`),
   activeIn: ['active'],
   due: { anchor: 'releaseDate', type: 'date' as const, months: month },
-  condition: `followUp${month}Missing`,
+  condition: `followUp${month}Missing` as const,
   notify: ['ngo'],
-});
-
-const motivational = (month: 1 | 2 | 3) => ({
-  kind: 'reminder' as const,
-  title: t(`Motivational follow-up (month ${month})`, `Мотивационный контакт (${month}-й месяц)`),
-  activeIn: ['withdrawn'],
-  due: { anchor: 'closedOn', type: 'date' as const, months: month },
-  notify: ['sender'],
 });
 
 export const patronage = {
@@ -71,110 +63,105 @@ export const patronage = {
     assign: ['sent'],
   },
   initial: 'sent',
-  states: withPartyAssignment(
-    {
-      sent: {
-        title: t('Sent', 'Отправлено'),
-        on: {
-          ACKNOWLEDGED: {
-            by: ['ngo'],
-            target: 'acknowledged',
-            data: z.strictObject({ caseworker: text(200), plannedFirstContact: date() }),
-            assign: ['acknowledge'],
-            effects: ['closePreRelease'],
-            description: t('The NGO takes the handover: caseworker and planned first contact.', 'НКО принимает: куратор и дата первого контакта.'),
-          },
-          DECLINED: { by: ['ngo'], target: 'declined', data: reason(), description: t('The NGO declines, with a reason.', 'НКО отказывается с указанием причины.') },
+  states: {
+    sent: {
+      title: t('Sent', 'Отправлено'),
+      on: {
+        ACKNOWLEDGED: {
+          by: ['ngo'],
+          target: 'acknowledged',
+          data: z.strictObject({ caseworker: text(200), plannedFirstContact: date() }),
+          assign: ['acknowledge'],
+          signals: [{ to: 'parent', protocol: 'pre-release', event: 'PATRONAGE_ACKNOWLEDGED' }],
+          description: t('The NGO takes the handover: caseworker and planned first contact.', 'НКО принимает: куратор и дата первого контакта.'),
         },
+        DECLINED: { by: ['ngo'], target: 'declined', data: reason(), description: t('The NGO declines, with a reason.', 'НКО отказывается с указанием причины.') },
       },
-      declined: {
-        title: t('Declined', 'Отклонено'),
-        on: {
-          RESENT: {
-            by: ['sender'],
-            target: 'sent',
-            data: z.strictObject({ ngoOrganisationId: z.uuid() }),
-            guards: ['anotherNgoWithConsent'],
-            assign: ['resend'],
-            description: t('Sent again to another NGO (with a consent naming it).', 'Повторно отправлено другой НКО (с согласием).'),
-          },
-        },
-      },
-      acknowledged: {
-        title: t('Acknowledged', 'Принято'),
-        on: {
-          FIRST_CONTACT_MADE: {
-            by: ['ngo'],
-            target: 'active',
-            data: z.strictObject({ at: dateTime(), how: z.enum(['in_person', 'phone', 'video', 'other']) }),
-            assign: ['firstContact'],
-            description: t('The first contact: when and how.', 'Первый контакт: когда и как.'),
-          },
-          LOST_CONTACT: lost,
-          RETURNED_TO_CUSTODY: custody,
-          WITHDRAWN: withdrawn,
-        },
-      },
-      active: {
-        title: t('Active', 'Активно'),
-        on: {
-          CONTACT_RECORDED: {
-            by: ['ngo'],
-            target: 'observation',
-            data: z.strictObject({
-              date: date(),
-              kind: z.enum(['in_person', 'phone', 'video', 'group', 'other']),
-              outcome: text(2000),
-              referralsMade: z.array(text(200)).max(20).optional(),
-            }),
-            assign: ['advanceContact'],
-            description: t('A contact; the next is due in a week (monthly after 12 weeks).', 'Контакт; следующий через неделю (после 12 недель — ежемесячно).'),
-          },
-          FOLLOW_UP_RECORDED: {
-            by: ['ngo'],
-            target: 'observation',
-            data: z.strictObject({
-              month: z.union([z.literal(3), z.literal(6), z.literal(12)]),
-              housing: z.enum(['stable', 'unstable', 'homeless', 'unknown']),
-              work: z.enum(['employed', 'education', 'unemployed', 'unknown']),
-              substanceUse: z.enum(['abstinent', 'reduced', 'using', 'ost', 'unknown']),
-              reoffending: z.boolean(),
-            }),
-            assign: ['recordFollowUp'],
-            description: t(
-              'The follow-up at month 3, 6 or 12: housing, work, substance use, reoffending.',
-              'Контроль на 3, 6 или 12 месяце: жильё, работа, употребление, рецидив.',
-            ),
-          },
-          COMPLETED: {
-            by: ['ngo'],
-            target: 'completed',
-            data: z.strictObject({ note: text(1000).optional() }),
-            description: t('Patronage completed.', 'Патронаж завершён.'),
-          },
-          LOST_CONTACT: lost,
-          RETURNED_TO_CUSTODY: custody,
-          WITHDRAWN: withdrawn,
-        },
-      },
-      completed: { title: t('Completed', 'Завершено'), final: true },
-      lost_contact: { title: t('Lost contact', 'Контакт утрачен'), final: true },
-      returned_to_custody: { title: t('Returned to custody', 'Возвращён под стражу'), final: true },
-      withdrawn: { title: t('Withdrawn', 'Отказ'), final: true },
     },
-    ['sender'],
-  ),
+    declined: {
+      title: t('Declined', 'Отклонено'),
+      on: {
+        RESENT: {
+          by: ['sender'],
+          target: 'sent',
+          data: z.strictObject({ ngoOrganisationId: z.uuid() }),
+          guards: ['anotherNgoWithConsent'],
+          assign: ['resend'],
+          description: t('Sent again to another NGO (with a consent naming it).', 'Повторно отправлено другой НКО (с согласием).'),
+        },
+      },
+    },
+    acknowledged: {
+      title: t('Acknowledged', 'Принято'),
+      on: {
+        FIRST_CONTACT_MADE: {
+          by: ['ngo'],
+          target: 'active',
+          data: z.strictObject({ at: dateTime(), how: z.enum(['in_person', 'phone', 'video', 'other']) }),
+          assign: ['firstContact'],
+          description: t('The first contact: when and how.', 'Первый контакт: когда и как.'),
+        },
+        LOST_CONTACT: lost,
+        RETURNED_TO_CUSTODY: custody,
+        WITHDRAWN: withdrawn,
+      },
+    },
+    active: {
+      title: t('Active', 'Активно'),
+      on: {
+        CONTACT_RECORDED: {
+          by: ['ngo'],
+          target: 'observation',
+          data: z.strictObject({
+            date: date(),
+            kind: z.enum(['in_person', 'phone', 'video', 'group', 'other']),
+            outcome: text(2000),
+            referralsMade: z.array(text(200)).max(20).optional(),
+          }),
+          assign: ['advanceContact'],
+          description: t('A contact; the next is due in a week (monthly after 12 weeks).', 'Контакт; следующий через неделю (после 12 недель — ежемесячно).'),
+        },
+        FOLLOW_UP_RECORDED: {
+          by: ['ngo'],
+          target: 'observation',
+          data: z.strictObject({
+            month: z.union([z.literal(3), z.literal(6), z.literal(12)]),
+            housing: z.enum(['stable', 'unstable', 'homeless', 'unknown']),
+            work: z.enum(['employed', 'education', 'unemployed', 'unknown']),
+            substanceUse: z.enum(['abstinent', 'reduced', 'using', 'ost', 'unknown']),
+            reoffending: z.boolean(),
+          }),
+          assign: ['recordFollowUp'],
+          description: t('The follow-up at month 3, 6 or 12: housing, work, substance use, reoffending.', 'Контроль на 3, 6 или 12 месяце: жильё, работа, употребление, рецидив.'),
+        },
+        COMPLETED: {
+          by: ['ngo'],
+          target: 'completed',
+          data: z.strictObject({ note: text(1000).optional() }),
+          description: t('Patronage completed.', 'Патронаж завершён.'),
+        },
+        LOST_CONTACT: lost,
+        RETURNED_TO_CUSTODY: custody,
+        WITHDRAWN: withdrawn,
+      },
+    },
+    completed: { title: t('Completed', 'Завершено'), final: true },
+    lost_contact: { title: t('Lost contact', 'Контакт утрачен'), final: true },
+    returned_to_custody: { title: t('Returned to custody', 'Возвращён под стражу'), final: true },
+    withdrawn: { title: t('Withdrawn', 'Отказ'), final: true },
+  },
+  anyState: { PARTY_ASSIGNED: partyAssigned(['sender']) },
   deadlines: {
     acknowledgement_overdue: {
       kind: 'escalation',
-      title: t('Not acknowledged 48 hours after sending', 'Не принято через 48 часов после отправки'),
+      title: t(`Not acknowledged ${n.hours.en} after sending`, `Не принято через ${n.hours.ru} после отправки`),
       activeIn: ['sent'],
       due: { anchor: 'sentAt', type: 'datetime', hours: 48 },
       notify: ['coordinator'],
     },
     first_contact_overdue: {
       kind: 'deadline',
-      title: t('No first contact 72 hours after release', 'Нет первого контакта через 72 часа после освобождения'),
+      title: t(`No first contact ${n.hours.en} after release`, `Нет первого контакта через ${n.hours.ru} после освобождения`),
       activeIn: ['sent', 'acknowledged'],
       due: { anchor: 'releasedAt', type: 'datetime', hours: 72 },
       notify: { resolver: 'senderAndProbation' },
@@ -189,10 +176,11 @@ export const patronage = {
     follow_up_3_months: followUp(3),
     follow_up_6_months: followUp(6),
     follow_up_12_months: followUp(12),
-    motivational_follow_up_1: motivational(1),
-    motivational_follow_up_2: motivational(2),
-    motivational_follow_up_3: motivational(3),
+    motivational_follow_up_1: motivationalFollowUp(1, 'withdrawn', ['sender']),
+    motivational_follow_up_2: motivationalFollowUp(2, 'withdrawn', ['sender']),
+    motivational_follow_up_3: motivationalFollowUp(3, 'withdrawn', ['sender']),
   },
+  consent: { watchedPart: 'ngo' },
   fieldClasses: {
     releasedAt: 'custody',
     releaseDate: 'custody',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { date, dateTime, reason, t, text, withPartyAssignment } from './common.js';
+import { date, dateTime, reason, t, text, n, partyAssigned } from './common.js';
 import { PATHWAYS } from './registry.js';
-import type { ProtocolDefinition, TransitionDefinition } from './types.js';
+import type { AlertDefinition, DeadlineDefinition, ProtocolDefinition, TransitionDefinition } from './types.js';
 
 /** DOMAIN.md §3: planning the release, ideally from 84 days before. The prison owns the plan. */
 
@@ -12,7 +12,13 @@ const referred: TransitionDefinition = {
   target: 'observation',
   data: z.strictObject({ halfwayHouseOrganisationId: z.uuid(), maxStayDays: z.number().int().min(1).max(730).optional(), note: text(1000).optional() }),
   guards: ['halfwayHouseCertified'],
-  effects: ['openHalfwayHouseCase'],
+  opens: [
+    {
+      protocol: 'halfway-house',
+      parties: { referrer: { part: 'prison' }, halfway_house: { event: 'halfwayHouseOrganisationId' }, ngo: { part: 'ngo' }, probation: { part: 'probation' } },
+      data: 'halfwayHouseReferral',
+    },
+  ],
   description: t(
     'Refers to a halfway house: opens a halfway-house case with arrival on the release date.',
     'Направление в дом на полпути: открывает дело с прибытием в день освобождения.',
@@ -24,7 +30,7 @@ const dateChanged: TransitionDefinition = {
   target: 'observation',
   data: z.strictObject({ releaseDate: date(), reason: text(1000).optional() }),
   assign: ['changeReleaseDate'],
-  effects: ['moveLinkedDates'],
+  signals: [{ to: 'children', protocol: 'halfway-house', event: 'ARRIVAL_DATE_CHANGED', data: 'arrivalFollowsRelease' }],
   description: t('The release date changes: every deadline of this case and its linked cases moves.', 'Дата освобождения меняется: переносятся сроки этого и связанных дел.'),
 };
 
@@ -40,14 +46,23 @@ const ownerTransferred: TransitionDefinition = {
 const cancelled: TransitionDefinition = { by: ['prison'], target: 'cancelled', data: reason(), description: t('The plan is cancelled.', 'План отменён.') };
 
 /** 30, 14 and 7 days before release: remind each party whose pathways are not done. */
-const releaseReminder = (days: 30 | 14 | 7) => ({
-  kind: 'reminder' as const,
-  title: t(`Release in ${days} days: pathways not done`, `Освобождение через ${days} дней: направления не выполнены`),
+const releaseReminder = (days: 30 | 14 | 7): DeadlineDefinition => ({
+  kind: 'reminder',
+  title: t(`Release in ${n.days.en}: pathways not done`, `Освобождение через ${n.days.ru}: направления не выполнены`),
   activeIn: ['planning', 'plan_agreed'],
-  due: { anchor: 'releaseDate', type: 'date' as const, days: -days },
+  due: { anchor: 'releaseDate', type: 'date', days: -days },
   condition: 'somePathwayOpen',
   notify: { resolver: 'partiesWithOpenPathways' },
 });
+
+const releasedWithoutPlan: AlertDefinition = {
+  rule: 'released_without_plan',
+  title: t('Released without an agreed plan', 'Освобождён без согласованного плана'),
+  notify: ['@region_coordinator'],
+};
+
+/** The handover to the NGO patron (DOMAIN.md §5): the prison sends, the plan's NGO receives. */
+const patronageHandover = { protocol: 'patronage', parties: { sender: { part: 'prison' }, ngo: { part: 'ngo' } }, data: 'patronageHandover' } as const;
 
 const releaseData = z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500) });
 
@@ -71,89 +86,88 @@ export const preRelease = {
     ownerPart: 'prison',
     data: z.strictObject({ releaseDate: date() }),
     assign: ['initPathways'],
-    effects: ['voidUnitPlanningReminder'],
+    retires: [{ protocol: 'unit-enrolment', deadline: 'pre_release_planning' }],
   },
   initial: 'planning',
-  states: withPartyAssignment(
-    {
-      planning: {
-        title: t('Planning', 'Планирование'),
-        on: {
-          PATHWAY_UPDATED: {
-            by: ALL_PARTS,
-            target: 'observation',
-            data: z.strictObject({
-              pathway: z.enum(PATHWAYS),
-              status: z.enum(['not_started', 'in_progress', 'done', 'not_needed']),
-              organisationId: z.uuid().optional(),
-              note: text(2000).optional(),
-            }),
-            guards: ['actingOrganisationIsParty'],
-            assign: ['updatePathway'],
-            description: t('A pathway’s status, acting organisation and note.', 'Статус направления, ответственная организация, примечание.'),
-          },
-          HALFWAY_HOUSE_REFERRED: referred,
-          RELEASE_DATE_CHANGED: dateChanged,
-          OWNER_TRANSFERRED: ownerTransferred,
-          PLAN_AGREED: {
-            by: ['prison'],
-            target: 'plan_agreed',
-            data: z.strictObject({ note: text(2000).optional() }),
-            guards: ['allPathwaysSettled', 'ngoPartWithConsent'],
-            description: t('Every pathway done or not needed, and an NGO part with a consent naming it.', 'Все направления выполнены или не нужны, есть НКО с согласием.'),
-          },
-          RELEASED_WITHOUT_PLAN: {
-            by: ['prison'],
-            target: 'released',
-            data: z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500).optional(), reason: text(1000) }),
-            assign: ['recordRelease'],
-            effects: ['escalateReleaseWithoutPlan', 'openPatronageCaseIfNgo'],
-            description: t(
-              'Released before a plan was agreed: escalated to the coordinator; patronage opens if an NGO is named.',
-              'Освобождён без плана: эскалация координатору; патронаж открывается при наличии НКО.',
-            ),
-          },
-          CANCELLED: cancelled,
+  states: {
+    planning: {
+      title: t('Planning', 'Планирование'),
+      on: {
+        PATHWAY_UPDATED: {
+          by: ALL_PARTS,
+          target: 'observation',
+          data: z.strictObject({
+            pathway: z.enum(PATHWAYS),
+            status: z.enum(['not_started', 'in_progress', 'done', 'not_needed']),
+            organisationId: z.uuid().optional(),
+            note: text(2000).optional(),
+          }),
+          guards: ['actingOrganisationIsParty'],
+          assign: ['updatePathway'],
+          description: t('A pathway’s status, acting organisation and note.', 'Статус направления, ответственная организация, примечание.'),
         },
-      },
-      plan_agreed: {
-        title: t('Plan agreed', 'План согласован'),
-        on: {
-          HALFWAY_HOUSE_REFERRED: referred,
-          RELEASE_DATE_CHANGED: dateChanged,
-          OWNER_TRANSFERRED: ownerTransferred,
-          PLAN_REOPENED: { by: ['prison'], target: 'planning', data: reason(), description: t('The plan is reopened.', 'План открыт заново.') },
-          RELEASED: {
-            by: ['prison'],
-            target: 'released',
-            data: releaseData,
-            assign: ['recordRelease'],
-            effects: ['openPatronageCase'],
-            description: t('Released with the release time and address; opens the patronage case.', 'Освобождён: время и адрес; открывается дело патронажа.'),
-          },
-          CANCELLED: cancelled,
+        HALFWAY_HOUSE_REFERRED: referred,
+        RELEASE_DATE_CHANGED: dateChanged,
+        OWNER_TRANSFERRED: ownerTransferred,
+        PLAN_AGREED: {
+          by: ['prison'],
+          target: 'plan_agreed',
+          data: z.strictObject({ note: text(2000).optional() }),
+          guards: ['allPathwaysSettled', 'ngoPartWithConsent'],
+          description: t('Every pathway done or not needed, and an NGO part with a consent naming it.', 'Все направления выполнены или не нужны, есть НКО с согласием.'),
         },
-      },
-      released: {
-        title: t('Released', 'Освобождён'),
-        on: {
-          PATRONAGE_ACKNOWLEDGED: {
-            by: ['system'],
-            target: 'closed',
-            data: z.strictObject({}),
-            description: t('Closes itself when its patronage case is acknowledged.', 'Закрывается, когда НКО принимает патронаж.'),
-          },
+        RELEASED_WITHOUT_PLAN: {
+          by: ['prison'],
+          target: 'released',
+          data: z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500).optional(), reason: text(1000) }),
+          assign: ['recordRelease'],
+          tells: [releasedWithoutPlan],
+          opens: [{ ...patronageHandover, when: 'hasNgoPart' }],
+          description: t(
+            'Released before a plan was agreed: escalated to the coordinator; patronage opens if an NGO is named.',
+            'Освобождён без плана: эскалация координатору; патронаж открывается при наличии НКО.',
+          ),
         },
+        CANCELLED: cancelled,
       },
-      cancelled: { title: t('Cancelled', 'Отменён'), final: true },
-      closed: { title: t('Closed', 'Закрыт'), final: true },
     },
-    ['prison'],
-  ),
+    plan_agreed: {
+      title: t('Plan agreed', 'План согласован'),
+      on: {
+        HALFWAY_HOUSE_REFERRED: referred,
+        RELEASE_DATE_CHANGED: dateChanged,
+        OWNER_TRANSFERRED: ownerTransferred,
+        PLAN_REOPENED: { by: ['prison'], target: 'planning', data: reason(), description: t('The plan is reopened.', 'План открыт заново.') },
+        RELEASED: {
+          by: ['prison'],
+          target: 'released',
+          data: releaseData,
+          assign: ['recordRelease'],
+          opens: [patronageHandover],
+          description: t('Released with the release time and address; opens the patronage case.', 'Освобождён: время и адрес; открывается дело патронажа.'),
+        },
+        CANCELLED: cancelled,
+      },
+    },
+    released: {
+      title: t('Released', 'Освобождён'),
+      on: {
+        PATRONAGE_ACKNOWLEDGED: {
+          by: ['system'],
+          target: 'closed',
+          data: z.strictObject({}),
+          description: t('Closes itself when its patronage case is acknowledged.', 'Закрывается, когда НКО принимает патронаж.'),
+        },
+      },
+    },
+    cancelled: { title: t('Cancelled', 'Отменён'), final: true },
+    closed: { title: t('Closed', 'Закрыт'), final: true },
+  },
+  anyState: { PARTY_ASSIGNED: partyAssigned(['prison']) },
   deadlines: {
     pathways_not_started: {
       kind: 'deadline',
-      title: t('All pathways still not started 56 days before release', 'Ни одно направление не начато за 56 дней до освобождения'),
+      title: t(`All pathways still not started ${n.days.en} before release`, `Ни одно направление не начато за ${n.days.ru} до освобождения`),
       activeIn: ['planning'],
       due: { anchor: 'releaseDate', type: 'date', days: -56 },
       condition: 'allPathwaysNotStarted',
@@ -164,7 +178,7 @@ export const preRelease = {
     release_in_7_days: releaseReminder(7),
     planning_escalation: {
       kind: 'escalation',
-      title: t('Still planning 2 working days before release', 'План не согласован за 2 рабочих дня до освобождения'),
+      title: t(`Still planning ${n.workingDays.en} before release`, `План не согласован за ${n.workingDays.ru} до освобождения`),
       activeIn: ['planning'],
       due: { anchor: 'releaseDate', type: 'date', workingDays: -2 },
       notify: ['@region_coordinator'],
@@ -177,6 +191,7 @@ export const preRelease = {
       notify: { resolver: 'allParties' },
     },
   },
+  consent: { watchedPart: 'ngo' },
   fieldClasses: {
     releaseDate: 'custody',
     pathways: { keys: { health_continuity: 'health' }, otherwise: 'social' },

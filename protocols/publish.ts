@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import type { DeadlineDefinition, ProtocolDefinition, TargetChoice, TransitionDefinition } from './types.js';
+import { targetChoices, transitionsIn } from './engine.js';
+import { deadlineTitle } from './titles.js';
+import type { Consequences, DeadlineDefinition, ProtocolDefinition, TransitionDefinition } from './types.js';
 
 /**
  * Publishes a definition as the institutions read it: JSON (data schemas as JSON Schema) and
@@ -9,11 +11,8 @@ import type { DeadlineDefinition, ProtocolDefinition, TargetChoice, TransitionDe
 type Edge = { from: string; to: string; event: string; label: string };
 
 function targetsOf(definition: ProtocolDefinition, from: string, transition: TransitionDefinition): { to: string; note?: string }[] {
-  if (transition.target === 'observation') return [];
-  const choices: readonly TargetChoice[] =
-    typeof transition.target === 'string' || !Array.isArray(transition.target) ? [{ target: transition.target as TargetChoice['target'] }] : transition.target;
-  return choices.flatMap((choice) => {
-    if (typeof choice.target === 'string') return [{ to: choice.target, ...(choice.when ? { note: choice.when } : {}) }];
+  return targetChoices(transition).flatMap((choice) => {
+    if (typeof choice.target === 'string') return [{ to: choice.target, ...(choice.when ? { note: choice.when as string } : {}) }];
     // A history target returns to whichever state led here.
     return incomingSources(definition, from).map((source) => ({ to: source, note: 'back to where it came from' }));
   });
@@ -23,15 +22,7 @@ function incomingSources(definition: ProtocolDefinition, state: string): string[
   const sources = new Set<string>();
   for (const [name, candidate] of Object.entries(definition.states)) {
     for (const transition of Object.values(candidate.on ?? {})) {
-      const targets =
-        transition.target === 'observation'
-          ? []
-          : typeof transition.target === 'string'
-            ? [transition.target]
-            : Array.isArray(transition.target)
-              ? transition.target.map((choice: TargetChoice) => choice.target)
-              : [];
-      if (targets.includes(state) && name !== state) sources.add(name);
+      if (targetChoices(transition).some((choice) => choice.target === state) && name !== state) sources.add(name);
     }
   }
   return [...sources].sort();
@@ -71,40 +62,61 @@ function jsonSchema(schema: z.ZodType): unknown {
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 }
 
-/** The definition as JSON: everything the engine runs on, with data schemas as JSON Schema. */
+/** What an event or the opening does beyond its own case, as published. */
+function consequencesJson(declared: Consequences) {
+  return {
+    facts: declared.facts ?? [],
+    tells: declared.tells ?? [],
+    opens: declared.opens ?? [],
+    signals: declared.signals ?? [],
+    retires: declared.retires ?? [],
+  };
+}
+
+/**
+ * The definition as JSON: everything the engine runs on, with data schemas as JSON Schema.
+ * Each non-final state lists every event it accepts, the protocol's `anyState` events included
+ * (they are also published once under `anyState`).
+ */
 export function publishProtocol(definition: ProtocolDefinition) {
+  const transitionJson = (transition: TransitionDefinition) => ({
+    by: transition.by,
+    target: transition.target,
+    guards: transition.guards ?? [],
+    assign: transition.assign ?? [],
+    ...consequencesJson(transition),
+    description: transition.description,
+    data: jsonSchema(transition.data),
+  });
+  const eventsJson = (on: Readonly<Record<string, TransitionDefinition>>) =>
+    Object.fromEntries(Object.entries(on).map(([event, transition]) => [event, transitionJson(transition)]));
   return {
     id: definition.id,
     version: definition.version,
     title: definition.title,
     description: definition.description,
     parts: definition.parts,
-    opening: { roles: definition.opening.roles, ownerPart: definition.opening.ownerPart, data: jsonSchema(definition.opening.data) },
+    opening: {
+      roles: definition.opening.roles,
+      ownerPart: definition.opening.ownerPart,
+      data: jsonSchema(definition.opening.data),
+      assign: definition.opening.assign ?? [],
+      ...consequencesJson(definition.opening),
+    },
+    facts: definition.facts ?? [],
     initial: definition.initial,
     states: Object.fromEntries(
-      Object.entries(definition.states).map(([name, state]) => [
-        name,
-        {
-          title: state.title,
-          final: state.final === true,
-          on: Object.fromEntries(
-            Object.entries(state.on ?? {}).map(([event, transition]) => [
-              event,
-              {
-                by: transition.by,
-                target: transition.target,
-                guards: transition.guards ?? [],
-                assign: transition.assign ?? [],
-                effects: transition.effects ?? [],
-                description: transition.description,
-                data: jsonSchema(transition.data),
-              },
-            ]),
-          ),
-        },
-      ]),
+      Object.entries(definition.states).map(([name, state]) => [name, { title: state.title, final: state.final === true, on: eventsJson(transitionsIn(definition, name)) }]),
     ),
-    deadlines: Object.entries(definition.deadlines).map(([name, rule]: [string, DeadlineDefinition]) => ({ rule: name, ...rule })),
+    anyState: eventsJson(definition.anyState ?? {}),
+    // `title` rendered with the rule's numbers; `titleMessage` is the ICU source it is rendered from.
+    deadlines: Object.entries(definition.deadlines).map(([name, rule]: [string, DeadlineDefinition]) => ({
+      rule: name,
+      ...rule,
+      title: deadlineTitle(rule),
+      titleMessage: rule.title,
+    })),
+    capacity: definition.capacity ?? null,
     diagram: mermaidOf(definition),
   };
 }

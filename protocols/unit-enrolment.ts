@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { date, t, text, withPartyAssignment } from './common.js';
+import { date, motivationalFollowUp, n, partyAssigned, t, text } from './common.js';
 import type { ProtocolDefinition, TransitionDefinition } from './types.js';
 
 /** DOMAIN.md §2: Atlantis / Clean Zone drug-free units in prison. The prison owns the case. */
@@ -8,22 +8,22 @@ const exit = (reasonRequired: boolean, description: ReturnType<typeof t>, target
   by: ['prison'],
   target,
   data: z.strictObject({ date: date(), reason: reasonRequired ? text(1000) : text(1000).optional() }),
-  effects: ['placeFreed'],
   description,
 });
 
-const completed = exit(false, t('The person completes the programme; frees the place.', 'Программа завершена; место освобождается.'), 'completed');
-const withdrew = exit(false, t('The person leaves the programme; frees the place.', 'Участник выходит из программы; место освобождается.'), 'withdrew');
-const expelled = exit(true, t('Expelled, with a reason; frees the place.', 'Исключён, с указанием причины; место освобождается.'), 'expelled');
+const completed = exit(false, t('The person completes the programme.', 'Программа завершена.'), 'completed');
+const withdrew = exit(false, t('The person leaves the programme.', 'Участник выходит из программы.'), 'withdrew');
+const expelled = exit(true, t('Expelled, with a reason.', 'Исключён, с указанием причины.'), 'expelled');
 const transferred = {
-  ...exit(false, t('Transferred to another prison; frees the place.', 'Переведён в другое учреждение; место освобождается.'), 'transferred'),
+  ...exit(false, t('Transferred to another prison.', 'Переведён в другое учреждение.'), 'transferred'),
   data: z.strictObject({ date: date(), toOrganisationId: z.uuid().optional(), reason: text(1000).optional() }),
 };
-const released = exit(false, t('Released from prison; frees the place.', 'Освобождён; место освобождается.'), 'released');
+const released = exit(false, t('Released from prison.', 'Освобождён.'), 'released');
 
 const admitted: TransitionDefinition = {
   by: ['prison'],
-  target: [{ target: 'enrolled', when: 'unitHasFreePlace' }, { target: 'waitlisted' }],
+  target: [{ target: 'enrolled', when: 'hasFreeCapacity' }, { target: 'waitlisted' }],
+  facts: ['freeCapacity'],
   data: z.strictObject({ date: date(), consentToTreatment: z.literal(true), unitAgreementSigned: z.literal(true) }),
   assign: ['admit'],
   description: t(
@@ -49,112 +49,102 @@ export const unitEnrolment = {
     ownerPart: 'prison',
     data: z.strictObject({ unitId: z.uuid(), expectedReleaseDate: date() }),
   },
+  facts: ['openProtocols'],
   initial: 'applied',
-  states: withPartyAssignment(
-    {
-      applied: {
-        title: t('Applied', 'Заявление'),
-        on: {
-          SCREENED: {
-            by: ['prison'],
-            target: [{ target: 'not_admitted', when: 'outcomeIsUnsuitable' }, { target: 'screened' }],
-            data: z
-              .strictObject({ date: date(), outcome: z.enum(['suitable', 'unsuitable']), reason: text(1000).optional() })
-              .refine((value) => value.outcome === 'suitable' || value.reason !== undefined, { path: ['reason'], message: 'An unsuitable outcome needs a reason.' }),
-            description: t('Screening: suitable, or not admitted with a reason.', 'Отбор: подходит или не принят с указанием причины.'),
-          },
+  states: {
+    applied: {
+      title: t('Applied', 'Заявление'),
+      on: {
+        SCREENED: {
+          by: ['prison'],
+          target: [{ target: 'not_admitted', when: 'outcomeIsUnsuitable' }, { target: 'screened' }],
+          data: z
+            .strictObject({ date: date(), outcome: z.enum(['suitable', 'unsuitable']), reason: text(1000).optional() })
+            .refine((value) => value.outcome === 'suitable' || value.reason !== undefined, { path: ['reason'], message: 'An unsuitable outcome needs a reason.' }),
+          description: t('Screening: suitable, or not admitted with a reason.', 'Отбор: подходит или не принят с указанием причины.'),
         },
       },
-      screened: {
-        title: t('Screened', 'Прошёл отбор'),
-        on: { ADMITTED: admitted, WITHDREW: withdrew, EXPELLED: expelled, TRANSFERRED: transferred, RELEASED: released },
-      },
-      waitlisted: {
-        title: t('Waitlisted', 'В листе ожидания'),
-        on: { ADMITTED: admitted, WITHDREW: withdrew, EXPELLED: expelled, TRANSFERRED: transferred, RELEASED: released },
-      },
-      enrolled: {
-        title: t('Enrolled', 'Зачислен'),
-        on: {
-          PHASE_CHANGED: {
-            by: ['prison'],
-            target: 'observation',
-            data: z.strictObject({ date: date(), phase: z.enum(['orientation', 'main', 'pre_discharge']) }),
-            assign: ['recordPhase'],
-            description: t('Moves to a programme phase: orientation, main, pre-discharge.', 'Переход на этап: ориентация, основной, подготовка к выписке.'),
-          },
-          DRUG_TEST_RECORDED: {
-            by: ['prison'],
-            target: 'observation',
-            data: z.strictObject({ date: date(), result: z.enum(['negative', 'positive', 'missed', 'refused']), note: text(1000).optional() }),
-            description: t('A drug test result.', 'Результат теста на наркотики.'),
-          },
-          GROUP_SESSION_RECORDED: {
-            by: ['prison', 'ngo'],
-            target: 'observation',
-            data: z.strictObject({ date: date(), kind: z.enum(['twelve_step', 'cbt', 'community_meeting', 'other']), attended: z.boolean() }),
-            description: t('A group session: 12-step, CBT, community meeting.', 'Групповое занятие: 12 шагов, КПТ, собрание сообщества.'),
-          },
-          REVIEW_RECORDED: {
-            by: ['prison'],
-            target: 'observation',
-            data: z.strictObject({ date: date(), summary: text(5000) }),
-            assign: ['advanceReview'],
-            description: t('The 30-day review; the next is due 30 days later.', 'Ежемесячный обзор; следующий — через 30 дней.'),
-          },
-          COMPLETED: completed,
-          WITHDREW: withdrew,
-          EXPELLED: expelled,
-          TRANSFERRED: transferred,
-          RELEASED: released,
-        },
-      },
-      not_admitted: { title: t('Not admitted', 'Не принят'), final: true },
-      completed: { title: t('Completed', 'Завершил'), final: true },
-      withdrew: { title: t('Withdrew', 'Вышел'), final: true },
-      expelled: { title: t('Expelled', 'Исключён'), final: true },
-      transferred: { title: t('Transferred', 'Переведён'), final: true },
-      released: { title: t('Released', 'Освобождён'), final: true },
     },
-    ['prison'],
-  ),
+    screened: {
+      title: t('Screened', 'Прошёл отбор'),
+      on: { ADMITTED: admitted, WITHDREW: withdrew, EXPELLED: expelled, TRANSFERRED: transferred, RELEASED: released },
+    },
+    waitlisted: {
+      title: t('Waitlisted', 'В листе ожидания'),
+      on: { ADMITTED: admitted, WITHDREW: withdrew, EXPELLED: expelled, TRANSFERRED: transferred, RELEASED: released },
+    },
+    enrolled: {
+      title: t('Enrolled', 'Зачислен'),
+      on: {
+        PHASE_CHANGED: {
+          by: ['prison'],
+          target: 'observation',
+          data: z.strictObject({ date: date(), phase: z.enum(['orientation', 'main', 'pre_discharge']) }),
+          assign: ['recordPhase'],
+          description: t('Moves to a programme phase: orientation, main, pre-discharge.', 'Переход на этап: ориентация, основной, подготовка к выписке.'),
+        },
+        DRUG_TEST_RECORDED: {
+          by: ['prison'],
+          target: 'observation',
+          data: z.strictObject({ date: date(), result: z.enum(['negative', 'positive', 'missed', 'refused']), note: text(1000).optional() }),
+          description: t('A drug test result.', 'Результат теста на наркотики.'),
+        },
+        GROUP_SESSION_RECORDED: {
+          by: ['prison', 'ngo'],
+          target: 'observation',
+          data: z.strictObject({ date: date(), kind: z.enum(['twelve_step', 'cbt', 'community_meeting', 'other']), attended: z.boolean() }),
+          description: t('A group session: 12-step, CBT, community meeting.', 'Групповое занятие: 12 шагов, КПТ, собрание сообщества.'),
+        },
+        REVIEW_RECORDED: {
+          by: ['prison'],
+          target: 'observation',
+          data: z.strictObject({ date: date(), summary: text(5000) }),
+          assign: ['advanceReview'],
+          description: t('The 30-day review; the next is due 30 days later.', 'Ежемесячный обзор; следующий — через 30 дней.'),
+        },
+        COMPLETED: completed,
+        WITHDREW: withdrew,
+        EXPELLED: expelled,
+        TRANSFERRED: transferred,
+        RELEASED: released,
+      },
+    },
+    not_admitted: { title: t('Not admitted', 'Не принят'), final: true },
+    completed: { title: t('Completed', 'Завершил'), final: true },
+    withdrew: { title: t('Withdrew', 'Вышел'), final: true },
+    expelled: { title: t('Expelled', 'Исключён'), final: true },
+    transferred: { title: t('Transferred', 'Переведён'), final: true },
+    released: { title: t('Released', 'Освобождён'), final: true },
+  },
+  anyState: { PARTY_ASSIGNED: partyAssigned(['prison']) },
   deadlines: {
     review_due: {
       kind: 'reminder',
-      title: t('The 30-day review is due', 'Срок ежемесячного обзора'),
+      title: t('The monthly review is due', 'Срок ежемесячного обзора'),
       activeIn: ['enrolled'],
       due: { anchor: 'nextReviewDue', type: 'date' },
       notify: ['prison'],
     },
     pre_release_planning: {
       kind: 'reminder',
-      title: t('Release within 180 days and no pre-release plan', 'Освобождение в течение 180 дней, плана нет'),
+      title: t(`Release within ${n.days.en} and no pre-release plan`, `Освобождение в течение ${n.days.ru}, плана нет`),
       activeIn: ['applied', 'screened', 'waitlisted', 'enrolled'],
       due: { anchor: 'expectedReleaseDate', type: 'date', days: -180 },
       condition: 'noOpenPreRelease',
       notify: ['prison'],
     },
-    motivational_follow_up_1: {
-      kind: 'reminder',
-      title: t('Motivational follow-up (month 1)', 'Мотивационный контакт (1-й месяц)'),
-      activeIn: ['withdrew'],
-      due: { anchor: 'closedOn', type: 'date', months: 1 },
-      notify: ['prison'],
-    },
-    motivational_follow_up_2: {
-      kind: 'reminder',
-      title: t('Motivational follow-up (month 2)', 'Мотивационный контакт (2-й месяц)'),
-      activeIn: ['withdrew'],
-      due: { anchor: 'closedOn', type: 'date', months: 2 },
-      notify: ['prison'],
-    },
-    motivational_follow_up_3: {
-      kind: 'reminder',
-      title: t('Motivational follow-up (month 3)', 'Мотивационный контакт (3-й месяц)'),
-      activeIn: ['withdrew'],
-      due: { anchor: 'closedOn', type: 'date', months: 3 },
-      notify: ['prison'],
-    },
+    motivational_follow_up_1: motivationalFollowUp(1, 'withdrew', ['prison']),
+    motivational_follow_up_2: motivationalFollowUp(2, 'withdrew', ['prison']),
+    motivational_follow_up_3: motivationalFollowUp(3, 'withdrew', ['prison']),
+  },
+  capacity: {
+    resource: 'unit_place',
+    holder: { field: 'unitId' },
+    used: ['enrolled'],
+    reserved: [],
+    waiting: ['waitlisted'],
+    queue: 'waitlistedAt',
+    freed: { rule: 'place_freed', title: t('A unit place is free for the longest-waiting person', 'Освободилось место для ожидающего дольше всех') },
   },
   fieldClasses: {
     unitId: 'custody',

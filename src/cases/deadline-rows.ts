@@ -59,7 +59,15 @@ export async function applyDeadlineChanges(tx: Executor, owner: CaseRef, changes
 export async function reconcileDeadlines(tx: Executor, row: CaseRow, now: Date): Promise<void> {
   const definition = definitionOf(row.protocol);
   const parties = await partiesOf(tx, row.id);
-  const facts = await gatherFacts(tx, { protocol: row.protocol, participantId: row.participantId, ownerOrganisationId: row.ownerOrganisationId, parties, data: row.data, now });
+  const facts = await gatherFacts(tx, {
+    definition,
+    state: row.state,
+    participantId: row.participantId,
+    ownerOrganisationId: row.ownerOrganisationId,
+    parties,
+    data: row.data,
+    now,
+  });
   const wanted = deadlinesFor(definition, snapshotOf(row, parties, facts));
   const open = await tx
     .select()

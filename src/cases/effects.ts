@@ -1,7 +1,9 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { cases, deadlines } from '../../db/schema.js';
+import { transitionFor } from '../../protocols/engine.js';
 import type { Effect } from '../../protocols/model.js';
+import { longestWaiting } from './capacity.js';
 import { raiseAlert, retireDeadlines } from '../deadlines/rows.js';
 import type { RequestFacts } from '../request-facts.js';
 import { definitionOf, type CaseRow } from './facts.js';
@@ -39,7 +41,10 @@ export async function applyEffects(tx: Executor, row: CaseRow, effects: Effect[]
       case 'signal_parent': {
         if (!row.parentCaseId) break;
         const [parent] = await tx.select().from(cases).where(eq(cases.id, row.parentCaseId)).for('update');
-        if (parent && parent.closedAt === null) await applyEventTx(tx, parent, effect.event, systemAuthor(author.request));
+        // Only a parent of the protocol the data names, still accepting the signal in its state.
+        if (parent && parent.closedAt === null && parent.protocol === effect.protocol && transitionFor(definitionOf(parent.protocol), parent.state, effect.event.type)) {
+          await applyEventTx(tx, parent, effect.event, systemAuthor(author.request));
+        }
         break;
       }
       case 'signal_children': {
@@ -49,23 +54,17 @@ export async function applyEffects(tx: Executor, row: CaseRow, effects: Effect[]
           .where(and(eq(cases.parentCaseId, row.id), eq(cases.protocol, effect.protocol), isNull(cases.closedAt)))
           .for('update');
         for (const child of children) {
-          const definition = definitionOf(child.protocol);
           // Only where the child still accepts the signal (an arrived resident's date no longer moves).
-          if (definition.states[child.state]?.on?.[effect.event.type]) await applyEventTx(tx, child, effect.event, systemAuthor(author.request));
+          if (transitionFor(definitionOf(child.protocol), child.state, effect.event.type)) await applyEventTx(tx, child, effect.event, systemAuthor(author.request));
         }
         break;
       }
       case 'alert':
         await raiseAlert(tx, { caseId: row.id, participantId: row.participantId }, effect.rule, effect.concerns, String(version), now);
         break;
-      case 'place_freed': {
-        const [waiting] = await tx
-          .select()
-          .from(cases)
-          .where(and(eq(cases.unitId, effect.unitId), eq(cases.state, 'waitlisted')))
-          .orderBy(sql`${cases.data}->>'waitlistedAt'`, asc(cases.openedAt))
-          .limit(1);
-        if (waiting) await raiseAlert(tx, { caseId: waiting.id, participantId: waiting.participantId }, 'place_freed', [waiting.ownerOrganisationId], `${row.id}:${version}`, now);
+      case 'capacity_freed': {
+        const waiting = await longestWaiting(tx, definitionOf(row.protocol), effect.holderId);
+        if (waiting) await raiseAlert(tx, { caseId: waiting.id, participantId: waiting.participantId }, effect.rule, [waiting.ownerOrganisationId], `${row.id}:${version}`, now);
         break;
       }
       case 'void_participant_deadlines': {

@@ -3,7 +3,8 @@ import type { Executor } from '../../db/client.js';
 import { qualified } from '../../db/qualified.js';
 import { caseParties, cases, organisations, participants } from '../../db/schema.js';
 import { protocolById } from '../../protocols/index.js';
-import type { CaseSnapshot, DecisionFacts, EngineActor, EngineEvent, Party } from '../../protocols/model.js';
+import { capacityHolder, factsFor } from '../../protocols/engine.js';
+import type { CaseSnapshot, DecisionFacts, EngineActor, EngineEvent, FactName, Party } from '../../protocols/model.js';
 import { addDays, localDateOf } from '../../protocols/time.js';
 import type { ProtocolDefinition } from '../../protocols/types.js';
 import { consentedOrganisations } from '../access/consents.js';
@@ -11,7 +12,7 @@ import type { Actor } from '../auth/authenticator.js';
 import { holidaySet } from '../calendars/service.js';
 import type { OrganisationKind } from '../domain.js';
 import { isCertified } from '../organisations/service.js';
-import { houseHasFreeBed, unitHasFreePlace } from './capacity.js';
+import { hasFreeCapacity } from './capacity.js';
 import { isUuid } from '../uuid.js';
 
 /* What the engine needs to decide: the definition, the parties, the facts and the snapshot. */
@@ -45,16 +46,47 @@ function organisationIdsIn(data: unknown): string[] {
     .map(([, value]) => value as string);
 }
 
+/** Where a decision stands: the case's state (`null` when opening) and the event, for the facts its data asks for. */
+type FactsInput = {
+  definition: ProtocolDefinition;
+  participantId: string;
+  ownerOrganisationId: string;
+  parties: readonly Party[];
+  data: Record<string, unknown>;
+  state: string | null;
+  event?: EngineEvent;
+  now: Date;
+};
+
+/** Loaders of the facts a protocol's data may ask for (`facts: [...]`), one per name. */
+const LOADERS: { [K in FactName]: (tx: Executor, input: FactsInput, today: string) => Promise<DecisionFacts[K]> } = {
+  /** Counted with the unit or house row locked, so two racing requests see each other's result. */
+  freeCapacity: (tx, { definition, data, parties }, today) => {
+    const on = definition.capacity?.on;
+    const date = on && typeof data[on] === 'string' ? (data[on] as string) : today;
+    return hasFreeCapacity(tx, definition, capacityHolder(definition, { data, parties }), date);
+  },
+  openProtocols: async (tx, { participantId }) => {
+    const rows = await tx
+      .selectDistinct({ protocol: cases.protocol })
+      .from(cases)
+      .where(and(eq(cases.participantId, participantId), isNull(cases.closedAt)));
+    return new Set(rows.map((row) => row.protocol));
+  },
+  holderDefaultStayDays: async (tx, { definition, data, parties }) => {
+    const holderId = capacityHolder(definition, { data, parties });
+    if (!holderId || !isUuid(holderId)) return null;
+    const [house] = await tx.select({ days: organisations.defaultMaxStayDays }).from(organisations).where(eq(organisations.id, holderId));
+    return house?.days ?? null;
+  },
+};
+
 /**
- * Gathers what the engine needs to decide, under the locks capacity needs: the owner's time
- * zone and holidays, the region's coordinator, the organisations involved, valid consents,
- * and (for admissions and acceptances) free places or beds counted with the unit or house
- * row locked, so two racing requests see each other's result.
+ * Gathers what the engine needs to decide: the owner's time zone and holidays, the region's
+ * coordinator, the organisations involved, valid consents, and the facts the protocol data
+ * names for this decision (free places under a lock, open cases, the house's own stay).
  */
-export async function gatherFacts(
-  tx: Executor,
-  input: { protocol: string; participantId: string; ownerOrganisationId: string; parties: readonly Party[]; data: Record<string, unknown>; event?: EngineEvent; now: Date },
-): Promise<DecisionFacts> {
+export async function gatherFacts(tx: Executor, input: FactsInput): Promise<DecisionFacts> {
   // The person's region, its coordinator and the record owner's zone in one round trip.
   const [person] = await tx
     .select({
@@ -80,18 +112,9 @@ export async function gatherFacts(
     organisations: Object.fromEntries(rows.map((row) => [row.id, { kind: row.kind as OrganisationKind, certified: isCertified(row, input.now) }])),
     consentedOrganisations: await consentedOrganisations(tx, input.participantId, localDateOf(input.now, person.recordOwnerTimeZone)),
   };
-  if (input.protocol === 'unit-enrolment') {
-    const [openPreRelease] = await tx
-      .select({ id: cases.id })
-      .from(cases)
-      .where(and(eq(cases.participantId, input.participantId), eq(cases.protocol, 'pre-release'), isNull(cases.closedAt)))
-      .limit(1);
-    facts.hasOpenPreRelease = openPreRelease !== undefined;
-    if (input.event?.type === 'ADMITTED') facts.unitHasFreePlace = await unitHasFreePlace(tx, String(input.data.unitId));
-  }
-  if (input.protocol === 'halfway-house' && input.event?.type === 'ACCEPTED') {
-    const house = input.parties.find((party) => party.part === 'halfway_house')?.organisationId;
-    facts.houseHasFreeBed = house ? await houseHasFreeBed(tx, house, String(input.data.expectedArrivalDate)) : false;
+  for (const name of factsFor(input.definition, input.state, input.event?.type ?? null)) {
+    // Each loader's value type is its fact's; TypeScript cannot follow the key through the loop.
+    (facts as Record<FactName, unknown>)[name] = await LOADERS[name](tx, input, today);
   }
   return facts;
 }

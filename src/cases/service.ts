@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, or, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { caseEvents, caseParties, cases, participants, prisonUnits } from '../../db/schema.js';
+import { caseEvents, caseParties, cases, participants } from '../../db/schema.js';
 import { protocolById } from '../../protocols/index.js';
 import type { Party } from '../../protocols/model.js';
 import { basesOf, isVisible, participantDisclosure } from '../access/policy.js';
@@ -9,10 +9,10 @@ import { audit } from '../audit/audit.js';
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js';
 import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import type { RequestFacts } from '../request-facts.js';
+import { foreignHolderField } from './capacity.js';
 import { engineActorOf, partiesOf } from './facts.js';
 import { disclosureFor, loadCase, participantFactsOf, presentCase, presentEvent, viewerOf, visibleCase } from './present.js';
 import { applyEventTx, openCaseTx, partRefusals } from './transitions.js';
-import { isUuid } from '../uuid.js';
 
 /* The API's operations on cases. Break-glass is in break-glass.ts, occupancy in capacity.ts. */
 
@@ -31,13 +31,8 @@ export async function openCase(db: Executor, facts: RequestFacts, body: { protoc
     await audit(db, facts, { action: 'case.open', subjectType: 'participant', subjectId: body.participantId, participantId: participant?.id, outcome: 'denied' });
     throw validationFailed('No such participant.', [{ path: 'body.participantId', message: 'No participant with this id that your organisation may see.' }]);
   }
-  if (definition.id === 'unit-enrolment') {
-    const unitId = typeof body.data?.unitId === 'string' ? body.data.unitId : '';
-    const [unit] = isUuid(unitId) ? await db.select().from(prisonUnits).where(eq(prisonUnits.id, unitId)) : [];
-    if (unitId && (!unit || unit.organisationId !== facts.actor.organisation.id)) {
-      throw validationFailed('The unit is not one of your prison’s units.', [{ path: 'body.data.unitId', message: 'Not a unit of your prison.' }]);
-    }
-  }
+  const foreign = await foreignHolderField(db, definition, body.data ?? {}, facts.actor.organisation.id);
+  if (foreign) throw validationFailed('The unit is not one of your prison’s units.', [{ path: `body.data.${foreign}`, message: 'Not a unit of your prison.' }]);
   return db.transaction(async (tx) => {
     const row = await openCaseTx(
       tx,

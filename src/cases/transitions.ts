@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { caseEvents, caseParties, cases, organisations } from '../../db/schema.js';
-import { actorParts, decide, open } from '../../protocols/engine.js';
+import { caseEvents, caseParties, cases } from '../../db/schema.js';
+import { actorParts, capacityHolder, decide, open, transitionFor } from '../../protocols/engine.js';
 import type { CaseSnapshot, EngineActor, EngineEvent, Party } from '../../protocols/model.js';
 import type { ProtocolDefinition } from '../../protocols/types.js';
 import { audit } from '../audit/audit.js';
@@ -26,8 +26,8 @@ export const partRefusals = new WeakSet<AppError>();
 
 /** Whether the engine refused because none of the actor's parts may send this event in this state. */
 function isPartRefusal(definition: ProtocolDefinition, snapshot: CaseSnapshot, event: EngineEvent, actor: EngineActor): boolean {
-  const transition = definition.states[snapshot.state]?.on?.[event.type];
-  if (!transition || actor.kind !== 'staff' || definition.states[snapshot.state]?.final) return false;
+  const transition = transitionFor(definition, snapshot.state, event.type);
+  if (!transition || actor.kind !== 'staff') return false;
   const parts = actorParts(definition, snapshot, actor);
   return !transition.by.some((part) => parts.includes(part));
 }
@@ -45,6 +45,12 @@ function refusalError(refusal: { code: string; reason: string; guard?: string; e
   });
 }
 
+/** The unit or house a case takes a place of, in the column that indexes it (the protocol data's `capacity`). */
+function holderColumns(definition: ProtocolDefinition, snapshot: Pick<CaseSnapshot, 'data' | 'parties'>): { unitId: string | null; houseId: string | null } {
+  const holderId = capacityHolder(definition, snapshot);
+  return { unitId: definition.capacity?.resource === 'unit_place' ? holderId : null, houseId: definition.capacity?.resource === 'house_bed' ? holderId : null };
+}
+
 type OpenInput = {
   protocol: string;
   participantId: string;
@@ -57,19 +63,10 @@ type OpenInput = {
 export async function openCaseTx(tx: Executor, input: OpenInput, author: Author): Promise<CaseRow> {
   const definition = definitionOf(input.protocol);
   const now = author.request.now;
-  const data = { ...input.data };
-  if (input.protocol === 'halfway-house' && data.maxStayDays === undefined) {
-    // The stay defaults to the house's own maximum (DOMAIN.md §4).
-    const houseId = input.parties.find((party) => party.part === 'halfway_house')?.organisationId;
-    const [house] = houseId ? await tx.select({ days: organisations.defaultMaxStayDays }).from(organisations).where(eq(organisations.id, houseId)) : [];
-    if (house?.days) data.maxStayDays = house.days;
-  }
-  const facts = await gatherFacts(tx, { ...input, data, now });
-  const opened = open(definition, { ownerOrganisationId: input.ownerOrganisationId, parties: input.parties, data, facts }, author.engine, now);
+  const facts = await gatherFacts(tx, { ...input, definition, state: null, now });
+  const opened = open(definition, { ownerOrganisationId: input.ownerOrganisationId, parties: input.parties, data: input.data, facts }, author.engine, now);
   if (!opened.ok) throw refusalError(opened);
   const snapshot = opened.snapshot;
-  const unitId = input.protocol === 'unit-enrolment' ? String(snapshot.data.unitId) : null;
-  const houseId = snapshot.parties.find((party) => party.part === 'halfway_house')?.organisationId ?? null;
   const row: CaseRow = {
     id: randomUUID(),
     protocol: definition.id,
@@ -81,8 +78,7 @@ export async function openCaseTx(tx: Executor, input: OpenInput, author: Author)
     data: snapshot.data as Record<string, unknown>,
     version: 1,
     parentCaseId: input.parentCaseId,
-    unitId,
-    houseId,
+    ...holderColumns(definition, snapshot),
     openedAt: now,
     closedAt: null,
     updatedAt: now,
@@ -116,7 +112,8 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
   const now = author.request.now;
   const parties = await partiesOf(tx, locked.id);
   const facts = await gatherFacts(tx, {
-    protocol: locked.protocol,
+    definition,
+    state: locked.state,
     participantId: locked.participantId,
     ownerOrganisationId: locked.ownerOrganisationId,
     parties,
@@ -142,7 +139,7 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
       data: next.data as Record<string, unknown>,
       ownerOrganisationId: next.ownerOrganisationId,
       version,
-      houseId: next.parties.find((party) => party.part === 'halfway_house')?.organisationId ?? null,
+      ...holderColumns(definition, next),
       closedAt: decision.final ? now : null,
       updatedAt: now,
     })

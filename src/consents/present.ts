@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import { protocolById } from '../../protocols/index.js';
 import type { Executor } from '../../db/client.js';
 import { cases, consents } from '../../db/schema.js';
 import { validOn } from '../access/consents.js';
@@ -36,7 +37,7 @@ export async function presentConsent(db: Executor, row: ConsentRow, today: strin
     validUntil: row.validUntil,
     untilCaseId: row.untilCaseId,
     caseId: row.caseId,
-    criminalJustice: criminal?.protocol === 'court-ordered-treatment',
+    criminalJustice: criminal !== undefined && protocolById(criminal.protocol)?.consent?.criminalJusticeUntil !== undefined,
     signedMethod: row.signedMethod as (typeof SIGNED_METHODS)[number],
     witness: row.witness,
     textVersion: row.textVersion,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { protocolById } from '../../protocols/index.js';
 import { and, asc, eq, gt, isNull, or, exists } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Executor } from '../../db/client.js';
@@ -152,8 +153,10 @@ export async function revokeConsent(db: Executor, facts: RequestFacts, consentId
     const today = await todayFor(tx, row.participantId, facts.now);
     if (row.caseId) {
       const [order] = await tx.select({ protocol: cases.protocol, closedAt: cases.closedAt, data: cases.data }).from(cases).where(eq(cases.id, row.caseId));
-      const orderEnd = typeof order?.data.orderEndDate === 'string' ? order.data.orderEndDate : undefined;
-      if (order?.protocol === 'court-ordered-treatment' && order.closedAt === null && (orderEnd === undefined || today < orderEnd)) {
+      // A consent for a case under a court order (the protocol data's `consent.criminalJusticeUntil`) holds until the order ends.
+      const until = order ? protocolById(order.protocol)?.consent?.criminalJusticeUntil : undefined;
+      const orderEnd = until && typeof order?.data[until] === 'string' ? (order.data[until] as string) : undefined;
+      if (until && order?.closedAt === null && (orderEnd === undefined || today < orderEnd)) {
         throw new AppError('CONFLICT', `A criminal-justice consent cannot be revoked before the court order ends${orderEnd ? ` (${orderEnd})` : ''}.`);
       }
     }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { caseParties, cases, deadlines, organisations, participants, type consents } from '../../db/schema.js';
 import { addDays, DEADLINE_HOUR, zonedInstant } from '../../protocols/time.js';
+import { CONSENT_WATCHES } from '../../protocols/index.js';
 import { consentedOrganisations, todayFor } from '../access/consents.js';
 import { LIVE_DEADLINE_STATES, retireDeadlines } from '../deadlines/rows.js';
 
@@ -53,12 +54,9 @@ export async function scheduleExpiryReminder(tx: Executor, consent: ConsentRow, 
     .onConflictDoNothing({ target: deadlines.dedupeKey });
 }
 
-/** The protocols whose `ngo` part needs a consent naming it (DOMAIN.md: the NGO of a pre-release plan or a patronage case). */
-const NGO_NEEDS_CONSENT = ['pre-release', 'patronage'];
-
 /**
  * DOMAIN.md, "Consent attestation": when the NGO of a person's open pre-release plan or
- * patronage case no longer has a valid consent naming it (revoked, voided), the case owner
+ * patronage case (the part the protocol data's `consent.watchedPart` names) no longer has a valid consent naming it (revoked, voided), the case owner
  * gets a work-queue item (`consent_lost`, told in-app and by e-mail) to record a new consent
  * or replace the NGO. It stays in the queue until one of them happens or the case closes.
  * (An expiry is announced 14 days ahead by the `consent_expiring` reminder.) Called after
@@ -69,8 +67,15 @@ export async function reconcileConsentWorkItems(tx: Executor, participantId: str
   const needing = await tx
     .select({ caseId: cases.id, owner: cases.ownerOrganisationId, ngo: caseParties.organisationId })
     .from(cases)
-    .innerJoin(caseParties, and(eq(caseParties.caseId, cases.id), eq(caseParties.part, 'ngo')))
-    .where(and(eq(cases.participantId, participantId), isNull(cases.closedAt), inArray(cases.protocol, NGO_NEEDS_CONSENT)));
+    .innerJoin(caseParties, eq(caseParties.caseId, cases.id))
+    .where(
+      and(
+        eq(cases.participantId, participantId),
+        isNull(cases.closedAt),
+        // The part each protocol's data watches (`consent.watchedPart`: the NGO of a pre-release plan or a patronage case).
+        or(...CONSENT_WATCHES.map((watch) => and(eq(cases.protocol, watch.protocol), eq(caseParties.part, watch.part)))),
+      ),
+    );
   const consented = needing.length > 0 ? await consentedOrganisations(tx, participantId, await todayFor(tx, participantId, now)) : new Set<string>();
   const lacking = new Map(needing.filter((row) => !consented.has(row.ngo)).map((row) => [row.caseId, row]));
   const live = await tx

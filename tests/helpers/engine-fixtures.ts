@@ -40,9 +40,9 @@ export function facts(overrides: Partial<DecisionFacts> = {}): DecisionFacts {
       Object.entries(KIND_OF).map(([id, kind]) => [id, { kind, certified: ['ngo', 'treatment_provider', 'halfway_house'].includes(kind) ? true : null }]),
     ),
     consentedOrganisations: new Set([ORG.ngo, ORG.ngo2]),
-    unitHasFreePlace: true,
-    houseHasFreeBed: true,
-    hasOpenPreRelease: false,
+    freeCapacity: true,
+    openProtocols: new Set(),
+    holderDefaultStayDays: null,
     ...overrides,
   };
 }

@@ -1,0 +1,114 @@
+import type { FactName, Party } from './model.js';
+import { need, num, pathwaysOf, PATHWAYS, str, type Pathway, type PathwayName, type RuleInput } from './registry.js';
+import { addDays, daysBetween, localDateOf } from './time.js';
+import { DEFAULT_MAX_STAY_DAYS } from './vocabulary.js';
+
+/** The named updates of a case's data, parties or owner that the protocol data's `assign` lists. Pure. */
+
+type Data = Record<string, unknown>;
+
+/** A snapshot change: data fields to set, and optionally new parties or a new owner. */
+export type Assignment = (input: RuleInput & { target: string }) => { data?: Data; parties?: Party[]; ownerOrganisationId?: string };
+
+const today = (input: RuleInput) => localDateOf(input.now, input.snapshot.facts.timeZone);
+
+export const ASSIGNMENTS = {
+  /** PARTY_ASSIGNED: the part is filled by the named organisation (replacing any before it). */
+  assignParty: ({ snapshot, eventData }) => ({
+    parties: [...snapshot.parties.filter((party) => party.part !== eventData.part), { part: str(eventData.part)!, organisationId: str(eventData.organisationId)! }].sort((a, b) =>
+      a.part.localeCompare(b.part),
+    ),
+  }),
+
+  // court-ordered-treatment
+  orderEnd: ({ eventData }) => ({ data: { orderEndDate: addDays(str(eventData.orderDate)!, num(eventData.durationDays)!) } }),
+  startReporting: ({ snapshot, eventData }) => {
+    const intake = str(eventData.assessmentDate)!;
+    return { data: { intakeDate: intake, nextReportDue: addDays(intake, num(snapshot.data.reportingIntervalDays) ?? 30) } };
+  },
+  /** Reporting runs from intake: a report before intake (a refusal under review) moves nothing. */
+  advanceReportDue: ({ snapshot }) => {
+    const due = str(snapshot.data.nextReportDue);
+    return due ? { data: { nextReportDue: addDays(due, num(snapshot.data.reportingIntervalDays) ?? 30) } } : {};
+  },
+  recordDrugTest: ({ snapshot, eventData }) => {
+    if (eventData.result !== 'positive' && eventData.result !== 'missed') return {};
+    const adverse = [...((snapshot.data.adverseTests ?? []) as string[]), str(eventData.date)!].sort();
+    return { data: { adverseTests: adverse.slice(-10) } };
+  },
+
+  // unit-enrolment
+  admit: (input) => {
+    const date = str(input.eventData.date) ?? today(input);
+    if (input.target === 'enrolled') return { data: { admittedOn: date, nextReviewDue: addDays(date, 30), waitlistedAt: null } };
+    return { data: { waitlistedAt: str(input.snapshot.data.waitlistedAt) ?? input.now.toISOString() } };
+  },
+  advanceReview: ({ eventData }) => ({ data: { lastReviewOn: str(eventData.date), nextReviewDue: addDays(str(eventData.date)!, 30) } }),
+  recordPhase: ({ eventData }) => ({ data: { phase: str(eventData.phase) } }),
+
+  // pre-release
+  initPathways: () => ({ data: { pathways: Object.fromEntries(PATHWAYS.map((name) => [name, { status: 'not_started' }])) } }),
+  updatePathway: ({ snapshot, eventData }) => {
+    const name = str(eventData.pathway) as PathwayName;
+    const pathway: Pathway = { status: eventData.status as Pathway['status'] };
+    const organisationId = str(eventData.organisationId) ?? pathwaysOf(snapshot.data)[name]?.organisationId;
+    if (organisationId) pathway.organisationId = organisationId;
+    if (str(eventData.note)) pathway.note = str(eventData.note)!;
+    return { data: { pathways: { ...pathwaysOf(snapshot.data), [name]: pathway } } };
+  },
+  changeReleaseDate: ({ eventData }) => ({ data: { releaseDate: str(eventData.releaseDate) } }),
+  transferOwner: ({ snapshot, eventData }) => {
+    const to = str(eventData.toOrganisationId)!;
+    return {
+      ownerOrganisationId: to,
+      parties: snapshot.parties.map((party) => (party.part === 'prison' ? { part: 'prison', organisationId: to } : party)),
+    };
+  },
+  recordRelease: ({ eventData }) => ({ data: { releasedAt: str(eventData.releasedAt), releaseAddress: str(eventData.releaseAddress) ?? null } }),
+
+  // halfway-house
+  /** The stay is the one asked for, else the house's own maximum, else 168 days (DOMAIN.md §4). */
+  referred: (input) => ({
+    data: {
+      referredOn: today(input),
+      maxStayDays: num(input.snapshot.data.maxStayDays) ?? need(input.snapshot.facts, 'holderDefaultStayDays') ?? DEFAULT_MAX_STAY_DAYS,
+    },
+  }),
+  changeArrivalDate: ({ eventData }) => ({ data: { expectedArrivalDate: str(eventData.expectedArrivalDate) } }),
+  arrived: ({ snapshot, eventData }) => {
+    const arrivedOn = localDateOf(new Date(str(eventData.arrivedAt)!), snapshot.facts.timeZone);
+    return { data: { arrivedAt: str(eventData.arrivedAt), arrivedOn, stayEndDate: addDays(arrivedOn, num(snapshot.data.maxStayDays)!) } };
+  },
+  extendStay: ({ snapshot, eventData }) => ({
+    data: { maxStayDays: num(eventData.maxStayDays), stayEndDate: addDays(str(snapshot.data.arrivedOn)!, num(eventData.maxStayDays)!) },
+  }),
+
+  // patronage
+  sent: ({ snapshot, eventData, now }) => ({
+    data: { sentAt: now.toISOString(), releaseDate: localDateOf(new Date(str(eventData.releasedAt)!), snapshot.facts.timeZone) },
+  }),
+  resend: ({ snapshot, eventData, now }) => ({
+    data: { sentAt: now.toISOString() },
+    parties: snapshot.parties.map((party) => (party.part === 'ngo' ? { part: 'ngo', organisationId: str(eventData.ngoOrganisationId)! } : party)),
+  }),
+  acknowledge: ({ eventData, now }) => ({
+    data: { acknowledgedAt: now.toISOString(), caseworker: str(eventData.caseworker), plannedFirstContact: str(eventData.plannedFirstContact) },
+  }),
+  firstContact: ({ snapshot, eventData }) => {
+    const on = localDateOf(new Date(str(eventData.at)!), snapshot.facts.timeZone);
+    return { data: { firstContactOn: on, lastContactOn: on, nextContactDue: addDays(on, 7) } };
+  },
+  /** Weekly for the first 12 weeks after first contact, monthly after (DOMAIN.md §5). */
+  advanceContact: ({ snapshot, eventData }) => {
+    const on = str(eventData.date)!;
+    const weekly = daysBetween(str(snapshot.data.firstContactOn)!, on) < 84;
+    return { data: { lastContactOn: on, nextContactDue: addDays(on, weekly ? 7 : 30) } };
+  },
+  recordFollowUp: ({ snapshot, eventData }) => ({
+    data: { followUpsRecorded: [...new Set([...((snapshot.data.followUpsRecorded ?? []) as number[]), num(eventData.month)!])].sort((a, b) => a - b) },
+  }),
+} as const satisfies Record<string, Assignment>;
+export type AssignmentName = keyof typeof ASSIGNMENTS;
+
+/** Facts an assignment reads (checked against the data like guards' and conditions'). */
+export const ASSIGNMENT_NEEDS: Partial<Record<AssignmentName, readonly FactName[]>> = { referred: ['holderDefaultStayDays'] };

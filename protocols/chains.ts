@@ -1,0 +1,47 @@
+import { addDays } from './time.js';
+import { num, pathwaysOf, str, type RuleInput } from './registry.js';
+
+/**
+ * Named builders the protocol data uses for what crosses from one case to another: the data of
+ * a chained case or a signalled event (`opens`, `signals`), and how a stay covers a date
+ * (`capacity.covers`). Pure, like the rest of the registry.
+ */
+
+type Data = Record<string, unknown>;
+export type ChainInput = RuleInput & { next: { data: Data } };
+
+export const CHAIN_DATA = {
+  /** A halfway-house referral expects the person on the plan's release date, for the stay asked for (else the house's own). */
+  halfwayHouseReferral: ({ snapshot, eventData }) => {
+    const data: Data = { expectedArrivalDate: str(snapshot.data.releaseDate) };
+    if (num(eventData.maxStayDays)) data.maxStayDays = num(eventData.maxStayDays);
+    return data;
+  },
+  /** The patronage handover: release time and address, the plan's patronage and health-continuity notes, probation. */
+  patronageHandover: ({ snapshot, eventData }) => {
+    const data: Data = {
+      releasedAt: str(eventData.releasedAt),
+      releaseAddressPlan: str(eventData.releaseAddress) ?? 'not recorded',
+      patronagePlan: pathwaysOf(snapshot.data).patronage?.note ?? 'See the pre-release plan.',
+    };
+    const continuity = pathwaysOf(snapshot.data).health_continuity?.note;
+    if (continuity) data.continuityOfCare = continuity;
+    const probation = snapshot.parties.find((party) => party.part === 'probation')?.organisationId;
+    if (probation) data.probationOrganisationId = probation;
+    return data;
+  },
+  /** The arrival date follows the new release date. */
+  arrivalFollowsRelease: ({ eventData }) => ({ expectedArrivalDate: str(eventData.releaseDate), reason: 'Release date changed' }),
+} as const satisfies Record<string, (input: ChainInput) => Data>;
+export type ChainDataName = keyof typeof CHAIN_DATA;
+
+/** Whether a case in a capacity state takes its place on a date. */
+export const COVERS = {
+  /** A stay takes a bed from arrival (expected, or actual once resident) for its maximum stay. */
+  stayCovers: (state: string, data: Data, date: string) => {
+    const start = String(state === 'resident' ? data.arrivedOn : data.expectedArrivalDate);
+    const end = state === 'resident' ? String(data.stayEndDate) : addDays(start, Number(data.maxStayDays ?? 0));
+    return start <= date && date < end;
+  },
+} as const satisfies Record<string, (state: string, data: Data, date: string) => boolean>;
+export type CoversName = keyof typeof COVERS;
