@@ -49,6 +49,23 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [NO_HTTP, NO_FEATURE] }] },
   },
   {
+    // Pages show what the API shows the signed-in person: they read through the API client, never the database.
+    files: ['src/web/pages/**/*.{ts,tsx}', 'src/web/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^((\\.\\./)+db/|drizzle-orm(/|$)|postgres$|@electric-sql/pglite(/|$))',
+              message: 'Pages never read the database (db/, drizzle-orm or a driver): ask the API through the page’s ApiClient, and put the read in the service behind it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The protocols and their engine are pure data and functions: the service depends on them, never the reverse.
     files: ['protocols/**/*.ts'],
     rules: {

@@ -48,6 +48,24 @@ describe('the layer rules', () => {
     expect(await refusals('src/web/lint-sample.ts', '../http/errors.js')).toEqual([]);
   });
 
+  it('refuse the database in a web page (db/, drizzle-orm, a driver), and accept the API client, the shapes and the page helpers', async () => {
+    // Pages show what the API shows the signed-in person (issue 14 item 5: pages never read the database).
+    for (const page of ['src/web/pages/lint-sample.tsx', 'src/web/pages/home/lint-sample.tsx', 'src/web/lint-sample.tsx']) {
+      const db = page.startsWith('src/web/pages/home/') ? '../../../../db/' : page.startsWith('src/web/pages/') ? '../../../db/' : '../../db/';
+      expect(await refusals(page, `${db}schema.js`)).toEqual([expect.stringContaining('Pages never read the database')]);
+      expect(await refusals(page, `${db}client.js`)).toHaveLength(1);
+      expect(await refusals(page, 'drizzle-orm')).toHaveLength(1);
+      expect(await refusals(page, 'drizzle-orm/pg-core')).toHaveLength(1);
+      expect(await refusals(page, 'postgres')).toHaveLength(1);
+      expect(await refusals(page, '@electric-sql/pglite')).toHaveLength(1);
+    }
+    for (const allowed of ['../api.js', '../shapes.js', '../layout.js', '../i18n.js', '../../../protocols/time.js']) {
+      expect(await refusals('src/web/pages/lint-sample.tsx', allowed)).toEqual([]);
+    }
+    // The session store is not a page: it keeps the web sessions' rows.
+    expect(await refusals('src/web/session.ts', '../../db/schema.js')).toEqual([]);
+  });
+
   it('refuse src/ (src/config.ts’s parsing included) in db/, and accept db/’s own modules', async () => {
     expect(await refusals('db/lint-sample.ts', '../src/config.js')).toEqual([expect.stringContaining('db/ imports nothing from src/')]);
     expect(await refusals('db/lint-sample.ts', './schema.js')).toEqual([]);
