@@ -216,3 +216,20 @@ describe('the embedded mailer', () => {
     }
   });
 });
+
+describe('who is told: exactly the parties named, in the inbox, the work queue and by e-mail', () => {
+  it('two adverse tests within 30 days tell the home region’s probation, and no one else in any region', async () => {
+    const { whoIsTold } = await import('./helpers/told.js');
+    t.clock.set('2026-03-02T06:00:00Z');
+    const { caseId } = await courtOrder('Toldova');
+    expect((await r.send('provider', caseId, 'INTAKE_RECORDED', { assessmentDate: '2026-03-02', rehabilitationPlan: 'Plan', consentToTreatment: true })).status).toBe(201);
+    expect((await r.send('provider', caseId, 'DRUG_TEST_RECORDED', { date: '2026-03-02', result: 'positive' })).status).toBe(201);
+    await tick();
+    expect(await whoIsTold(t, r, smtp.received, { caseId, rule: 'possible_breach' })).toEqual({ inbox: [], queue: [], email: [] });
+    expect((await r.send('probation', caseId, 'DRUG_TEST_RECORDED', { date: '2026-03-02', result: 'missed' })).status).toBe(201);
+    // An alert is in the work queue until the tick delivers it to the inbox and by e-mail.
+    expect(await whoIsTold(t, r, smtp.received, { caseId, rule: 'possible_breach' })).toEqual({ inbox: [], queue: ['probation'], email: [] });
+    await tick();
+    expect(await whoIsTold(t, r, smtp.received, { caseId, rule: 'possible_breach' })).toEqual({ inbox: ['probation'], queue: [], email: ['probation'] });
+  });
+});
