@@ -14,7 +14,7 @@ const files = (dir, pattern) =>
     .readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && pattern.test(entry.name))
     .map((entry) => path.join(entry.parentPath, entry.name));
-const sources = ['src', 'db', 'protocols', 'notifications'].flatMap((dir) => files(dir, /^(?!.*\.test\.tsx?$).*\.tsx?$/));
+const sources = ['src', 'db', 'protocols', 'notifications', 'locales'].flatMap((dir) => files(dir, /^(?!.*\.test\.tsx?$).*\.tsx?$/));
 const assets = RUN_TIME_ASSETS.flatMap((asset) => (fs.statSync(path.join(root, asset)).isDirectory() ? files(asset, /./) : [path.join(root, asset)]));
 const inputs = [...sources, ...assets, path.join(root, 'tsconfig.json'), path.join(root, 'package-lock.json')];
 // What the cache was built from: every input's path, size and modification time.
