@@ -2,7 +2,7 @@ import type { ApiClient } from '../api.js';
 import { protocolById } from '../../../protocols/index.js';
 import { PATHWAYS } from '../../../protocols/registry.js';
 import { addWorkingDays, localDateOf } from '../../../protocols/time.js';
-import { formatWhen, stateLabel, valueLabel, WORDS, type Lang, type Words } from '../i18n.js';
+import { formatWhen, protocolTitle, stateLabel, translator, valueLabel, type Lang, type Translate } from '../i18n.js';
 import { CaseLink, Layout, ListTable, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
 import type { CaseItem, DeadlineItem, Occupancy, OrganisationItem, Page } from '../shapes.js';
 
@@ -12,7 +12,7 @@ import type { CaseItem, DeadlineItem, Occupancy, OrganisationItem, Page } from '
  */
 const DAY = 86_400_000;
 
-type Ctx = { w: Words; lang: Lang; tz: string; today: string; names: Map<string, string> };
+type Ctx = { t: Translate; lang: Lang; tz: string; today: string; names: Map<string, string> };
 
 const str = (value: unknown) => (typeof value === 'string' ? value : '');
 const when = (ctx: Ctx, value: unknown) => formatWhen(str(value) || null, ctx.lang, ctx.tz);
@@ -23,48 +23,49 @@ async function cases(api: ApiClient, protocol: string): Promise<CaseItem[]> {
 
 export async function homePage(page: PageContext & { viewer: Viewer }, api: ApiClient, now: Date, flash: string | undefined, problem?: string) {
   const { viewer, lang } = page;
-  const w = WORDS[lang];
+  const t = translator(lang);
   const tz = viewer.organisation.timeZone;
   const today = localDateOf(now, tz);
   const organisations = (await api.maybe<Page<OrganisationItem>>('/organisations?limit=200'))?.items ?? [];
-  const ctx: Ctx = { w, lang, tz, today, names: new Map(organisations.map((org) => [org.id, org.name])) };
+  const ctx: Ctx = { t, lang, tz, today, names: new Map(organisations.map((org) => [org.id, org.name])) };
   const deadlines = (await api.maybe<Page<DeadlineItem>>('/deadlines?limit=200'))?.items ?? [];
   const roles = new Set(viewer.roles);
   const sections = [];
   if (roles.has('prison_staff')) sections.push(await prisonWork(ctx, api, viewer));
   if (roles.has('judge')) sections.push(await courtWork(ctx, api));
   if (roles.has('probation_officer')) sections.push(await probationWork(ctx, api, deadlines, now));
-  if (roles.has('treatment_staff')) sections.push(<CaseTable ctx={ctx} caption={w.caseload} items={(await cases(api, 'court-ordered-treatment')).filter((item) => !item.final)} />);
+  if (roles.has('treatment_staff'))
+    sections.push(<CaseTable ctx={ctx} caption={t('web.caseload')} items={(await cases(api, 'court-ordered-treatment')).filter((item) => !item.final)} />);
   if (roles.has('ngo_worker')) sections.push(await ngoWork(ctx, api, deadlines));
   if (roles.has('halfway_house_staff')) sections.push(await houseWork(ctx, api, viewer, deadlines));
   if (roles.has('coordinator')) sections.push(coordinatorWork(ctx, organisations, deadlines, viewer, page.csrf ?? ''));
   return (
-    <Layout page={page} title={w.home}>
+    <Layout page={page} title={t('web.home')}>
       <h1>
-        {w.home}: {viewer.organisation.name}
+        {t('web.home')}: {viewer.organisation.name}
       </h1>
       {flash && <Notice>{flash}</Notice>}
       {problem && <Notice kind="error">{problem}</Notice>}
       {sections}
-      <DeadlineTable ctx={ctx} caption={w.workQueue} items={deadlines} />
+      <DeadlineTable ctx={ctx} caption={t('web.workQueue')} items={deadlines} />
     </Layout>
   );
 }
 
 function CaseTable(props: { ctx: Ctx; caption: string; items: CaseItem[] }) {
-  const { w } = props.ctx;
+  const { t } = props.ctx;
   return (
     <ListTable
       caption={props.caption}
-      headings={[w.reference, w.case, w.state]}
-      empty={w.none}
+      headings={[t('web.reference'), t('web.case'), t('web.state')]}
+      empty={t('web.none')}
       items={props.items}
       row={(item) => (
         <tr>
           <th scope="row">
             <CaseLink id={item.id} reference={item.participant.referenceCode} />
           </th>
-          <td>{protocolById(item.protocol)?.title[props.ctx.lang] ?? item.protocol}</td>
+          <td>{protocolTitle(item.protocol, props.ctx.lang) ?? item.protocol}</td>
           <td>
             <Tag value={item.state} label={stateLabel(item.protocol, item.state, props.ctx.lang)} />
           </td>
@@ -75,21 +76,21 @@ function CaseTable(props: { ctx: Ctx; caption: string; items: CaseItem[] }) {
 }
 
 export function DeadlineTable(props: { ctx: Ctx; caption: string; items: DeadlineItem[] }) {
-  const { w, lang, tz } = props.ctx;
+  const { t, lang, tz } = props.ctx;
   return (
     <ListTable
       caption={props.caption}
-      headings={[w.reference, w.details, w.due]}
-      empty={w.none}
+      headings={[t('web.reference'), t('web.details'), t('web.due')]}
+      empty={t('web.none')}
       items={props.items}
       row={(item) => (
         <tr>
           <th scope="row">{item.caseId ? <CaseLink id={item.caseId} reference={item.participantReference} /> : item.participantReference}</th>
           <td>
-            {item.title[lang]} {item.kind === 'escalation' && <Tag value="escalation" label={w.escalation} />}
+            {item.title[lang]} {item.kind === 'escalation' && <Tag value="escalation" label={t('web.escalation')} />}
           </td>
           <td>
-            {formatWhen(item.dueAt, lang, tz)} {item.overdue && <Tag value="overdue" label={w.overdue} />}
+            {formatWhen(item.dueAt, lang, tz)} {item.overdue && <Tag value="overdue" label={t('web.overdue')} />}
           </td>
         </tr>
       )}
@@ -98,7 +99,7 @@ export function DeadlineTable(props: { ctx: Ctx; caption: string; items: Deadlin
 }
 
 async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
-  const { w } = ctx;
+  const { t } = ctx;
   const occupancy = await api.maybe<Occupancy>(`/organisations/${viewer.organisation.id}/occupancy`);
   const units = occupancy?.kind === 'prison' ? occupancy.units : [];
   const unitName = new Map(units.map((unit) => [unit.unitId, unit.name]));
@@ -113,8 +114,8 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
   const unitRoster = (caption: string, items: CaseItem[], dateField: string) => (
     <ListTable
       caption={caption}
-      headings={[w.reference, w.unit, w.state, w.phase, w.since]}
-      empty={w.none}
+      headings={[t('web.reference'), t('web.unit'), t('web.state'), t('web.phase'), t('web.since')]}
+      empty={t('web.none')}
       items={items}
       row={(item) => (
         <tr>
@@ -133,26 +134,26 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
   );
   return (
     <section aria-labelledby="prison-work">
-      <h2 id="prison-work">{w.roster}</h2>
+      <h2 id="prison-work">{t('web.roster')}</h2>
       <table>
-        <caption>{w.units}</caption>
+        <caption>{t('web.units')}</caption>
         <thead>
           <tr>
-            <th scope="col">{w.unit}</th>
+            <th scope="col">{t('web.unit')}</th>
             <th scope="col" class="num">
-              {w.places}
+              {t('web.places')}
             </th>
             <th scope="col" class="num">
-              {w.used}
+              {t('web.used')}
             </th>
             <th scope="col" class="num">
-              {w.reserved}
+              {t('web.reserved')}
             </th>
             <th scope="col" class="num">
-              {w.free}
+              {t('web.free')}
             </th>
             <th scope="col" class="num">
-              {w.waiting}
+              {t('web.waiting')}
             </th>
           </tr>
         </thead>
@@ -169,17 +170,17 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
           ))}
         </tbody>
       </table>
-      {unitRoster(w.enrolled, enrolled, 'admittedOn')}
-      {unitRoster(w.waitlist, waitlist, 'waitlistedAt')}
+      {unitRoster(t('web.enrolled'), enrolled, 'admittedOn')}
+      {unitRoster(t('web.waitlist'), waitlist, 'waitlistedAt')}
       {unitRoster(
-        w.toAdmit,
+        t('web.toAdmit'),
         enrolments.filter((item) => item.state === 'screened' || item.state === 'applied'),
         'openedAt',
       )}
       <ListTable
-        caption={w.releaseCalendar}
-        headings={[w.reference, w.releaseDate, w.state, w.pathways]}
-        empty={w.none}
+        caption={t('web.releaseCalendar')}
+        headings={[t('web.reference'), t('web.releaseDate'), t('web.state'), t('web.pathways')]}
+        empty={t('web.none')}
         items={plans}
         row={(item) => {
           const pathways = (item.data.pathways ?? {}) as Record<string, { status?: string }>;
@@ -203,9 +204,9 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
         }}
       />
       <ListTable
-        caption={w.handoversSent}
-        headings={[w.reference, w.ngo, w.state]}
-        empty={w.none}
+        caption={t('web.handoversSent')}
+        headings={[t('web.reference'), t('web.ngo'), t('web.state')]}
+        empty={t('web.none')}
         items={handovers}
         row={(item) => (
           <tr>
@@ -224,13 +225,13 @@ async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
 }
 
 async function courtWork(ctx: Ctx, api: ApiClient) {
-  const { w } = ctx;
+  const { t } = ctx;
   const orders = await cases(api, 'court-ordered-treatment');
   const table = (caption: string, items: CaseItem[]) => (
     <ListTable
       caption={caption}
-      headings={[w.reference, w.caseNumber, w.programme, w.state, { label: w.tests, numeric: true }, w.nextReport]}
-      empty={w.none}
+      headings={[t('web.reference'), t('web.caseNumber'), t('web.programme'), t('web.state'), { label: t('web.tests'), numeric: true }, t('web.nextReport')]}
+      empty={t('web.none')}
       items={items}
       row={(item) => {
         const next = str(item.data.nextReportDue);
@@ -246,7 +247,7 @@ async function courtWork(ctx: Ctx, api: ApiClient) {
             </td>
             <td class="num">{Array.isArray(item.data.adverseTests) ? item.data.adverseTests.length : 0}</td>
             <td>
-              {when(ctx, next)} {next && (next < ctx.today ? <Tag value="overdue" label={w.overdue} /> : <Tag value="done" label={w.onTime} />)}
+              {when(ctx, next)} {next && (next < ctx.today ? <Tag value="overdue" label={t('web.overdue')} /> : <Tag value="done" label={t('web.onTime')} />)}
             </td>
           </tr>
         );
@@ -255,42 +256,42 @@ async function courtWork(ctx: Ctx, api: ApiClient) {
   );
   return (
     <section aria-labelledby="court-work">
-      <h2 id="court-work">{w.courtOrders}</h2>
+      <h2 id="court-work">{t('web.courtOrders')}</h2>
       {table(
-        w.breachesAwaiting,
+        t('web.breachesAwaiting'),
         orders.filter((item) => item.state === 'breach_review'),
       )}
-      {table(w.courtOrders, orders)}
+      {table(t('web.courtOrders'), orders)}
     </section>
   );
 }
 
 async function probationWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[], now: Date) {
-  const { w } = ctx;
+  const { t } = ctx;
   const all = [...(await cases(api, 'court-ordered-treatment')), ...(await cases(api, 'pre-release')), ...(await cases(api, 'halfway-house'))];
   const weekEnd = now.getTime() + 7 * DAY;
   const reports = deadlines.filter((item) => item.rule.startsWith('progress_report') && Date.parse(item.dueAt) <= weekEnd);
   return (
     <section aria-labelledby="probation-work">
-      <h2 id="probation-work">{w.caseload}</h2>
-      <DeadlineTable ctx={ctx} caption={w.reportsDue} items={reports} />
-      <CaseTable ctx={ctx} caption={w.caseload} items={all.filter((item) => !item.final && item.yourParts.includes('probation'))} />
+      <h2 id="probation-work">{t('web.caseload')}</h2>
+      <DeadlineTable ctx={ctx} caption={t('web.reportsDue')} items={reports} />
+      <CaseTable ctx={ctx} caption={t('web.caseload')} items={all.filter((item) => !item.final && item.yourParts.includes('probation'))} />
     </section>
   );
 }
 
 async function ngoWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[]) {
-  const { w } = ctx;
+  const { t } = ctx;
   const handovers = await cases(api, 'patronage');
   const incoming = handovers.filter((item) => item.state === 'sent');
   const caseload = handovers.filter((item) => item.state === 'acknowledged' || item.state === 'active');
   return (
     <section aria-labelledby="ngo-work">
-      <h2 id="ngo-work">{w.incomingHandovers}</h2>
+      <h2 id="ngo-work">{t('web.incomingHandovers')}</h2>
       <ListTable
-        caption={w.incomingHandovers}
-        headings={[w.reference, w.releaseDate, w.state]}
-        empty={w.none}
+        caption={t('web.incomingHandovers')}
+        headings={[t('web.reference'), t('web.releaseDate'), t('web.state')]}
+        empty={t('web.none')}
         items={incoming}
         row={(item) => (
           <tr>
@@ -305,9 +306,9 @@ async function ngoWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[]) {
         )}
       />
       <ListTable
-        caption={w.caseload}
-        headings={[w.reference, w.state, w.nextContact]}
-        empty={w.none}
+        caption={t('web.caseload')}
+        headings={[t('web.reference'), t('web.state'), t('web.nextContact')]}
+        empty={t('web.none')}
         items={caseload}
         row={(item) => {
           const next = str(item.data.nextContactDue) || str(item.data.plannedFirstContact);
@@ -320,7 +321,7 @@ async function ngoWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[]) {
                 <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
               </td>
               <td>
-                {when(ctx, next)} {next && next < ctx.today && <Tag value="overdue" label={w.overdue} />}
+                {when(ctx, next)} {next && next < ctx.today && <Tag value="overdue" label={t('web.overdue')} />}
               </td>
             </tr>
           );
@@ -328,16 +329,16 @@ async function ngoWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[]) {
       />
       <DeadlineTable
         ctx={ctx}
-        caption={w.overdueContacts}
+        caption={t('web.overdueContacts')}
         items={deadlines.filter((item) => item.overdue && (item.rule === 'contact_due' || item.rule === 'first_contact_overdue'))}
       />
-      <DeadlineTable ctx={ctx} caption={w.followUps} items={deadlines.filter((item) => item.rule.startsWith('follow_up_'))} />
+      <DeadlineTable ctx={ctx} caption={t('web.followUps')} items={deadlines.filter((item) => item.rule.startsWith('follow_up_'))} />
     </section>
   );
 }
 
 async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: DeadlineItem[]) {
-  const { w } = ctx;
+  const { t } = ctx;
   const occupancy = await api.maybe<Occupancy>(`/organisations/${viewer.organisation.id}/occupancy`);
   const placements = await cases(api, 'halfway-house');
   const referrals = placements.filter((item) => item.state === 'referred');
@@ -353,39 +354,39 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
   const reminder = (caseId: string) => deadlines.find((item) => item.caseId === caseId && item.rule === 'decision_reminder');
   return (
     <section aria-labelledby="house-work">
-      <h2 id="house-work">{w.bedBoard}</h2>
+      <h2 id="house-work">{t('web.bedBoard')}</h2>
       {occupancy?.kind === 'halfway_house' && (
         <dl class="facts">
-          <dt>{w.beds}</dt>
+          <dt>{t('web.beds')}</dt>
           <dd>{occupancy.beds}</dd>
-          <dt>{w.used}</dt>
+          <dt>{t('web.used')}</dt>
           <dd>{occupancy.used}</dd>
-          <dt>{w.reserved}</dt>
+          <dt>{t('web.reserved')}</dt>
           <dd>{occupancy.reserved}</dd>
-          <dt>{w.free}</dt>
+          <dt>{t('web.free')}</dt>
           <dd>{occupancy.free}</dd>
-          <dt>{w.waiting}</dt>
+          <dt>{t('web.waiting')}</dt>
           <dd>{occupancy.waiting}</dd>
         </dl>
       )}
       {occupancy?.kind === 'halfway_house' && (
         // One tile a bed: occupied first, then reserved (accepted, not yet arrived), then free.
-        <ul class="beds" aria-label={w.bedBoard}>
+        <ul class="beds" aria-label={t('web.bedBoard')}>
           {Array.from({ length: occupancy.beds }, (_, index) => {
             const status = index < occupancy.used ? 'resident' : index < occupancy.used + occupancy.reserved ? 'accepted' : 'free';
-            const label = status === 'resident' ? w.used : status === 'accepted' ? w.reserved : w.free;
+            const label = status === 'resident' ? t('web.used') : status === 'accepted' ? t('web.reserved') : t('web.free');
             return (
               <li>
-                <Tag value={status === 'free' ? 'done' : status === 'resident' ? 'overdue' : 'in_progress'} label={`${w.bed} ${index + 1}: ${label}`} />
+                <Tag value={status === 'free' ? 'done' : status === 'resident' ? 'overdue' : 'in_progress'} label={t('web.bedTile', { number: index + 1, status: label })} />
               </li>
             );
           })}
         </ul>
       )}
       <ListTable
-        caption={w.referrals}
-        headings={[w.reference, w.arrival, w.decisionDue]}
-        empty={w.none}
+        caption={t('web.referrals')}
+        headings={[t('web.reference'), t('web.arrival'), t('web.decisionDue')]}
+        empty={t('web.none')}
         items={referrals}
         row={(item) => {
           const due = decisionDue(item);
@@ -397,16 +398,17 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
               </th>
               <td>{when(ctx, item.data.expectedArrivalDate)}</td>
               <td>
-                {when(ctx, due)} {due && due < ctx.today ? <Tag value="overdue" label={w.overdue} /> : remind?.overdue && <Tag value="in_progress" label={w.dueSoon} />}
+                {when(ctx, due)}{' '}
+                {due && due < ctx.today ? <Tag value="overdue" label={t('web.overdue')} /> : remind?.overdue && <Tag value="in_progress" label={t('web.dueSoon')} />}
               </td>
             </tr>
           );
         }}
       />
       <ListTable
-        caption={w.residents}
-        headings={[w.reference, w.state, w.arrival, w.stayEnd]}
-        empty={w.none}
+        caption={t('web.residents')}
+        headings={[t('web.reference'), t('web.state'), t('web.arrival'), t('web.stayEnd')]}
+        empty={t('web.none')}
         items={residents}
         row={(item) => (
           <tr>
@@ -426,41 +428,41 @@ async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadlines: De
 }
 
 function coordinatorWork(ctx: Ctx, organisations: OrganisationItem[], deadlines: DeadlineItem[], viewer: Viewer, csrf: string) {
-  const { w } = ctx;
+  const { t } = ctx;
   const soon = new Date(Date.parse(`${ctx.today}T00:00:00Z`) + 90 * DAY).toISOString().slice(0, 10);
   const expiring = organisations.filter((org) => org.region === viewer.organisation.region && org.certificationValidUntil && org.certificationValidUntil <= soon);
   return (
     <section aria-labelledby="coordinator-work">
-      <h2 id="coordinator-work">{w.escalations}</h2>
-      <DeadlineTable ctx={ctx} caption={w.escalations} items={deadlines.filter((item) => item.kind === 'escalation' || item.overdue)} />
+      <h2 id="coordinator-work">{t('web.escalations')}</h2>
+      <DeadlineTable ctx={ctx} caption={t('web.escalations')} items={deadlines.filter((item) => item.kind === 'escalation' || item.overdue)} />
       <ListTable
-        caption={w.certifications}
-        headings={[w.organisation, w.validUntil]}
-        empty={w.none}
+        caption={t('web.certifications')}
+        headings={[t('web.organisation'), t('web.validUntil')]}
+        empty={t('web.none')}
         items={expiring}
         row={(org) => (
           <tr>
             <th scope="row">{org.name}</th>
             <td>
-              {when(ctx, org.certificationValidUntil)} {org.certified === false && <Tag value="overdue" label={w.overdue} />}
+              {when(ctx, org.certificationValidUntil)} {org.certified === false && <Tag value="overdue" label={t('web.overdue')} />}
             </td>
           </tr>
         )}
       />
-      <h2 id="break-glass">{w.breakGlass}</h2>
-      <p class="hint">{w.breakGlassHint}</p>
+      <h2 id="break-glass">{t('web.breakGlass')}</h2>
+      <p class="hint">{t('web.breakGlassHint')}</p>
       <form method="post" action="/app/break-glass" class="panel">
         <input type="hidden" name="_csrf" value={csrf} />
         <div class="field">
-          <label for="bg-case">{w.caseId}</label>
+          <label for="bg-case">{t('web.caseId')}</label>
           <input type="text" id="bg-case" name="caseId" required />
         </div>
         <div class="field">
-          <label for="bg-reason">{w.reason}</label>
+          <label for="bg-reason">{t('web.reason')}</label>
           <textarea id="bg-reason" name="reason" required minlength={10}></textarea>
         </div>
         <button class="primary" type="submit">
-          {w.grant}
+          {t('web.grant')}
         </button>
       </form>
     </section>
