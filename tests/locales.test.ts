@@ -15,6 +15,7 @@ import {
   translator,
   type Locale,
 } from '../locales/catalogue.js';
+import { coverageTable, missingList } from '../locales/coverage.js';
 import { LOCALES as ORGANISATION_LOCALES } from '../src/domain.js';
 
 /** The translation catalogues (locales/*.json): complete where they must be, well-formed everywhere. */
@@ -128,5 +129,19 @@ describe('protocol texts', () => {
       'protocol.patronage.deadline.contact_due',
       'protocol.patronage.alert.x',
     ]);
+  });
+});
+
+describe('npm run i18n:coverage', () => {
+  it('prints a row a locale, English and Russian complete, and lists a locale’s missing keys with their English text', () => {
+    const total = Object.keys(en).length;
+    const lines = coverageTable().trimEnd().split('\n');
+    expect(lines.slice(0, 2)).toEqual(['| locale | translated / total | coverage |', '|---|---|---|']);
+    expect(lines.slice(2).map((line) => line.split(' | ')[0])).toEqual(LOCALES.map((locale) => `| ${locale}`));
+    expect(lines).toContain(`| ru | ${total} / ${total} | 100% |`);
+    expect(missingList('ru')).toBe('');
+    const kk = coverage('kk');
+    expect(missingList('kk').split('\n').filter(Boolean)).toHaveLength(kk.missing.length);
+    if (kk.missing[0]) expect(missingList('kk')).toContain(`${kk.missing[0]}\t${en[kk.missing[0]]}\n`);
   });
 });
