@@ -11,6 +11,7 @@ COPY src ./src
 COPY db ./db
 COPY protocols ./protocols
 COPY notifications ./notifications
+COPY locales ./locales
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: compiled code and production dependencies only, as the unprivileged `node` user.

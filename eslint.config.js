@@ -83,6 +83,23 @@ export default tseslint.config(
     },
   },
   {
+    // The translation catalogues are below every layer: the web, the notifications and the protocols read them.
+    files: ['locales/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(src|protocols|notifications|db)/',
+              message: 'locales/ imports nothing from src/, protocols/, notifications/ or db/: every layer reads the catalogues, so they read none of them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The database layer is opened with a DatabaseConfig it defines; src/config.ts parses the environment into one.
     files: ['db/**/*.ts'],
     rules: {

@@ -1,15 +1,19 @@
-import { protocolById } from '../protocols/index.js';
-import { ruleTitle } from '../protocols/titles.js';
+import { covers, isLocale, protocolKey, protocolText, tMaybe, translator, type Locale } from '../locales/catalogue.js';
+import { PROTOCOL_IDS, protocolById } from '../protocols/index.js';
+import { dueValues, ruleTitle } from '../protocols/titles.js';
 
 /**
  * Localized messages for every rule that notifies. A message names the participant's
  * reference code and a link, never a name, a diagnosis or any other personal field: the
  * variables a template can use are listed in `MessageVars`, and none of them is personal.
  *
- * English and Russian are complete. Kazakh, Kyrgyz, Uzbek, Tajik and Turkmen fall back to
- * Russian (then English) until a fluent text is contributed: add a `Strings` entry below.
+ * The words are in the translation catalogues (locales/<locale>.json: `mail.*` for the message,
+ * `notice.<rule>` and `protocol.<id>.alert.<rule>` for the titles of notices events raise,
+ * `protocol.<id>.deadline.<rule>` for a protocol's deadlines). English and Russian are complete; a
+ * locale is used for e-mail once its catalogue has every `mail.*` message, until then Kazakh,
+ * Kyrgyz, Uzbek, Tajik and Turkmen recipients get Russian, then English.
  */
-export type TemplateLocale = 'en' | 'ru' | 'kk' | 'ky' | 'uz' | 'tg' | 'tk';
+export type TemplateLocale = Locale;
 
 export type MessageVars = {
   rule: string;
@@ -23,65 +27,35 @@ export type MessageVars = {
 
 export type RenderedMessage = { locale: TemplateLocale; subject: string; text: string; html: string; title: string };
 
-type Strings = {
-  kinds: Record<MessageVars['kind'], string>;
-  person: string;
-  protocol: string;
-  due: string;
-  open: string;
-  privacy: string;
-  signature: string;
-};
-
-const STRINGS: Partial<Record<TemplateLocale, Strings>> = {
-  en: {
-    kinds: { reminder: 'Reminder', deadline: 'Deadline', escalation: 'Escalation', alert: 'Alert' },
-    person: 'Person (reference)',
-    protocol: 'Protocol',
-    due: 'Due',
-    open: 'Open the case',
-    privacy: 'This message names only the person’s reference code. Sign in to see what your organisation may see.',
-    signature: 'CADAP collaboration service',
-  },
-  ru: {
-    kinds: { reminder: 'Напоминание', deadline: 'Срок', escalation: 'Эскалация', alert: 'Оповещение' },
-    person: 'Лицо (код)',
-    protocol: 'Протокол',
-    due: 'Срок',
-    open: 'Открыть дело',
-    privacy: 'В сообщении указан только код лица. Войдите в систему, чтобы увидеть данные, доступные вашей организации.',
-    signature: 'Сервис взаимодействия CADAP',
-  },
-};
-
-/** Titles of notices the service raises outside the protocols (a protocol's deadlines and alerts carry theirs in its data). */
-export const NOTICE_TITLES: Record<string, { en: string; ru: string }> = {
-  possible_duplicate: { en: 'Possible duplicate registration of a person', ru: 'Возможная повторная регистрация лица' },
-  break_glass: { en: 'Emergency access to a case (break-glass) by the regional coordinator', ru: 'Экстренный доступ координатора к делу' },
-  consent_expiring: { en: 'A sharing consent expires within 14 days', ru: 'Согласие на передачу данных истекает через 14 дней' },
-  consent_recorded: {
-    en: 'A sharing consent was recorded: check it, void it if recorded in error',
-    ru: 'Записано согласие на передачу данных: проверьте его, аннулируйте, если оно записано ошибочно',
-  },
-  consent_lost: {
-    en: 'The NGO’s sharing consent is no longer valid: record a new consent or replace the NGO',
-    ru: 'Согласие на передачу данных НКО больше не действует: оформите новое согласие или замените НКО',
-  },
-  consent_proposed: {
-    en: 'An organisation proposed a sharing consent naming itself: confirm or void it',
-    ru: 'Организация предложила согласие на передачу данных себе: подтвердите или аннулируйте его',
-  },
-};
-
-export function titleOf(protocol: string | null, rule: string): { en: string; ru: string } {
-  const definition = protocol ? protocolById(protocol) : undefined;
-  return (definition && ruleTitle(definition, rule)) ?? NOTICE_TITLES[rule] ?? { en: rule.replaceAll('_', ' '), ru: rule.replaceAll('_', ' ') };
+/** A protocol's deadline or alert title: the catalogue's message (with the rule's numbers), else the protocol data's. */
+function protocolRuleTitle(protocol: string, rule: string, locale: Locale): string | undefined {
+  const definition = protocolById(protocol);
+  if (!definition) return undefined;
+  const deadline = Object.hasOwn(definition.deadlines, rule) ? definition.deadlines[rule] : undefined;
+  const key = deadline ? protocolKey.deadline(protocol, rule) : protocolKey.alert(protocol, rule);
+  return tMaybe(locale, key, deadline ? dueValues(deadline) : undefined) ?? ruleTitle(definition, rule)?.[locale === 'en' ? 'en' : 'ru'];
 }
 
-/** The recipient's locale if we have its text; else Russian, the region's common language; else English. */
+/** A notice's title in one locale: the protocol's deadline, else the alert an event raised, else a notice of the service's own. */
+function noticeTitle(protocol: string | null, rule: string, locale: Locale): string {
+  const own = (protocol ? protocolRuleTitle(protocol, rule, locale) : undefined) ?? tMaybe(locale, `notice.${rule}`);
+  if (own !== undefined) return own;
+  // An alert's title is found under its own protocol even when the notice names none (or another).
+  for (const id of PROTOCOL_IDS) {
+    const alert = protocolRuleTitle(id, rule, locale);
+    if (alert !== undefined) return alert;
+  }
+  return rule.replaceAll('_', ' ');
+}
+
+/** A notice's title in English and Russian, as GET /deadlines publishes it. */
+export function titleOf(protocol: string | null, rule: string): { en: string; ru: string } {
+  return { en: noticeTitle(protocol, rule, 'en'), ru: noticeTitle(protocol, rule, 'ru') };
+}
+
+/** The recipient's locale if its catalogue has every e-mail text; else Russian, the region's common language. */
 export function pickLocale(locale: string): TemplateLocale {
-  if (STRINGS[locale as TemplateLocale]) return locale as TemplateLocale;
-  return STRINGS.ru ? 'ru' : 'en';
+  return isLocale(locale) && covers(locale, 'mail.') ? locale : 'ru';
 }
 
 const escape = (value: string) => value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
@@ -101,14 +75,22 @@ function formatDue(at: Date, timeZone: string, locale: TemplateLocale): string {
 
 export function renderMessage(vars: MessageVars, requestedLocale: string): RenderedMessage {
   const locale = pickLocale(requestedLocale);
-  const strings = STRINGS[locale] ?? STRINGS.en!;
-  const lang = locale === 'en' ? 'en' : 'ru';
-  const title = titleOf(vars.protocol, vars.rule)[lang];
-  const protocolTitle = vars.protocol ? (protocolById(vars.protocol)?.title[lang] ?? vars.protocol) : '—';
+  const words = translator(locale);
+  const kind = words(`mail.kind.${vars.kind}`);
+  const strings = {
+    person: words('mail.person'),
+    protocol: words('mail.protocol'),
+    due: words('mail.due'),
+    open: words('mail.open'),
+    privacy: words('mail.privacy'),
+    signature: words('mail.signature'),
+  };
+  const title = noticeTitle(vars.protocol, vars.rule, locale);
+  const protocolTitle = vars.protocol ? (protocolText(locale, protocolKey.title(vars.protocol), protocolById(vars.protocol)?.title) ?? vars.protocol) : '—';
   const due = formatDue(vars.dueAt, vars.timeZone, locale);
-  const subject = `CADAP ${strings.kinds[vars.kind]}: ${title} (${vars.reference})`;
+  const subject = `CADAP ${kind}: ${title} (${vars.reference})`;
   const text = [
-    `${strings.kinds[vars.kind]}: ${title}`,
+    `${kind}: ${title}`,
     '',
     `${strings.person}: ${vars.reference}`,
     `${strings.protocol}: ${protocolTitle}`,
@@ -120,7 +102,7 @@ export function renderMessage(vars: MessageVars, requestedLocale: string): Rende
     '',
   ].join('\n');
   const html = `<!doctype html><html lang="${locale}"><body style="font:15px/1.5 system-ui,sans-serif">
-<p><strong>${escape(strings.kinds[vars.kind])}: ${escape(title)}</strong></p>
+<p><strong>${escape(kind)}: ${escape(title)}</strong></p>
 <table>
 <tr><td>${escape(strings.person)}</td><td><strong>${escape(vars.reference)}</strong></td></tr>
 <tr><td>${escape(strings.protocol)}</td><td>${escape(protocolTitle)}</td></tr>

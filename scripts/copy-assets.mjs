@@ -1,14 +1,17 @@
-// What the compiled service reads beside its code at run time: the committed migrations and the
-// web workspace's stylesheet (src/web/assets.ts reads it from beside itself). `npm run build`
-// runs this file after `tsc` to copy them into dist/; `npm start` (scripts/start.mjs) copies the
-// same list into its cache.
+// What the compiled service reads beside its code at run time: the committed migrations, the
+// web workspace's stylesheet (src/web/assets.ts reads it from beside itself) and the translation
+// catalogues (locales/*.json, imported by locales/catalogue.ts). `npm run build` runs this file
+// after `tsc` to copy them into dist/; `npm start` (scripts/start.mjs) copies the same list into
+// its cache. Source files in these folders are compiled, not copied.
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const RUN_TIME_ASSETS = ['db/migrations', 'src/web/app.css'];
+export const RUN_TIME_ASSETS = ['db/migrations', 'src/web/app.css', 'locales'];
+
+const isSource = (file) => /\.tsx?$/.test(file);
 
 export function copyRunTimeAssets(root, out) {
-  for (const asset of RUN_TIME_ASSETS) fs.cpSync(path.join(root, asset), path.join(out, asset), { recursive: true });
+  for (const asset of RUN_TIME_ASSETS) fs.cpSync(path.join(root, asset), path.join(out, asset), { recursive: true, filter: (source) => !isSource(source) });
 }
 
 if (import.meta.filename === process.argv[1]) copyRunTimeAssets('.', 'dist');

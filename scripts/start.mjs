@@ -14,9 +14,10 @@ const files = (dir, pattern) =>
     .readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && pattern.test(entry.name))
     .map((entry) => path.join(entry.parentPath, entry.name));
-const sources = ['src', 'db', 'protocols', 'notifications'].flatMap((dir) => files(dir, /^(?!.*\.test\.tsx?$).*\.tsx?$/));
+const sources = ['src', 'db', 'protocols', 'notifications', 'locales'].flatMap((dir) => files(dir, /^(?!.*\.test\.tsx?$).*\.tsx?$/));
 const assets = RUN_TIME_ASSETS.flatMap((asset) => (fs.statSync(path.join(root, asset)).isDirectory() ? files(asset, /./) : [path.join(root, asset)]));
-const inputs = [...sources, ...assets, path.join(root, 'tsconfig.json'), path.join(root, 'package-lock.json')];
+// This file too: its esbuild options (the target) shape the output.
+const inputs = [...sources, ...assets, path.join(root, 'tsconfig.json'), path.join(root, 'package-lock.json'), import.meta.filename];
 // What the cache was built from: every input's path, size and modification time.
 const stamp = inputs
   .map((file) => {
@@ -35,7 +36,8 @@ if (!fs.existsSync(stampFile) || fs.readFileSync(stampFile, 'utf8') !== stamp) {
     outbase: root,
     format: 'esm',
     platform: 'node',
-    target: 'node20',
+    // 20.19, the engines' floor: an older target drops the import attributes the JSON imports need (locales/catalogue.ts).
+    target: 'node20.19',
     tsconfig: path.join(root, 'tsconfig.json'),
     sourcemap: 'inline',
     logLevel: 'warning',

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 /**
  * Layers point one way (CONVENTIONS.md): protocols/ imports nothing from src/; src/access/
  * imports no feature service; a feature's service does not import src/http/ (only its
- * routes.ts does); db/ imports nothing from src/. eslint.config.js enforces each with
+ * routes.ts does); db/ imports nothing from src/; locales/ (the translation catalogues, read by
+ * every layer) imports none of them. eslint.config.js enforces each with
  * `no-restricted-imports`; here each rule is shown to fire on a sample placed in its folder,
  * and to leave the allowed imports alone.
  */
@@ -22,6 +23,7 @@ describe('the layer rules', () => {
     expect(await refusals('protocols/lint-sample.ts', '../src/http/errors.js')).toHaveLength(1);
     expect(await refusals('protocols/lint-sample.ts', './vocabulary.js')).toEqual([]);
     expect(await refusals('protocols/lint-sample.ts', './field-errors.js')).toEqual([]);
+    expect(await refusals('protocols/lint-sample.ts', '../locales/catalogue.js')).toEqual([]);
   });
 
   it('refuse a feature service in src/access/, and accept the policy’s own files, the actor and the top-level modules', async () => {
@@ -69,5 +71,14 @@ describe('the layer rules', () => {
   it('refuse src/ (src/config.ts’s parsing included) in db/, and accept db/’s own modules', async () => {
     expect(await refusals('db/lint-sample.ts', '../src/config.js')).toEqual([expect.stringContaining('db/ imports nothing from src/')]);
     expect(await refusals('db/lint-sample.ts', './schema.js')).toEqual([]);
+  });
+
+  it('refuse src/, protocols/, notifications/ and db/ in locales/, and accept the catalogues themselves', async () => {
+    expect(await refusals('locales/lint-sample.ts', '../src/web/i18n.js')).toEqual([expect.stringContaining('locales/ imports nothing from src/')]);
+    for (const layer of ['../protocols/index.js', '../notifications/templates.js', '../db/schema.js']) expect(await refusals('locales/lint-sample.ts', layer)).toHaveLength(1);
+    expect(await refusals('locales/lint-sample.ts', './catalogue.js')).toEqual([]);
+    for (const reader of ['src/web/lint-sample.ts', 'notifications/lint-sample.ts', 'protocols/lint-sample.ts']) {
+      expect(await refusals(reader, reader.startsWith('src/') ? '../../locales/catalogue.js' : '../locales/catalogue.js')).toEqual([]);
+    }
   });
 });

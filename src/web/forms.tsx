@@ -1,4 +1,5 @@
-import { humanise, valueLabel, WORDS, zonedToIso, type Lang } from './i18n.js';
+import { tMaybe } from '../../locales/catalogue.js';
+import { humanise, translator, valueLabel, zonedToIso, type Lang } from './i18n.js';
 
 /**
  * Event forms are generated from the protocol's own data schemas (JSON Schema, as published
@@ -20,34 +21,9 @@ export type JsonSchema = {
 
 export type OrganisationOption = { id: string; name: string; kind: string };
 
-const FIELD_LABELS: Record<string, { en: string; ru: string }> = {
-  date: { en: 'Date', ru: 'Дата' },
-  reason: { en: 'Reason', ru: 'Причина' },
-  note: { en: 'Note', ru: 'Заметка' },
-  outcome: { en: 'Outcome', ru: 'Результат' },
-  result: { en: 'Result', ru: 'Результат' },
-  kind: { en: 'Kind', ru: 'Вид' },
-  at: { en: 'When', ru: 'Когда' },
-  how: { en: 'How', ru: 'Как' },
-  caseworker: { en: 'Caseworker', ru: 'Куратор' },
-  plannedFirstContact: { en: 'Planned first contact', ru: 'Плановый первый контакт' },
-  consentToTreatment: { en: 'Consent to treatment given', ru: 'Согласие на лечение получено' },
-  unitAgreementSigned: { en: 'Unit agreement signed', ru: 'Соглашение отделения подписано' },
-  phase: { en: 'Phase', ru: 'Фаза' },
-  pathway: { en: 'Pathway', ru: 'Направление' },
-  status: { en: 'Status', ru: 'Статус' },
-  organisationId: { en: 'Organisation', ru: 'Организация' },
-  part: { en: 'Part', ru: 'Роль в деле' },
-  month: { en: 'Month', ru: 'Месяц' },
-  attended: { en: 'Attended', ru: 'Присутствовал' },
-  releasedAt: { en: 'Released at', ru: 'Время освобождения' },
-  releaseAddress: { en: 'Release address', ru: 'Адрес после освобождения' },
-  arrivedAt: { en: 'Arrived at', ru: 'Время прибытия' },
-  referralsMade: { en: 'Referrals made', ru: 'Направления' },
-};
-
+/** An event's field in the reader's language: the catalogue's `field.<name>`, else the humanised name. */
 export function fieldLabel(name: string, lang: Lang): string {
-  return FIELD_LABELS[name]?.[lang] ?? humanise(name);
+  return tMaybe(lang, `field.${name}`) ?? humanise(name);
 }
 
 type FieldKind =
@@ -86,7 +62,7 @@ export function SchemaFields(props: {
   values?: Record<string, string> | undefined;
   errors?: Record<string, string> | undefined;
 }) {
-  const w = WORDS[props.lang];
+  const t = translator(props.lang);
   const required = new Set(props.schema.required ?? []);
   return (
     <>
@@ -95,7 +71,7 @@ export function SchemaFields(props: {
         const field = kindOf(name, schema);
         const value = props.values?.[name] ?? '';
         const error = props.errors?.[name];
-        const label = `${fieldLabel(name, props.lang)}${required.has(name) || field.kind === 'boolean' ? '' : ` (${props.lang === 'ru' ? 'необязательно' : 'optional'})`}`;
+        const label = required.has(name) || field.kind === 'boolean' ? fieldLabel(name, props.lang) : t('web.optional', { label: fieldLabel(name, props.lang) });
         const common = { id, name: `data.${name}`, 'aria-invalid': error ? ('true' as const) : undefined, 'aria-describedby': error ? `${id}-error` : undefined };
         const errorLine = error && (
           <p class="field-error" id={`${id}-error`}>
@@ -116,7 +92,7 @@ export function SchemaFields(props: {
           <div class="field">
             <label for={id}>
               {label}
-              {field.kind === 'lines' ? ` (${w.oneAPerLine})` : ''}
+              {field.kind === 'lines' ? ` (${t('web.oneAPerLine')})` : ''}
             </label>
             {errorLine}
             {field.kind === 'choice' || field.kind === 'organisation' ? (

@@ -1,6 +1,7 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import { roleName, WORDS, type Lang } from './i18n.js';
+import { t as message } from '../../locales/catalogue.js';
+import { roleName, translator, type Lang } from './i18n.js';
 import type { Me } from './shapes.js';
 
 /** What every signed-in page knows about its reader, from GET /me. */
@@ -10,7 +11,7 @@ export type PageContext = { lang: Lang; path: string; viewer?: Viewer | undefine
 
 export function Layout(props: { page: PageContext; title: string; children?: Child }) {
   const { page, title } = props;
-  const w = WORDS[page.lang];
+  const t = translator(page.lang);
   const other: Lang = page.lang === 'en' ? 'ru' : 'en';
   // The doctype keeps browsers in standards mode (without it they render in quirks mode).
   return (
@@ -20,51 +21,51 @@ export function Layout(props: { page: PageContext; title: string; children?: Chi
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>{`${title} · ${w.appName}`}</title>
+          <title>{`${title} · ${t('web.appName')}`}</title>
           <link rel="stylesheet" href="/app/assets/app.css" />
         </head>
         <body>
           <a class="skip" href="#main">
-            {w.skip}
+            {t('web.skip')}
           </a>
           <header class="site">
             <a class="name" href="/app">
-              {w.appName}
+              {t('web.appName')}
             </a>
-            <nav aria-label={w.navigation}>
+            <nav aria-label={t('web.navigation')}>
               <ul>
                 {page.viewer && (
                   <li>
                     <a href="/app" aria-current={page.path === '/app' ? 'page' : undefined}>
-                      {w.home}
+                      {t('web.home')}
                     </a>
                   </li>
                 )}
                 {page.viewer && (
                   <li>
                     <a href="/app/inbox" aria-current={page.path === '/app/inbox' ? 'page' : undefined}>
-                      {w.inbox}
+                      {t('web.inbox')}
                     </a>
                   </li>
                 )}
                 <li>
                   <a href="/app/indicators" aria-current={page.path === '/app/indicators' ? 'page' : undefined}>
-                    {w.indicators}
+                    {t('web.indicators')}
                   </a>
                 </li>
                 <li class="lang">
                   <a href={`/app/lang/${other}?back=${encodeURIComponent(page.path)}`} hreflang={other} lang={other}>
-                    {other === 'ru' ? 'Русский' : 'English'}
+                    {message(other, 'locale.name')}
                   </a>
                 </li>
               </ul>
             </nav>
             {page.viewer && (
               <div class="who">
-                {w.signedInAs} {page.viewer.name ?? roleName(page.viewer.roles[0] ?? '', page.lang)}, {page.viewer.organisation.name}{' '}
+                {t('web.signedInAs', { name: page.viewer.name ?? roleName(page.viewer.roles[0] ?? '', page.lang), organisation: page.viewer.organisation.name })}{' '}
                 <form method="post" action="/app/sign-out">
                   <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
-                  <button type="submit">{w.signOut}</button>
+                  <button type="submit">{t('web.signOut')}</button>
                 </form>
               </div>
             )}

@@ -9,7 +9,8 @@ import { refusedLocalRoles } from '../auth/local-token.js';
 import { ApiRefusal, createApiClient, type ApiClient, type ApiFetch } from './api.js';
 import { stylesheetRoute } from './assets.js';
 import { dataFromForm, formValues } from './forms.js';
-import { pickLang, WORDS, type Lang } from './i18n.js';
+import { t } from '../../locales/catalogue.js';
+import { pickLang, type Lang } from './i18n.js';
 import { Layout, Notice, type PageContext, type Viewer } from './layout.js';
 import { createOidcSignIn } from './oidc.js';
 import { casePage, loadCase, type FailedForm } from './pages/case.js';
@@ -138,11 +139,11 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
 
   const refused = (c: WebContext, lang: Lang) =>
     c.html(
-      <Layout page={{ lang, path: c.req.path }} title={WORDS[lang].problem}>
-        <h1>{WORDS[lang].problem}</h1>
-        <Notice kind="error">{WORDS[lang].forbiddenForm}</Notice>
+      <Layout page={{ lang, path: c.req.path }} title={t(lang, 'web.problem')}>
+        <h1>{t(lang, 'web.problem')}</h1>
+        <Notice kind="error">{t(lang, 'web.forbiddenForm')}</Notice>
         <p>
-          <a href="/app">{WORDS[lang].home}</a>
+          <a href="/app">{t(lang, 'web.home')}</a>
         </p>
       </Layout>,
       403,
@@ -150,16 +151,16 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
 
   const notFoundPage = (c: WebContext, page: PageContext) =>
     c.html(
-      <Layout page={page} title={WORDS[page.lang].notFound}>
-        <h1>{WORDS[page.lang].notFound}</h1>
+      <Layout page={page} title={t(page.lang, 'web.notFound')}>
+        <h1>{t(page.lang, 'web.notFound')}</h1>
         <p>
-          <a href="/app">{WORDS[page.lang].home}</a>
+          <a href="/app">{t(page.lang, 'web.home')}</a>
         </p>
       </Layout>,
       404,
     );
 
-  const flashOf = (c: WebContext, lang: Lang) => (c.req.query('done') ? WORDS[lang].done : undefined);
+  const flashOf = (c: WebContext, lang: Lang) => (c.req.query('done') ? t(lang, 'web.done') : undefined);
 
   const app = new Hono<WebEnv>();
   app.use('*', pageHeaders);
@@ -177,7 +178,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
   app.get('/sign-in', async (c) => {
     const lang = langOf(c);
     const page: PageContext = { lang, path: c.req.path, csrf: preSessionToken(c) };
-    const message = c.req.query('expired') ? WORDS[lang].sessionExpired : c.req.query('failed') ? WORDS[lang].problem : undefined;
+    const message = c.req.query('expired') ? t(lang, 'web.sessionExpired') : c.req.query('failed') ? t(lang, 'web.problem') : undefined;
     if (options.signIn.kind === 'demo') {
       const { items } = await createApiClient(apiFetch, undefined, c.var.requestId).get<DemoSignInChoices>('/demo/sign-in-choices');
       return c.html(signInPage(page, { kind: 'demo', choices: items }, message));
@@ -257,7 +258,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     const result = isUuid(caseId) ? await who.api.post(`/cases/${caseId}/break-glass`, { reason: form.reason ?? '' }) : undefined;
     if (result?.ok) return c.redirect(`/app/cases/${caseId}?done=1`, 303);
     const problem =
-      result && !result.ok ? (result.problem.errors?.map((error) => error.message).join(' ') ?? result.problem.detail ?? result.problem.title) : WORDS[who.page.lang].notFound;
+      result && !result.ok ? (result.problem.errors?.map((error) => error.message).join(' ') ?? result.problem.detail ?? result.problem.title) : t(who.page.lang, 'web.notFound');
     return c.html(await homePage(who.page, who.api, now(c), undefined, problem), 422);
   });
 

@@ -22,8 +22,10 @@ export function runTs(script: string, args: string[], env: NodeJS.ProcessEnv): C
   return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export function startServiceProcess(env: NodeJS.ProcessEnv): ServiceProcess {
-  const child = runTs('src/server.ts', [], env);
+/** The service through tsx (as `npm run dev`), or as `npm start` runs it (scripts/start.mjs: esbuild's output on plain Node). */
+export function startServiceProcess(env: NodeJS.ProcessEnv, how: 'tsx' | 'npm-start' = 'tsx'): ServiceProcess {
+  const child =
+    how === 'tsx' ? runTs('src/server.ts', [], env) : spawn(process.execPath, [path.join(ROOT, 'scripts/start.mjs')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

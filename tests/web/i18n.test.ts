@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { PROTOCOLS } from '../../protocols/index.js';
 import { publishProtocol } from '../../protocols/publish.js';
 import { SchemaFields, type JsonSchema } from '../../src/web/forms.js';
-import { humanise, VALUE_LABELS, valueLabel } from '../../src/web/i18n.js';
+import { CATALOGUES } from '../../locales/catalogue.js';
+import { humanise, valueLabel } from '../../src/web/i18n.js';
 
 /** Every string an event form offers as a choice, from the protocols as the API publishes them. */
 function choicesOf(schema: JsonSchema | undefined, into: Set<string>): Set<string> {
@@ -26,7 +27,9 @@ describe('web workspace: option labels in both languages', () => {
   });
 
   it('has a Russian and an English label for every choice in every event form, none merely humanised', () => {
-    const untranslated = [...choices].filter((value) => !VALUE_LABELS[value]?.en || !VALUE_LABELS[value]?.ru || VALUE_LABELS[value]?.ru === humanise(value));
+    // Each locale's own catalogue (locales/en.json, ru.json), not the fallback: a Russian label must be in ru.json.
+    const label = (locale: 'en' | 'ru', value: string) => CATALOGUES[locale][`value.${value}`];
+    const untranslated = [...choices].filter((value) => !label('en', value) || !label('ru', value) || label('ru', value) === humanise(value));
     expect(untranslated).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import type { ApiClient } from '../api.js';
 import { fieldLabel, SchemaFields, type JsonSchema, type OrganisationOption } from '../forms.js';
-import { formatWhen, humanise, WORDS, type Lang } from '../i18n.js';
+import { protocolKey, protocolText, t as message } from '../../../locales/catalogue.js';
+import { formatWhen, humanise, translator, type Lang } from '../i18n.js';
 import { Layout, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
 import type { Problem } from '../problem.js';
 import type { CaseItem, HistoryItem, OrganisationItem, Page } from '../shapes.js';
@@ -18,7 +19,7 @@ const DATA_CLASSES = ['identity', 'contact', 'custody', 'legal', 'compliance', '
 function Value(props: { value: unknown; lang: Lang; tz: string }) {
   const { value, lang, tz } = props;
   if (value === null || value === undefined) return <></>;
-  if (typeof value === 'boolean') return <>{WORDS[lang][value ? 'yes' : 'no']}</>;
+  if (typeof value === 'boolean') return <>{message(lang, value ? 'web.yes' : 'web.no')}</>;
   if (typeof value === 'string') return <>{/^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) ? formatWhen(value, lang, tz) : value}</>;
   if (typeof value === 'number') return <>{String(value)}</>;
   if (Array.isArray(value)) return <>{value.map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item))).join(', ')}</>;
@@ -49,37 +50,38 @@ export async function loadCase(api: ApiClient, id: string) {
 
 export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited<ReturnType<typeof loadCase>>, flash: string | undefined, failed: FailedForm | undefined) {
   const { lang, viewer } = page;
-  const w = WORDS[lang];
+  const t = translator(lang);
   const tz = viewer.organisation.timeZone;
   const { item, history, participant, protocol, organisations } = loaded;
   const names = new Map(organisations.map((org) => [org.id, org.name]));
   const options: OrganisationOption[] = organisations.map((org) => ({ id: org.id, name: org.name, kind: org.kind }));
   const transitions = protocol.states[item.state]?.on ?? {};
-  const title = `${protocol.title[lang]}: ${item.participant.referenceCode}`;
+  const stateTitle = (state: string) => protocolText(lang, protocolKey.state(item.protocol, state), protocol.states[state]?.title);
+  const title = `${protocolText(lang, protocolKey.title(item.protocol), protocol.title) ?? item.protocol}: ${item.participant.referenceCode}`;
   return (
     <Layout page={page} title={title}>
       <h1>{title}</h1>
       {flash && <Notice>{flash}</Notice>}
       {failed && (
         <Notice kind="error">
-          <strong>{w.problem}</strong> {failed.problem.detail ?? failed.problem.title}
+          <strong>{t('web.problem')}</strong> {failed.problem.detail ?? failed.problem.title}
         </Notice>
       )}
       <dl class="facts">
-        <dt>{w.state}</dt>
+        <dt>{t('web.state')}</dt>
         <dd>
-          <Tag value={item.state} label={protocol.states[item.state]?.title[lang]} />
+          <Tag value={item.state} label={stateTitle(item.state)} />
         </dd>
-        <dt>{w.parties}</dt>
+        <dt>{t('web.parties')}</dt>
         <dd>{item.parties.map((party) => `${humanise(party.part)}: ${names.get(party.organisationId) ?? party.organisationId}`).join('; ')}</dd>
       </dl>
       <div class="grid">
         <section aria-labelledby="participant">
-          <h2 id="participant">{w.participant}</h2>
+          <h2 id="participant">{t('web.participant')}</h2>
           {participant ? (
             DATA_CLASSES.filter((dataClass) => participant[dataClass] !== undefined).map((dataClass) => (
               <>
-                <h3>{w[dataClass]}</h3>
+                <h3>{t(`web.${dataClass}`)}</h3>
                 <Value value={participant[dataClass]} lang={lang} tz={tz} />
               </>
             ))
@@ -88,14 +90,14 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
           )}
         </section>
         <section aria-labelledby="case-data">
-          <h2 id="case-data">{w.details}</h2>
+          <h2 id="case-data">{t('web.details')}</h2>
           <Value value={item.data} lang={lang} tz={tz} />
-          {item.dataWithheld && <p class="hint">{w.withheld}</p>}
+          {item.dataWithheld && <p class="hint">{t('web.withheld')}</p>}
         </section>
       </div>
       <section aria-labelledby="actions">
-        <h2 id="actions">{w.actions}</h2>
-        {item.allowedEvents.length === 0 && <p>{w.noActions}</p>}
+        <h2 id="actions">{t('web.actions')}</h2>
+        {item.allowedEvents.length === 0 && <p>{t('web.noActions')}</p>}
         {item.allowedEvents.map((event) => {
           const transition = transitions[event];
           if (!transition) return null;
@@ -104,7 +106,7 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
           return (
             <details class="action" open={isFailed || item.allowedEvents.length === 1}>
               <summary>
-                {humanise(event)}: {transition.description[lang]}
+                {humanise(event)}: {protocolText(lang, protocolKey.event(item.protocol, event), transition.description)}
               </summary>
               <form method="post" action={`/app/cases/${item.id}/events`}>
                 <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
@@ -119,7 +121,7 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
                   errors={isFailed ? failed.errors : undefined}
                 />
                 <button class="primary" type="submit">
-                  {w.record}: {humanise(event)}
+                  {t('web.record')}: {humanise(event)}
                 </button>
               </form>
             </details>
@@ -127,13 +129,13 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
         })}
       </section>
       <table>
-        <caption>{w.timeline}</caption>
+        <caption>{t('web.timeline')}</caption>
         <thead>
           <tr>
-            <th scope="col">{w.at}</th>
-            <th scope="col">{w.event}</th>
-            <th scope="col">{w.by}</th>
-            <th scope="col">{w.details}</th>
+            <th scope="col">{t('web.at')}</th>
+            <th scope="col">{t('web.event')}</th>
+            <th scope="col">{t('web.by')}</th>
+            <th scope="col">{t('web.details')}</th>
           </tr>
         </thead>
         <tbody>
@@ -141,12 +143,12 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
             <tr>
               <td>{formatWhen(event.at, lang, tz)}</td>
               <th scope="row">
-                {humanise(event.type)} {!event.observation && <Tag value={event.toState} label={protocol.states[event.toState]?.title[lang]} />}
+                {humanise(event.type)} {!event.observation && <Tag value={event.toState} label={stateTitle(event.toState)} />}
               </th>
               <td>{event.organisationId ? (names.get(event.organisationId) ?? '') : humanise(event.part)}</td>
               <td>
                 <Value value={event.data} lang={lang} tz={tz} />
-                {event.dataWithheld && <span class="hint">{w.withheld}</span>}
+                {event.dataWithheld && <span class="hint">{t('web.withheld')}</span>}
               </td>
             </tr>
           ))}

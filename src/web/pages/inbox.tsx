@@ -1,29 +1,29 @@
-import { formatWhen, WORDS } from '../i18n.js';
+import { formatWhen, translator } from '../i18n.js';
 import { CaseLink, Layout, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
 import type { NotificationItem } from '../shapes.js';
 
 /** The organisation's inbox (GET /notifications): reference codes and links only, as the API gives them. */
 export function inboxPage(page: PageContext & { viewer: Viewer }, items: NotificationItem[], flash: string | undefined) {
-  const w = WORDS[page.lang];
+  const t = translator(page.lang);
   const tz = page.viewer.organisation.timeZone;
   return (
-    <Layout page={page} title={w.inbox}>
-      <h1>{w.inbox}</h1>
+    <Layout page={page} title={t('web.inbox')}>
+      <h1>{t('web.inbox')}</h1>
       {flash && <Notice>{flash}</Notice>}
       <table>
-        <caption>{w.inbox}</caption>
+        <caption>{t('web.inbox')}</caption>
         <thead>
           <tr>
-            <th scope="col">{w.received}</th>
-            <th scope="col">{w.reference}</th>
-            <th scope="col">{w.subject}</th>
-            <th scope="col">{w.state}</th>
+            <th scope="col">{t('web.received')}</th>
+            <th scope="col">{t('web.reference')}</th>
+            <th scope="col">{t('web.subject')}</th>
+            <th scope="col">{t('web.state')}</th>
           </tr>
         </thead>
         <tbody>
           {items.length === 0 ? (
             <tr>
-              <td colspan={4}>{w.none}</td>
+              <td colspan={4}>{t('web.none')}</td>
             </tr>
           ) : (
             items.map((item) => (
@@ -36,12 +36,12 @@ export function inboxPage(page: PageContext & { viewer: Viewer }, items: Notific
                 </td>
                 <td>
                   {item.readAt ? (
-                    <Tag value="done" label={w.read} />
+                    <Tag value="done" label={t('web.read')} />
                   ) : (
                     <form method="post" action={`/app/inbox/${item.id}/read`}>
                       <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
-                      <button type="submit" class="primary" aria-label={`${w.markRead}: ${item.subject}`}>
-                        {w.markRead}
+                      <button type="submit" class="primary" aria-label={`${t('web.markRead')}: ${item.subject}`}>
+                        {t('web.markRead')}
                       </button>
                     </form>
                   )}

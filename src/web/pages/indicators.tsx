@@ -1,4 +1,4 @@
-import { WORDS } from '../i18n.js';
+import { translator } from '../i18n.js';
 import { Layout, Notice, type PageContext } from '../layout.js';
 import type { Problem } from '../problem.js';
 import type { IndicatorTable } from '../shapes.js';
@@ -41,15 +41,15 @@ function BarChart(props: { title: string; rows: { label: string; value: number |
 }
 
 export function indicatorsPage(page: PageContext, query: { table: string; period: string }, result: { ok: true; body: IndicatorTable } | { ok: false; problem: Problem }) {
-  const w = WORDS[page.lang];
+  const t = translator(page.lang);
   const lang = page.lang;
   const csv = `/indicators.csv?table=${encodeURIComponent(query.table)}${query.period ? `&period=${encodeURIComponent(query.period)}` : ''}`;
   return (
-    <Layout page={page} title={w.indicators}>
-      <h1>{w.indicators}</h1>
+    <Layout page={page} title={t('web.indicators')}>
+      <h1>{t('web.indicators')}</h1>
       <form method="get" action="/app/indicators" class="panel">
         <div class="field">
-          <label for="table">{w.table}</label>
+          <label for="table">{t('web.table')}</label>
           <select id="table" name="table">
             {INDICATOR_TABLES.map((table) => (
               <option value={table} selected={table === query.table}>
@@ -59,14 +59,14 @@ export function indicatorsPage(page: PageContext, query: { table: string; period
           </select>
         </div>
         <div class="field">
-          <label for="period">{w.period}</label>
+          <label for="period">{t('web.period')}</label>
           <input type="text" id="period" name="period" value={query.period} placeholder="2026-Q1" />
         </div>
         <button class="primary" type="submit">
-          {w.show}
+          {t('web.show')}
         </button>{' '}
         <a href={csv} download>
-          {w.downloadCsv}
+          {t('web.downloadCsv')}
         </a>
       </form>
       {!result.ok ? (
@@ -74,7 +74,7 @@ export function indicatorsPage(page: PageContext, query: { table: string; period
       ) : (
         <>
           <p>
-            {w.period}: {result.body.period}
+            {t('web.period')}: {result.body.period}
           </p>
           {result.body.indicators.map((indicator) => {
             const names = new Map(result.body.groups.map((group) => [group.code, group.name]));
@@ -82,15 +82,15 @@ export function indicatorsPage(page: PageContext, query: { table: string; period
               ...indicator.rows.map((row) => ({
                 label: names.get(row.group) ?? row.group,
                 value: row.suppressed ? null : row.value,
-                text: shown(row, indicator.kind, w.suppressed),
+                text: shown(row, indicator.kind, t('web.suppressed')),
               })),
-              { label: w.total, value: indicator.total.suppressed ? null : indicator.total.value, text: shown(indicator.total, indicator.kind, w.suppressed) },
+              { label: t('web.total'), value: indicator.total.suppressed ? null : indicator.total.value, text: shown(indicator.total, indicator.kind, t('web.suppressed')) },
             ];
             return (
               <figure class="chart">
                 <figcaption>{indicator.title[lang]}</figcaption>
                 <BarChart
-                  title={`${w.chartOf} ${indicator.title[lang]}`}
+                  title={t('web.chartOf', { title: indicator.title[lang] })}
                   rows={rows.map((row) => ({ ...row, value: indicator.kind === 'rate' && row.value !== null ? row.value * 100 : row.value }))}
                 />
                 <table>

@@ -1,4 +1,4 @@
-import { roleName, WORDS } from '../i18n.js';
+import { roleName, translator } from '../i18n.js';
 import { Layout, Notice, type PageContext } from '../layout.js';
 import type { DemoSignInChoices } from '../shapes.js';
 
@@ -6,19 +6,19 @@ export type DemoChoice = DemoSignInChoices['items'][number];
 
 /** Demo: pick an organisation and a role. Production: one button that starts the OpenID Connect sign-in. */
 export function signInPage(page: PageContext, mode: { kind: 'demo'; choices: DemoChoice[] } | { kind: 'oidc' } | { kind: 'none' }, message: string | undefined) {
-  const w = WORDS[page.lang];
+  const t = translator(page.lang);
   return (
-    <Layout page={page} title={w.signIn}>
-      <h1>{w.signIn}</h1>
+    <Layout page={page} title={t('web.signIn')}>
+      <h1>{t('web.signIn')}</h1>
       {message && <Notice kind="error">{message}</Notice>}
       {mode.kind === 'demo' && (
         <form method="post" action="/app/sign-in/demo" class="panel">
-          <h2>{w.signInDemo}</h2>
-          <p class="hint">{w.signInDemoHint}</p>
+          <h2>{t('web.signInDemo')}</h2>
+          <p class="hint">{t('web.signInDemoHint')}</p>
           <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
           <div class="field">
             <label for="choice">
-              {w.organisation} / {w.role}
+              {t('web.organisation')} / {t('web.role')}
             </label>
             <select id="choice" name="choice" required>
               {mode.choices.flatMap((choice) =>
@@ -31,7 +31,7 @@ export function signInPage(page: PageContext, mode: { kind: 'demo'; choices: Dem
             </select>
           </div>
           <button class="primary" type="submit">
-            {w.continue}
+            {t('web.continue')}
           </button>
         </form>
       )}
@@ -39,11 +39,11 @@ export function signInPage(page: PageContext, mode: { kind: 'demo'; choices: Dem
         // A link, not a form: the identity provider is another origin, and form-action 'self' would block the redirect.
         <p>
           <a class="button" href="/app/sign-in/oidc">
-            {w.signInOidc}
+            {t('web.signInOidc')}
           </a>
         </p>
       )}
-      {mode.kind === 'none' && <p>{w.signInUnavailable}</p>}
+      {mode.kind === 'none' && <p>{t('web.signInUnavailable')}</p>}
     </Layout>
   );
 }
