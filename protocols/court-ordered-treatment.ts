@@ -8,7 +8,7 @@ const PROGRAMMES = ['detox', 'outpatient', 'inpatient_drug_free', 'ost', 'rehabi
 
 const possibleBreach: AlertDefinition = {
   rule: 'possible_breach',
-  title: t('Possible breach: two positive or missed tests within 30 days', 'Возможное нарушение: два положительных или пропущенных теста за 30 дней'),
+  title: t('Possible breach: two positive or missed tests within 30 days'),
   notify: ['probation'],
   when: 'twoAdverseTestsWithin30Days',
 };
@@ -19,10 +19,7 @@ const drugTest: TransitionDefinition = {
   data: z.strictObject({ date: date(), result: z.enum(['negative', 'positive', 'missed', 'refused']), note: text(1000).optional() }),
   assign: ['recordDrugTest'],
   tells: [possibleBreach],
-  description: t(
-    'A drug test result; two positive or missed tests within 30 days alert probation at once.',
-    'Результат теста на наркотики; два положительных или пропущенных теста за 30 дней — немедленное оповещение службы пробации.',
-  ),
+  description: t('A drug test result; two positive or missed tests within 30 days alert probation at once.'),
 };
 
 const progressReport: TransitionDefinition = {
@@ -30,29 +27,26 @@ const progressReport: TransitionDefinition = {
   target: 'observation',
   data: z.strictObject({ date: date(), summary: text(5000), recommendation: z.enum(['continue', 'review']).optional() }),
   assign: ['advanceReportDue'],
-  description: t('The periodic report to the court; moves the next report due date.', 'Периодический отчёт суду; переносит срок следующего отчёта.'),
+  description: t('The periodic report to the court; moves the next report due date.'),
 };
 
 const refused: TransitionDefinition = {
   by: ['provider', 'probation'],
   target: 'breach_review',
   data: reason(),
-  description: t('The person refuses treatment; reviewed like a breach.', 'Лицо отказывается от лечения; рассматривается как нарушение.'),
+  description: t('The person refuses treatment; reviewed like a breach.'),
 };
 
 export const courtOrderedTreatment = {
   id: 'court-ordered-treatment',
   version: 1,
-  title: t('Court-ordered treatment', 'Лечение по решению суда'),
-  description: t(
-    'Treatment as an alternative sentence: the court orders it, a certified provider treats, probation supervises and reports to the court.',
-    'Лечение как альтернатива наказанию: суд назначает, сертифицированный поставщик лечит, пробация контролирует и отчитывается перед судом.',
-  ),
+  title: t('Court-ordered treatment'),
+  description: t('Treatment as an alternative sentence: the court orders it, a certified provider treats, probation supervises and reports to the court.'),
   parts: {
-    court: { title: t('Court', 'Суд'), kinds: ['court'], required: true },
-    probation: { title: t('Probation service', 'Служба пробации'), kinds: ['probation'], required: true },
-    provider: { title: t('Treatment provider', 'Поставщик лечения'), kinds: ['treatment_provider'], required: true, certified: true },
-    ngo: { title: t('NGO', 'НКО'), kinds: ['ngo'], required: false, certified: true, needsConsent: true },
+    court: { title: t('Court'), kinds: ['court'], required: true },
+    probation: { title: t('Probation service'), kinds: ['probation'], required: true },
+    provider: { title: t('Treatment provider'), kinds: ['treatment_provider'], required: true, certified: true },
+    ngo: { title: t('NGO'), kinds: ['ngo'], required: false, certified: true, needsConsent: true },
   },
   opening: {
     roles: ['judge'],
@@ -69,26 +63,26 @@ export const courtOrderedTreatment = {
   initial: 'ordered',
   states: {
     ordered: {
-      title: t('Ordered', 'Назначено'),
+      title: t('Ordered'),
       on: {
         INTAKE_RECORDED: {
           by: ['provider'],
           target: 'in_treatment',
           data: z.strictObject({ assessmentDate: date(), rehabilitationPlan: text(5000), consentToTreatment: z.literal(true) }),
           assign: ['startReporting'],
-          description: t('Intake: assessment, rehabilitation plan, consent to treatment.', 'Приём: оценка, план реабилитации, согласие на лечение.'),
+          description: t('Intake: assessment, rehabilitation plan, consent to treatment.'),
         },
         PERSON_REFUSED: refused,
       },
     },
     in_treatment: {
-      title: t('In treatment', 'На лечении'),
+      title: t('In treatment'),
       on: {
         ATTENDANCE_RECORDED: {
           by: ['provider'],
           target: 'observation',
           data: z.strictObject({ date: date(), attended: z.boolean(), kind: text(200) }),
-          description: t('Attendance at a session.', 'Посещение занятия.'),
+          description: t('Attendance at a session.'),
         },
         DRUG_TEST_RECORDED: drugTest,
         PROGRESS_REPORT_SUBMITTED: progressReport,
@@ -96,69 +90,69 @@ export const courtOrderedTreatment = {
           by: ['probation'],
           target: 'breach_review',
           data: reason(),
-          description: t('Probation reports a breach of the order to the court.', 'Пробация сообщает суду о нарушении.'),
+          description: t('Probation reports a breach of the order to the court.'),
         },
         PERSON_REFUSED: refused,
         TREATMENT_COMPLETED: {
           by: ['provider'],
           target: 'completion_review',
           data: z.strictObject({ date: date(), summary: text(5000).optional() }),
-          description: t('The provider reports the treatment completed.', 'Поставщик сообщает о завершении лечения.'),
+          description: t('The provider reports the treatment completed.'),
         },
       },
     },
     breach_review: {
-      title: t('Breach under review', 'Рассмотрение нарушения'),
+      title: t('Breach under review'),
       on: {
         PROGRESS_REPORT_SUBMITTED: progressReport,
         BREACH_RULED: {
           by: ['court'],
           target: [{ target: 'revoked', when: 'outcomeIsRevoke' }, { target: { history: true } }],
           data: z.strictObject({ outcome: z.enum(['continue', 'revoke']), note: text(2000).optional() }),
-          description: t('The court rules: continue (back to where it was) or revoke the order.', 'Суд решает: продолжить (вернуться к прежнему этапу) или отменить.'),
+          description: t('The court rules: continue (back to where it was) or revoke the order.'),
         },
       },
     },
     completion_review: {
-      title: t('Completion under review', 'Рассмотрение завершения'),
+      title: t('Completion under review'),
       on: {
         ORDER_DISCHARGED: {
           by: ['court'],
           target: 'discharged',
           data: z.strictObject({ date: date(), note: text(2000).optional() }),
-          description: t('The court discharges the order.', 'Суд прекращает исполнение решения.'),
+          description: t('The court discharges the order.'),
         },
       },
     },
-    revoked: { title: t('Revoked', 'Отменено'), final: true },
-    discharged: { title: t('Discharged', 'Исполнено'), final: true },
+    revoked: { title: t('Revoked'), final: true },
+    discharged: { title: t('Discharged'), final: true },
   },
   anyState: { PARTY_ASSIGNED: partyAssigned(['court']) },
   deadlines: {
     intake_overdue: {
       kind: 'deadline',
-      title: t(`No intake ${n.days.en} after the order`, `Нет приёма через ${n.days.ru} после решения`),
+      title: t(`No intake ${n.days} after the order`),
       activeIn: ['ordered'],
       due: { anchor: 'orderDate', type: 'date', days: 14 },
       notify: ['probation', 'court'],
     },
     progress_report_reminder: {
       kind: 'reminder',
-      title: t(`Progress report due in ${n.days.en}`, `Отчёт о ходе лечения через ${n.days.ru}`),
+      title: t(`Progress report due in ${n.days}`),
       activeIn: ['in_treatment', 'breach_review'],
       due: { anchor: 'nextReportDue', type: 'date', days: -3 },
       notify: ['probation'],
     },
     progress_report_overdue: {
       kind: 'deadline',
-      title: t('Progress report overdue', 'Отчёт о ходе лечения просрочен'),
+      title: t('Progress report overdue'),
       activeIn: ['in_treatment', 'breach_review'],
       due: { anchor: 'nextReportDue', type: 'date', days: 1 },
       notify: ['court'],
     },
     order_ending: {
       kind: 'reminder',
-      title: t(`The order ends in ${n.days.en}`, `Срок решения истекает через ${n.days.ru}`),
+      title: t(`The order ends in ${n.days}`),
       activeIn: ['ordered', 'in_treatment', 'breach_review', 'completion_review'],
       due: { anchor: 'orderEndDate', type: 'date', days: -14 },
       notify: ['provider', 'probation', 'court'],

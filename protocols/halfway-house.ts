@@ -8,7 +8,7 @@ const withdrawn: TransitionDefinition = {
   by: ['referrer'],
   target: 'withdrawn',
   data: reason(),
-  description: t('The referrer withdraws the referral.', 'Направившая сторона отзывает направление.'),
+  description: t('The referrer withdraws the referral.'),
 };
 
 const arrivalDateChanged: TransitionDefinition = {
@@ -16,15 +16,12 @@ const arrivalDateChanged: TransitionDefinition = {
   target: 'observation',
   data: z.strictObject({ expectedArrivalDate: date(), reason: text(1000).optional() }),
   assign: ['changeArrivalDate'],
-  description: t(
-    'The expected arrival date changes (also when the linked release date changes).',
-    'Меняется ожидаемая дата прибытия (в том числе при переносе даты освобождения).',
-  ),
+  description: t('The expected arrival date changes (also when the linked release date changes).'),
 };
 
 const relapse: AlertDefinition = {
   rule: 'relapse',
-  title: t('Relapse recorded at the halfway house', 'Рецидив в доме на полпути'),
+  title: t('Relapse recorded at the halfway house'),
   notify: ['ngo', 'probation'],
   when: 'incidentIsRelapse',
 };
@@ -32,16 +29,13 @@ const relapse: AlertDefinition = {
 export const halfwayHouse = {
   id: 'halfway-house',
   version: 1,
-  title: t('Halfway-house placement', 'Размещение в доме на полпути'),
-  description: t(
-    'A referral to a certified halfway house, the decision, arrival, stay and move-on.',
-    'Направление в сертифицированный дом на полпути, решение, прибытие, проживание и выезд.',
-  ),
+  title: t('Halfway-house placement'),
+  description: t('A referral to a certified halfway house, the decision, arrival, stay and move-on.'),
   parts: {
-    referrer: { title: t('Referrer', 'Направившая сторона'), kinds: ['prison', 'probation', 'ngo'], required: true },
-    halfway_house: { title: t('Halfway house', 'Дом на полпути'), kinds: ['halfway_house'], required: true, certified: true },
-    ngo: { title: t('NGO', 'НКО'), kinds: ['ngo'], required: false, certified: true, needsConsent: true },
-    probation: { title: t('Probation service', 'Служба пробации'), kinds: ['probation'], required: false },
+    referrer: { title: t('Referrer'), kinds: ['prison', 'probation', 'ngo'], required: true },
+    halfway_house: { title: t('Halfway house'), kinds: ['halfway_house'], required: true, certified: true },
+    ngo: { title: t('NGO'), kinds: ['ngo'], required: false, certified: true, needsConsent: true },
+    probation: { title: t('Probation service'), kinds: ['probation'], required: false },
   },
   opening: {
     roles: ['prison_staff', 'probation_officer', 'ngo_worker'],
@@ -53,7 +47,7 @@ export const halfwayHouse = {
   initial: 'referred',
   states: {
     referred: {
-      title: t('Referred', 'Направлен'),
+      title: t('Referred'),
       on: {
         ACCEPTED: {
           by: ['halfway_house'],
@@ -61,15 +55,15 @@ export const halfwayHouse = {
           data: z.strictObject({ note: text(1000).optional() }),
           facts: ['freeCapacity'],
           guards: ['bedFreeOnArrival'],
-          description: t('Accepted: needs a free bed on the arrival date, else 409 CAPACITY_FULL.', 'Принят: нужна свободная койка на дату прибытия, иначе 409.'),
+          description: t('Accepted: needs a free bed on the arrival date, else 409 CAPACITY_FULL.'),
         },
-        DECLINED: { by: ['halfway_house'], target: 'declined', data: reason(), description: t('Declined, with a reason.', 'Отказ с указанием причины.') },
+        DECLINED: { by: ['halfway_house'], target: 'declined', data: reason(), description: t('Declined, with a reason.') },
         WITHDRAWN: withdrawn,
         ARRIVAL_DATE_CHANGED: arrivalDateChanged,
       },
     },
     accepted: {
-      title: t('Accepted', 'Принят'),
+      title: t('Accepted'),
       on: {
         WITHDRAWN: withdrawn,
         ARRIVAL_DATE_CHANGED: arrivalDateChanged,
@@ -78,25 +72,25 @@ export const halfwayHouse = {
           target: 'resident',
           data: z.strictObject({ arrivedAt: dateTime() }),
           assign: ['arrived'],
-          description: t('The person arrives.', 'Лицо прибыло.'),
+          description: t('The person arrives.'),
         },
         NOT_ARRIVED: {
           by: ['halfway_house'],
           target: 'not_arrived',
           data: z.strictObject({ note: text(1000).optional() }),
-          description: t('The person did not arrive.', 'Лицо не прибыло.'),
+          description: t('The person did not arrive.'),
         },
       },
     },
     resident: {
-      title: t('Resident', 'Проживает'),
+      title: t('Resident'),
       on: {
         INCIDENT_RECORDED: {
           by: ['halfway_house'],
           target: 'observation',
           data: z.strictObject({ date: date(), kind: z.enum(['relapse', 'curfew', 'conflict', 'other']), note: text(2000).optional() }),
           tells: [relapse],
-          description: t('An incident; a relapse notifies the NGO and probation at once.', 'Инцидент; рецидив — немедленное оповещение НКО и пробации.'),
+          description: t('An incident; a relapse notifies the NGO and probation at once.'),
         },
         STAY_EXTENDED: {
           by: ['halfway_house'],
@@ -104,7 +98,7 @@ export const halfwayHouse = {
           data: z.strictObject({ maxStayDays: z.number().int().min(1).max(730), reason: text(1000) }),
           guards: ['stayIsLonger'],
           assign: ['extendStay'],
-          description: t('The maximum stay is extended, with a reason.', 'Срок проживания продлён с указанием причины.'),
+          description: t('The maximum stay is extended, with a reason.'),
         },
         DEPARTED: {
           by: ['halfway_house'],
@@ -114,48 +108,48 @@ export const halfwayHouse = {
             reason: z.enum(['moved_on_stable_housing', 'moved_on_other', 'evicted', 'absconded', 'relapse', 'returned_to_custody', 'other']),
             note: text(1000).optional(),
           }),
-          description: t('The person leaves, with the reason.', 'Лицо выбыло, с указанием причины.'),
+          description: t('The person leaves, with the reason.'),
         },
       },
     },
-    declined: { title: t('Declined', 'Отказано'), final: true },
-    withdrawn: { title: t('Withdrawn', 'Отозвано'), final: true },
-    not_arrived: { title: t('Not arrived', 'Не прибыл'), final: true },
-    departed: { title: t('Departed', 'Выбыл'), final: true },
+    declined: { title: t('Declined'), final: true },
+    withdrawn: { title: t('Withdrawn'), final: true },
+    not_arrived: { title: t('Not arrived'), final: true },
+    departed: { title: t('Departed'), final: true },
   },
   anyState: { PARTY_ASSIGNED: partyAssigned(['referrer']) },
   deadlines: {
     decision_reminder: {
       kind: 'reminder',
-      title: t(`A referral awaits a decision ${n.workingDays.en} after it was made`, `Направление ждёт решения ${n.workingDays.ru} после его отправки`),
+      title: t(`A referral awaits a decision ${n.workingDays} after it was made`),
       activeIn: ['referred'],
       due: { anchor: 'referredOn', type: 'date', workingDays: 3 },
       notify: ['halfway_house'],
     },
     decision_overdue: {
       kind: 'deadline',
-      title: t(`No decision ${n.workingDays.en} after the referral`, `Нет решения через ${n.workingDays.ru}`),
+      title: t(`No decision ${n.workingDays} after the referral`),
       activeIn: ['referred'],
       due: { anchor: 'referredOn', type: 'date', workingDays: 5 },
       notify: ['referrer', '@region_coordinator'],
     },
     arrival_missed: {
       kind: 'deadline',
-      title: t(`Not arrived ${n.days.en} after the expected date`, `Не прибыл через ${n.days.ru} после ожидаемой даты`),
+      title: t(`Not arrived ${n.days} after the expected date`),
       activeIn: ['accepted'],
       due: { anchor: 'expectedArrivalDate', type: 'date', days: 1 },
       notify: ['referrer', 'probation', 'ngo'],
     },
     move_on_planning: {
       kind: 'reminder',
-      title: t(`Maximum stay ends in ${n.days.en}: plan the move-on`, `Срок проживания истекает через ${n.days.ru}`),
+      title: t(`Maximum stay ends in ${n.days}: plan the move-on`),
       activeIn: ['resident'],
       due: { anchor: 'stayEndDate', type: 'date', days: -14 },
       notify: ['halfway_house', 'ngo'],
     },
     max_stay_reached: {
       kind: 'deadline',
-      title: t('Maximum stay reached', 'Срок проживания истёк'),
+      title: t('Maximum stay reached'),
       activeIn: ['resident'],
       due: { anchor: 'stayEndDate', type: 'date' },
       notify: ['halfway_house', 'referrer'],

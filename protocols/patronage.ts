@@ -8,24 +8,24 @@ const lost: TransitionDefinition = {
   by: ['ngo'],
   target: 'lost_contact',
   data: z.strictObject({ note: text(1000).optional() }),
-  description: t('Contact with the person is lost.', 'Контакт с лицом утрачен.'),
+  description: t('Contact with the person is lost.'),
 };
 const custody: TransitionDefinition = {
   by: ['ngo', 'sender'],
   target: 'returned_to_custody',
   data: z.strictObject({ date: date(), note: text(1000).optional() }),
-  description: t('The person is back in custody.', 'Лицо вновь под стражей.'),
+  description: t('The person is back in custody.'),
 };
 const withdrawn: TransitionDefinition = {
   by: ['ngo'],
   target: 'withdrawn',
   data: reason(),
-  description: t('The person declines patronage; motivational follow-ups follow.', 'Лицо отказывается от патронажа; следуют мотивационные контакты.'),
+  description: t('The person declines patronage; motivational follow-ups follow.'),
 };
 
 const followUp = (month: 3 | 6 | 12) => ({
   kind: 'reminder' as const,
-  title: t(`Follow-up due ${n.months.en} after release`, `Контрольный контакт через ${n.months.ru} после освобождения`),
+  title: t(`Follow-up due ${n.months} after release`),
   activeIn: ['active'],
   due: { anchor: 'releaseDate', type: 'date' as const, months: month },
   condition: `followUp${month}Missing` as const,
@@ -35,15 +35,12 @@ const followUp = (month: 3 | 6 | 12) => ({
 export const patronage = {
   id: 'patronage',
   version: 1,
-  title: t('Post-release patronage', 'Постпенитенциарный патронаж'),
-  description: t(
-    'The handover from prison or probation to an NGO patron: acknowledgement, first contact, regular contacts and follow-ups for a year.',
-    'Передача от учреждения или пробации НКО: подтверждение, первый контакт, регулярные контакты и контроль в течение года.',
-  ),
+  title: t('Post-release patronage'),
+  description: t('The handover from prison or probation to an NGO patron: acknowledgement, first contact, regular contacts and follow-ups for a year.'),
   parts: {
-    sender: { title: t('Sender', 'Передающая сторона'), kinds: ['prison', 'probation'], required: true },
-    ngo: { title: t('NGO patron', 'НКО-патрон'), kinds: ['ngo'], required: true, certified: true, needsConsent: true },
-    coordinator: { title: t('Regional coordinator', 'Региональный координатор'), kinds: ['coordinator'], required: true, automatic: 'region_coordinator' },
+    sender: { title: t('Sender'), kinds: ['prison', 'probation'], required: true },
+    ngo: { title: t('NGO patron'), kinds: ['ngo'], required: true, certified: true, needsConsent: true },
+    coordinator: { title: t('Regional coordinator'), kinds: ['coordinator'], required: true, automatic: 'region_coordinator' },
   },
   opening: {
     roles: ['prison_staff', 'probation_officer'],
@@ -65,7 +62,7 @@ export const patronage = {
   initial: 'sent',
   states: {
     sent: {
-      title: t('Sent', 'Отправлено'),
+      title: t('Sent'),
       on: {
         ACKNOWLEDGED: {
           by: ['ngo'],
@@ -73,13 +70,13 @@ export const patronage = {
           data: z.strictObject({ caseworker: text(200), plannedFirstContact: date() }),
           assign: ['acknowledge'],
           signals: [{ to: 'parent', protocol: 'pre-release', event: 'PATRONAGE_ACKNOWLEDGED' }],
-          description: t('The NGO takes the handover: caseworker and planned first contact.', 'НКО принимает: куратор и дата первого контакта.'),
+          description: t('The NGO takes the handover: caseworker and planned first contact.'),
         },
-        DECLINED: { by: ['ngo'], target: 'declined', data: reason(), description: t('The NGO declines, with a reason.', 'НКО отказывается с указанием причины.') },
+        DECLINED: { by: ['ngo'], target: 'declined', data: reason(), description: t('The NGO declines, with a reason.') },
       },
     },
     declined: {
-      title: t('Declined', 'Отклонено'),
+      title: t('Declined'),
       on: {
         RESENT: {
           by: ['sender'],
@@ -87,19 +84,19 @@ export const patronage = {
           data: z.strictObject({ ngoOrganisationId: z.uuid() }),
           guards: ['anotherNgoWithConsent'],
           assign: ['resend'],
-          description: t('Sent again to another NGO (with a consent naming it).', 'Повторно отправлено другой НКО (с согласием).'),
+          description: t('Sent again to another NGO (with a consent naming it).'),
         },
       },
     },
     acknowledged: {
-      title: t('Acknowledged', 'Принято'),
+      title: t('Acknowledged'),
       on: {
         FIRST_CONTACT_MADE: {
           by: ['ngo'],
           target: 'active',
           data: z.strictObject({ at: dateTime(), how: z.enum(['in_person', 'phone', 'video', 'other']) }),
           assign: ['firstContact'],
-          description: t('The first contact: when and how.', 'Первый контакт: когда и как.'),
+          description: t('The first contact: when and how.'),
         },
         LOST_CONTACT: lost,
         RETURNED_TO_CUSTODY: custody,
@@ -107,7 +104,7 @@ export const patronage = {
       },
     },
     active: {
-      title: t('Active', 'Активно'),
+      title: t('Active'),
       on: {
         CONTACT_RECORDED: {
           by: ['ngo'],
@@ -119,7 +116,7 @@ export const patronage = {
             referralsMade: z.array(text(200)).max(20).optional(),
           }),
           assign: ['advanceContact'],
-          description: t('A contact; the next is due in a week (monthly after 12 weeks).', 'Контакт; следующий через неделю (после 12 недель — ежемесячно).'),
+          description: t('A contact; the next is due in a week (monthly after 12 weeks).'),
         },
         FOLLOW_UP_RECORDED: {
           by: ['ngo'],
@@ -132,43 +129,43 @@ export const patronage = {
             reoffending: z.boolean(),
           }),
           assign: ['recordFollowUp'],
-          description: t('The follow-up at month 3, 6 or 12: housing, work, substance use, reoffending.', 'Контроль на 3, 6 или 12 месяце: жильё, работа, употребление, рецидив.'),
+          description: t('The follow-up at month 3, 6 or 12: housing, work, substance use, reoffending.'),
         },
         COMPLETED: {
           by: ['ngo'],
           target: 'completed',
           data: z.strictObject({ note: text(1000).optional() }),
-          description: t('Patronage completed.', 'Патронаж завершён.'),
+          description: t('Patronage completed.'),
         },
         LOST_CONTACT: lost,
         RETURNED_TO_CUSTODY: custody,
         WITHDRAWN: withdrawn,
       },
     },
-    completed: { title: t('Completed', 'Завершено'), final: true },
-    lost_contact: { title: t('Lost contact', 'Контакт утрачен'), final: true },
-    returned_to_custody: { title: t('Returned to custody', 'Возвращён под стражу'), final: true },
-    withdrawn: { title: t('Withdrawn', 'Отказ'), final: true },
+    completed: { title: t('Completed'), final: true },
+    lost_contact: { title: t('Lost contact'), final: true },
+    returned_to_custody: { title: t('Returned to custody'), final: true },
+    withdrawn: { title: t('Withdrawn'), final: true },
   },
   anyState: { PARTY_ASSIGNED: partyAssigned(['sender']) },
   deadlines: {
     acknowledgement_overdue: {
       kind: 'escalation',
-      title: t(`Not acknowledged ${n.hours.en} after sending`, `Не принято через ${n.hours.ru} после отправки`),
+      title: t(`Not acknowledged ${n.hours} after sending`),
       activeIn: ['sent'],
       due: { anchor: 'sentAt', type: 'datetime', hours: 48 },
       notify: ['coordinator'],
     },
     first_contact_overdue: {
       kind: 'deadline',
-      title: t(`No first contact ${n.hours.en} after release`, `Нет первого контакта через ${n.hours.ru} после освобождения`),
+      title: t(`No first contact ${n.hours} after release`),
       activeIn: ['sent', 'acknowledged'],
       due: { anchor: 'releasedAt', type: 'datetime', hours: 72 },
       notify: { resolver: 'senderAndProbation' },
     },
     contact_due: {
       kind: 'reminder',
-      title: t('A contact is due', 'Срок очередного контакта'),
+      title: t('A contact is due'),
       activeIn: ['active'],
       due: { anchor: 'nextContactDue', type: 'date' },
       notify: ['ngo'],

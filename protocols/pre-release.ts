@@ -19,10 +19,7 @@ const referred: TransitionDefinition = {
       data: 'halfwayHouseReferral',
     },
   ],
-  description: t(
-    'Refers to a halfway house: opens a halfway-house case with arrival on the release date.',
-    'Направление в дом на полпути: открывает дело с прибытием в день освобождения.',
-  ),
+  description: t('Refers to a halfway house: opens a halfway-house case with arrival on the release date.'),
 };
 
 const dateChanged: TransitionDefinition = {
@@ -31,7 +28,7 @@ const dateChanged: TransitionDefinition = {
   data: z.strictObject({ releaseDate: date(), reason: text(1000).optional() }),
   assign: ['changeReleaseDate'],
   signals: [{ to: 'children', protocol: 'halfway-house', event: 'ARRIVAL_DATE_CHANGED', data: 'arrivalFollowsRelease' }],
-  description: t('The release date changes: every deadline of this case and its linked cases moves.', 'Дата освобождения меняется: переносятся сроки этого и связанных дел.'),
+  description: t('The release date changes: every deadline of this case and its linked cases moves.'),
 };
 
 const ownerTransferred: TransitionDefinition = {
@@ -40,15 +37,15 @@ const ownerTransferred: TransitionDefinition = {
   data: z.strictObject({ toOrganisationId: z.uuid(), reason: text(1000).optional() }),
   guards: ['transfereeIsPrison'],
   assign: ['transferOwner'],
-  description: t('The person moves prison; the new prison owns the plan.', 'Перевод в другое учреждение; план переходит к нему.'),
+  description: t('The person moves prison; the new prison owns the plan.'),
 };
 
-const cancelled: TransitionDefinition = { by: ['prison'], target: 'cancelled', data: reason(), description: t('The plan is cancelled.', 'План отменён.') };
+const cancelled: TransitionDefinition = { by: ['prison'], target: 'cancelled', data: reason(), description: t('The plan is cancelled.') };
 
 /** 30, 14 and 7 days before release: remind each party whose pathways are not done. */
 const releaseReminder = (days: 30 | 14 | 7): DeadlineDefinition => ({
   kind: 'reminder',
-  title: t(`Release in ${n.days.en}: pathways not done`, `Освобождение через ${n.days.ru}: направления не выполнены`),
+  title: t(`Release in ${n.days}: pathways not done`),
   activeIn: ['planning', 'plan_agreed'],
   due: { anchor: 'releaseDate', type: 'date', days: -days },
   condition: 'somePathwayOpen',
@@ -57,7 +54,7 @@ const releaseReminder = (days: 30 | 14 | 7): DeadlineDefinition => ({
 
 const releasedWithoutPlan: AlertDefinition = {
   rule: 'released_without_plan',
-  title: t('Released without an agreed plan', 'Освобождён без согласованного плана'),
+  title: t('Released without an agreed plan'),
   notify: ['@region_coordinator'],
 };
 
@@ -69,17 +66,14 @@ const releaseData = z.strictObject({ releasedAt: dateTime(), releaseAddress: tex
 export const preRelease = {
   id: 'pre-release',
   version: 1,
-  title: t('Pre-release planning', 'Подготовка к освобождению'),
-  description: t(
-    'Seven resettlement pathways agreed between prison, probation and the NGO patron before release day.',
-    'Семь направлений ресоциализации, согласованных учреждением, пробацией и НКО до дня освобождения.',
-  ),
+  title: t('Pre-release planning'),
+  description: t('Seven resettlement pathways agreed between prison, probation and the NGO patron before release day.'),
   parts: {
-    prison: { title: t('Prison', 'Учреждение'), kinds: ['prison'], required: true },
-    probation: { title: t('Probation service', 'Служба пробации'), kinds: ['probation'], required: true },
-    ngo: { title: t('NGO (patron after release)', 'НКО (патронаж после освобождения)'), kinds: ['ngo'], required: false, certified: true, needsConsent: true },
-    halfway_house: { title: t('Halfway house', 'Дом на полпути'), kinds: ['halfway_house'], required: false, certified: true },
-    provider: { title: t('Treatment provider', 'Поставщик лечения'), kinds: ['treatment_provider'], required: false, certified: true },
+    prison: { title: t('Prison'), kinds: ['prison'], required: true },
+    probation: { title: t('Probation service'), kinds: ['probation'], required: true },
+    ngo: { title: t('NGO (patron after release)'), kinds: ['ngo'], required: false, certified: true, needsConsent: true },
+    halfway_house: { title: t('Halfway house'), kinds: ['halfway_house'], required: false, certified: true },
+    provider: { title: t('Treatment provider'), kinds: ['treatment_provider'], required: false, certified: true },
   },
   opening: {
     roles: ['prison_staff'],
@@ -91,7 +85,7 @@ export const preRelease = {
   initial: 'planning',
   states: {
     planning: {
-      title: t('Planning', 'Планирование'),
+      title: t('Planning'),
       on: {
         PATHWAY_UPDATED: {
           by: ALL_PARTS,
@@ -104,7 +98,7 @@ export const preRelease = {
           }),
           guards: ['actingOrganisationIsParty'],
           assign: ['updatePathway'],
-          description: t('A pathway’s status, acting organisation and note.', 'Статус направления, ответственная организация, примечание.'),
+          description: t('A pathway’s status, acting organisation and note.'),
         },
         HALFWAY_HOUSE_REFERRED: referred,
         RELEASE_DATE_CHANGED: dateChanged,
@@ -114,7 +108,7 @@ export const preRelease = {
           target: 'plan_agreed',
           data: z.strictObject({ note: text(2000).optional() }),
           guards: ['allPathwaysSettled', 'ngoPartWithConsent'],
-          description: t('Every pathway done or not needed, and an NGO part with a consent naming it.', 'Все направления выполнены или не нужны, есть НКО с согласием.'),
+          description: t('Every pathway done or not needed, and an NGO part with a consent naming it.'),
         },
         RELEASED_WITHOUT_PLAN: {
           by: ['prison'],
@@ -123,51 +117,48 @@ export const preRelease = {
           assign: ['recordRelease'],
           tells: [releasedWithoutPlan],
           opens: [{ ...patronageHandover, when: 'hasNgoPart' }],
-          description: t(
-            'Released before a plan was agreed: escalated to the coordinator; patronage opens if an NGO is named.',
-            'Освобождён без плана: эскалация координатору; патронаж открывается при наличии НКО.',
-          ),
+          description: t('Released before a plan was agreed: escalated to the coordinator; patronage opens if an NGO is named.'),
         },
         CANCELLED: cancelled,
       },
     },
     plan_agreed: {
-      title: t('Plan agreed', 'План согласован'),
+      title: t('Plan agreed'),
       on: {
         HALFWAY_HOUSE_REFERRED: referred,
         RELEASE_DATE_CHANGED: dateChanged,
         OWNER_TRANSFERRED: ownerTransferred,
-        PLAN_REOPENED: { by: ['prison'], target: 'planning', data: reason(), description: t('The plan is reopened.', 'План открыт заново.') },
+        PLAN_REOPENED: { by: ['prison'], target: 'planning', data: reason(), description: t('The plan is reopened.') },
         RELEASED: {
           by: ['prison'],
           target: 'released',
           data: releaseData,
           assign: ['recordRelease'],
           opens: [patronageHandover],
-          description: t('Released with the release time and address; opens the patronage case.', 'Освобождён: время и адрес; открывается дело патронажа.'),
+          description: t('Released with the release time and address; opens the patronage case.'),
         },
         CANCELLED: cancelled,
       },
     },
     released: {
-      title: t('Released', 'Освобождён'),
+      title: t('Released'),
       on: {
         PATRONAGE_ACKNOWLEDGED: {
           by: ['system'],
           target: 'closed',
           data: z.strictObject({}),
-          description: t('Closes itself when its patronage case is acknowledged.', 'Закрывается, когда НКО принимает патронаж.'),
+          description: t('Closes itself when its patronage case is acknowledged.'),
         },
       },
     },
-    cancelled: { title: t('Cancelled', 'Отменён'), final: true },
-    closed: { title: t('Closed', 'Закрыт'), final: true },
+    cancelled: { title: t('Cancelled'), final: true },
+    closed: { title: t('Closed'), final: true },
   },
   anyState: { PARTY_ASSIGNED: partyAssigned(['prison']) },
   deadlines: {
     pathways_not_started: {
       kind: 'deadline',
-      title: t(`All pathways still not started ${n.days.en} before release`, `Ни одно направление не начато за ${n.days.ru} до освобождения`),
+      title: t(`All pathways still not started ${n.days} before release`),
       activeIn: ['planning'],
       due: { anchor: 'releaseDate', type: 'date', days: -56 },
       condition: 'allPathwaysNotStarted',
@@ -178,14 +169,14 @@ export const preRelease = {
     release_in_7_days: releaseReminder(7),
     planning_escalation: {
       kind: 'escalation',
-      title: t(`Still planning ${n.workingDays.en} before release`, `План не согласован за ${n.workingDays.ru} до освобождения`),
+      title: t(`Still planning ${n.workingDays} before release`),
       activeIn: ['planning'],
       due: { anchor: 'releaseDate', type: 'date', workingDays: -2 },
       notify: ['@region_coordinator'],
     },
     release_day: {
       kind: 'reminder',
-      title: t('Release day', 'День освобождения'),
+      title: t('Release day'),
       activeIn: ['planning', 'plan_agreed'],
       due: { anchor: 'releaseDate', type: 'date' },
       notify: { resolver: 'allParties' },

@@ -11,14 +11,14 @@ const exit = (reasonRequired: boolean, description: ReturnType<typeof t>, target
   description,
 });
 
-const completed = exit(false, t('The person completes the programme.', 'Программа завершена.'), 'completed');
-const withdrew = exit(false, t('The person leaves the programme.', 'Участник выходит из программы.'), 'withdrew');
-const expelled = exit(true, t('Expelled, with a reason.', 'Исключён, с указанием причины.'), 'expelled');
+const completed = exit(false, t('The person completes the programme.'), 'completed');
+const withdrew = exit(false, t('The person leaves the programme.'), 'withdrew');
+const expelled = exit(true, t('Expelled, with a reason.'), 'expelled');
 const transferred = {
-  ...exit(false, t('Transferred to another prison.', 'Переведён в другое учреждение.'), 'transferred'),
+  ...exit(false, t('Transferred to another prison.'), 'transferred'),
   data: z.strictObject({ date: date(), toOrganisationId: z.uuid().optional(), reason: text(1000).optional() }),
 };
-const released = exit(false, t('Released from prison.', 'Освобождён.'), 'released');
+const released = exit(false, t('Released from prison.'), 'released');
 
 const admitted: TransitionDefinition = {
   by: ['prison'],
@@ -26,23 +26,17 @@ const admitted: TransitionDefinition = {
   facts: ['freeCapacity'],
   data: z.strictObject({ date: date(), consentToTreatment: z.literal(true), unitAgreementSigned: z.literal(true) }),
   assign: ['admit'],
-  description: t(
-    'Admitted with consent to treatment and a signed unit agreement: enrolled when a place is free, else waitlisted.',
-    'Принят с согласием на лечение и подписанным договором: зачислен при наличии места, иначе в листе ожидания.',
-  ),
+  description: t('Admitted with consent to treatment and a signed unit agreement: enrolled when a place is free, else waitlisted.'),
 };
 
 export const unitEnrolment = {
   id: 'unit-enrolment',
   version: 1,
-  title: t('Unit enrolment (Atlantis / Clean Zone)', 'Зачисление в отделение («Атлантис» / «Чистая зона»)'),
-  description: t(
-    'Screening, admission, phases, tests, group sessions and reviews in a drug-free prison unit; NGOs may run groups.',
-    'Отбор, приём, этапы, тесты, групповые занятия и обзоры в свободном от наркотиков отделении; НКО могут вести группы.',
-  ),
+  title: t('Unit enrolment (Atlantis / Clean Zone)'),
+  description: t('Screening, admission, phases, tests, group sessions and reviews in a drug-free prison unit; NGOs may run groups.'),
   parts: {
-    prison: { title: t('Prison', 'Учреждение'), kinds: ['prison'], required: true },
-    ngo: { title: t('NGO running groups', 'НКО, ведущая группы'), kinds: ['ngo'], required: false, certified: true, needsConsent: true },
+    prison: { title: t('Prison'), kinds: ['prison'], required: true },
+    ngo: { title: t('NGO running groups'), kinds: ['ngo'], required: false, certified: true, needsConsent: true },
   },
   opening: {
     roles: ['prison_staff'],
@@ -53,7 +47,7 @@ export const unitEnrolment = {
   initial: 'applied',
   states: {
     applied: {
-      title: t('Applied', 'Заявление'),
+      title: t('Applied'),
       on: {
         SCREENED: {
           by: ['prison'],
@@ -61,46 +55,46 @@ export const unitEnrolment = {
           data: z
             .strictObject({ date: date(), outcome: z.enum(['suitable', 'unsuitable']), reason: text(1000).optional() })
             .refine((value) => value.outcome === 'suitable' || value.reason !== undefined, { path: ['reason'], message: 'An unsuitable outcome needs a reason.' }),
-          description: t('Screening: suitable, or not admitted with a reason.', 'Отбор: подходит или не принят с указанием причины.'),
+          description: t('Screening: suitable, or not admitted with a reason.'),
         },
       },
     },
     screened: {
-      title: t('Screened', 'Прошёл отбор'),
+      title: t('Screened'),
       on: { ADMITTED: admitted, WITHDREW: withdrew, EXPELLED: expelled, TRANSFERRED: transferred, RELEASED: released },
     },
     waitlisted: {
-      title: t('Waitlisted', 'В листе ожидания'),
+      title: t('Waitlisted'),
       on: { ADMITTED: admitted, WITHDREW: withdrew, EXPELLED: expelled, TRANSFERRED: transferred, RELEASED: released },
     },
     enrolled: {
-      title: t('Enrolled', 'Зачислен'),
+      title: t('Enrolled'),
       on: {
         PHASE_CHANGED: {
           by: ['prison'],
           target: 'observation',
           data: z.strictObject({ date: date(), phase: z.enum(['orientation', 'main', 'pre_discharge']) }),
           assign: ['recordPhase'],
-          description: t('Moves to a programme phase: orientation, main, pre-discharge.', 'Переход на этап: ориентация, основной, подготовка к выписке.'),
+          description: t('Moves to a programme phase: orientation, main, pre-discharge.'),
         },
         DRUG_TEST_RECORDED: {
           by: ['prison'],
           target: 'observation',
           data: z.strictObject({ date: date(), result: z.enum(['negative', 'positive', 'missed', 'refused']), note: text(1000).optional() }),
-          description: t('A drug test result.', 'Результат теста на наркотики.'),
+          description: t('A drug test result.'),
         },
         GROUP_SESSION_RECORDED: {
           by: ['prison', 'ngo'],
           target: 'observation',
           data: z.strictObject({ date: date(), kind: z.enum(['twelve_step', 'cbt', 'community_meeting', 'other']), attended: z.boolean() }),
-          description: t('A group session: 12-step, CBT, community meeting.', 'Групповое занятие: 12 шагов, КПТ, собрание сообщества.'),
+          description: t('A group session: 12-step, CBT, community meeting.'),
         },
         REVIEW_RECORDED: {
           by: ['prison'],
           target: 'observation',
           data: z.strictObject({ date: date(), summary: text(5000) }),
           assign: ['advanceReview'],
-          description: t('The 30-day review; the next is due 30 days later.', 'Ежемесячный обзор; следующий — через 30 дней.'),
+          description: t('The 30-day review; the next is due 30 days later.'),
         },
         COMPLETED: completed,
         WITHDREW: withdrew,
@@ -109,25 +103,25 @@ export const unitEnrolment = {
         RELEASED: released,
       },
     },
-    not_admitted: { title: t('Not admitted', 'Не принят'), final: true },
-    completed: { title: t('Completed', 'Завершил'), final: true },
-    withdrew: { title: t('Withdrew', 'Вышел'), final: true },
-    expelled: { title: t('Expelled', 'Исключён'), final: true },
-    transferred: { title: t('Transferred', 'Переведён'), final: true },
-    released: { title: t('Released', 'Освобождён'), final: true },
+    not_admitted: { title: t('Not admitted'), final: true },
+    completed: { title: t('Completed'), final: true },
+    withdrew: { title: t('Withdrew'), final: true },
+    expelled: { title: t('Expelled'), final: true },
+    transferred: { title: t('Transferred'), final: true },
+    released: { title: t('Released'), final: true },
   },
   anyState: { PARTY_ASSIGNED: partyAssigned(['prison']) },
   deadlines: {
     review_due: {
       kind: 'reminder',
-      title: t('The monthly review is due', 'Срок ежемесячного обзора'),
+      title: t('The monthly review is due'),
       activeIn: ['enrolled'],
       due: { anchor: 'nextReviewDue', type: 'date' },
       notify: ['prison'],
     },
     pre_release_planning: {
       kind: 'reminder',
-      title: t(`Release within ${n.days.en} and no pre-release plan`, `Освобождение в течение ${n.days.ru}, плана нет`),
+      title: t(`Release within ${n.days} and no pre-release plan`),
       activeIn: ['applied', 'screened', 'waitlisted', 'enrolled'],
       due: { anchor: 'expectedReleaseDate', type: 'date', days: -180 },
       condition: 'noOpenPreRelease',
@@ -144,7 +138,7 @@ export const unitEnrolment = {
     reserved: [],
     waiting: ['waitlisted'],
     queue: 'waitlistedAt',
-    freed: { rule: 'place_freed', title: t('A unit place is free for the longest-waiting person', 'Освободилось место для ожидающего дольше всех') },
+    freed: { rule: 'place_freed', title: t('A unit place is free for the longest-waiting person') },
   },
   fieldClasses: {
     unitId: 'custody',
