@@ -31,6 +31,10 @@ export const ASSIGNMENTS = {
     const due = str(snapshot.data.nextReportDue);
     return due ? { data: { nextReportDue: addDays(due, num(snapshot.data.reportingIntervalDays) ?? 30) } } : {};
   },
+  /** A breach or a refusal goes to the court for a ruling: the ruling's deadlines run from today. */
+  openBreachReview: (input) => ({ data: { breachReportedOn: today(input) } }),
+  /** A completion goes to the court for discharge: the discharge's deadlines run from today. */
+  openCompletionReview: (input) => ({ data: { completionReportedOn: today(input) } }),
   recordDrugTest: ({ snapshot, eventData }) => {
     if (eventData.result !== 'positive' && eventData.result !== 'missed') return {};
     const adverse = [...((snapshot.data.adverseTests ?? []) as string[]), str(eventData.date)!].sort();
@@ -87,6 +91,8 @@ export const ASSIGNMENTS = {
   sent: ({ snapshot, eventData, now }) => ({
     data: { sentAt: now.toISOString(), releaseDate: localDateOf(new Date(str(eventData.releasedAt)!), snapshot.facts.timeZone) },
   }),
+  /** The NGO declined: the sender's "resend or close" deadline runs from today. */
+  declined: (input) => ({ data: { declinedOn: today(input) } }),
   resend: ({ snapshot, eventData, now }) => ({
     data: { sentAt: now.toISOString() },
     parties: snapshot.parties.map((party) => (party.part === 'ngo' ? { part: 'ngo', organisationId: str(eventData.ngoOrganisationId)! } : party)),

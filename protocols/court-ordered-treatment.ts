@@ -30,10 +30,15 @@ const progressReport: TransitionDefinition = {
   description: t('The periodic report to the court; moves the next report due date.'),
 };
 
+/** The court is told of what it must rule on (DOMAIN.md, "Second release": Who is told). */
+const toCourt = (rule: string, title: string): AlertDefinition => ({ rule, title: t(title), notify: ['court'] });
+
 const refused: TransitionDefinition = {
   by: ['provider', 'probation'],
   target: 'breach_review',
   data: reason(),
+  assign: ['openBreachReview'],
+  tells: [toCourt('person_refused', 'The person refuses treatment: the court rules on it')],
   description: t('The person refuses treatment; reviewed like a breach.'),
 };
 
@@ -90,6 +95,8 @@ export const courtOrderedTreatment = {
           by: ['probation'],
           target: 'breach_review',
           data: reason(),
+          assign: ['openBreachReview'],
+          tells: [toCourt('breach_reported', 'A breach of the order is reported: the court rules on it')],
           description: t('Probation reports a breach of the order to the court.'),
         },
         PERSON_REFUSED: refused,
@@ -97,6 +104,8 @@ export const courtOrderedTreatment = {
           by: ['provider'],
           target: 'completion_review',
           data: z.strictObject({ date: date(), summary: text(5000).optional() }),
+          assign: ['openCompletionReview'],
+          tells: [toCourt('treatment_completed', 'Treatment is completed: the court decides on discharge')],
           description: t('The provider reports the treatment completed.'),
         },
       },
@@ -150,6 +159,34 @@ export const courtOrderedTreatment = {
       due: { anchor: 'nextReportDue', type: 'date', days: 1 },
       notify: ['court'],
     },
+    ruling_reminder: {
+      kind: 'reminder',
+      title: t(`A ruling is due: ${n.workingDays} since the breach or refusal was reported`),
+      activeIn: ['breach_review'],
+      due: { anchor: 'breachReportedOn', type: 'date', workingDays: 7 },
+      notify: ['court'],
+    },
+    ruling_overdue: {
+      kind: 'escalation',
+      title: t(`No ruling ${n.workingDays} after the breach or refusal was reported`),
+      activeIn: ['breach_review'],
+      due: { anchor: 'breachReportedOn', type: 'date', workingDays: 10 },
+      notify: ['@region_coordinator'],
+    },
+    discharge_reminder: {
+      kind: 'reminder',
+      title: t(`A discharge decision is due: ${n.workingDays} since the treatment was completed`),
+      activeIn: ['completion_review'],
+      due: { anchor: 'completionReportedOn', type: 'date', workingDays: 7 },
+      notify: ['court'],
+    },
+    discharge_overdue: {
+      kind: 'escalation',
+      title: t(`No discharge decision ${n.workingDays} after the treatment was completed`),
+      activeIn: ['completion_review'],
+      due: { anchor: 'completionReportedOn', type: 'date', workingDays: 10 },
+      notify: ['@region_coordinator'],
+    },
     order_ending: {
       kind: 'reminder',
       title: t(`The order ends in ${n.days}`),
@@ -169,6 +206,8 @@ export const courtOrderedTreatment = {
     intakeDate: 'compliance',
     nextReportDue: 'compliance',
     adverseTests: 'compliance',
+    breachReportedOn: 'compliance',
+    completionReportedOn: 'compliance',
     closedOn: null,
   },
   eventClasses: {

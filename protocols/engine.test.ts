@@ -97,6 +97,7 @@ const TABLE: Row[] = [
     { from: 'sent', event: 'ACKNOWLEDGED', by: ['ngo'], to: 'acknowledged' },
     { from: 'sent', event: 'DECLINED', by: ['ngo'], to: 'declined' },
     { from: 'declined', event: 'RESENT', by: ['sender'], to: 'sent' },
+    { from: 'declined', event: 'CLOSED', by: ['sender'], to: 'closed' },
     { from: 'acknowledged', event: 'FIRST_CONTACT_MADE', by: ['ngo'], to: 'active' },
     { from: 'active', event: 'CONTACT_RECORDED', by: ['ngo'], to: OBS },
     { from: 'active', event: 'FOLLOW_UP_RECORDED', by: ['ngo'], to: OBS },

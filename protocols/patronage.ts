@@ -72,7 +72,14 @@ export const patronage = {
           signals: [{ to: 'parent', protocol: 'pre-release', event: 'PATRONAGE_ACKNOWLEDGED' }],
           description: t('The NGO takes the handover: caseworker and planned first contact.'),
         },
-        DECLINED: { by: ['ngo'], target: 'declined', data: reason(), description: t('The NGO declines, with a reason.') },
+        DECLINED: {
+          by: ['ngo'],
+          target: 'declined',
+          data: reason(),
+          assign: ['declined'],
+          tells: [{ rule: 'handover_declined', title: t('The NGO declined the handover: send it to another NGO or close the case'), notify: ['sender'] }],
+          description: t('The NGO declines, with a reason.'),
+        },
       },
     },
     declined: {
@@ -86,6 +93,7 @@ export const patronage = {
           assign: ['resend'],
           description: t('Sent again to another NGO (with a consent naming it).'),
         },
+        CLOSED: { by: ['sender'], target: 'closed', data: reason(), description: t('The sender closes the handover, with a reason, instead of sending it again.') },
       },
     },
     acknowledged: {
@@ -146,6 +154,7 @@ export const patronage = {
     lost_contact: { title: t('Lost contact'), final: true },
     returned_to_custody: { title: t('Returned to custody'), final: true },
     withdrawn: { title: t('Withdrawn'), final: true },
+    closed: { title: t('Closed without patronage'), final: true },
   },
   anyState: { PARTY_ASSIGNED: partyAssigned(['sender']) },
   deadlines: {
@@ -162,6 +171,13 @@ export const patronage = {
       activeIn: ['sent', 'acknowledged'],
       due: { anchor: 'releasedAt', type: 'datetime', hours: 72 },
       notify: { resolver: 'senderAndProbation' },
+    },
+    resend_overdue: {
+      kind: 'escalation',
+      title: t(`Declined handover neither sent again nor closed ${n.workingDays} later`),
+      activeIn: ['declined'],
+      due: { anchor: 'declinedOn', type: 'date', workingDays: 2 },
+      notify: ['@region_coordinator'],
     },
     contact_due: {
       kind: 'reminder',
@@ -187,6 +203,7 @@ export const patronage = {
     patronagePlan: 'social',
     probationOrganisationId: null,
     sentAt: null,
+    declinedOn: null,
     acknowledgedAt: null,
     caseworker: null,
     plannedFirstContact: null,
@@ -200,6 +217,7 @@ export const patronage = {
     ACKNOWLEDGED: null,
     DECLINED: 'social',
     RESENT: null,
+    CLOSED: 'social',
     FIRST_CONTACT_MADE: 'contact',
     CONTACT_RECORDED: 'contact',
     FOLLOW_UP_RECORDED: 'social',

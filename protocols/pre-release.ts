@@ -37,6 +37,8 @@ const ownerTransferred: TransitionDefinition = {
   data: z.strictObject({ toOrganisationId: z.uuid(), reason: text(1000).optional() }),
   guards: ['transfereeIsPrison'],
   assign: ['transferOwner'],
+  // After the transfer the prison part is the receiving prison.
+  tells: [{ rule: 'plan_transferred', title: t('A pre-release plan was transferred to your prison'), notify: ['prison'] }],
   description: t('The person moves prison; the new prison owns the plan.'),
 };
 

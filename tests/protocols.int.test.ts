@@ -59,7 +59,10 @@ describe('court-ordered treatment', () => {
     expect((await r.send('provider', order.id, 'TREATMENT_COMPLETED', { date: '2026-08-20' })).json.case.state).toBe('completion_review');
     const discharged = await r.send('court', order.id, 'ORDER_DISCHARGED', { date: '2026-08-28' });
     expect(discharged.json.case).toMatchObject({ state: 'discharged', final: true });
-    expect((await r.deadlinesOf(order.id)).filter((row) => row.status === 'open')).toEqual([]);
+    // No scheduled deadline is left; the court's notice of the completion waits for the next tick (DOMAIN.md, "Who is told").
+    const left = (await r.deadlinesOf(order.id)).filter((row) => row.status === 'open');
+    expect(left.filter((row) => row.kind !== 'alert')).toEqual([]);
+    expect(left.map((row) => [row.rule, row.concerns])).toEqual([['treatment_completed', [r.orgs.court.id]]]);
   });
 
   it('alternative: a breach reviewed and continued returns to treatment; a refusal before intake can be revoked', async () => {

@@ -206,6 +206,7 @@ export const SAMPLE_DATA: Record<string, Record<string, Record<string, unknown>>
     ACKNOWLEDGED: { caseworker: 'A', plannedFirstContact: '2026-03-03' },
     DECLINED: { reason: 'No capacity' },
     RESENT: { ngoOrganisationId: ORG.ngo2 },
+    CLOSED: { reason: 'The person moved abroad' },
     FIRST_CONTACT_MADE: { at: '2026-03-03T10:00:00+05:00', how: 'in_person' },
     CONTACT_RECORDED: { date: '2026-03-10', kind: 'phone', outcome: 'Fine' },
     FOLLOW_UP_RECORDED: { month: 3, housing: 'stable', work: 'employed', substanceUse: 'abstinent', reoffending: false },
