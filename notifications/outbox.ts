@@ -56,7 +56,8 @@ export async function materialiseDue(db: Database, options: MaterialiseOptions):
       for (const row of due) {
         const protocol = row.caseId ? (protocolOf.get(row.caseId) ?? null) : null;
         const reference = referenceOf.get(row.participantId) ?? '';
-        const link = row.caseId ? `${options.publicUrl}/cases/${row.caseId}` : `${options.publicUrl}/deadlines`;
+        // The workspace's page, never the API (a browser gets a 401 problem document there): signed out, it returns here after sign-in.
+        const link = row.caseId ? `${options.publicUrl}/app/cases/${row.caseId}` : `${options.publicUrl}/app`;
         for (const organisationId of row.concerns) {
           const org = orgOf.get(organisationId);
           if (!org) continue;

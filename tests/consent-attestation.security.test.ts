@@ -257,7 +257,7 @@ describe('who is told', () => {
     expect(inbox.map((row) => `${row.organisationId}:${row.rule}`).sort()).toEqual(
       [`${r.orgs.prison.id}:consent_proposed`, `${r.orgs.prison.id}:consent_recorded`, `${r.orgs.prison2.id}:consent_proposed`, `${r.orgs.prison2.id}:consent_recorded`].sort(),
     );
-    expect(inbox.find((row) => row.organisationId === r.orgs.prison2.id)?.link).toBe(`https://cadap.test/cases/${plan.json.id}`);
+    expect(inbox.find((row) => row.organisationId === r.orgs.prison2.id)?.link).toBe(`https://cadap.test/app/cases/${plan.json.id}`);
     const mail = await t.db
       .select()
       .from(outbox)

@@ -68,15 +68,15 @@ describe('notifications end to end, through a real SMTP server', () => {
     expect(toCourt.mail.subject).toBe(`CADAP Deadline: No intake 14 days after the order (${person.referenceCode})`);
     expect(toProbation.mail.subject).toBe(`CADAP Срок: Нет приёма через 14 дней после решения (${person.referenceCode})`);
     for (const message of mine) {
-      expect(message.mail.text).toContain(`https://cadap.test/cases/${caseId}`);
-      expect(message.mail.html).toContain(`https://cadap.test/cases/${caseId}`);
+      expect(message.mail.text).toContain(`https://cadap.test/app/cases/${caseId}`);
+      expect(message.mail.html).toContain(`https://cadap.test/app/cases/${caseId}`);
       expect(message.messageId).toMatch(/@cadap\.invalid>$/);
       const everything = `${message.mail.subject}\n${message.mail.text}\n${message.mail.html}`;
       for (const personal of ['Gulnara', 'Mailtestova', '1984-04-04', 'MAIL-Gulnara', 'stimulant']) expect(everything).not.toContain(personal);
     }
     const inbox = await t.request('GET', '/notifications?unread=true', { token: r.tokens.court });
     const notice = inbox.json.items.find((item: { caseId: string }) => item.caseId === caseId);
-    expect(notice).toMatchObject({ rule: 'intake_overdue', kind: 'deadline', participantReference: person.referenceCode, link: `https://cadap.test/cases/${caseId}` });
+    expect(notice).toMatchObject({ rule: 'intake_overdue', kind: 'deadline', participantReference: person.referenceCode, link: `https://cadap.test/app/cases/${caseId}` });
     expect((await t.request('POST', `/notifications/${notice.id}/read`, { token: r.tokens.court })).json.readAt).not.toBeNull();
     expect((await t.request('POST', `/notifications/${notice.id}/read`, { token: r.tokens.probation })).status).toBe(404);
     // Notified work stays in the queue until the case moves on.

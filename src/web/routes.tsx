@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { secureHeaders } from 'hono/secure-headers';
 import type { OidcConfig, WebSessionLifetime } from '../config.js';
@@ -68,6 +68,11 @@ const pageHeaders = secureHeaders({
   xXssProtection: false,
 });
 const PRE_SESSION_COOKIE = 'cadap-pre';
+/** The workspace page someone opened signed out, to return to after signing in. */
+const RETURN_COOKIE = 'cadap-return';
+
+/** A path inside the workspace (never an open redirect): `/app` or `/app/…` of plain path characters. */
+const workspacePath = (path: string) => /^\/app(\/[A-Za-z0-9/_-]*)?$/.test(path);
 
 type SignedIn = { session: Session; api: ApiClient; viewer: Viewer; page: PageContext & { viewer: Viewer } };
 /**
@@ -116,7 +121,11 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
    */
   const signedIn = createMiddleware<WebEnv>(async (c, next) => {
     const session = await currentSession(c);
-    if (!session) return c.redirect('/app/sign-in', 303);
+    if (!session) {
+      // A page opened signed out (a link in an e-mail) is where the sign-in returns to.
+      if (c.req.method === 'GET' && workspacePath(c.req.path)) setCookie(c, RETURN_COOKIE, c.req.path, { path: '/app', httpOnly: true, secure, sameSite: 'Lax', maxAge: 1800 });
+      return c.redirect('/app/sign-in', 303);
+    }
     const api = createApiClient(apiFetch, session.token, c.var.requestId);
     const me = await api.call<Viewer>('GET', '/me');
     if (!me.ok) {
@@ -160,6 +169,13 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
       404,
     );
 
+  /** Where a signed-in person goes: the page they opened signed out, once, else the workspace home. */
+  const returnPath = (c: WebContext) => {
+    const back = getCookie(c, RETURN_COOKIE);
+    deleteCookie(c, RETURN_COOKIE, { path: '/app' });
+    return back && workspacePath(back) ? back : '/app';
+  };
+
   const flashOf = (c: WebContext, lang: Lang) => (c.req.query('done') ? t(lang, 'web.done') : undefined);
 
   const app = new Hono<WebEnv>();
@@ -172,7 +188,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     if (lang === 'en' || lang === 'ru') setCookie(c, 'lang', lang, { path: '/app', secure, sameSite: 'Lax', maxAge: 365 * 86400 });
     const back = c.req.query('back') ?? '/app';
     // Only back into the workspace: never an open redirect.
-    return c.redirect(/^\/app(\/[A-Za-z0-9/_-]*)?$/.test(back) ? back : '/app', 303);
+    return c.redirect(workspacePath(back) ? back : '/app', 303);
   });
 
   app.get('/sign-in', async (c) => {
@@ -197,7 +213,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     // The API decides whether this role is valid at this organisation, as for any token.
     const token = await options.signIn.mintToken({ org, roles: [role], sub: `demo:${role}@${org.slice(0, 8)}` });
     if (!(await openSession(c, token))) return c.redirect('/app/sign-in?failed=1', 303);
-    return c.redirect('/app', 303);
+    return c.redirect(returnPath(c), 303);
   });
 
   app.get('/sign-in/oidc', async (c) => {
@@ -218,7 +234,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
       c.var.services.logger.warn('web sign-in failed', { error: summariseError(error) });
       return c.redirect('/app/sign-in?failed=1', 303);
     }
-    return c.redirect('/app', 303);
+    return c.redirect(returnPath(c), 303);
   });
 
   app.post('/sign-out', async (c) => {

@@ -202,3 +202,35 @@ describe('web sessions end on the server', () => {
     expect(over.text).not.toContain(LAST_NAME);
   });
 });
+
+describe('a link opened signed out', () => {
+  it('returns to the page after sign-in (a case link in an e-mail), once, and never outside the workspace', async () => {
+    resetClock();
+    const page = `/app/cases/${'0'.repeat(8)}-0000-4000-8000-000000000001`;
+    const opened = await fetch(`${web.base}${page}`, { redirect: 'manual' });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('location')).toBe('/app/sign-in');
+    const remembered = opened.headers.getSetCookie().find((line) => line.startsWith('cadap-return='));
+    expect(remembered).toContain(`cadap-return=${encodeURIComponent(page)}`);
+    expect(remembered).toMatch(/HttpOnly/i);
+
+    const pre = 'r'.repeat(32);
+    const signIn = (cookie: string) =>
+      fetch(`${web.base}/app/sign-in/demo`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: web.base, cookie: `cadap-pre=${pre}; ${cookie}` },
+        body: new URLSearchParams({ _csrf: pre, choice: `${web.region.orgs.prison.id}|prison_staff` }).toString(),
+      });
+    const back = await signIn(`cadap-return=${encodeURIComponent(page)}`);
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe(page);
+    // The cookie is spent: the next sign-in goes home.
+    expect(back.headers.getSetCookie().some((line) => /^cadap-return=;/.test(line) || /cadap-return=.*Max-Age=0/i.test(line))).toBe(true);
+    // A forged return path outside the workspace is ignored.
+    for (const forged of ['https://evil.example/app', '//evil.example', '/api/cases']) {
+      const home = await signIn(`cadap-return=${encodeURIComponent(forged)}`);
+      expect(home.headers.get('location'), forged).toBe('/app');
+    }
+  });
+});
