@@ -60,6 +60,12 @@ export const ASSIGNMENTS = {
     if (str(eventData.note)) pathway.note = str(eventData.note)!;
     return { data: { pathways: { ...pathwaysOf(snapshot.data), [name]: pathway } } };
   },
+  /** HALFWAY_HOUSE_REFERRED: the plan's halfway-house part is the house referred to (replacing an earlier one). */
+  referHouse: ({ snapshot, eventData }) => ({
+    parties: [...snapshot.parties.filter((party) => party.part !== 'halfway_house'), { part: 'halfway_house', organisationId: str(eventData.halfwayHouseOrganisationId)! }].sort(
+      (a, b) => a.part.localeCompare(b.part),
+    ),
+  }),
   changeReleaseDate: ({ eventData }) => ({ data: { releaseDate: str(eventData.releaseDate) } }),
   transferOwner: ({ snapshot, eventData }) => {
     const to = str(eventData.toOrganisationId)!;

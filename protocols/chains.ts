@@ -1,4 +1,4 @@
-import { addDays } from './time.js';
+import { addDays, localDateOf } from './time.js';
 import { num, pathwaysOf, str, type RuleInput } from './registry.js';
 
 /**
@@ -15,6 +15,7 @@ export const CHAIN_DATA = {
   halfwayHouseReferral: ({ snapshot, eventData }) => {
     const data: Data = { expectedArrivalDate: str(snapshot.data.releaseDate) };
     if (num(eventData.maxStayDays)) data.maxStayDays = num(eventData.maxStayDays);
+    if (str(eventData.note)) data.referralNote = str(eventData.note);
     return data;
   },
   /** The patronage handover: release time and address, the plan's patronage and health-continuity notes, probation. */
@@ -30,6 +31,10 @@ export const CHAIN_DATA = {
     if (probation) data.probationOrganisationId = probation;
     return data;
   },
+  /** A release ends the person's unit enrolment on the day of release (in the prison's time zone). */
+  unitEndsOnRelease: ({ snapshot, eventData }) => ({ date: localDateOf(new Date(str(eventData.releasedAt)!), snapshot.facts.timeZone) }),
+  /** A house that has not seen the person arrive expects them on the actual release day. */
+  arrivalOnRelease: ({ snapshot, eventData }) => ({ expectedArrivalDate: localDateOf(new Date(str(eventData.releasedAt)!), snapshot.facts.timeZone), reason: 'Released' }),
   /** The arrival date follows the new release date. */
   arrivalFollowsRelease: ({ eventData }) => ({ expectedArrivalDate: str(eventData.releaseDate), reason: 'Release date changed' }),
 } as const satisfies Record<string, (input: ChainInput) => Data>;

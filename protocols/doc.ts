@@ -79,9 +79,18 @@ function elsewhereText(definition: ProtocolDefinition, declared: Consequences, f
         const next = state.on?.[signal.event]?.target;
         return typeof next === 'string' && target.states[next]?.final === true;
       });
-    const whom = signal.to === 'parent' ? `the \`${signal.protocol}\` case that opened this one` : `every open \`${signal.protocol}\` case this one opened`;
+    const whom =
+      signal.to === 'parent'
+        ? `the \`${signal.protocol}\` case that opened this one`
+        : signal.to === 'children'
+          ? `every open \`${signal.protocol}\` case this one opened, where it still accepts it`
+          : `the person’s other open \`${signal.protocol}\` cases, where they still accept it`;
     const verb = closes ? 'closes' : `sends \`${signal.event}\` to`;
     out.push(`${verb} ${whom}${closes ? ` (\`${signal.event}\`)` : ''}`);
+  }
+  for (const record of declared.records ?? []) {
+    const fields = Object.entries(record.set).map(([field, source]) => `\`${field}\` (from \`${source.event}\`)`);
+    out.push(`writes ${fields.join(', ')} into the person’s \`${record.class}\` record`);
   }
   for (const retired of declared.retires ?? []) out.push(`retires the \`${retired.deadline}\` reminder of the person’s open \`${retired.protocol}\` cases`);
   const capacity = definition.capacity;

@@ -276,6 +276,7 @@ describe('decide: effects as data', () => {
   it('RELEASED opens patronage; HALFWAY_HOUSE_REFERRED opens a halfway-house case; RELEASE_DATE_CHANGED signals the children', () => {
     const pre = PROTOCOLS['pre-release']!;
     const released = decide(pre, snapshotFor('pre-release', 'plan_agreed'), { type: 'RELEASED', data: SAMPLE_DATA['pre-release']!.RELEASED }, staff(ORG.prison), NOW);
+    const releasedAt = SAMPLE_DATA['pre-release']!.RELEASED!.releasedAt;
     expect(released.ok && released.effects).toEqual([
       expect.objectContaining({
         kind: 'open_case',
@@ -285,6 +286,14 @@ describe('decide: effects as data', () => {
           { part: 'ngo', organisationId: ORG.ngo },
         ],
       }),
+      // The release propagates: the unit enrolment ends, a house not yet reached expects the person on release day, the custody record is written.
+      { kind: 'signal_person', protocol: 'unit-enrolment', event: { type: 'RELEASED', data: { date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) } } },
+      {
+        kind: 'signal_children',
+        protocol: 'halfway-house',
+        event: { type: 'ARRIVAL_DATE_CHANGED', data: { expectedArrivalDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), reason: 'Released' } },
+      },
+      { kind: 'record_person', class: 'custody', set: { actualReleaseAt: releasedAt } },
     ]);
     const referred = decide(
       pre,

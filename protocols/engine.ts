@@ -89,7 +89,16 @@ function consequencesOf(definition: ProtocolDefinition, declared: Consequences, 
   }
   for (const signal of declared.signals ?? []) {
     if (signal.to === 'parent') effects.push({ kind: 'signal_parent', protocol: signal.protocol, event: { type: signal.event, data: {} } });
-    else effects.push({ kind: 'signal_children', protocol: signal.protocol, event: { type: signal.event, data: CHAIN_DATA[signal.data](chainInput) } });
+    else {
+      const event = { type: signal.event, data: CHAIN_DATA[signal.data](chainInput) };
+      effects.push(signal.to === 'children' ? { kind: 'signal_children', protocol: signal.protocol, event } : { kind: 'signal_person', protocol: signal.protocol, event });
+    }
+  }
+  for (const record of declared.records ?? []) {
+    const set = Object.fromEntries(
+      Object.entries(record.set).flatMap(([field, source]) => (input.eventData[source.event] === undefined ? [] : [[field, input.eventData[source.event]]])),
+    );
+    if (Object.keys(set).length > 0) effects.push({ kind: 'record_person', class: record.class, set });
   }
   for (const retired of declared.retires ?? []) effects.push({ kind: 'void_participant_deadlines', protocol: retired.protocol, rule: retired.deadline });
   return effects;
@@ -103,12 +112,19 @@ export function capacityHolder(definition: ProtocolDefinition, snapshot: Pick<Ca
   return typeof id === 'string' ? id : null;
 }
 
-/** Leaving a `used` state frees a place: the capacity's `freed` alert goes to the longest-waiting case's owner. */
-function capacityFreed(definition: ProtocolDefinition, from: CaseSnapshot, to: string): Effect[] {
+/**
+ * Leaving a `used` state frees a place: the capacity's `freed` alert goes to the longest-waiting
+ * case's owner. Leaving a waiting state settles this case's own `freed` alert: the person it named
+ * is no longer waiting.
+ */
+function capacityChanges(definition: ProtocolDefinition, from: CaseSnapshot, to: string): Effect[] {
   const capacity = definition.capacity;
-  if (!capacity?.freed || !capacity.used.includes(from.state) || capacity.used.includes(to)) return [];
+  if (!capacity?.freed) return [];
+  const effects: Effect[] = [];
+  if (capacity.waiting.includes(from.state) && !capacity.waiting.includes(to)) effects.push({ kind: 'retire_own', rule: capacity.freed.rule });
   const holderId = capacityHolder(definition, from);
-  return holderId ? [{ kind: 'capacity_freed', holderId, rule: capacity.freed.rule }] : [];
+  if (holderId && capacity.used.includes(from.state) && !capacity.used.includes(to)) effects.push({ kind: 'capacity_freed', holderId, rule: capacity.freed.rule });
+  return effects;
 }
 
 /** The events this actor may send in the current state (guards are checked when sent). */
@@ -214,7 +230,7 @@ export function decide(definition: ProtocolDefinition, snapshot: CaseSnapshot, e
   if (final) next = { ...next, data: { ...next.data, closedOn: localDateOf(now, snapshot.facts.timeZone) } };
 
   const nextSnapshot: CaseSnapshot = { ...next, facts: snapshot.facts };
-  const effects: Effect[] = [...consequencesOf(definition, transition, input, nextSnapshot), ...capacityFreed(definition, snapshot, to)];
+  const effects: Effect[] = [...consequencesOf(definition, transition, input, nextSnapshot), ...capacityChanges(definition, snapshot, to)];
   const accepted: Accepted = {
     ok: true,
     part,

@@ -40,7 +40,7 @@ export const halfwayHouse = {
   opening: {
     roles: ['prison_staff', 'probation_officer', 'ngo_worker'],
     ownerPart: 'referrer',
-    data: z.strictObject({ expectedArrivalDate: date(), maxStayDays: z.number().int().min(1).max(730).optional() }),
+    data: z.strictObject({ expectedArrivalDate: date(), maxStayDays: z.number().int().min(1).max(730).optional(), referralNote: text(1000).optional() }),
     assign: ['referred'],
     facts: ['holderDefaultStayDays'],
   },
@@ -175,6 +175,7 @@ export const halfwayHouse = {
     expectedArrivalDate: 'custody',
     maxStayDays: 'custody',
     referredOn: 'custody',
+    referralNote: 'social',
     arrivedAt: 'custody',
     arrivedOn: 'custody',
     stayEndDate: 'custody',

@@ -79,6 +79,12 @@ export type Effect =
   | { kind: 'signal_parent'; protocol: string; event: EngineEvent }
   /** Send an event to every open case this one opened, of a protocol (e.g. the arrival date follows the release date). */
   | { kind: 'signal_children'; protocol: string; event: EngineEvent }
+  /** Send an event to the person's other open cases of a protocol (e.g. a release ends the unit enrolment). */
+  | { kind: 'signal_person'; protocol: string; event: EngineEvent }
+  /** Write fields into the person's record, in one data class. */
+  | { kind: 'record_person'; class: 'custody'; set: Record<string, unknown> }
+  /** Retire this case's own live notices of a rule (e.g. a freed place's alert once the person is no longer waiting). */
+  | { kind: 'retire_own'; rule: string }
   /** Notify organisations at once (a message, not a scheduled deadline); the title is the protocol's, by rule. */
   | { kind: 'alert'; rule: string; concerns: string[] }
   /** A place of a unit or house was freed: the owner of the longest-waiting case is told (`rule`). */

@@ -12,6 +12,8 @@ const referred: TransitionDefinition = {
   target: 'observation',
   data: z.strictObject({ halfwayHouseOrganisationId: z.uuid(), maxStayDays: z.number().int().min(1).max(730).optional(), note: text(1000).optional() }),
   guards: ['halfwayHouseCertified'],
+  // The plan's halfway-house part is the house referred to; its case carries the referral's note.
+  assign: ['referHouse'],
   opens: [
     {
       protocol: 'halfway-house',
@@ -39,6 +41,7 @@ const ownerTransferred: TransitionDefinition = {
   assign: ['transferOwner'],
   // After the transfer the prison part is the receiving prison.
   tells: [{ rule: 'plan_transferred', title: t('A pre-release plan was transferred to your prison'), notify: ['prison'] }],
+  records: [{ class: 'custody', set: { facilityOrganisationId: { event: 'toOrganisationId' } } }],
   description: t('The person moves prison; the new prison owns the plan.'),
 };
 
@@ -62,6 +65,19 @@ const releasedWithoutPlan: AlertDefinition = {
 
 /** The handover to the NGO patron (DOMAIN.md §5): the prison sends, the plan's NGO receives. */
 const patronageHandover = { protocol: 'patronage', parties: { sender: { part: 'prison' }, ngo: { part: 'ngo' } }, data: 'patronageHandover' } as const;
+
+/**
+ * DOMAIN.md, "Release propagates": the actual release time goes into the person's custody record,
+ * the person's open unit enrolment ends as released, and a linked halfway-house case that has not
+ * seen the person arrive expects them on the actual release date.
+ */
+const releasePropagates = {
+  records: [{ class: 'custody', set: { actualReleaseAt: { event: 'releasedAt' } } }],
+  signals: [
+    { to: 'person', protocol: 'unit-enrolment', event: 'RELEASED', data: 'unitEndsOnRelease' },
+    { to: 'children', protocol: 'halfway-house', event: 'ARRIVAL_DATE_CHANGED', data: 'arrivalOnRelease' },
+  ],
+} as const satisfies Pick<TransitionDefinition, 'records' | 'signals'>;
 
 const releaseData = z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500) });
 
@@ -119,6 +135,7 @@ export const preRelease = {
           assign: ['recordRelease'],
           tells: [releasedWithoutPlan],
           opens: [{ ...patronageHandover, when: 'hasNgoPart' }],
+          ...releasePropagates,
           description: t('Released before a plan was agreed: escalated to the coordinator; patronage opens if an NGO is named.'),
         },
         CANCELLED: cancelled,
@@ -137,6 +154,7 @@ export const preRelease = {
           data: releaseData,
           assign: ['recordRelease'],
           opens: [patronageHandover],
+          ...releasePropagates,
           description: t('Released with the release time and address; opens the patronage case.'),
         },
         CANCELLED: cancelled,

@@ -77,7 +77,12 @@ export type SignalDefinition =
   /** The case that opened this one, when it is of this protocol. */
   | { to: 'parent'; protocol: string; event: string }
   /** Every open case this one opened, of a protocol, that accepts the event in its state. */
-  | { to: 'children'; protocol: string; event: string; data: ChainDataName };
+  | { to: 'children'; protocol: string; event: string; data: ChainDataName }
+  /** Every other open case of the person, of a protocol, that accepts the event in its state. */
+  | { to: 'person'; protocol: string; event: string; data: ChainDataName };
+
+/** Fields an event writes into the person's record (a data class of the participant), from the event's data. */
+export type RecordsDefinition = { class: 'custody'; set: Readonly<Record<string, { event: string }>> };
 
 /** A deadline rule retired on the person's other open cases of a protocol. */
 export type RetiresDefinition = { protocol: string; deadline: string };
@@ -94,6 +99,8 @@ export type Consequences = {
   signals?: readonly SignalDefinition[];
   /** Deadlines retired on the person's other cases. */
   retires?: readonly RetiresDefinition[];
+  /** What the event writes into the person's record (e.g. the actual release time into `custody`). */
+  records?: readonly RecordsDefinition[];
 };
 
 export type TransitionDefinition = Consequences & {

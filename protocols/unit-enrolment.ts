@@ -18,7 +18,8 @@ const transferred = {
   ...exit(false, t('Transferred to another prison.'), 'transferred'),
   data: z.strictObject({ date: date(), toOrganisationId: z.uuid().optional(), reason: text(1000).optional() }),
 };
-const released = exit(false, t('Released from prison.'), 'released');
+/** Also sent by the service when a pre-release plan records the release (DOMAIN.md, "Release propagates"). */
+const released = { ...exit(false, t('Released from prison (recorded by the prison, or by the release of the pre-release plan).'), 'released'), by: ['prison', 'system'] };
 
 const admitted: TransitionDefinition = {
   by: ['prison'],

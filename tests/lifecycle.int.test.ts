@@ -99,8 +99,68 @@ describe('a person’s way from a prison unit to patronage', () => {
     const history = await t.request('GET', `/cases/${plan.json.id}/events`, { token: r.tokens.prison });
     expect(history.json.items.at(-1)).toMatchObject({ type: 'PATRONAGE_ACKNOWLEDGED', part: 'system', organisationId: null });
 
-    // The unit case is released too.
-    expect((await r.send('prison', enrolment.json.id, 'RELEASED', { date: '2026-06-15' })).json.case.state).toBe('released');
+    // The release reached the unit case: the service ended it as released, on release day (DOMAIN.md, "Release propagates").
+    const unitCase = await t.request('GET', `/cases/${enrolment.json.id}`, { token: r.tokens.prison });
+    expect(unitCase.json).toMatchObject({ state: 'released', final: true });
+    const unitHistory = await t.request('GET', `/cases/${enrolment.json.id}/events`, { token: r.tokens.prison });
+    expect(unitHistory.json.items.at(-1)).toMatchObject({ type: 'RELEASED', part: 'system', organisationId: null, data: { date: '2026-06-15' } });
+  });
+
+  it('an early release reaches every linked case: the unit case ends, the house expects the person that day, the custody record and the waiter are told', async () => {
+    const unit = await t.request('POST', `/organisations/${r.orgs.prison.id}/units`, { token: r.tokens.prison, body: { kind: 'clean_zone', name: 'Clean Zone E', places: 1 } });
+    expect(unit.status, unit.text).toBe(201);
+    const person = await r.participant('prison', 'Earlyova');
+    const waiter = await r.participant('prison', 'Waitova');
+    const enrol = async (who: string) => {
+      const opened = await r.open('prison', 'unit-enrolment', who, [], { unitId: unit.json.id, expectedReleaseDate: '2026-06-01' });
+      await r.send('prison', opened.json.id, 'SCREENED', { date: '2026-03-02', outcome: 'suitable' });
+      await r.send('prison', opened.json.id, 'ADMITTED', { date: '2026-03-02', consentToTreatment: true, unitAgreementSigned: true });
+      return opened.json.id as string;
+    };
+    const enrolment = await enrol(person.id);
+    const waiting = await enrol(waiter.id);
+    expect((await t.request('GET', `/cases/${waiting}`, { token: r.tokens.prison })).json.state).toBe('waitlisted');
+
+    await r.consent(person.id, r.orgs.ngo);
+    const plan = await r.open(
+      'prison',
+      'pre-release',
+      person.id,
+      [
+        { part: 'probation', organisationId: r.orgs.probation.id },
+        { part: 'ngo', organisationId: r.orgs.ngo.id },
+      ],
+      { releaseDate: '2026-06-01' },
+    );
+    expect(plan.status, plan.text).toBe(201);
+    // The referral fills the plan's halfway-house part and carries its note to the house's case.
+    const referred = await r.send('prison', plan.json.id, 'HALFWAY_HOUSE_REFERRED', { halfwayHouseOrganisationId: r.orgs.house.id, note: 'Needs a ground-floor room' });
+    expect(referred.status, referred.text).toBe(201);
+    expect(referred.json.case.parties).toContainEqual({ part: 'halfway_house', organisationId: r.orgs.house.id });
+    const houseCases = await t.request('GET', '/cases?protocol=halfway-house', { token: r.tokens.prison });
+    const referral = houseCases.json.items.find((item: { parentCaseId: string }) => item.parentCaseId === plan.json.id);
+    expect(referral.data).toMatchObject({ expectedArrivalDate: '2026-06-01', referralNote: 'Needs a ground-floor room' });
+    expect((await r.send('house', referral.id, 'ACCEPTED', {})).status).toBe(201);
+
+    // Released two and a half months early, without an agreed plan.
+    const releasedAt = '2026-03-17T10:00:00+05:00';
+    const released = await r.send('prison', plan.json.id, 'RELEASED_WITHOUT_PLAN', { releasedAt, reason: 'Amnesty' });
+    expect(released.status, released.text).toBe(201);
+
+    // The unit case ended as released by the service; the place it freed is offered for the waiter.
+    expect((await t.request('GET', `/cases/${enrolment}`, { token: r.tokens.prison })).json).toMatchObject({ state: 'released', final: true });
+    expect((await r.deadlinesOf(waiting)).filter((row) => row.rule === 'place_freed').map((row) => [row.status, row.concerns])).toEqual([['open', [r.orgs.prison.id]]]);
+    // The house expects the person on the actual release day, and its "not arrived" deadline moved with it.
+    const house = await t.request('GET', `/cases/${referral.id}`, { token: r.tokens.prison });
+    expect(house.json.data.expectedArrivalDate).toBe('2026-03-17');
+    expect((await r.deadlinesOf(referral.id)).find((row) => row.rule === 'arrival_missed' && row.status === 'open')?.dueAt.toISOString()).toBe('2026-03-18T04:00:00.000Z');
+    // The custody record holds the actual release time.
+    const record = await t.request('GET', `/participants/${person.id}`, { token: r.tokens.prison });
+    expect(record.json.custody).toMatchObject({ actualReleaseAt: releasedAt });
+
+    // Once the waiter is admitted, the "place freed" notice about them is settled.
+    expect((await r.send('prison', waiting, 'ADMITTED', { date: '2026-03-18', consentToTreatment: true, unitAgreementSigned: true })).json.case.state).toBe('enrolled');
+    expect((await r.deadlinesOf(waiting)).filter((row) => row.rule === 'place_freed').map((row) => row.status)).toEqual(['void']);
   });
 
   it('the owner transfers the plan to another prison, which then owns it', async () => {

@@ -1,6 +1,6 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { cases, deadlines } from '../../db/schema.js';
+import { cases, deadlines, participants } from '../../db/schema.js';
 import { transitionFor } from '../../protocols/engine.js';
 import type { Effect } from '../../protocols/model.js';
 import { longestWaiting } from './capacity.js';
@@ -59,6 +59,29 @@ export async function applyEffects(tx: Executor, row: CaseRow, effects: Effect[]
         }
         break;
       }
+      case 'signal_person': {
+        // The person's other open cases of the protocol, where they still accept the signal (a release ends the unit enrolment).
+        const others = await tx
+          .select()
+          .from(cases)
+          .where(and(eq(cases.participantId, row.participantId), eq(cases.protocol, effect.protocol), isNull(cases.closedAt), ne(cases.id, row.id)))
+          .orderBy(asc(cases.openedAt))
+          .for('update');
+        for (const other of others) {
+          if (transitionFor(definitionOf(other.protocol), other.state, effect.event.type)) await applyEventTx(tx, other, effect.event, systemAuthor(author.request));
+        }
+        break;
+      }
+      case 'record_person':
+        // Merged into the class's JSON object: the other fields of the record stay as they are.
+        await tx
+          .update(participants)
+          .set({ [effect.class]: sql`${participants[effect.class]} || ${JSON.stringify(effect.set)}::jsonb`, updatedAt: now })
+          .where(eq(participants.id, row.participantId));
+        break;
+      case 'retire_own':
+        await retireDeadlines(tx, and(eq(deadlines.caseId, row.id), eq(deadlines.rule, effect.rule)), now);
+        break;
       case 'alert':
         await raiseAlert(tx, { caseId: row.id, participantId: row.participantId }, effect.rule, effect.concerns, String(version), now);
         break;
@@ -86,6 +109,10 @@ export async function applyEffects(tx: Executor, row: CaseRow, effects: Effect[]
           );
         }
         break;
+      }
+      default: {
+        const unknown: never = effect;
+        throw new Error(`unknown effect ${JSON.stringify(unknown)}`);
       }
     }
   }
