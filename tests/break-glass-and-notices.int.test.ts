@@ -133,6 +133,29 @@ describe('accounting of disclosures and the audit API', () => {
     expect((await t.request('GET', `/participants/${person.id}/disclosures`, { token: r.tokens.probation })).status).toBe(404);
   });
 
+  it('pages the disclosures like every other list (?limit=, ?cursor=), none lost or repeated', async () => {
+    const person = await r.participant('prison', 'Paged');
+    for (let read = 0; read < 4; read += 1) await t.request('GET', `/participants/${person.id}`, { token: r.tokens.prison });
+    const all = await t.request('GET', `/participants/${person.id}/disclosures`, { token: r.tokens.prison });
+    expect(all.json.items).toHaveLength(5);
+    expect(all.json.nextCursor).toBeNull();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; json: { items: { at: string; action: string }[]; nextCursor: string | null } } = await t.request(
+        'GET',
+        `/participants/${person.id}/disclosures?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: r.tokens.prison },
+      );
+      expect(page.status).toBe(200);
+      expect(page.json.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.json.items.map((item) => `${item.at}|${item.action}`));
+      cursor = page.json.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all.json.items.map((item: { at: string; action: string }) => `${item.at}|${item.action}`));
+    expect((await t.request('GET', `/participants/${person.id}/disclosures?limit=0`, { token: r.tokens.prison })).status).toBe(422);
+  });
+
   it('verifies the trail over HTTP and serves its signed checkpoints', async () => {
     const auditor = await t.tokenFor(r.orgs.coordinator, 'auditor');
     await writeCheckpoints(t.db, t.auditSigner, t.clock.now());

@@ -44,11 +44,11 @@ describe('a person’s way from a prison unit to patronage', () => {
     // Without an NGO and with pathways open, the plan cannot be agreed; the refusal names the guard.
     const early = await r.send('prison', plan.json.id, 'PLAN_AGREED', {});
     expect(early.status).toBe(422);
-    expect(early.json).toMatchObject({ code: 'EVENT_NOT_ALLOWED', failedGuard: 'allPathwaysSettled' });
+    expect(early.json).toMatchObject({ code: 'EVENT_NOT_ALLOWED', guard: 'allPathwaysSettled' });
 
     // Naming the NGO needs its consent.
     const noConsent = await r.send('prison', plan.json.id, 'PARTY_ASSIGNED', { part: 'ngo', organisationId: r.orgs.ngo.id });
-    expect(noConsent.json.failedGuard).toBe('partyAssignable');
+    expect(noConsent.json.guard).toBe('partyAssignable');
     await r.consent(person.id, r.orgs.ngo);
     expect((await r.send('prison', plan.json.id, 'PARTY_ASSIGNED', { part: 'ngo', organisationId: r.orgs.ngo.id })).status).toBe(201);
 

@@ -228,7 +228,7 @@ describe('patronage', () => {
     expect((await r.send('ngo', handover.json.id, 'DECLINED', { reason: 'No capacity' })).json.case.state).toBe('declined');
     const withoutConsent = await r.send('prison', handover.json.id, 'RESENT', { ngoOrganisationId: r.orgs.ngo2.id });
     expect(withoutConsent.status).toBe(422);
-    expect(withoutConsent.json).toMatchObject({ code: 'EVENT_NOT_ALLOWED', failedGuard: 'anotherNgoWithConsent' });
+    expect(withoutConsent.json).toMatchObject({ code: 'EVENT_NOT_ALLOWED', guard: 'anotherNgoWithConsent' });
     await r.consent(person.id, r.orgs.ngo2);
     const resent = await r.send('prison', handover.json.id, 'RESENT', { ngoOrganisationId: r.orgs.ngo2.id });
     expect(resent.json.case.state).toBe('sent');

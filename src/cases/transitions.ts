@@ -41,7 +41,7 @@ function refusalError(refusal: { code: string; reason: string; guard?: string; e
     );
   if (refusal.code === 'CAPACITY_FULL') return new AppError('CAPACITY_FULL', refusal.reason, { extra: { guard: refusal.guard } });
   return new AppError('EVENT_NOT_ALLOWED', refusal.reason, {
-    extra: { allowedEvents: refusal.allowedEvents ?? [], ...(refusal.guard ? { failedGuard: refusal.guard } : {}) },
+    extra: { allowedEvents: refusal.allowedEvents ?? [], ...(refusal.guard ? { guard: refusal.guard } : {}) },
   });
 }
 

@@ -6,6 +6,7 @@ import { auditEvents, organisations, participants } from '../../db/schema.js';
 import { audit } from '../audit/audit.js';
 import type { RequestFacts } from '../request-facts.js';
 import { notFound } from '../errors.js';
+import { afterKey, decodeCursor, toPage } from '../pagination.js';
 
 export type DisclosureEntry = {
   at: string;
@@ -22,7 +23,9 @@ export type DisclosureEntry = {
  * to whom, which classes, when, why and on what basis, read from the audit trail. For the
  * record owner and the region's coordinator, to hand to the person.
  */
-export async function listDisclosures(db: Executor, facts: RequestFacts, participantId: string) {
+/** One page of the disclosures (`limit`, `cursor`), or all of them for the printable page. */
+export async function listDisclosures(db: Executor, facts: RequestFacts, participantId: string, page: { limit?: number; cursor?: string } = {}) {
+  const after = decodeCursor(page.cursor, 2) as [string, number] | undefined;
   const [participant] = await db.select().from(participants).where(eq(participants.id, participantId));
   const allowed =
     participant &&
@@ -32,14 +35,24 @@ export async function listDisclosures(db: Executor, facts: RequestFacts, partici
     await audit(db, facts, { action: 'participant.disclosures', subjectType: 'participant', subjectId: participantId, participantId: participant?.id, outcome: 'denied' });
     throw notFound('participant');
   }
-  const rows = await db
+  const query = db
     .select({ row: auditEvents, name: organisations.name })
     .from(auditEvents)
     .leftJoin(organisations, eq(organisations.id, auditEvents.organisationId))
-    .where(and(eq(auditEvents.participantId, participantId), eq(auditEvents.outcome, 'success'), sql`jsonb_array_length(${auditEvents.dataClasses}) > 0`))
+    .where(
+      and(
+        eq(auditEvents.participantId, participantId),
+        eq(auditEvents.outcome, 'success'),
+        sql`jsonb_array_length(${auditEvents.dataClasses}) > 0`,
+        afterKey('asc', [auditEvents.at, auditEvents.seq], after && [new Date(after[0]), after[1]]),
+      ),
+    )
     .orderBy(asc(auditEvents.at), asc(auditEvents.seq));
+  const rows = page.limit === undefined ? await query : await query.limit(page.limit + 1);
+  const { items: shown, nextCursor } =
+    page.limit === undefined ? { items: rows, nextCursor: null } : toPage(rows, page.limit, ({ row }) => [row.at.toISOString(), Number(row.seq)]);
   await audit(db, facts, { action: 'participant.disclosures', subjectType: 'participant', subjectId: participantId, participantId, outcome: 'success' });
-  const items: DisclosureEntry[] = rows.map(({ row, name }) => ({
+  const items: DisclosureEntry[] = shown.map(({ row, name }) => ({
     at: row.at.toISOString(),
     organisation: { id: row.organisationId, name },
     roles: row.roles,
@@ -48,7 +61,7 @@ export async function listDisclosures(db: Executor, facts: RequestFacts, partici
     purpose: row.purpose,
     basis: row.basis,
   }));
-  return { participant: { id: participant.id, referenceCode: participant.referenceCode }, generatedAt: facts.now.toISOString(), items };
+  return { participant: { id: participant.id, referenceCode: participant.referenceCode }, generatedAt: facts.now.toISOString(), items, nextCursor };
 }
 
 const ACTIONS: Record<string, string> = {

@@ -61,6 +61,7 @@ const DisclosureSchema = z
         basis: z.string().nullable(),
       }),
     ),
+    nextCursor: z.string().nullable(),
   })
   .openapi('Disclosures');
 
@@ -69,7 +70,15 @@ const disclosures = defineRoute('disclosures:read', {
   path: '/participants/{id}/disclosures',
   tags,
   summary: 'Every disclosure of this person’s data (record owner, region’s coordinator); `?format=html` for a printable page',
-  request: { params: IdParam, query: z.strictObject({ format: z.enum(['json', 'html']).default('json') }) },
+  request: {
+    params: IdParam,
+    query: z.strictObject({
+      format: z.enum(['json', 'html']).default('json'),
+      // A list like the others: pages of JSON; the printable page shows every disclosure.
+      limit: z.coerce.number().int().min(1).max(500).default(200),
+      cursor: z.string().max(512).optional(),
+    }),
+  },
   responses: {
     200: { description: 'The accounting of disclosures', content: { 'application/json': { schema: DisclosureSchema }, 'text/html': { schema: z.string() } } },
     ...problems(...AUTHED, 404, 422),
@@ -85,8 +94,9 @@ export function participantRoutes() {
     .openapi(search, async (c) => c.json(await searchParticipants(c.var.services.db, requestFacts(c), c.req.valid('query')), 200))
     .openapi(read, async (c) => c.json(await readParticipant(c.var.services.db, requestFacts(c), c.req.valid('param').id), 200))
     .openapi(disclosures, async (c) => {
-      const report = await listDisclosures(c.var.services.db, requestFacts(c), c.req.valid('param').id);
-      if (c.req.valid('query').format === 'html') return c.html(disclosuresPage(report), 200, { 'Content-Security-Policy': DISCLOSURES_PAGE_CSP }) as never;
+      const query = c.req.valid('query');
+      const report = await listDisclosures(c.var.services.db, requestFacts(c), c.req.valid('param').id, query.format === 'html' ? {} : query);
+      if (query.format === 'html') return c.html(disclosuresPage(report), 200, { 'Content-Security-Policy': DISCLOSURES_PAGE_CSP }) as never;
       return c.json(report, 200);
     })
     .openapi(correct, async (c) => {
