@@ -167,6 +167,12 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
     await submitEvent(page, 'ACCEPTED', async () => {});
     expect((await t.request('GET', `/cases/${opened.json.id}`, { token: region.tokens.house })).json.state).toBe('accepted');
     await expectAccessible(page);
+    // Accepted, not yet arrived: listed as expected, not as a resident (DOMAIN.md, "Halfway house").
+    await page.goto(`${web.base}/app`);
+    expect(await tableCaptioned(page, 'Accepted, not yet arrived').innerText()).toContain(person.referenceCode);
+    expect(await tableCaptioned(page, 'Residents').innerText()).not.toContain(person.referenceCode);
+    await expectAccessible(page);
+    await page.goto(`${web.base}/app/cases/${opened.json.id}`);
     await submitEvent(page, 'ARRIVED', async (form) => {
       await form.getByLabel('Arrived at').fill('2026-03-02T15:00');
     });

@@ -139,7 +139,9 @@ export async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadli
   const occupancy = await api.maybe<Occupancy>(`/organisations/${viewer.organisation.id}/occupancy`);
   const placements = await cases(api, 'halfway-house');
   const referrals = placements.filter((item) => item.state === 'referred');
-  const residents = placements.filter((item) => item.state === 'resident' || item.state === 'accepted');
+  // Residents are the people who arrived; an accepted person holds a bed from the arrival date but is not a resident (DOMAIN.md, "Halfway house").
+  const residents = placements.filter((item) => item.state === 'resident');
+  const expected = placements.filter((item) => item.state === 'accepted');
   // The decision deadline (DOMAIN.md §4: 5 working days after the referral) notifies the referrer and
   // the coordinator, not the house, so it is not in the house's own work queue: it is worked out here
   // from the protocol's rule, the referral date the API shows the house and the country's calendar.
@@ -203,8 +205,25 @@ export async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadli
         }}
       />
       <ListTable
+        caption={t('web.expectedArrivals')}
+        headings={[t('web.reference'), t('web.arrival')]}
+        empty={t('web.none')}
+        items={expected}
+        row={(item) => (
+          <tr>
+            <th scope="row">
+              <CaseLink id={item.id} reference={item.participant.referenceCode} />
+            </th>
+            <td>
+              {when(ctx, item.data.expectedArrivalDate)}{' '}
+              {str(item.data.expectedArrivalDate) && str(item.data.expectedArrivalDate) < ctx.today && <Tag value="overdue" label={t('web.notArrivedYet')} />}
+            </td>
+          </tr>
+        )}
+      />
+      <ListTable
         caption={t('web.residents')}
-        headings={[t('web.reference'), t('web.state'), t('web.arrival'), t('web.stayEnd')]}
+        headings={[t('web.reference'), t('web.arrived'), t('web.stayEnd')]}
         empty={t('web.none')}
         items={residents}
         row={(item) => (
@@ -212,10 +231,7 @@ export async function houseWork(ctx: Ctx, api: ApiClient, viewer: Viewer, deadli
             <th scope="row">
               <CaseLink id={item.id} reference={item.participant.referenceCode} />
             </th>
-            <td>
-              <Tag value={item.state} label={stateLabel(item.protocol, item.state, ctx.lang)} />
-            </td>
-            <td>{when(ctx, item.data.arrivedOn || item.data.expectedArrivalDate)}</td>
+            <td>{when(ctx, item.data.arrivedOn)}</td>
             <td>{when(ctx, item.data.stayEndDate)}</td>
           </tr>
         )}
