@@ -3,7 +3,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runToCompletion, serviceEnv, startServiceProcess, type ServiceProcess } from './helpers/process.js';
+import { outputContaining, runToCompletion, serviceEnv, startServiceProcess, type ServiceProcess } from './helpers/process.js';
 
 /**
  * The embedded service as a newcomer runs it: real processes on a real data folder.
@@ -40,8 +40,9 @@ describe('embedded mode', { timeout: 120_000 }, () => {
   it('starts on an empty folder: migrates, seeds the demo region, prints how to get a token, and that token works', async () => {
     first = start();
     url = await first.ready;
-    expect(first.stderr()).toContain('npm run token -- --org "Pavlodar Correctional Colony No. 1" --role prison_staff');
-    expect(first.stderr()).toContain(`${url}/docs`);
+    const banner = await outputContaining(first.stderr, `${url}/docs`);
+    expect(banner).toContain('npm run token -- --org "Pavlodar Correctional Colony No. 1" --role prison_staff');
+    expect(banner).toContain(`${url}/docs`);
     const ready = await fetch(`${url}/health/ready`);
     expect(ready.status).toBe(200);
     const token = await mintToken('Pavlodar Correctional Colony No. 1', 'prison_staff');

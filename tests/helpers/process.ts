@@ -28,7 +28,8 @@ export function startServiceProcess(env: NodeJS.ProcessEnv, how: 'tsx' | 'npm-st
     how === 'tsx' ? runTs('src/server.ts', [], env) : spawn(process.execPath, [path.join(ROOT, 'scripts/start.mjs')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the process may exit before its pipes are read to the end, and a test reads them after.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const ready = new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -53,12 +54,23 @@ export function startServiceProcess(env: NodeJS.ProcessEnv, how: 'tsx' | 'npm-st
   return { child, stdout: () => out, stderr: () => err, ready, exited };
 }
 
+/**
+ * The output once it contains `needle` (or as it is after `ms`): stdout and stderr are separate
+ * pipes, so what a process wrote to one before a line on the other may be read after it, the more
+ * so on a busy machine.
+ */
+export async function outputContaining(read: () => string, needle: string, ms = 20_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  while (!read().includes(needle) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  return read();
+}
+
 export async function runToCompletion(script: string, args: string[], env: NodeJS.ProcessEnv) {
   const child = runTs(script, args, env);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   return { code, stdout, stderr };
 }
