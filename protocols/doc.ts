@@ -123,6 +123,7 @@ export function protocolMarkdown(definition: ProtocolDefinition): string {
   }
   lines.push('', `**Opened by** ${definition.opening.roles.join(', ')}; the opener’s organisation is the \`${definition.opening.ownerPart}\` part and owns the case.`);
   lines.push(`Opening data: ${fieldsOf(definition.opening.data)}.`, '');
+  if (definition.opening.guards?.length) lines.push(`Opening is refused unless: ${definition.opening.guards.map((name) => `${GUARDS[name].label} (\`${name}\`)`).join('; ')}.`, '');
   const states = Object.entries(definition.states);
   lines.push(
     '### States',

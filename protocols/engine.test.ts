@@ -231,6 +231,16 @@ describe('decide: guards and choices', () => {
     });
   });
 
+  it('ADMITTED with a free place: the longest waiter goes first, anyone else needs a reason', () => {
+    const unit = PROTOCOLS['unit-enrolment']!;
+    const admit = (facts: Partial<ReturnType<typeof snapshotFor>['facts']>, data: Record<string, unknown> = {}) =>
+      decide(unit, snapshotFor('unit-enrolment', 'waitlisted', { facts }), { type: 'ADMITTED', data: { ...SAMPLE_DATA['unit-enrolment']!.ADMITTED, ...data } }, prison, NOW);
+    expect(admit({ freeCapacity: true, firstInQueue: false })).toMatchObject({ ok: false, code: 'EVENT_NOT_ALLOWED', guard: 'firstInQueueOrReason' });
+    expect(admit({ freeCapacity: true, firstInQueue: false }, { reason: 'Medical priority' })).toMatchObject({ ok: true, to: 'enrolled' });
+    expect(admit({ freeCapacity: true, firstInQueue: true })).toMatchObject({ ok: true, to: 'enrolled' });
+    expect(admit({ freeCapacity: false, firstInQueue: false })).toMatchObject({ ok: true, to: 'waitlisted' });
+  });
+
   it('other guards name themselves when they fail', () => {
     const cases: [string, string, string, string, Record<string, unknown>, string][] = [
       ['patronage', 'declined', ORG.prison, 'RESENT', { ngoOrganisationId: ORG.ngo }, 'anotherNgoWithConsent'],

@@ -246,7 +246,7 @@ export function decide(definition: ProtocolDefinition, snapshot: CaseSnapshot, e
   return accepted;
 }
 
-export type OpeningRefusal = { ok: false; code: 'VALIDATION_FAILED' | 'EVENT_NOT_ALLOWED'; reason: string; errors?: { path: string; message: string }[] };
+export type OpeningRefusal = { ok: false; code: 'VALIDATION_FAILED' | 'EVENT_NOT_ALLOWED'; reason: string; guard?: string; errors?: { path: string; message: string }[] };
 export type Opening = { ok: true; snapshot: SnapshotCore; effects: Effect[]; deadlines: Deadline[] };
 
 /**
@@ -301,6 +301,11 @@ export function open(
 
   const data = parsed.data as Data;
   const snapshotInput: RuleInput = { snapshot: { ...probe, parties, data }, eventData: data, now, part: ownerPart, parts: definition.parts };
+  for (const name of definition.opening.guards ?? []) {
+    const result: GuardResult = GUARDS[name].check(snapshotInput);
+    if (result !== true)
+      return { ok: false, code: 'VALIDATION_FAILED', reason: result.reason, guard: name, errors: [{ path: result.path ? `data.${result.path}` : 'data', message: result.reason }] };
+  }
   const snapshot = applyAssignments(
     definition.opening.assign,
     { ...snapshotInput, target: definition.initial },

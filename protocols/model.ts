@@ -21,7 +21,7 @@ export function coordinatorOrAdmins(facts: Pick<DecisionFacts, 'regionCoordinato
  * The facts a protocol may ask for beyond the ones every decision gets (its data names them per
  * event, per opening or for the whole protocol; the service gathers only those).
  */
-export const FACT_NAMES = ['freeCapacity', 'openProtocols', 'holderDefaultStayDays'] as const;
+export const FACT_NAMES = ['freeCapacity', 'openProtocols', 'holderDefaultStayDays', 'firstInQueue'] as const;
 export type FactName = (typeof FACT_NAMES)[number];
 
 /**
@@ -45,6 +45,8 @@ export type DecisionFacts = {
   openProtocols?: ReadonlySet<string>;
   /** `holderDefaultStayDays`: the named halfway house's own maximum stay, if it sets one. */
   holderDefaultStayDays?: number | null;
+  /** `firstInQueue`: no one has waited longer for a place of the case's unit or house (this case is the longest waiter, or no one waits). */
+  firstInQueue?: boolean;
 };
 
 export type CaseSnapshot = {

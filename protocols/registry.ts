@@ -1,6 +1,6 @@
 import { type CaseSnapshot, type DecisionFacts, type FactName, type Party } from './model.js';
 import type { PartDefinition } from './types.js';
-import { daysBetween } from './time.js';
+import { daysBetween, localDateOf } from './time.js';
 
 /**
  * The one registry of the guards, conditions and recipient resolvers the protocol data names.
@@ -14,7 +14,7 @@ type Data = Record<string, unknown>;
 export type RuleInput = { snapshot: CaseSnapshot; eventData: Data; now: Date; part: string | null; parts: Readonly<Record<string, PartDefinition>> };
 
 /** A guard passes (`true`) or names why not; `capacity` refusals are 409 CAPACITY_FULL. */
-export type GuardResult = true | { reason: string; capacity?: true };
+export type GuardResult = true | { reason: string; capacity?: true; /** The data field at fault, for a validation error's path. */ path?: string };
 export type GuardSpec = { label: string; needs?: readonly FactName[]; check: (input: RuleInput) => GuardResult };
 export type ConditionInput = { snapshot: Pick<CaseSnapshot, 'data' | 'facts' | 'parties'>; eventData: Data };
 export type ConditionSpec = { label: string; needs?: readonly FactName[]; test: (input: ConditionInput) => boolean };
@@ -117,6 +117,21 @@ export const GUARDS = {
     label: 'a bed is free on the expected arrival date (else 409 CAPACITY_FULL)',
     needs: ['freeCapacity'],
     check: ({ snapshot }) => (need(snapshot.facts, 'freeCapacity') ? true : { reason: 'No free bed on the expected arrival date.', capacity: true }),
+  },
+  firstInQueueOrReason: {
+    label: 'when a place is free, the person has waited longest for it, or a reason says why they go first',
+    needs: ['freeCapacity', 'firstInQueue'],
+    check: ({ snapshot, eventData }) => {
+      if (!need(snapshot.facts, 'freeCapacity') || need(snapshot.facts, 'firstInQueue') || str(eventData.reason)) return true;
+      return { reason: 'Someone has waited longer for a place in this unit: admit them first, or give a reason for admitting this person ahead of them.' };
+    },
+  },
+  arrivalNotInPast: {
+    label: 'the expected arrival date is not in the past (in the owner’s time zone)',
+    check: ({ snapshot, eventData, now }) =>
+      (str(eventData.expectedArrivalDate) ?? '') >= localDateOf(now, snapshot.facts.timeZone)
+        ? true
+        : { reason: 'The expected arrival date is in the past.', path: 'expectedArrivalDate' },
   },
   stayIsLonger: {
     label: 'the new maximum stay is longer than the current one',

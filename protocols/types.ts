@@ -196,6 +196,8 @@ export type ProtocolDefinition = {
     /** The part the opener's organisation fills; several when kinds differ (a referrer may be a prison, probation or an NGO). */
     ownerPart: string;
     data: z.ZodType;
+    /** Named guards on the opening data and parties (a refusal is a validation error naming the guard). */
+    guards?: readonly GuardName[];
     assign?: readonly AssignmentName[];
   };
   /** Facts every decision of this protocol needs (e.g. for deadline conditions). */

@@ -48,6 +48,31 @@ describe(`capacity races (${onPostgres ? 'PostgreSQL, parallel' : 'PGlite'})`, (
     }
   });
 
+  it('a freed place goes to the longest waiter: admitting someone else first needs a reason, recorded with the event', async () => {
+    const unit = await t.request('POST', `/organisations/${r.orgs.prison.id}/units`, { token: r.tokens.prison, body: { kind: 'atlantis', name: 'Queue', places: 1 } });
+    const [holder, first, second] = [await screenedCase(unit.json.id), await screenedCase(unit.json.id), await screenedCase(unit.json.id)];
+    expect((await r.send('prison', holder, 'ADMITTED', admission)).json.case.state).toBe('enrolled');
+    expect((await r.send('prison', first, 'ADMITTED', admission)).json.case.state).toBe('waitlisted');
+    expect((await r.send('prison', second, 'ADMITTED', admission)).json.case.state).toBe('waitlisted');
+    // While the unit is full, the queue order does not matter: a later waiter may be re-admitted (still waitlisted).
+    expect((await r.send('prison', second, 'ADMITTED', admission)).json.case.state).toBe('waitlisted');
+    expect((await r.send('prison', holder, 'COMPLETED', { date: '2026-03-03' })).status).toBe(201);
+
+    const jumped = await r.send('prison', second, 'ADMITTED', admission);
+    expect(jumped.status).toBe(422);
+    expect(jumped.json).toMatchObject({ code: 'EVENT_NOT_ALLOWED', guard: 'firstInQueueOrReason' });
+    expect((await t.request('GET', `/cases/${second}`, { token: r.tokens.prison })).json.state).toBe('waitlisted');
+
+    const withReason = await r.send('prison', second, 'ADMITTED', { ...admission, reason: 'Medical priority: detox completed' });
+    expect(withReason.status, withReason.text).toBe(201);
+    expect(withReason.json.case.state).toBe('enrolled');
+    const history = await t.request('GET', `/cases/${second}/events`, { token: r.tokens.prison });
+    expect(history.json.items.at(-1)).toMatchObject({ type: 'ADMITTED', data: { reason: 'Medical priority: detox completed' } });
+    // The longest waiter needs no reason once a place is free again.
+    expect((await r.send('prison', second, 'WITHDREW', { date: '2026-03-04' })).status).toBe(201);
+    expect((await r.send('prison', first, 'ADMITTED', admission)).json.case.state).toBe('enrolled');
+  });
+
   it('racing ACCEPTED for the last bed: one wins, the others get 409 CAPACITY_FULL; a freed bed counts again', async () => {
     const house = await t.organisation('halfway_house', { beds: 1 });
     const houseToken = await t.tokenFor(house, 'halfway_house_staff');

@@ -189,6 +189,18 @@ describe('halfway house', () => {
     expect((await r.send('house', referral.json.id, 'NOT_ARRIVED', {})).json.case.state).toBe('not_arrived');
   });
 
+  it('a referral with an expected arrival date in the past is refused (422, naming the field), and nothing is written', async () => {
+    const person = await r.participant('probation');
+    const before = (await t.db.select().from(cases)).length;
+    // The test clock is 2 March 2026 (Asia/Almaty): the day before is in the past, the day itself is not.
+    const past = await r.open('probation', 'halfway-house', person.id, [{ part: 'halfway_house', organisationId: r.orgs.house.id }], { expectedArrivalDate: '2026-03-01' });
+    expect(past.status).toBe(422);
+    expect(past.json).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'body.data.expectedArrivalDate', message: 'The expected arrival date is in the past.' }] });
+    expect((await t.db.select().from(cases)).length).toBe(before);
+    const today = await r.open('probation', 'halfway-house', person.id, [{ part: 'halfway_house', organisationId: r.orgs.house.id }], { expectedArrivalDate: '2026-03-02' });
+    expect(today.status, today.text).toBe(201);
+  });
+
   it('the working-day deadlines follow the holiday calendar', async () => {
     const admin = await t.tokenFor(r.orgs.coordinator, 'admin');
     const put = await t.request('PUT', '/calendars/KZ', { token: admin, body: { holidays: [{ date: '2026-03-04', name: 'Test holiday' }] } });

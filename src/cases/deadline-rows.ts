@@ -61,6 +61,7 @@ export async function reconcileDeadlines(tx: Executor, row: CaseRow, now: Date):
   const parties = await partiesOf(tx, row.id);
   const facts = await gatherFacts(tx, {
     definition,
+    caseId: row.id,
     state: row.state,
     participantId: row.participantId,
     ownerOrganisationId: row.ownerOrganisationId,

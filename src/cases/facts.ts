@@ -12,7 +12,7 @@ import type { Actor } from '../auth/authenticator.js';
 import { holidaySet } from '../calendars/service.js';
 import type { OrganisationKind } from '../domain.js';
 import { isCertified } from '../organisations/service.js';
-import { hasFreeCapacity } from './capacity.js';
+import { hasFreeCapacity, longestWaiting } from './capacity.js';
 import { isUuid } from '../uuid.js';
 
 /* What the engine needs to decide: the definition, the parties, the facts and the snapshot. */
@@ -49,6 +49,8 @@ function organisationIdsIn(data: unknown): string[] {
 /** Where a decision stands: the case's state (`null` when opening) and the event, for the facts its data asks for. */
 type FactsInput = {
   definition: ProtocolDefinition;
+  /** The case decided on; null when opening. */
+  caseId: string | null;
   participantId: string;
   ownerOrganisationId: string;
   parties: readonly Party[];
@@ -72,6 +74,11 @@ const LOADERS: { [K in FactName]: (tx: Executor, input: FactsInput, today: strin
       .from(cases)
       .where(and(eq(cases.participantId, participantId), isNull(cases.closedAt)));
     return new Set(rows.map((row) => row.protocol));
+  },
+  firstInQueue: async (tx, { definition, data, parties, caseId }) => {
+    const holderId = capacityHolder(definition, { data, parties });
+    const first = holderId && isUuid(holderId) ? await longestWaiting(tx, definition, holderId) : undefined;
+    return first === undefined || first.id === caseId;
   },
   holderDefaultStayDays: async (tx, { definition, data, parties }) => {
     const holderId = capacityHolder(definition, { data, parties });

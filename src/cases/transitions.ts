@@ -63,7 +63,7 @@ type OpenInput = {
 export async function openCaseTx(tx: Executor, input: OpenInput, author: Author): Promise<CaseRow> {
   const definition = definitionOf(input.protocol);
   const now = author.request.now;
-  const facts = await gatherFacts(tx, { ...input, definition, state: null, now });
+  const facts = await gatherFacts(tx, { ...input, definition, caseId: null, state: null, now });
   const opened = open(definition, { ownerOrganisationId: input.ownerOrganisationId, parties: input.parties, data: input.data, facts }, author.engine, now);
   if (!opened.ok) throw refusalError(opened);
   const snapshot = opened.snapshot;
@@ -113,6 +113,7 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
   const parties = await partiesOf(tx, locked.id);
   const facts = await gatherFacts(tx, {
     definition,
+    caseId: locked.id,
     state: locked.state,
     participantId: locked.participantId,
     ownerOrganisationId: locked.ownerOrganisationId,

@@ -41,6 +41,7 @@ export function facts(overrides: Partial<DecisionFacts> = {}): DecisionFacts {
     ),
     consentedOrganisations: new Set([ORG.ngo, ORG.ngo2]),
     freeCapacity: true,
+    firstInQueue: true,
     openProtocols: new Set(),
     holderDefaultStayDays: null,
     ...overrides,
