@@ -48,6 +48,8 @@ export type AppDeps = {
   mailer: Mailer;
   /** Request limits shared through the database (src/http/rate-limit.ts); omit to run without. */
   rateLimiter?: RateLimiter | undefined;
+  /** Called after an organisation is created or changed. */
+  organisationsChanged?: () => Promise<void>;
   config: Pick<Config, 'auth' | 'publicUrl' | 'bodyLimitBytes'> & {
     indicatorThreshold?: number;
     indicatorCacheSeconds?: number;
@@ -85,6 +87,7 @@ export async function createApp(deps: AppDeps) {
     mailer: deps.mailer,
     rateLimiter: deps.rateLimiter,
     auditTamperRisk: tamperRisk,
+    organisationsChanged: deps.organisationsChanged,
   };
 
   // Every validation failure, from any route, becomes one problem+json shape; unstorable text

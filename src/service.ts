@@ -56,6 +56,8 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       mailer,
       rateLimiter,
       config,
+      // With the embedded key, `npm run token` finds organisations created while the service runs.
+      ...(config.auth.jwks.kind === 'local' ? { organisationsChanged: localMapWriter(database.db, config.auth.jwks.dir) } : {}),
       web: { sessionKey: loadSessionKey(config.web.sessionKeyFile), signIn: webSignIn(config), session: config.web.session },
     });
     // Signed checkpoints of the audit chains, so a truncated tail is caught (node-cron is only the tick).
@@ -96,6 +98,12 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     await database.close().catch(() => {});
     throw error;
   }
+}
+
+function localMapWriter(db: DatabaseHandle['db'], dir: string) {
+  return async () => {
+    await writeOrganisationMap(db, dir);
+  };
 }
 
 /** What every start says while sign-in is weaker than an identity provider (AUTH_EMBEDDED_KEY, demo sign-in in production). */

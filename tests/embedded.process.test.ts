@@ -67,6 +67,20 @@ describe('embedded mode', { timeout: 120_000 }, () => {
     expect((await fetch(`${url}/health/live`)).status).toBe(200);
   });
 
+  it('the token command finds an organisation created while the service runs', async () => {
+    const coordinator = await mintToken('Pavlodar Regional Anti-Drug Commission', 'coordinator');
+    const created = await fetch(`${url}/organisations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${coordinator}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Later NGO', kind: 'ngo', country: 'KZ', region: 'KZ-PAV', timeZone: 'Asia/Almaty', locale: 'ru', notificationEmails: ['later@example.org'] }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const token = await mintToken('Later NGO', 'ngo_worker');
+    const me = await fetch(`${url}/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { organisation: { name: string } }).organisation.name).toBe('Later NGO');
+  });
+
   it('the token command refuses roles not valid for the organisation and unknown organisations', async () => {
     const badRole = await runToCompletion('src/cli/token.ts', ['--org', 'Pavlodar Correctional Colony No. 1', '--role', 'judge'], env);
     expect(badRole.code).toBe(2);

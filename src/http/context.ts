@@ -28,6 +28,8 @@ export type Services = {
   auditTamperRisk?: AuditTamperRisk | undefined;
   /** Per-subject and per-address request limits; absent when rate limiting is off. */
   rateLimiter?: RateLimiter | undefined;
+  /** Told after an organisation is created or changed (with the embedded key: rewrites the map `npm run token` reads). */
+  organisationsChanged?: (() => Promise<void>) | undefined;
 };
 
 export type AppEnv = {

@@ -1,10 +1,11 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { occupancy } from '../cases/capacity.js';
-import { requestFacts, type AppEnv } from '../http/context.js';
+import { requestFacts, type AppEnv, type Services } from '../http/context.js';
 import { AUTHED, json, jsonBody, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
 import { defineRoute } from '../http/route.js';
 import { notFound } from '../errors.js';
+import { summariseError } from '../logger.js';
 import {
   CreateOrganisationSchema,
   CreateUnitSchema,
@@ -82,6 +83,15 @@ const occupancyRoute = defineRoute('occupancy:read', {
   responses: { 200: json(OccupancySchema, 'Occupancy'), ...problems(...AUTHED, 404, 422) },
 });
 
+/** The organisation is stored whatever the hook does: a failure is logged, never the request's. */
+async function told(services: Services): Promise<void> {
+  try {
+    await services.organisationsChanged?.();
+  } catch (error) {
+    services.logger.warn('the organisation map for npm run token was not rewritten', { error: summariseError(error) });
+  }
+}
+
 export function organisationRoutes() {
   return new OpenAPIHono<AppEnv>()
     .openapi(list, async (c) => {
@@ -93,6 +103,7 @@ export function organisationRoutes() {
     .openapi(create, async (c) => {
       const { db, clock } = c.var.services;
       const row = await createOrganisation(db, c.var.actor, c.req.valid('json'), clock.now());
+      await told(c.var.services);
       return c.json(presentOrganisation(row, clock.now()), 201);
     })
     .openapi(read, async (c) => {
@@ -105,6 +116,7 @@ export function organisationRoutes() {
       const { db, clock, authenticator } = c.var.services;
       const row = await updateOrganisation(db, c.var.actor, c.req.valid('param').id, c.req.valid('json'), clock.now());
       authenticator.clearCache();
+      await told(c.var.services);
       return c.json(presentOrganisation(row, clock.now()), 200);
     })
     .openapi(units, async (c) => {
