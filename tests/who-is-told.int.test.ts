@@ -37,11 +37,20 @@ const tick = async () => {
   }
 };
 
-/** An alert: in the named work queues until the tick, then in their inboxes and mailboxes. */
+/**
+ * An alert: in the named work queues at once; at the tick, in their inboxes and mailboxes too; it
+ * leaves each organisation's queue when that organisation marks it read, and no one else's.
+ */
 async function expectAlert(caseId: string, rule: string, told: string[]) {
   expect(await whoIsTold(t, r, smtp.received, { caseId, rule }), `${rule} before the tick`).toEqual({ inbox: [], queue: told, email: [] });
   await tick();
-  expect(await whoIsTold(t, r, smtp.received, { caseId, rule }), `${rule} after the tick`).toEqual({ inbox: told, queue: [], email: told });
+  expect(await whoIsTold(t, r, smtp.received, { caseId, rule }), `${rule} after the tick`).toEqual({ inbox: told, queue: told, email: told });
+  const [first, ...others] = told;
+  const token = r.tokens[first as keyof typeof r.tokens];
+  const inbox = await t.request('GET', '/notifications?limit=200', { token });
+  const notice = inbox.json.items.find((item: { caseId: string; rule: string }) => item.caseId === caseId && item.rule === rule);
+  expect((await t.request('POST', `/notifications/${notice.id}/read`, { token })).status).toBe(200);
+  expect((await whoIsTold(t, r, smtp.received, { caseId, rule })).queue, `${rule} after ${first} read it`).toEqual(others);
 }
 /** A deadline: in no inbox before it falls due; in the named queues, inboxes and mailboxes after. */
 async function expectDeadline(caseId: string, rule: string, dueAfter: string, told: string[]) {

@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, asc, eq, lt, sql, type SQL } from 'drizzle-orm';
-import { cases, deadlines, participants } from '../../db/schema.js';
+import { cases, deadlines, notifications, participants } from '../../db/schema.js';
+import { qualified } from '../../db/qualified.js';
 import { titleOf } from '../../notifications/templates.js';
 import { ADMINS_QUEUE } from '../../protocols/model.js';
 import type { AppEnv } from '../http/context.js';
@@ -48,12 +49,14 @@ export function deadlineRoutes() {
     // An admin also holds the admins' queue: what would go to the coordinator of a region that has none.
     const admin = c.var.actor.roles.includes('admin');
     const queues = admin ? [c.var.actor.organisation.id, ADMINS_QUEUE] : [c.var.actor.organisation.id];
+    const unreadAlert = sql`exists (select 1 from ${notifications} n where n.deadline_id = ${qualified(deadlines.id)} and n.organisation_id = ${c.var.actor.organisation.id} and n.read_at is null)`;
     const filters: (SQL | undefined)[] = [
-      // The work still due: deadlines open or notified; alerts until the tick delivers them to the inbox.
+      // The work still due: deadlines open or notified; an alert until the organisation has read it in its
+      // inbox (a missing person stays in the NGO's and probation's queues until each marks it read).
       // The admins' queue has no inbox: its alerts stay listed while their case is open.
-      admin
-        ? sql`(${deadlines.status} = 'open' or (${deadlines.status} = 'fired' and (${deadlines.kind} <> 'alert' or (${deadlines.concerns} @> ARRAY[${ADMINS_QUEUE}]::uuid[] and ${cases.closedAt} is null))))`
-        : sql`(${deadlines.status} = 'open' or (${deadlines.status} = 'fired' and ${deadlines.kind} <> 'alert'))`,
+      sql`(${deadlines.status} = 'open' or (${deadlines.status} = 'fired' and (${deadlines.kind} <> 'alert' or ${unreadAlert}${
+        admin ? sql` or (${deadlines.concerns} @> ARRAY[${ADMINS_QUEUE}]::uuid[] and ${cases.closedAt} is null)` : sql``
+      })))`,
       sql`${deadlines.concerns} && ARRAY[${sql.join(
         queues.map((id) => sql`${id}`),
         sql`, `,
