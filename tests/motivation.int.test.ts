@@ -146,5 +146,26 @@ describe('motivation after a refusal', () => {
     await tick();
     expect(await whoIsTold(t, r, smtp.received, { caseId, rule: 'motivational_follow_up_2' })).toEqual({ inbox: [], queue: [], email: [] });
     expect((await t.request('GET', `/cases/${caseId}`, { token: r.tokens.ngo })).json.state).toBe('active');
+
+    // Declined and re-engaged once more: still one person re-engaged in the quarter.
+    t.clock.set('2026-06-03T06:00:00Z');
+    ok(await r.send('ngo', caseId, 'WITHDRAWN', { reason: 'Moving away' }));
+    ok(await r.send('ngo', caseId, 'RE_ENGAGED', { date: '2026-06-03' }));
+  });
+
+  it('the indicators count each re-engaged person once, in the quarter of the re-engagement, and the open table suppresses the small cell', async () => {
+    const reEngaged = async (period: string) => {
+      const detail = await t.request('GET', `/indicators/detail?period=${period}`, { token: r.tokens.coordinator });
+      expect(detail.status, detail.text).toBe(200);
+      const indicator = detail.json.indicators.find((item: { id: string }) => item.id === 're_engaged_after_refusal');
+      return { total: indicator.total.value, prison: indicator.rows.find((row: { group: string }) => row.group === r.orgs.prison.id)?.value };
+    };
+    // Closova re-engaged (and declined again) in the first quarter; Motivova twice in the second.
+    expect(await reEngaged('2026-Q1')).toEqual({ total: 1, prison: 1 });
+    expect(await reEngaged('2026-Q2')).toEqual({ total: 1, prison: 1 });
+    const open = await t.request('GET', '/indicators?table=region-quarter&period=2026-Q2');
+    const published = open.json.indicators.find((item: { id: string }) => item.id === 're_engaged_after_refusal');
+    expect(published.total).toMatchObject({ value: null, suppressed: true });
+    expect(published.title).toEqual({ en: 'Re-engaged in patronage after refusing it', ru: 'Вернулись к патронажу после отказа' });
   });
 });
