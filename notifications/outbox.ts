@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { rowsOf } from '../db/migrate.js';
 import { insertRecords } from '../db/bulk.js';
@@ -24,7 +24,7 @@ export function messageIdFor(deadlineId: string, organisationId: string, domain 
   return `<${deadlineId}.${organisationId}@${domain}>`;
 }
 
-/** Turns every due open deadline row into messages; returns how many rows it handled. */
+/** Turns every due open deadline row into messages (a timeout is not a message: the tick sends its event); returns how many rows it handled. */
 export async function materialiseDue(db: Database, options: MaterialiseOptions): Promise<number> {
   const batch = options.batch ?? 1000;
   let handled = 0;
@@ -33,7 +33,7 @@ export async function materialiseDue(db: Database, options: MaterialiseOptions):
       const due = await tx
         .select()
         .from(deadlines)
-        .where(and(eq(deadlines.status, 'open'), lte(deadlines.dueAt, options.now)))
+        .where(and(eq(deadlines.status, 'open'), lte(deadlines.dueAt, options.now), ne(deadlines.kind, 'timeout')))
         .orderBy(asc(deadlines.dueAt))
         .limit(batch)
         .for('update', { skipLocked: true });

@@ -110,11 +110,18 @@ export const ASSIGNMENTS = {
     const on = localDateOf(new Date(str(eventData.at)!), snapshot.facts.timeZone);
     return { data: { firstContactOn: on, lastContactOn: on, nextContactDue: addDays(on, 7) } };
   },
-  /** Weekly for the first 12 weeks after first contact, monthly after (DOMAIN.md §5). */
+  /** Weekly for the first 12 weeks after first contact (or after a re-engagement), monthly after (DOMAIN.md §5). */
   advanceContact: ({ snapshot, eventData }) => {
     const on = str(eventData.date)!;
-    const weekly = daysBetween(str(snapshot.data.firstContactOn)!, on) < 84;
+    const weekly = daysBetween(str(snapshot.data.reEngagedOn) ?? str(snapshot.data.firstContactOn)!, on) < 84;
     return { data: { lastContactOn: on, nextContactDue: addDays(on, weekly ? 7 : 30) } };
+  },
+  /** The person declined: the motivational reminders and the window that closes the case run from today. */
+  withdraw: (input) => ({ data: { withdrawnOn: today(input) } }),
+  /** Back from a refusal: the re-engagement is a contact, and contacts are weekly again for 12 weeks. */
+  reEngage: ({ eventData }) => {
+    const on = str(eventData.date)!;
+    return { data: { reEngagedOn: on, lastContactOn: on, nextContactDue: addDays(on, 7) } };
   },
   recordFollowUp: ({ snapshot, eventData }) => ({
     data: { followUpsRecorded: [...new Set([...((snapshot.data.followUpsRecorded ?? []) as number[]), num(eventData.month)!])].sort((a, b) => a - b) },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { definitionProblems } from './check.js';
 import { PROTOCOLS } from './index.js';
 import { dueValues } from './titles.js';
-import type { ProtocolDefinition } from './types.js';
+import type { NoticeDeadline, ProtocolDefinition } from './types.js';
 
 describe('protocol definitions refer only to what exists', () => {
   for (const definition of Object.values(PROTOCOLS)) {
@@ -30,7 +30,18 @@ describe('protocol definitions refer only to what exists', () => {
           },
         },
       },
-      deadlines: { ...unit.deadlines, review_due: { ...unit.deadlines.review_due!, notify: ['probation'], activeIn: ['enroled'] } },
+      deadlines: {
+        ...unit.deadlines,
+        review_due: { ...(unit.deadlines.review_due as NoticeDeadline), notify: ['probation'], activeIn: ['enroled'] },
+        // A timeout whose event its state does not accept from the system.
+        enrolment_expires: {
+          kind: 'timeout',
+          title: { en: 'Expires', ru: 'Истекает' },
+          activeIn: ['enrolled'],
+          due: { anchor: 'admittedOn', type: 'date', days: 30 },
+          sends: 'COMPLETED',
+        },
+      },
       opening: {
         ...unit.opening,
         retires: [{ protocol: 'pre-release', deadline: 'no_such_rule' }],
@@ -46,6 +57,7 @@ describe('protocol definitions refer only to what exists', () => {
       'unit-enrolment: event NEW_EVENT has no data class',
       'unit-enrolment deadline review_due: unknown state enroled',
       'unit-enrolment deadline review_due: notifies unknown part probation',
+      'unit-enrolment deadline enrolment_expires: enrolled does not accept COMPLETED from the system',
       'unit-enrolment deadline pre_release_planning: needs the fact openProtocols',
       'unit-enrolment opening: retires unknown deadline pre-release.no_such_rule',
       'unit-enrolment opening: opens patronage without its owner part',

@@ -73,7 +73,11 @@ export function definitionProblems(definition: ProtocolDefinition, all: Readonly
 
   for (const [name, rule] of Object.entries(definition.deadlines)) {
     for (const state of rule.activeIn) if (!states.has(state)) problems.push(`${id} deadline ${name}: unknown state ${state}`);
-    recipientsOk(`deadline ${name}`, rule.notify);
+    if (rule.kind !== 'timeout') recipientsOk(`deadline ${name}`, rule.notify);
+    // A timeout's event is sent by the service: every state the rule lives in accepts it from the system.
+    else
+      for (const state of rule.activeIn)
+        if (!transitionsIn(definition, state)[rule.sends]?.by.includes('system')) problems.push(`${id} deadline ${name}: ${state} does not accept ${rule.sends} from the system`);
     // Deadlines are computed on every decision: the facts their conditions read are the protocol's own.
     for (const need of rule.condition ? conditionNeeds(rule.condition) : []) if (!own.has(need)) problems.push(`${id} deadline ${name}: needs the fact ${need}`);
   }

@@ -102,9 +102,17 @@ function guardsText(transition: TransitionDefinition): string {
   return (transition.guards ?? []).map((name) => `${GUARDS[name].label} (\`${name}\`)`).join('; ') || '—';
 }
 
+/** Who sends an event: its parts, and for the system the timeouts that send it when they fall due. */
+function senderText(definition: ProtocolDefinition, state: string, event: string, transition: TransitionDefinition): string {
+  const timeouts = Object.entries(definition.deadlines)
+    .filter(([, rule]) => rule.kind === 'timeout' && rule.sends === event && rule.activeIn.includes(state))
+    .map(([name]) => `\`${name}\``);
+  return transition.by.map((part) => (part === 'system' && timeouts.length > 0 ? `system (when ${timeouts.join(' or ')} falls due)` : part)).join(', ');
+}
+
 function eventRow(definition: ProtocolDefinition, state: string, event: string, transition: TransitionDefinition): string {
   const leaves = transition.target !== 'observation' ? state : undefined;
-  return `| ${state === '*' ? 'every non-final state' : `\`${state}\``} | \`${event}\` | ${transition.by.join(', ')} | ${targetText(transition)}. ${transition.description.en} | ${guardsText(transition)} | ${toldText(transition)} | ${elsewhereText(definition, transition, leaves)} | ${fieldsOf(transition.data)} |`;
+  return `| ${state === '*' ? 'every non-final state' : `\`${state}\``} | \`${event}\` | ${senderText(definition, state, event, transition)} | ${targetText(transition)}. ${transition.description.en} | ${guardsText(transition)} | ${toldText(transition)} | ${elsewhereText(definition, transition, leaves)} | ${fieldsOf(transition.data)} |`;
 }
 
 export function protocolMarkdown(definition: ProtocolDefinition): string {
@@ -146,7 +154,7 @@ export function protocolMarkdown(definition: ProtocolDefinition): string {
   lines.push('', '### Deadlines', '', '| rule | kind | while in | due | concerns | condition |', '|---|---|---|---|---|---|');
   for (const [name, rule] of Object.entries(definition.deadlines)) {
     lines.push(
-      `| \`${name}\`: ${deadlineTitle(rule).en} | ${rule.kind} | ${rule.activeIn.join(', ')} | ${whenText(rule)} | ${recipientsText(rule.notify)} | ${rule.condition ? CONDITIONS[rule.condition].label : '—'} |`,
+      `| \`${name}\`: ${deadlineTitle(rule).en} | ${rule.kind} | ${rule.activeIn.join(', ')} | ${whenText(rule)} | ${rule.kind === 'timeout' ? `no one: the service sends \`${rule.sends}\`` : recipientsText(rule.notify)} | ${rule.condition ? CONDITIONS[rule.condition].label : '—'} |`,
     );
   }
   const capacity = definition.capacity;
@@ -173,7 +181,9 @@ export function protocolsReadme(): string {
     'Date deadlines fall at 09:00 in the owner’s time zone; working days skip weekends and the country’s holidays',
     '(`/calendars/:country`). Every non-final state accepts `PARTY_ASSIGNED` from the owner; naming an NGO needs a',
     'consent that names it. Each event lists who is told at once and what else it opens or closes; scheduled',
-    'reminders and deadlines are in each protocol’s deadline table. Guards and conditions are implemented in',
+    'reminders and deadlines are in each protocol’s deadline table; a `timeout` there is the service acting on its',
+    'own: when it falls due, the scheduler’s tick sends the named event to the case as the system (once, however',
+    'many instances tick; in one transaction with its effects; audited). Guards and conditions are implemented in',
     '`protocols/registry.ts`, assignments in `protocols/assignments.ts`, chained data in `protocols/chains.ts`.',
     '',
     ...Object.values(PROTOCOLS).map((definition) => `- \`${definition.id}\` (version ${definition.version}): ${definition.title.en}. ${definition.description.en}`),

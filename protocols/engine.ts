@@ -348,8 +348,9 @@ export function deadlinesFor(definition: ProtocolDefinition, snapshot: CaseSnaps
     if (rule.condition && !condition(rule.condition, { snapshot, eventData: {} })) continue;
     const due = dueAt(rule, snapshot.data, snapshot.facts);
     if (!due) continue;
-    const unique = recipients(definition, rule.notify, snapshot);
-    if (unique.length === 0) continue;
+    // A timeout concerns no one: the service itself acts on it (protocols/types.ts, TimeoutDeadline).
+    const unique = rule.kind === 'timeout' ? [] : recipients(definition, rule.notify, snapshot);
+    if (rule.kind !== 'timeout' && unique.length === 0) continue;
     out.set(name, { rule: name, kind: rule.kind, dueAt: due, concerns: unique });
   }
   return out;

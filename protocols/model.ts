@@ -67,9 +67,9 @@ export type EngineEvent = { type: string; data: unknown };
 /** A deadline row as the definition implies it for a snapshot. */
 export type Deadline = {
   rule: string;
-  kind: 'reminder' | 'deadline' | 'escalation';
+  kind: 'reminder' | 'deadline' | 'escalation' | 'timeout';
   dueAt: Date;
-  /** The organisations it concerns: whose work queue it is in, whom it notifies (or `ADMINS_QUEUE`). */
+  /** The organisations it concerns: whose work queue it is in, whom it notifies (or `ADMINS_QUEUE`); none for a timeout. */
   concerns: string[];
 };
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { date, dateTime, motivationalFollowUp, n, partyAssigned, reason, t, text } from './common.js';
-import type { ProtocolDefinition, TransitionDefinition } from './types.js';
+import { date, dateTime, empty, n, partyAssigned, reason, t, text } from './common.js';
+import type { NoticeDeadline, ProtocolDefinition, TransitionDefinition } from './types.js';
 
 /** DOMAIN.md §5: handover to post-release patronage. The sender owns the case. */
 
@@ -20,8 +20,24 @@ const withdrawn: TransitionDefinition = {
   by: ['ngo'],
   target: 'withdrawn',
   data: reason(),
+  assign: ['withdraw'],
   description: t('The person declines patronage; motivational follow-ups follow.'),
 };
+
+/**
+ * DOMAIN.md, "Second release": motivation after a refusal. For 90 days after `WITHDRAWN` the
+ * NGO (which knows the person after release) is reminded in each of the three months to make a
+ * motivational contact, every four weeks so that the third falls inside the window; then the
+ * case closes itself (`withdrawal_window_ends`).
+ */
+const WINDOW_DAYS = 90;
+const motivation = (month: 1 | 2 | 3): NoticeDeadline => ({
+  kind: 'reminder',
+  title: t(`A motivational contact is due: ${n.days} since the person declined patronage`),
+  activeIn: ['withdrawn'],
+  due: { anchor: 'withdrawnOn', type: 'date', days: month * 28 },
+  notify: ['ngo'],
+});
 
 const followUp = (month: 3 | 6 | 12) => ({
   kind: 'reminder' as const,
@@ -153,8 +169,32 @@ export const patronage = {
     completed: { title: t('Completed'), final: true },
     lost_contact: { title: t('Lost contact'), final: true },
     returned_to_custody: { title: t('Returned to custody'), final: true },
-    withdrawn: { title: t('Withdrawn'), final: true },
+    withdrawn: {
+      title: t('Withdrawn'),
+      on: {
+        MOTIVATIONAL_CONTACT_RECORDED: {
+          by: ['ngo'],
+          target: 'observation',
+          data: z.strictObject({ date: date(), outcome: text(2000) }),
+          description: t('A motivational contact with the person who declined: date and outcome.'),
+        },
+        RE_ENGAGED: {
+          by: ['ngo'],
+          target: 'active',
+          data: z.strictObject({ date: date(), note: text(1000).optional() }),
+          assign: ['reEngage'],
+          description: t('The person takes up patronage again: contacts are due weekly again, for 12 weeks from this date, then monthly.'),
+        },
+        WITHDRAWAL_EXPIRED: {
+          by: ['system'],
+          target: 'closed_after_refusal',
+          data: empty(),
+          description: t('The service closes the case when the window after the refusal ends without a re-engagement.'),
+        },
+      },
+    },
     closed: { title: t('Closed without patronage'), final: true },
+    closed_after_refusal: { title: t('Closed after a refusal'), final: true },
   },
   anyState: { PARTY_ASSIGNED: partyAssigned(['sender']) },
   deadlines: {
@@ -189,9 +229,16 @@ export const patronage = {
     follow_up_3_months: followUp(3),
     follow_up_6_months: followUp(6),
     follow_up_12_months: followUp(12),
-    motivational_follow_up_1: motivationalFollowUp(1, 'withdrawn', ['sender']),
-    motivational_follow_up_2: motivationalFollowUp(2, 'withdrawn', ['sender']),
-    motivational_follow_up_3: motivationalFollowUp(3, 'withdrawn', ['sender']),
+    motivational_follow_up_1: motivation(1),
+    motivational_follow_up_2: motivation(2),
+    motivational_follow_up_3: motivation(3),
+    withdrawal_window_ends: {
+      kind: 'timeout',
+      title: t(`The case closes itself ${n.days} after the refusal`),
+      activeIn: ['withdrawn'],
+      due: { anchor: 'withdrawnOn', type: 'date', days: WINDOW_DAYS },
+      sends: 'WITHDRAWAL_EXPIRED',
+    },
   },
   consent: { watchedPart: 'ngo' },
   fieldClasses: {
@@ -211,6 +258,8 @@ export const patronage = {
     lastContactOn: 'contact',
     nextContactDue: 'contact',
     followUpsRecorded: 'social',
+    withdrawnOn: null,
+    reEngagedOn: 'contact',
     closedOn: null,
   },
   eventClasses: {
@@ -225,6 +274,9 @@ export const patronage = {
     LOST_CONTACT: 'contact',
     RETURNED_TO_CUSTODY: 'custody',
     WITHDRAWN: 'social',
+    MOTIVATIONAL_CONTACT_RECORDED: 'contact',
+    RE_ENGAGED: 'contact',
+    WITHDRAWAL_EXPIRED: null,
     PARTY_ASSIGNED: null,
   },
 } as const satisfies ProtocolDefinition;

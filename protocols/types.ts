@@ -104,7 +104,7 @@ export type Consequences = {
 };
 
 export type TransitionDefinition = Consequences & {
-  /** Parts whose staff may send the event; `system` is the service itself (chained cases). */
+  /** Parts whose staff may send the event; `system` is the service itself (chained cases, timeouts). */
   by: readonly string[];
   /** `observation`, or the target (a choice list when the outcome decides). */
   target: 'observation' | Target | readonly TargetChoice[];
@@ -130,19 +130,37 @@ export type DeadlineDue =
   /** A date-time field: due exactly `hours` later. */
   | { anchor: string; type: 'datetime'; hours: number };
 
-export type DeadlineDefinition = {
-  /** `reminder` before something is due, `deadline` when it is overdue, `escalation` to the region's coordinator. */
-  kind: 'reminder' | 'deadline' | 'escalation';
+type DeadlineRule = {
   /** May use the numbers of `due` (see `LocalizedText`). */
   title: LocalizedText;
   /** The rule exists while the case is in one of these states. */
   activeIn: readonly string[];
   due: DeadlineDue;
-  /** Parts to notify, or a named resolver (e.g. the parties whose pathways are not done). */
-  notify: Recipients;
   /** A named condition on the case that must hold for the rule to exist. */
   condition?: ConditionName;
 };
+
+/** A notice when due: `reminder` before something is due, `deadline` when it is overdue, `escalation` to the region's coordinator. */
+export type NoticeDeadline = DeadlineRule & {
+  kind: 'reminder' | 'deadline' | 'escalation';
+  /** Parts to notify, or a named resolver (e.g. the parties whose pathways are not done). */
+  notify: Recipients;
+};
+
+/**
+ * A timeout: when due, the service itself sends `sends` to the case (an event the states in
+ * `activeIn` accept `by: ['system']`), so a case can close or move on its own (patronage closes
+ * 90 days after a refusal). It tells no one by itself; the event's `tells` do. Like every rule it
+ * is a row from the moment the case enters an `activeIn` state and is retired when the case
+ * leaves them; the scheduler's tick claims a due row once (FOR UPDATE SKIP LOCKED, however many
+ * instances tick) and sends the event in the same transaction, audited as the system.
+ */
+export type TimeoutDeadline = DeadlineRule & {
+  kind: 'timeout';
+  sends: string;
+};
+
+export type DeadlineDefinition = NoticeDeadline | TimeoutDeadline;
 
 /**
  * Places a case takes while in some states: a unit's places (the `unit_place` resource, sized

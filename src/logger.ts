@@ -26,6 +26,9 @@ export type LogFields = {
   count?: number;
   materialised?: number;
   sent?: number;
+  /** Protocol timeouts whose event the tick sent, or settled without one (src/cases/timeouts.ts). */
+  timeoutsSent?: number;
+  timeoutsSkipped?: number;
   chain?: string;
   position?: number;
   hash?: string;

@@ -2,23 +2,27 @@ import cron from 'node-cron';
 import type { Database } from '../db/client.js';
 import type { Mailer } from '../notifications/mailer.js';
 import { drainOutbox, materialiseDue } from '../notifications/outbox.js';
+import { sendDueTimeouts } from './cases/timeouts.js';
 import type { Clock } from './clock.js';
 import { summariseError, type Logger } from './logger.js';
 
 export type SchedulerDeps = { db: Database; mailer: Mailer; clock: Clock; logger: Logger; publicUrl: string; from: string; cron: string };
 
 /**
- * node-cron is only the tick: each tick turns due deadline rows into messages and sends what
- * is due from the outbox. All state is in the database, so a missed tick loses nothing and
- * several instances ticking together are harmless.
+ * node-cron is only the tick: each tick sends the events of due protocol timeouts (the service
+ * acting on its own, src/cases/timeouts.ts), turns due deadline rows (and the notices those
+ * events raised) into messages and sends what is due from the outbox. All state is in the
+ * database, so a missed tick loses nothing and several instances ticking together are harmless.
  */
 export function createScheduler(deps: SchedulerDeps) {
   const tick = async () => {
     const now = deps.clock.now();
+    const timeouts = await sendDueTimeouts(deps.db, now);
     const materialised = await materialiseDue(deps.db, { now, publicUrl: deps.publicUrl });
     // Drain what is due within most of a tick's minute; the rest waits for the next tick.
     const { sent } = await drainOutbox(deps.db, deps.mailer, { now: () => deps.clock.now(), from: deps.from, budgetMs: 50_000 }, deps.logger);
-    if (materialised > 0 || sent > 0) deps.logger.info('scheduler tick', { materialised, sent });
+    if (timeouts.sent > 0 || timeouts.skipped > 0 || materialised > 0 || sent > 0)
+      deps.logger.info('scheduler tick', { timeoutsSent: timeouts.sent, timeoutsSkipped: timeouts.skipped, materialised, sent });
   };
   let task: ReturnType<typeof cron.schedule> | undefined;
   return {

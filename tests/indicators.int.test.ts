@@ -135,6 +135,8 @@ describe('indicators', () => {
       in_contact_at_6_months: { value: 0 },
       in_contact_at_12_months: { value: 0 },
       returned_to_custody_within_12_months: { value: 1 },
+      // Re-engagement after a refusal: tests/motivation.int.test.ts counts it.
+      re_engaged_after_refusal: { value: 0 },
     });
     const occupancy = detail.json.indicators.find((indicator: { id: string }) => indicator.id === 'halfway_house_occupancy');
     expect(occupancy.rows.find((row: { group: string }) => row.group === house2.id)).toMatchObject({ numerator: 0, denominator: 180 });
@@ -188,7 +190,7 @@ describe('indicators', () => {
   it('publishes the definitions with the data, and refuses free filters and bad periods', async () => {
     const definitions = await t.request('GET', '/indicators/definitions');
     expect(definitions.json.threshold).toBe(5);
-    expect(definitions.json.items).toHaveLength(19);
+    expect(definitions.json.items).toHaveLength(20);
     for (const item of definitions.json.items) expect(item.numerator.length).toBeGreaterThan(10);
     expect((await t.request('GET', '/indicators?table=region-quarter&region=KZ-PAV')).status).toBe(422);
     expect((await t.request('GET', '/indicators?table=organisation-year&period=2026-Q1')).status).toBe(422);

@@ -163,6 +163,52 @@ describe('a person’s way from a prison unit to patronage', () => {
     expect((await r.deadlinesOf(waiting)).filter((row) => row.rule === 'place_freed').map((row) => row.status)).toEqual(['void']);
   });
 
+  it('a withdrawal followed by re-engagement', async () => {
+    const person = await r.participant('prison', 'Returning');
+    await r.consent(person.id, r.orgs.ngo);
+    const handover = await r.open('prison', 'patronage', person.id, [{ part: 'ngo', organisationId: r.orgs.ngo.id }], {
+      releasedAt: '2026-03-02T09:00:00+05:00',
+      releaseAddressPlan: 'Pavlodar, Satpaev st.',
+      patronagePlan: 'Weekly meetings',
+    });
+    expect(handover.status, handover.text).toBe(201);
+    const id = handover.json.id as string;
+    expect((await r.send('ngo', id, 'ACKNOWLEDGED', { caseworker: 'Aliya', plannedFirstContact: '2026-03-02' })).json.case.state).toBe('acknowledged');
+    expect((await r.send('ngo', id, 'FIRST_CONTACT_MADE', { at: '2026-03-02T12:00:00+05:00', how: 'in_person' })).json.case.state).toBe('active');
+
+    // The person declines: the case stays open for the motivational window, and the NGO (not the sender) is reminded.
+    const withdrawn = await r.send('ngo', id, 'WITHDRAWN', { reason: 'Does not want support now' });
+    expect(withdrawn.json.case).toMatchObject({ state: 'withdrawn', final: false, allowedEvents: ['MOTIVATIONAL_CONTACT_RECORDED', 'RE_ENGAGED'] });
+    const queued = async (key: 'ngo' | 'prison') =>
+      (await t.request('GET', '/deadlines?limit=200', { token: r.tokens[key] })).json.items
+        .filter((item: { caseId: string }) => item.caseId === id)
+        .map((item: { rule: string }) => item.rule);
+    expect(await queued('ngo')).toEqual(['motivational_follow_up_1', 'motivational_follow_up_2', 'motivational_follow_up_3']);
+    expect(await queued('prison')).toEqual([]);
+    expect((await t.request('GET', `/cases/${id}`, { token: r.tokens.prison })).json.allowedEvents).toEqual(['PARTY_ASSIGNED']);
+
+    // A motivational contact, then the person comes back: active again, with weekly contacts from the re-engagement.
+    expect((await r.send('ngo', id, 'MOTIVATIONAL_CONTACT_RECORDED', { date: '2026-03-02', outcome: 'Talked it over' })).json.case.state).toBe('withdrawn');
+    const back = await r.send('ngo', id, 'RE_ENGAGED', { date: '2026-03-02', note: 'Agreed to meet weekly' });
+    expect(back.json.case).toMatchObject({ state: 'active', data: { reEngagedOn: '2026-03-02', nextContactDue: '2026-03-09' } });
+    expect(await queued('ngo')).toEqual(['contact_due', 'follow_up_3_months', 'follow_up_6_months', 'follow_up_12_months']);
+    const contact = await r.send('ngo', id, 'CONTACT_RECORDED', { date: '2026-03-02', kind: 'phone', outcome: 'Fine' });
+    expect(contact.json.case.data.nextContactDue).toBe('2026-03-09');
+    expect((await r.send('ngo', id, 'COMPLETED', {})).json.case).toMatchObject({ state: 'completed', final: true });
+
+    const history = await t.request('GET', `/cases/${id}/events`, { token: r.tokens.ngo });
+    expect(history.json.items.map((item: { type: string }) => item.type)).toEqual([
+      'CASE_OPENED',
+      'ACKNOWLEDGED',
+      'FIRST_CONTACT_MADE',
+      'WITHDRAWN',
+      'MOTIVATIONAL_CONTACT_RECORDED',
+      'RE_ENGAGED',
+      'CONTACT_RECORDED',
+      'COMPLETED',
+    ]);
+  });
+
   it('the owner transfers the plan to another prison, which then owns it', async () => {
     const person = await r.participant('prison', 'Transferred');
     const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }], { releaseDate: '2026-09-01' });

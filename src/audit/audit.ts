@@ -10,6 +10,19 @@ import { noteAuditRows } from './checkpointer.js';
 
 export type AuditOutcome = 'success' | 'denied';
 
+/**
+ * The service itself, acting on its own schedule rather than for a request (a protocol's timeout
+ * falling due, protocols/types.ts): audited as `system`, with no organisation and no role. Only
+ * the tick's timeouts act as it; nothing authenticates as it.
+ */
+export const SYSTEM_ACTOR: Actor = {
+  sub: 'system',
+  name: undefined,
+  organisation: { id: '00000000-0000-0000-0000-000000000000', kind: 'coordinator', name: 'CADAP', country: 'KZ', region: '' },
+  roles: [],
+  expiresAt: new Date(8.64e15),
+};
+
 export type AuditEntry = {
   actor: Actor;
   action: string;
@@ -111,7 +124,7 @@ async function append(tx: Transaction, entries: readonly AuditEntry[]): Promise<
       position,
       at: entry.at,
       actorSub: entry.actor.sub,
-      organisationId: entry.actor.organisation.id,
+      organisationId: entry.actor === SYSTEM_ACTOR ? null : entry.actor.organisation.id,
       roles: [...entry.actor.roles],
       action: entry.action,
       subjectType: entry.subjectType,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { deadlines } from '../../db/schema.js';
 import { deadlinesFor, diffDeadlines } from '../../protocols/engine.js';
@@ -13,6 +13,12 @@ const dedupeKey = (caseId: string, rule: string, dueAt: Date) => `${caseId}:${ru
 
 type CaseRef = Pick<CaseRow, 'id' | 'participantId'>;
 
+/**
+ * Schedules a rule's row. The same rule, due at the same time, on the same case is one row: a
+ * row retired when the case left the rule's states comes back when the case returns to them (a
+ * re-engagement after a refusal brings back the follow-ups it voided), `open` again if it never
+ * fired, `fired` (still due, not told again) if it did.
+ */
 export async function insertDeadline(tx: Executor, owner: CaseRef, deadline: Deadline, now: Date): Promise<void> {
   const caseId = owner.id;
   await tx
@@ -30,7 +36,11 @@ export async function insertDeadline(tx: Executor, owner: CaseRef, deadline: Dea
       createdAt: now,
       updatedAt: now,
     })
-    .onConflictDoNothing({ target: deadlines.dedupeKey });
+    .onConflictDoUpdate({
+      target: deadlines.dedupeKey,
+      set: { status: sql`case when ${deadlines.status} = 'done' then 'fired' else 'open' end`, kind: deadline.kind, concerns: deadline.concerns, updatedAt: now },
+      setWhere: inArray(deadlines.status, ['void', 'done']),
+    });
 }
 
 /** Applies the engine's schedule / move / void changes to the rows of one case. */

@@ -11,7 +11,8 @@ import { applyEventTx, openCaseTx, SYSTEM_SUB, type Author } from './transitions
 
 /* The effect interpreter: what the engine's effects do to other rows, in the event's transaction. */
 
-function systemAuthor(request: RequestFacts): Author {
+/** The service itself as the author of an event (a chained case's, a timeout's), under the facts of what caused it. */
+export function systemAuthor(request: RequestFacts): Author {
   return { engine: { kind: 'system' }, sub: SYSTEM_SUB, organisationId: null, request };
 }
 

@@ -225,4 +225,23 @@ export const INDICATORS: IndicatorDefinition[] = [
     attributedTo: 'The sender (case owner).',
     query: countEvents('patronage', 'RETURNED_TO_CUSTODY', sql`(e.data->>'date')::date - (c.data->>'releaseDate')::date <= 365`),
   },
+  {
+    id: 're_engaged_after_refusal',
+    kind: 'count',
+    title: { en: 'Re-engaged in patronage after refusing it', ru: 'Вернулись к патронажу после отказа' },
+    numerator:
+      'People whose patronage case was withdrawn (the person declined) and who re-engaged (RE_ENGAGED) in the period: each person once, however many times or in however many cases they re-engaged.',
+    period: 'The date of the re-engagement.',
+    attributedTo: 'The sender (case owner) of the person’s first re-engagement in the period.',
+    // People, not events: one row per person (their first re-engagement in the period), then counted by its owner.
+    query: (from, to) => sql`
+      select org, count(*)::int as numerator, null::int as denominator, null::float as median
+      from (
+        select distinct on (c.participant_id) c.owner_organisation_id as org
+        from case_events e join cases c on c.id = e.case_id
+        where c.protocol = 'patronage' and e.type = 'RE_ENGAGED' and ${inPeriod(from, to)}
+        order by c.participant_id, e.at, e.id
+      ) people
+      group by org`,
+  },
 ];

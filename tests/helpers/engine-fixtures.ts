@@ -130,6 +130,7 @@ export const CASES: Record<string, { owner: string; parties: Party[]; data: Reco
       probationOrganisationId: ORG.probation,
       firstContactOn: '2026-03-03',
       nextContactDue: '2026-03-10',
+      withdrawnOn: '2026-03-02',
     },
   },
 };
@@ -215,6 +216,9 @@ export const SAMPLE_DATA: Record<string, Record<string, Record<string, unknown>>
     LOST_CONTACT: {},
     RETURNED_TO_CUSTODY: { date: '2026-05-01' },
     WITHDRAWN: { reason: 'Declines' },
+    MOTIVATIONAL_CONTACT_RECORDED: { date: '2026-03-20', outcome: 'Talked about coming back' },
+    RE_ENGAGED: { date: '2026-04-01' },
+    WITHDRAWAL_EXPIRED: {},
     PARTY_ASSIGNED: { part: 'ngo', organisationId: ORG.ngo2 },
   },
 };
