@@ -136,6 +136,7 @@ export const patronage = {
             substanceUse: z.enum(['abstinent', 'reduced', 'using', 'ost', 'unknown']),
             reoffending: z.boolean(),
           }),
+          guards: ['followUpNotYetRecorded', 'followUpWindowOpen'],
           assign: ['recordFollowUp'],
           description: t('The follow-up at month 3, 6 or 12: housing, work, substance use, reoffending.'),
         },
