@@ -78,7 +78,9 @@ export const ASSIGNMENTS = {
     const pathway: Pathway = { status: eventData.status as Pathway['status'] };
     const organisationId = str(eventData.organisationId) ?? pathwaysOf(snapshot.data)[name]?.organisationId;
     if (organisationId) pathway.organisationId = organisationId;
-    if (str(eventData.note)) pathway.note = str(eventData.note)!;
+    // A status change without a note keeps the note written before (the NGO's patronage plan travels in it).
+    const note = str(eventData.note) ?? pathwaysOf(snapshot.data)[name]?.note;
+    if (note) pathway.note = note;
     return { data: { pathways: { ...pathwaysOf(snapshot.data), [name]: pathway } } };
   },
   changeReleaseDate: ({ eventData }) => ({ data: { releaseDate: str(eventData.releaseDate) } }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { date, dateTime, motivationalFollowUp, n, partyAssigned, reason, t, text } from './common.js';
+import { date, dateTime, motivationalFollowUp, n, partyAssigned, phone, reason, t, text } from './common.js';
 import type { ProtocolDefinition, TransitionDefinition } from './types.js';
 
 /** DOMAIN.md §5: handover to post-release patronage. The sender owns the case. */
@@ -50,11 +50,7 @@ export const patronage = {
       releaseAddressPlan: text(1000),
       continuityOfCare: text(2000).optional(),
       patronagePlan: text(5000),
-      contactPhone: z
-        .string()
-        .trim()
-        .regex(/^\+?[0-9 ()-]{5,24}$/)
-        .optional(),
+      contactPhone: phone().optional(),
       probationOrganisationId: z.uuid().optional(),
     }),
     assign: ['sent'],

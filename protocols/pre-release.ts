@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { date, dateTime, reason, t, text, n, partyAssigned } from './common.js';
+import { date, dateTime, reason, t, text, n, partyAssigned, phone } from './common.js';
 import { PATHWAYS } from './registry.js';
 import type { AlertDefinition, DeadlineDefinition, ProtocolDefinition, TransitionDefinition } from './types.js';
 
@@ -63,7 +63,7 @@ const releasedWithoutPlan: AlertDefinition = {
 /** The handover to the NGO patron (DOMAIN.md §5): the prison sends, the plan's NGO receives. */
 const patronageHandover = { protocol: 'patronage', parties: { sender: { part: 'prison' }, ngo: { part: 'ngo' } }, data: 'patronageHandover' } as const;
 
-const releaseData = z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500) });
+const releaseData = z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500), contactPhone: phone().optional() });
 
 export const preRelease = {
   id: 'pre-release',
@@ -115,7 +115,7 @@ export const preRelease = {
         RELEASED_WITHOUT_PLAN: {
           by: ['prison'],
           target: 'released',
-          data: z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500).optional(), reason: text(1000) }),
+          data: z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500).optional(), contactPhone: phone().optional(), reason: text(1000) }),
           assign: ['recordRelease'],
           tells: [releasedWithoutPlan],
           opens: [{ ...patronageHandover, when: 'hasNgoPart' }],
