@@ -187,13 +187,13 @@ export const preRelease = {
   consent: { watchedPart: 'ngo' },
   fieldClasses: {
     releaseDate: 'custody',
-    pathways: { keys: { health_continuity: 'health' }, otherwise: 'social' },
+    pathways: { keys: { health_continuity: 'health', identity_documents: 'identity' }, otherwise: 'social' },
     releasedAt: 'custody',
     releaseAddress: 'contact',
     closedOn: null,
   },
   eventClasses: {
-    PATHWAY_UPDATED: { field: 'pathway', values: { health_continuity: 'health' }, otherwise: 'social' },
+    PATHWAY_UPDATED: { field: 'pathway', values: { health_continuity: 'health', identity_documents: 'identity' }, otherwise: 'social' },
     HALFWAY_HOUSE_REFERRED: 'social',
     RELEASE_DATE_CHANGED: 'custody',
     OWNER_TRANSFERRED: 'custody',
