@@ -48,7 +48,7 @@ describe('court-ordered progress reports', () => {
   it('three reports on one day settle one period: the next report stays at intake + 2 × interval, deadlines with it', async () => {
     web.t.clock.set('2026-03-20T05:00:00Z');
     // Order of 2 March for 75 days: it ends on 16 May. Intake on 2 March, every 30 days: reports due 1 April and 1 May; 31 May is after the end.
-    const { id } = await order('Thrice', 75);
+    const { id } = await order('Tretyakova', 75);
     expect(await caseData(id)).toMatchObject({ orderEndDate: '2026-05-16', intakeDate: '2026-03-02', nextReportDue: '2026-04-01' });
     expect(await reportDeadlines(id)).toEqual({ progress_report_reminder: '2026-03-29T04:00:00.000Z', progress_report_overdue: '2026-04-02T04:00:00.000Z' });
 
@@ -69,7 +69,7 @@ describe('court-ordered progress reports', () => {
 
   it('a report dated in a settled period moves nothing; one dated ahead of today settles today’s period only', async () => {
     web.t.clock.set('2026-03-10T05:00:00Z');
-    const { id } = await order('Backdated', 365);
+    const { id } = await order('Nazadova', 365);
     expect((await report(id, '2026-03-10')).status).toBe(201);
     expect((await caseData(id)).nextReportDue).toBe('2026-05-01');
     web.t.clock.set('2026-04-10T05:00:00Z');
@@ -84,7 +84,7 @@ describe('court-ordered progress reports', () => {
 
   it('an order shorter than one interval has no report due at all', async () => {
     web.t.clock.set('2026-03-02T05:00:00Z');
-    const { id } = await order('Short', 20);
+    const { id } = await order('Korotkova', 20);
     expect((await caseData(id)).nextReportDue).toBeNull();
     expect(await reportDeadlines(id)).toEqual({});
   });
@@ -92,18 +92,18 @@ describe('court-ordered progress reports', () => {
   it('a revoked or discharged order shows no next report on the judge’s page, nor in its data', async () => {
     web.t.clock.set('2026-03-02T05:00:00Z');
     const r = web.region;
-    const revoked = await order('Revoked', 365);
-    const running = await order('Running', 365);
+    const revoked = await order('Otmenova', 365);
+    const running = await order('Idushchaya', 365);
     expect((await r.send('probation', revoked.id, 'BREACH_REPORTED', { reason: 'Absent from three sessions' })).status).toBe(201);
     expect((await r.send('court', revoked.id, 'BREACH_RULED', { outcome: 'revoke' })).json.case.state).toBe('revoked');
     expect((await caseData(revoked.id)).nextReportDue).toBeNull();
-    const discharged = await order('Discharged', 365);
+    const discharged = await order('Zavershina', 365);
     expect((await r.send('provider', discharged.id, 'TREATMENT_COMPLETED', { date: '2026-03-02' })).status).toBe(201);
     expect((await r.send('court', discharged.id, 'ORDER_DISCHARGED', { date: '2026-03-02' })).json.case.state).toBe('discharged');
     expect((await caseData(discharged.id)).nextReportDue).toBeNull();
 
     // An order revoked before this rule keeps its last due date in its data: the page still shows none.
-    const legacy = await order('Legacy', 365);
+    const legacy = await order('Starova', 365);
     expect((await r.send('probation', legacy.id, 'BREACH_REPORTED', { reason: 'Absent from three sessions' })).status).toBe(201);
     expect((await r.send('court', legacy.id, 'BREACH_RULED', { outcome: 'revoke' })).status).toBe(201);
     await web.t.db.execute(sql`update cases set data = jsonb_set(data, '{nextReportDue}', '"2026-04-01"') where id = ${legacy.id}`);

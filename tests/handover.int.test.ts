@@ -78,7 +78,9 @@ describe('the handover package', () => {
   it('without a consent covering health, the NGO gets the package but not the continuity of care', async () => {
     const { person, id } = await planFor('Partova', ['identity', 'contact', 'social']);
     expect((await r.send('prison', id, 'PLAN_AGREED', {})).status).toBe(201);
-    expect((await r.send('prison', id, 'RELEASED', { releasedAt: '2026-04-15T09:30:00+05:00', releaseAddress: 'Pavlodar', contactPhone: '+7 701 555 0102' })).status).toBe(201);
+    expect(
+      (await r.send('prison', id, 'RELEASED', { releasedAt: '2026-04-15T09:30:00+05:00', releaseAddress: 'Pavlodar, Toraigyrov st. 7', contactPhone: '+7 701 555 0102' })).status,
+    ).toBe(201);
     const handover = await handoverOf(id, person.id);
     expect(handover.json.data).toMatchObject({ contactPhone: '+7 701 555 0102', patronagePlan: 'Weekly meetings at the NGO office' });
     expect(handover.json.data).not.toHaveProperty('continuityOfCare');
