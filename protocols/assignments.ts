@@ -12,6 +12,14 @@ export type Assignment = (input: RuleInput & { target: string }) => { data?: Dat
 
 const today = (input: RuleInput) => localDateOf(input.now, input.snapshot.facts.timeZone);
 
+/** Court-ordered reports fall due at intake + k × interval, never after the order's end (DOMAIN.md, "Second release"). */
+const reportingInterval = (data: Data) => num(data.reportingIntervalDays) ?? 30;
+const reportDue = (data: Data, k: number): string | null => {
+  const due = addDays(str(data.intakeDate)!, k * reportingInterval(data));
+  const end = str(data.orderEndDate);
+  return end && due > end ? null : due;
+};
+
 export const ASSIGNMENTS = {
   /** PARTY_ASSIGNED: the part is filled by the named organisation (replacing any before it). */
   assignParty: ({ snapshot, eventData }) => ({
@@ -24,13 +32,26 @@ export const ASSIGNMENTS = {
   orderEnd: ({ eventData }) => ({ data: { orderEndDate: addDays(str(eventData.orderDate)!, num(eventData.durationDays)!) } }),
   startReporting: ({ snapshot, eventData }) => {
     const intake = str(eventData.assessmentDate)!;
-    return { data: { intakeDate: intake, nextReportDue: addDays(intake, num(snapshot.data.reportingIntervalDays) ?? 30) } };
+    return { data: { intakeDate: intake, nextReportDue: reportDue({ ...snapshot.data, intakeDate: intake }, 1) } };
   },
-  /** Reporting runs from intake: a report before intake (a refusal under review) moves nothing. */
-  advanceReportDue: ({ snapshot }) => {
-    const due = str(snapshot.data.nextReportDue);
-    return due ? { data: { nextReportDue: addDays(due, num(snapshot.data.reportingIntervalDays) ?? 30) } } : {};
+  /**
+   * A report settles the period it falls in (dated no later than today), not later ones: the next report is
+   * due at the end of the period after it, unless that is already due or comes after the order's end.
+   * A report before intake (a refusal under review) moves nothing.
+   */
+  advanceReportDue: (input) => {
+    const { data } = input.snapshot;
+    const intake = str(data.intakeDate);
+    const current = str(data.nextReportDue);
+    if (!intake || !current) return {};
+    const date = [str(input.eventData.date)!, today(input)].sort()[0]!;
+    const days = daysBetween(intake, date);
+    if (days < 0) return {};
+    const next = reportDue(data, Math.max(1, Math.ceil(days / reportingInterval(data))) + 1);
+    return next === null || next > current ? { data: { nextReportDue: next } } : {};
   },
+  /** An order revoked or discharged has no report due any more. */
+  endReporting: ({ target }) => (target === 'revoked' || target === 'discharged' ? { data: { nextReportDue: null } } : {}),
   /** A breach or a refusal goes to the court for a ruling: the ruling's deadlines run from today. */
   openBreachReview: (input) => ({ data: { breachReportedOn: today(input) } }),
   /** A completion goes to the court for discharge: the discharge's deadlines run from today. */
@@ -57,7 +78,9 @@ export const ASSIGNMENTS = {
     const pathway: Pathway = { status: eventData.status as Pathway['status'] };
     const organisationId = str(eventData.organisationId) ?? pathwaysOf(snapshot.data)[name]?.organisationId;
     if (organisationId) pathway.organisationId = organisationId;
-    if (str(eventData.note)) pathway.note = str(eventData.note)!;
+    // A status change without a note keeps the note written before (the NGO's patronage plan travels in it).
+    const note = str(eventData.note) ?? pathwaysOf(snapshot.data)[name]?.note;
+    if (note) pathway.note = note;
     return { data: { pathways: { ...pathwaysOf(snapshot.data), [name]: pathway } } };
   },
   /** HALFWAY_HOUSE_REFERRED: the plan's halfway-house part is the house referred to (replacing an earlier one). */

@@ -18,13 +18,18 @@ export const CHAIN_DATA = {
     if (str(eventData.note)) data.referralNote = str(eventData.note);
     return data;
   },
-  /** The patronage handover: release time and address, the plan's patronage and health-continuity notes, probation. */
+  /**
+   * The patronage handover package (DOMAIN.md, "Second release"): release time and address, the contact phone,
+   * the plan's patronage note (the patronage plan) and health-continuity note (continuity of care), probation.
+   */
   patronageHandover: ({ snapshot, eventData }) => {
     const data: Data = {
       releasedAt: str(eventData.releasedAt),
       releaseAddressPlan: str(eventData.releaseAddress) ?? 'not recorded',
       patronagePlan: pathwaysOf(snapshot.data).patronage?.note ?? 'See the pre-release plan.',
     };
+    const phone = str(eventData.contactPhone);
+    if (phone) data.contactPhone = phone;
     const continuity = pathwaysOf(snapshot.data).health_continuity?.note;
     if (continuity) data.continuityOfCare = continuity;
     const probation = snapshot.parties.find((party) => party.part === 'probation')?.organisationId;

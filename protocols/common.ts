@@ -7,6 +7,12 @@ export const date = () => z.iso.date();
 export const dateTime = () => z.iso.datetime({ offset: true });
 export const text = (max = 2000) => z.string().trim().min(1).max(max);
 export const reason = () => z.strictObject({ reason: text(1000) });
+/** A phone number as people write it: digits, spaces, brackets, dashes, an optional leading +. */
+export const phone = () =>
+  z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 ()-]{5,24}$/);
 export const empty = () => z.strictObject({});
 
 /**

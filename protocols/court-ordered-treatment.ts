@@ -27,7 +27,7 @@ const progressReport: TransitionDefinition = {
   target: 'observation',
   data: z.strictObject({ date: date(), summary: text(5000), recommendation: z.enum(['continue', 'review']).optional() }),
   assign: ['advanceReportDue'],
-  description: t('The periodic report to the court; moves the next report due date.'),
+  description: t('The periodic report to the court; settles the reporting period it falls in.'),
 };
 
 /** The court is told of what it must rule on (DOMAIN.md, "Second release": Who is told). */
@@ -118,6 +118,7 @@ export const courtOrderedTreatment = {
           by: ['court'],
           target: [{ target: 'revoked', when: 'outcomeIsRevoke' }, { target: { history: true } }],
           data: z.strictObject({ outcome: z.enum(['continue', 'revoke']), note: text(2000).optional() }),
+          assign: ['endReporting'],
           description: t('The court rules: continue (back to where it was) or revoke the order.'),
         },
       },
@@ -129,6 +130,7 @@ export const courtOrderedTreatment = {
           by: ['court'],
           target: 'discharged',
           data: z.strictObject({ date: date(), note: text(2000).optional() }),
+          assign: ['endReporting'],
           description: t('The court discharges the order.'),
         },
       },

@@ -11,7 +11,7 @@ import type { EngineActor } from './model.js';
  * rows: every other part, every other state, and bad data are refused.
  */
 
-type Row = { protocol: string; from: string; event: string; by: string[]; to: string; previousState?: string; data?: Record<string, unknown> };
+type Row = { protocol: string; from: string; event: string; by: string[]; to: string; previousState?: string; data?: Record<string, unknown>; caseData?: Record<string, unknown> };
 const OBS = 'observation';
 
 const nonFinal = (protocol: string) =>
@@ -100,7 +100,8 @@ const TABLE: Row[] = [
     { from: 'declined', event: 'CLOSED', by: ['sender'], to: 'closed' },
     { from: 'acknowledged', event: 'FIRST_CONTACT_MADE', by: ['ngo'], to: 'active' },
     { from: 'active', event: 'CONTACT_RECORDED', by: ['ngo'], to: OBS },
-    { from: 'active', event: 'FOLLOW_UP_RECORDED', by: ['ngo'], to: OBS },
+    // The month-3 follow-up opens 14 days before 3 months after release.
+    { from: 'active', event: 'FOLLOW_UP_RECORDED', by: ['ngo'], to: OBS, caseData: { releaseDate: '2025-12-16' } },
     { from: 'active', event: 'COMPLETED', by: ['ngo'], to: 'completed' },
     ...['acknowledged', 'active'].flatMap((from) => [
       { from, event: 'LOST_CONTACT', by: ['ngo'], to: 'lost_contact' },
@@ -135,7 +136,7 @@ describe('decide: every event of every protocol, as DOMAIN.md tables it', () => 
     const data = row.data ?? SAMPLE_DATA[row.protocol]![row.event]!;
     for (const part of row.by) {
       it(`${row.protocol}: ${row.from} --${row.event} by ${part}--> ${row.to}`, () => {
-        const snapshot = snapshotFor(row.protocol, row.from, { previousState: row.previousState ?? null });
+        const snapshot = snapshotFor(row.protocol, row.from, { previousState: row.previousState ?? null, ...(row.caseData ? { data: row.caseData } : {}) });
         const decision = decide(PROTOCOLS[row.protocol]!, snapshot, { type: row.event, data }, actorFor(row.protocol, part), NOW);
         expect(decision.ok ? decision : decision.reason).toMatchObject({ ok: true, part, from: row.from, to: row.to === OBS ? row.from : row.to, observation: row.to === OBS });
       });
@@ -253,6 +254,7 @@ describe('decide: guards and choices', () => {
       ['pre-release', 'planning', ORG.prison, 'HALFWAY_HOUSE_REFERRED', { halfwayHouseOrganisationId: ORG.ngo }, 'halfwayHouseCertified'],
       ['pre-release', 'planning', ORG.ngo, 'PATHWAY_UPDATED', { pathway: 'family', status: 'done', organisationId: ORG.prison2 }, 'actingOrganisationIsParty'],
       ['halfway-house', 'resident', ORG.house, 'STAY_EXTENDED', { maxStayDays: 100, reason: 'x' }, 'stayIsLonger'],
+      ['patronage', 'active', ORG.ngo, 'FOLLOW_UP_RECORDED', SAMPLE_DATA.patronage!.FOLLOW_UP_RECORDED!, 'followUpWindowOpen'],
     ];
     for (const [protocol, state, actor, type, data, guard] of cases) {
       expect(decide(PROTOCOLS[protocol]!, snapshotFor(protocol, state), { type, data }, staff(actor), NOW), `${type}`).toMatchObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { date, dateTime, empty, n, partyAssigned, reason, t, text } from './common.js';
+import { date, dateTime, empty, n, partyAssigned, phone, reason, t, text } from './common.js';
 import type { NoticeDeadline, ProtocolDefinition, TransitionDefinition } from './types.js';
 
 /** DOMAIN.md §5: handover to post-release patronage. The sender owns the case. */
@@ -66,11 +66,7 @@ export const patronage = {
       releaseAddressPlan: text(1000),
       continuityOfCare: text(2000).optional(),
       patronagePlan: text(5000),
-      contactPhone: z
-        .string()
-        .trim()
-        .regex(/^\+?[0-9 ()-]{5,24}$/)
-        .optional(),
+      contactPhone: phone().optional(),
       probationOrganisationId: z.uuid().optional(),
     }),
     assign: ['sent'],
@@ -152,6 +148,7 @@ export const patronage = {
             substanceUse: z.enum(['abstinent', 'reduced', 'using', 'ost', 'unknown']),
             reoffending: z.boolean(),
           }),
+          guards: ['followUpNotYetRecorded', 'followUpWindowOpen'],
           assign: ['recordFollowUp'],
           description: t('The follow-up at month 3, 6 or 12: housing, work, substance use, reoffending.'),
         },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { date, dateTime, reason, t, text, n, partyAssigned } from './common.js';
+import { date, dateTime, reason, t, text, n, partyAssigned, phone } from './common.js';
 import { PATHWAYS } from './registry.js';
 import type { AlertDefinition, DeadlineDefinition, ProtocolDefinition, TransitionDefinition } from './types.js';
 
@@ -79,7 +79,7 @@ const releasePropagates = {
   ],
 } as const satisfies Pick<TransitionDefinition, 'records' | 'signals'>;
 
-const releaseData = z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500) });
+const releaseData = z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500), contactPhone: phone().optional() });
 
 export const preRelease = {
   id: 'pre-release',
@@ -131,7 +131,7 @@ export const preRelease = {
         RELEASED_WITHOUT_PLAN: {
           by: ['prison'],
           target: 'released',
-          data: z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500).optional(), reason: text(1000) }),
+          data: z.strictObject({ releasedAt: dateTime(), releaseAddress: text(500).optional(), contactPhone: phone().optional(), reason: text(1000) }),
           assign: ['recordRelease'],
           tells: [releasedWithoutPlan],
           opens: [{ ...patronageHandover, when: 'hasNgoPart' }],
@@ -205,13 +205,13 @@ export const preRelease = {
   consent: { watchedPart: 'ngo' },
   fieldClasses: {
     releaseDate: 'custody',
-    pathways: { keys: { health_continuity: 'health' }, otherwise: 'social' },
+    pathways: { keys: { health_continuity: 'health', identity_documents: 'identity' }, otherwise: 'social' },
     releasedAt: 'custody',
     releaseAddress: 'contact',
     closedOn: null,
   },
   eventClasses: {
-    PATHWAY_UPDATED: { field: 'pathway', values: { health_continuity: 'health' }, otherwise: 'social' },
+    PATHWAY_UPDATED: { field: 'pathway', values: { health_continuity: 'health', identity_documents: 'identity' }, otherwise: 'social' },
     HALFWAY_HOUSE_REFERRED: 'social',
     RELEASE_DATE_CHANGED: 'custody',
     OWNER_TRANSFERRED: 'custody',

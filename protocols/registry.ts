@@ -1,6 +1,6 @@
 import { type CaseSnapshot, type DecisionFacts, type FactName, type Party } from './model.js';
 import type { PartDefinition } from './types.js';
-import { daysBetween, localDateOf } from './time.js';
+import { addDays, addMonths, daysBetween, localDateOf } from './time.js';
 
 /**
  * The one registry of the guards, conditions and recipient resolvers the protocol data names.
@@ -111,6 +111,22 @@ export const GUARDS = {
       const ngo = str(eventData.ngoOrganisationId) ?? '';
       if (ngo === partyOf(snapshot, 'ngo')) return { reason: 'Resend the handover to another NGO than the one that declined.' };
       return organisationFitsPart(snapshot, ngo, 'ngo', { kinds: ['ngo'], certified: true, needsConsent: true });
+    },
+  },
+  followUpNotYetRecorded: {
+    label: 'the follow-up for this month is not recorded yet (once per month)',
+    check: ({ snapshot, eventData }) => {
+      const month = num(eventData.month);
+      return ((snapshot.data.followUpsRecorded ?? []) as number[]).includes(month!) ? { reason: `The month-${month} follow-up is already recorded.` } : true;
+    },
+  },
+  followUpWindowOpen: {
+    label: 'the follow-up for month m is not recorded before the release date + m months − 14 days',
+    check: ({ snapshot, eventData, now }) => {
+      const month = num(eventData.month)!;
+      const from = addDays(addMonths(str(snapshot.data.releaseDate)!, month), -14);
+      if (localDateOf(now, snapshot.facts.timeZone) >= from) return true;
+      return { reason: `The month-${month} follow-up can be recorded from ${from} (14 days before ${month} months after release), not earlier.` };
     },
   },
   bedFreeOnArrival: {

@@ -52,3 +52,37 @@ describe('authorship', () => {
     expect(audit?.dataClasses).toContain('health');
   });
 });
+
+describe('authorship after a consent ends', () => {
+  it('the NGO still reads its own follow-up once its consent is revoked; the sender’s social data is withheld from it', async () => {
+    const person = await r.participant('prison', 'Authorova');
+    const consent = await r.consent(person.id, r.orgs.ngo, 'prison', { dataClasses: ['identity', 'contact', 'social'] });
+    const handover = await r.open('prison', 'patronage', person.id, [{ part: 'ngo', organisationId: r.orgs.ngo.id }], {
+      releasedAt: '2025-12-01T10:00:00+05:00',
+      releaseAddressPlan: 'Shelter',
+      patronagePlan: 'Weekly meetings, job club on Fridays',
+    });
+    expect(handover.status, handover.text).toBe(201);
+    const id = handover.json.id as string;
+    expect((await r.send('ngo', id, 'ACKNOWLEDGED', { caseworker: 'Aliya', plannedFirstContact: '2025-12-02' })).status).toBe(201);
+    expect((await r.send('ngo', id, 'FIRST_CONTACT_MADE', { at: '2025-12-02T10:00:00+05:00', how: 'in_person' })).status).toBe(201);
+    const followUp = { month: 3, housing: 'unstable', work: 'education', substanceUse: 'ost', reoffending: false };
+    expect((await r.send('ngo', id, 'FOLLOW_UP_RECORDED', followUp)).status).toBe(201);
+
+    const revoked = await t.request('POST', `/consents/${consent.id}/revoke`, { token: r.tokens.prison, body: { reason: 'The person withdrew their consent' } });
+    expect(revoked.status, revoked.text).toBe(200);
+
+    const history = await t.request('GET', `/cases/${id}/events`, { token: r.tokens.ngo });
+    expect(history.status).toBe(200);
+    const items = history.json.items as { type: string; data: Record<string, unknown>; dataWithheld: boolean }[];
+    expect(items.find((item) => item.type === 'FOLLOW_UP_RECORDED')).toMatchObject({ data: followUp, dataWithheld: false });
+    // The sender's patronage plan (social) is no longer disclosed to it.
+    expect(items.find((item) => item.type === 'CASE_OPENED')?.data).not.toHaveProperty('patronagePlan');
+    expect(history.text).not.toContain('job club');
+    const [audit] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'case.history'), eq(auditEvents.organisationId, r.orgs.ngo.id), eq(auditEvents.subjectId, id)));
+    expect(audit?.basis).toContain('author');
+  });
+});

@@ -88,19 +88,20 @@ beforeAll(async () => {
   ok(await t.request('POST', `/cases/${referral.json.id}/events`, { token: house2Token, body: { type: 'NOT_ARRIVED', data: {}, expectedVersion: 2 } }));
 
   // Patronage: two handovers acknowledged at once; one first contact within 72 hours and a month-3 follow-up; one back in custody.
+  // The one followed up was released on 1 December 2025 (a month-3 follow-up opens 14 days before 1 March).
   const handovers: string[] = [];
   for (let i = 0; i < 2; i += 1) {
     const person = await r.participant('prison', `Patron${i}`);
     await r.consent(person.id, r.orgs.ngo);
     const opened = await r.open('prison', 'patronage', person.id, [{ part: 'ngo', organisationId: r.orgs.ngo.id }], {
-      releasedAt: '2026-03-02T10:00:00+05:00',
+      releasedAt: i === 0 ? '2025-12-01T10:00:00+05:00' : '2026-03-02T10:00:00+05:00',
       releaseAddressPlan: 'Shelter',
       patronagePlan: 'Weekly',
     });
     ok(await r.send('ngo', opened.json.id, 'ACKNOWLEDGED', { caseworker: 'A', plannedFirstContact: '2026-03-03' }));
     handovers.push(opened.json.id);
   }
-  ok(await r.send('ngo', handovers[0]!, 'FIRST_CONTACT_MADE', { at: '2026-03-03T10:00:00+05:00', how: 'in_person' }));
+  ok(await r.send('ngo', handovers[0]!, 'FIRST_CONTACT_MADE', { at: '2025-12-02T10:00:00+05:00', how: 'in_person' }));
   ok(await r.send('ngo', handovers[0]!, 'FOLLOW_UP_RECORDED', { month: 3, housing: 'stable', work: 'employed', substanceUse: 'abstinent', reoffending: false }));
   ok(await r.send('ngo', handovers[1]!, 'RETURNED_TO_CUSTODY', { date: '2026-03-20' }));
 }, 120_000);

@@ -52,7 +52,10 @@ describe('court-ordered treatment', () => {
 
     expect((await r.send('provider', order.id, 'ATTENDANCE_RECORDED', { date: '2026-03-10', attended: true, kind: 'group' })).json.case.state).toBe('in_treatment');
     expect((await r.send('probation', order.id, 'DRUG_TEST_RECORDED', { date: '2026-03-10', result: 'negative' })).status).toBe(201);
+    // The report of 3 April, sent that day (a report settles the period it falls in, never one after today's).
+    t.clock.set('2026-04-03T06:00:00.000Z');
     const report = await r.send('probation', order.id, 'PROGRESS_REPORT_SUBMITTED', { date: '2026-04-03', summary: 'Attending' });
+    t.clock.set('2026-03-02T06:00:00.000Z');
     expect(report.json.case.data.nextReportDue).toBe('2026-05-04');
     expect((await r.deadlinesOf(order.id)).find((row) => row.rule === 'progress_report_reminder' && row.status === 'open')?.dueAt.toISOString()).toBe('2026-05-01T04:00:00.000Z');
 

@@ -34,6 +34,23 @@ const countEvents =
   where c.protocol = ${protocol} and e.type = ${type} and ${inPeriod(from, to)} and ${extra} and ${by} is not null
   group by ${by}`;
 
+/**
+ * People with an event of a protocol in the period that meets a condition: each person once in the whole
+ * table, however many such events or cases they have, attributed to the organisation of their first such
+ * event (so that no sum of rows counts anyone twice). DOMAIN.md, "Second release": indicators count people.
+ */
+const countPeople =
+  (protocol: string, type: string, extra: SQL = sql`true`, by: SQL = sql`c.owner_organisation_id`) =>
+  (from: string, to: string) => sql`
+  select org, count(*)::int as numerator, null::int as denominator, null::float as median
+  from (
+    select distinct on (c.participant_id) ${by} as org
+    from case_events e join cases c on c.id = e.case_id
+    where c.protocol = ${protocol} and e.type = ${type} and ${inPeriod(from, to)} and ${extra} and ${by} is not null
+    order by c.participant_id, e.at, e.id
+  ) people
+  group by org`;
+
 /** A share among events of a type: numerator where a condition holds, denominator all. */
 const shareOfEvents =
   (protocol: string, type: string, condition: SQL, by: SQL = sql`c.owner_organisation_id`) =>
@@ -211,19 +228,19 @@ export const INDICATORS: IndicatorDefinition[] = [
     id: `in_contact_at_${month}_months`,
     kind: 'count',
     title: { en: `Still in contact at ${month} months`, ru: `Контакт сохраняется через ${month} мес.` },
-    numerator: `FOLLOW_UP_RECORDED events for month ${month}.`,
+    numerator: `People with a follow-up recorded for month ${month} (FOLLOW_UP_RECORDED); each person once, however many follow-ups or handovers they have.`,
     period: 'The date the follow-up was recorded.',
-    attributedTo: 'The sender (case owner).',
-    query: countEvents('patronage', 'FOLLOW_UP_RECORDED', sql`(e.data->>'month')::int = ${month}`),
+    attributedTo: 'The sender (case owner) of the person’s first such follow-up in the period.',
+    query: countPeople('patronage', 'FOLLOW_UP_RECORDED', sql`(e.data->>'month')::int = ${month}`),
   })),
   {
     id: 'returned_to_custody_within_12_months',
     kind: 'count',
     title: { en: 'Returned to custody within 12 months of release', ru: 'Возвращение под стражу в течение 12 месяцев' },
-    numerator: 'RETURNED_TO_CUSTODY events dated within 365 days of the release date.',
+    numerator: 'People returned to custody (RETURNED_TO_CUSTODY) within 365 days of the release date; each person once, however many handovers they have.',
     period: 'The event’s date.',
-    attributedTo: 'The sender (case owner).',
-    query: countEvents('patronage', 'RETURNED_TO_CUSTODY', sql`(e.data->>'date')::date - (c.data->>'releaseDate')::date <= 365`),
+    attributedTo: 'The sender (case owner) of the person’s first such event in the period.',
+    query: countPeople('patronage', 'RETURNED_TO_CUSTODY', sql`(e.data->>'date')::date - (c.data->>'releaseDate')::date <= 365`),
   },
   {
     id: 're_engaged_after_refusal',

@@ -51,7 +51,8 @@ async function courtWork(ctx: Ctx, api: ApiClient) {
       empty={t('web.none')}
       items={items}
       row={(item) => {
-        const next = str(item.data.nextReportDue);
+        // An order that is over has no next report, whatever its data kept.
+        const next = item.final ? '' : str(item.data.nextReportDue);
         return (
           <tr>
             <th scope="row">
