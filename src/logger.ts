@@ -29,6 +29,8 @@ export type LogFields = {
   /** Protocol timeouts whose event the tick sent, or settled without one (src/cases/timeouts.ts). */
   timeoutsSent?: number;
   timeoutsSkipped?: number;
+  /** A protocol rule's name (a deadline or timeout rule): names no person. */
+  rule?: string;
   chain?: string;
   position?: number;
   hash?: string;

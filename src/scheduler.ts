@@ -17,10 +17,25 @@ export type SchedulerDeps = { db: Database; mailer: Mailer; clock: Clock; logger
 export function createScheduler(deps: SchedulerDeps) {
   const tick = async () => {
     const now = deps.clock.now();
-    const timeouts = await sendDueTimeouts(deps.db, now);
-    const materialised = await materialiseDue(deps.db, { now, publicUrl: deps.publicUrl });
+    // Each step on its own: one that fails is logged, and the others still run (a failing timeout
+    // must not stop every reminder and e-mail).
+    const step = async <T>(name: string, run: () => Promise<T>, fallback: T): Promise<T> => {
+      try {
+        return await run();
+      } catch (error) {
+        deps.logger.warn(`scheduler step failed: ${name}`, { error: summariseError(error) });
+        return fallback;
+      }
+    };
+    const timeouts = await step('timeouts', () => sendDueTimeouts(deps.db, now, { logger: deps.logger }), { sent: 0, skipped: 0 });
+    const materialised = await step('deadlines', () => materialiseDue(deps.db, { now, publicUrl: deps.publicUrl }), 0);
     // Drain what is due within most of a tick's minute; the rest waits for the next tick.
-    const { sent } = await drainOutbox(deps.db, deps.mailer, { now: () => deps.clock.now(), from: deps.from, budgetMs: 50_000 }, deps.logger);
+    const { sent } = await step('outbox', () => drainOutbox(deps.db, deps.mailer, { now: () => deps.clock.now(), from: deps.from, budgetMs: 50_000 }, deps.logger), {
+      claimed: 0,
+      sent: 0,
+      retried: 0,
+      dead: 0,
+    });
     if (timeouts.sent > 0 || timeouts.skipped > 0 || materialised > 0 || sent > 0)
       deps.logger.info('scheduler tick', { timeoutsSent: timeouts.sent, timeoutsSkipped: timeouts.skipped, materialised, sent });
   };

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, caseEvents } from '../db/schema.js';
+import { auditEvents, caseEvents, cases } from '../db/schema.js';
 import { createSmtpMailer, type Mailer } from '../notifications/mailer.js';
 import { createScheduler } from '../src/scheduler.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
@@ -103,6 +103,47 @@ describe('motivation after a refusal', () => {
     // The NGO's own history shows the case closing itself.
     const history = await t.request('GET', `/cases/${caseId}/events`, { token: r.tokens.ngo });
     expect(history.json.items.at(-1)).toMatchObject({ type: 'WITHDRAWAL_EXPIRED', part: 'system', organisationId: null });
+  });
+
+  it('a timeout that fails unexpectedly is tried again an hour later, and the same tick still sends the other notices', async () => {
+    t.clock.set('2026-03-04T06:00:00Z');
+    const { caseId } = await withdrawnCase('Faultova', '2026-03-03T10:00:00+05:00');
+    const [window] = (await r.deadlinesOf(caseId)).filter((row) => row.rule === 'withdrawal_window_ends');
+    // The case's data is broken behind the service's back (the date its reminders run from): deciding the event throws.
+    const [row] = await t.db.select().from(cases).where(eq(cases.id, caseId));
+    await t.db
+      .update(cases)
+      .set({ data: { ...row!.data, withdrawnOn: 'not a date' } })
+      .where(eq(cases.id, caseId));
+    // Another organisation's notice falls due before the same tick: a court order with no intake.
+    const order = await r.open(
+      'court',
+      'court-ordered-treatment',
+      (await r.participant('court', 'Bystanderova')).id,
+      [
+        { part: 'probation', organisationId: r.orgs.probation.id },
+        { part: 'provider', organisationId: r.orgs.provider.id },
+      ],
+      { caseNumber: 'F-1', orderDate: '2026-05-01', programme: 'ost', durationDays: 365 },
+    );
+    ok(order);
+    t.clock.set(window!.dueAt.toISOString());
+    await tick();
+    const [retried] = (await r.deadlinesOf(caseId)).filter((item) => item.rule === 'withdrawal_window_ends');
+    expect(retried).toMatchObject({ status: 'open', dueAt: new Date(window!.dueAt.getTime() + 3_600_000) });
+    expect(
+      await t.db
+        .select()
+        .from(caseEvents)
+        .where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.type, 'WITHDRAWAL_EXPIRED'))),
+    ).toEqual([]);
+    expect((await r.deadlinesOf(order.json.id)).find((item) => item.rule === 'intake_overdue')?.status).toBe('fired');
+
+    // Repaired, the next try an hour later closes the case.
+    await t.db.update(cases).set({ data: row!.data }).where(eq(cases.id, caseId));
+    t.clock.set(new Date(window!.dueAt.getTime() + 3_600_000).toISOString());
+    await tick();
+    expect((await t.request('GET', `/cases/${caseId}`, { token: r.tokens.prison })).json).toMatchObject({ state: 'closed_after_refusal', final: true });
   });
 
   it('after WITHDRAWN the reminders reach the NGO, not the sender; a motivational contact is recorded; RE_ENGAGED returns the case to active', async () => {

@@ -4,6 +4,7 @@ import { cases, deadlines } from '../../db/schema.js';
 import { transitionFor } from '../../protocols/engine.js';
 import { SYSTEM_ACTOR } from '../audit/audit.js';
 import { AppError } from '../errors.js';
+import { summariseError, type Logger } from '../logger.js';
 import { retireDeadlines } from '../deadlines/rows.js';
 import { systemAuthor } from './effects.js';
 import { definitionOf } from './facts.js';
@@ -21,7 +22,11 @@ import { applyEventTx } from './transitions.js';
 
 export type TimeoutResult = { sent: number; skipped: number };
 
-export async function sendDueTimeouts(db: Database, now: Date, batch = 50): Promise<TimeoutResult> {
+/** How long a timeout whose event failed unexpectedly waits before the next try. */
+const RETRY_AFTER_MS = 60 * 60 * 1000;
+
+export async function sendDueTimeouts(db: Database, now: Date, options: { batch?: number; logger?: Logger } = {}): Promise<TimeoutResult> {
+  const batch = options.batch ?? 50;
   const result: TimeoutResult = { sent: 0, skipped: 0 };
   for (;;) {
     const claimed = await db.transaction(async (tx) => {
@@ -32,35 +37,56 @@ export async function sendDueTimeouts(db: Database, now: Date, batch = 50): Prom
         .orderBy(asc(deadlines.dueAt), asc(deadlines.id))
         .limit(batch)
         .for('update', { skipLocked: true });
+      let taken = 0;
       for (const row of due) {
+        if (!row.caseId) {
+          await retireDeadlines(tx, eq(deadlines.id, row.id), now);
+          result.skipped += 1;
+          continue;
+        }
+        // The case first, without waiting: a person's request holding it (and about to update this
+        // row) goes on, and this row waits for the next tick, instead of the two deadlocking.
+        const [locked] = await tx.select().from(cases).where(eq(cases.id, row.caseId)).for('update', { skipLocked: true });
+        if (!locked) continue;
+        taken += 1;
         // An event sent for an earlier row of this batch may have retired this one.
         const [mine] = await tx
           .update(deadlines)
           .set({ status: 'fired', updatedAt: now })
           .where(and(eq(deadlines.id, row.id), eq(deadlines.status, 'open')))
           .returning({ id: deadlines.id });
-        if (!mine || !row.caseId) continue;
-        const [locked] = await tx.select().from(cases).where(eq(cases.id, row.caseId)).for('update');
-        const rule = locked ? definitionOf(locked.protocol).deadlines[row.rule] : undefined;
-        const accepts = locked && locked.closedAt === null && rule?.kind === 'timeout' && transitionFor(definitionOf(locked.protocol), locked.state, rule.sends);
-        if (!locked || !accepts || rule?.kind !== 'timeout') {
+        if (!mine) continue;
+        const rule = definitionOf(locked.protocol).deadlines[row.rule];
+        const accepts = locked.closedAt === null && rule?.kind === 'timeout' && transitionFor(definitionOf(locked.protocol), locked.state, rule.sends);
+        if (!accepts || rule?.kind !== 'timeout') {
           await retireDeadlines(tx, eq(deadlines.id, row.id), now);
           result.skipped += 1;
           continue;
         }
         const request = { actor: SYSTEM_ACTOR, requestId: `timeout:${row.id}`, now };
         try {
-          // A savepoint: a refused event leaves the claim (and the rest of the batch) standing.
+          // A savepoint: a failed event leaves the claim (and the rest of the batch) standing.
           await tx.transaction((inner) => applyEventTx(inner, locked, { type: rule.sends, data: {} }, systemAuthor(request)));
           result.sent += 1;
         } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-          await retireDeadlines(tx, eq(deadlines.id, row.id), now);
-          result.skipped += 1;
+          if (error instanceof AppError) {
+            // Refused (the case moved on): settled, never retried.
+            await retireDeadlines(tx, eq(deadlines.id, row.id), now);
+            result.skipped += 1;
+          } else {
+            // Unexpected: tried again later, without stopping the other rows, the tick or the messages.
+            options.logger?.warn('a protocol timeout failed; it is tried again later', { rule: row.rule, error: summariseError(error) });
+            await tx
+              .update(deadlines)
+              .set({ status: 'open', dueAt: new Date(now.getTime() + RETRY_AFTER_MS), updatedAt: now })
+              .where(eq(deadlines.id, row.id));
+            result.skipped += 1;
+          }
         }
       }
-      return due.length;
+      return { due: due.length, taken };
     });
-    if (claimed < batch) return result;
+    // A full batch of which nothing could be taken (every case busy) waits for the next tick.
+    if (claimed.due < batch || claimed.taken === 0) return result;
   }
 }
