@@ -43,6 +43,7 @@ const TABLE: Row[] = [
   ...[
     { from: 'applied', event: 'SCREENED', by: ['prison'], to: 'screened' },
     { from: 'applied', event: 'SCREENED', by: ['prison'], to: 'not_admitted', data: { date: '2026-03-02', outcome: 'unsuitable', reason: 'Not motivated' } },
+    { from: 'applied', event: 'RELEASED', by: ['system'], to: 'released' },
     { from: 'screened', event: 'ADMITTED', by: ['prison'], to: 'enrolled' },
     { from: 'waitlisted', event: 'ADMITTED', by: ['prison'], to: 'enrolled' },
     { from: 'enrolled', event: 'PHASE_CHANGED', by: ['prison'], to: OBS },
@@ -73,6 +74,7 @@ const TABLE: Row[] = [
     { from: 'plan_agreed', event: 'RELEASED', by: ['prison'], to: 'released' },
     { from: 'planning', event: 'RELEASED_WITHOUT_PLAN', by: ['prison'], to: 'released' },
     { from: 'released', event: 'PATRONAGE_ACKNOWLEDGED', by: ['system'], to: 'closed' },
+    { from: 'released', event: 'PATRONAGE_ENDED', by: ['system'], to: 'closed' },
   ].map((row) => ({ protocol: 'pre-release', ...row })),
   ...partyAssigned('pre-release', 'prison'),
 

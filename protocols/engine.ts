@@ -40,7 +40,8 @@ export function actorParts(definition: ProtocolDefinition, snapshot: Pick<CaseSn
 export function transitionsIn(definition: ProtocolDefinition, stateName: string): Readonly<Record<string, TransitionDefinition>> {
   const state = Object.hasOwn(definition.states, stateName) ? definition.states[stateName] : undefined;
   if (!state || state.final) return {};
-  return { ...state.on, ...definition.anyState };
+  // A state's own event wins over the protocol-wide one of the same name.
+  return { ...definition.anyState, ...state.on };
 }
 
 /** The transition an event takes in a state, if the state accepts it. */

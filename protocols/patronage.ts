@@ -105,7 +105,14 @@ export const patronage = {
           assign: ['resend'],
           description: t('Sent again to another NGO (with a consent naming it).'),
         },
-        CLOSED: { by: ['sender'], target: 'closed', data: reason(), description: t('The sender closes the handover, with a reason, instead of sending it again.') },
+        CLOSED: {
+          by: ['sender'],
+          target: 'closed',
+          data: reason(),
+          // The plan that opened it is over too: no handover will acknowledge it.
+          signals: [{ to: 'parent', protocol: 'pre-release', event: 'PATRONAGE_ENDED' }],
+          description: t('The sender closes the handover, with a reason, instead of sending it again.'),
+        },
       },
     },
     acknowledged: {

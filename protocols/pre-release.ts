@@ -169,6 +169,12 @@ export const preRelease = {
           data: z.strictObject({}),
           description: t('Closes itself when its patronage case is acknowledged.'),
         },
+        PATRONAGE_ENDED: {
+          by: ['system'],
+          target: 'closed',
+          data: z.strictObject({}),
+          description: t('Closes itself when its patronage case is closed without being acknowledged (declined, then closed by the sender).'),
+        },
       },
     },
     cancelled: { title: t('Cancelled'), final: true },
@@ -221,6 +227,7 @@ export const preRelease = {
     RELEASED_WITHOUT_PLAN: 'contact',
     CANCELLED: 'custody',
     PATRONAGE_ACKNOWLEDGED: null,
+    PATRONAGE_ENDED: null,
     PARTY_ASSIGNED: null,
   },
 } as const satisfies ProtocolDefinition;

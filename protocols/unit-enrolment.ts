@@ -60,6 +60,8 @@ export const unitEnrolment = {
             .refine((value) => value.outcome === 'suitable' || value.reason !== undefined, { path: ['reason'], message: 'An unsuitable outcome needs a reason.' }),
           description: t('Screening: suitable, or not admitted with a reason.'),
         },
+        // A release reaches an application not yet screened too (DOMAIN.md, "Release propagates").
+        RELEASED: { ...released, by: ['system'] },
       },
     },
     screened: {

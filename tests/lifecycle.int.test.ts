@@ -157,6 +157,15 @@ describe('a person’s way from a prison unit to patronage', () => {
     // The custody record holds the actual release time.
     const record = await t.request('GET', `/participants/${person.id}`, { token: r.tokens.prison });
     expect(record.json.custody).toMatchObject({ actualReleaseAt: releasedAt });
+    // Written as a new version of the record, and audited as the release's change to it.
+    expect(record.json.version).toBeGreaterThan(1);
+    const { auditEvents } = await import('../db/schema.js');
+    const { and, eq } = await import('drizzle-orm');
+    const written = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.subjectId, person.id), eq(auditEvents.action, 'participant.record.custody')));
+    expect(written).toHaveLength(1);
 
     // Once the waiter is admitted, the "place freed" notice about them is settled.
     expect((await r.send('prison', waiting, 'ADMITTED', { date: '2026-03-18', consentToTreatment: true, unitAgreementSigned: true })).json.case.state).toBe('enrolled');
@@ -209,6 +218,37 @@ describe('a person’s way from a prison unit to patronage', () => {
     ]);
   });
 
+  it('a release ends an application not yet screened; a declined handover closed by the sender closes the plan', async () => {
+    const unit = await t.request('POST', `/organisations/${r.orgs.prison.id}/units`, { token: r.tokens.prison, body: { kind: 'atlantis', name: 'Atlantis D', places: 5 } });
+    const person = await r.participant('prison', 'Declinedova');
+    const application = await r.open('prison', 'unit-enrolment', person.id, [], { unitId: unit.json.id, expectedReleaseDate: '2026-09-01' });
+    expect(application.json.state).toBe('applied');
+    await r.consent(person.id, r.orgs.ngo);
+    const plan = await r.open(
+      'prison',
+      'pre-release',
+      person.id,
+      [
+        { part: 'probation', organisationId: r.orgs.probation.id },
+        { part: 'ngo', organisationId: r.orgs.ngo.id },
+      ],
+      { releaseDate: '2026-09-01' },
+    );
+    const released = await r.send('prison', plan.json.id, 'RELEASED_WITHOUT_PLAN', { releasedAt: '2026-03-20T10:00:00+05:00', reason: 'Court decision' });
+    expect(released.status, released.text).toBe(201);
+    expect((await t.request('GET', `/cases/${application.json.id}`, { token: r.tokens.prison })).json).toMatchObject({ state: 'released', final: true });
+
+    const handovers = await t.request('GET', `/cases?protocol=patronage&participantId=${person.id}`, { token: r.tokens.prison });
+    const handover = handovers.json.items.find((item: { parentCaseId: string }) => item.parentCaseId === plan.json.id);
+    expect((await r.send('ngo', handover.id, 'DECLINED', { reason: 'No caseworker free' })).status).toBe(201);
+    expect((await t.request('GET', `/cases/${plan.json.id}`, { token: r.tokens.prison })).json.state).toBe('released');
+    expect((await r.send('prison', handover.id, 'CLOSED', { reason: 'The person moved to another region' })).status).toBe(201);
+    const closed = await t.request('GET', `/cases/${plan.json.id}`, { token: r.tokens.prison });
+    expect(closed.json).toMatchObject({ state: 'closed', final: true });
+    const history = await t.request('GET', `/cases/${plan.json.id}/events`, { token: r.tokens.prison });
+    expect(history.json.items.at(-1)).toMatchObject({ type: 'PATRONAGE_ENDED', part: 'system', organisationId: null });
+  });
+
   it('the owner transfers the plan to another prison, which then owns it', async () => {
     const person = await r.participant('prison', 'Transferred');
     const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }], { releaseDate: '2026-09-01' });
@@ -217,6 +257,9 @@ describe('a person’s way from a prison unit to patronage', () => {
     expect(transferred.json.case.ownerOrganisationId).toBe(r.orgs.prison2.id);
     expect((await t.request('GET', `/cases/${plan.json.id}`, { token: r.tokens.prison })).status).toBe(404);
     expect((await t.request('GET', `/cases/${plan.json.id}`, { token: r.tokens.prison2 })).json.yourParts).toEqual(['prison']);
+    // The person's custody record names the new facility (read by the prison now holding the plan).
+    const record = await t.request('GET', `/participants/${person.id}`, { token: r.tokens.prison2 });
+    expect(record.json.custody, record.text).toMatchObject({ facilityOrganisationId: r.orgs.prison2.id });
   });
 
   it('released without a plan: escalated to the coordinator, patronage only when an NGO is named', async () => {

@@ -4,6 +4,7 @@ import { cases, deadlines, participants } from '../../db/schema.js';
 import { transitionFor } from '../../protocols/engine.js';
 import type { Effect } from '../../protocols/model.js';
 import { longestWaiting } from './capacity.js';
+import { audit } from '../audit/audit.js';
 import { raiseAlert, retireDeadlines } from '../deadlines/rows.js';
 import type { RequestFacts } from '../request-facts.js';
 import { definitionOf, type CaseRow } from './facts.js';
@@ -74,11 +75,19 @@ export async function applyEffects(tx: Executor, row: CaseRow, effects: Effect[]
         break;
       }
       case 'record_person':
-        // Merged into the class's JSON object: the other fields of the record stay as they are.
+        // Merged into the class's JSON object: the other fields of the record stay as they are. A new
+        // version, as for a correction, so an edit made from the old one is refused; audited as the case's change.
         await tx
           .update(participants)
-          .set({ [effect.class]: sql`${participants[effect.class]} || ${JSON.stringify(effect.set)}::jsonb`, updatedAt: now })
+          .set({ [effect.class]: sql`${participants[effect.class]} || ${JSON.stringify(effect.set)}::jsonb`, version: sql`${participants.version} + 1`, updatedAt: now })
           .where(eq(participants.id, row.participantId));
+        await audit(tx, author.request, {
+          action: `participant.record.${effect.class}`,
+          subjectType: 'participant',
+          subjectId: row.participantId,
+          participantId: row.participantId,
+          outcome: 'success',
+        });
         break;
       case 'retire_own':
         await retireDeadlines(tx, and(eq(deadlines.caseId, row.id), eq(deadlines.rule, effect.rule)), now);

@@ -5,7 +5,7 @@ import type { Executor } from '../../db/client.js';
 import { auditEvents, organisations, participants } from '../../db/schema.js';
 import { audit } from '../audit/audit.js';
 import type { RequestFacts } from '../request-facts.js';
-import { notFound } from '../errors.js';
+import { notFound, validationFailed } from '../errors.js';
 import { afterKey, decodeCursor, toPage } from '../pagination.js';
 
 export type DisclosureEntry = {
@@ -26,6 +26,9 @@ export type DisclosureEntry = {
 /** One page of the disclosures (`limit`, `cursor`), or all of them for the printable page. */
 export async function listDisclosures(db: Executor, facts: RequestFacts, participantId: string, page: { limit?: number; cursor?: string } = {}) {
   const after = decodeCursor(page.cursor, 2) as [string, number] | undefined;
+  if (after && (typeof after[0] !== 'string' || Number.isNaN(Date.parse(after[0])) || !Number.isInteger(after[1]))) {
+    throw validationFailed('The cursor is not valid.', [{ path: 'query.cursor', message: 'Not a cursor returned by this list.' }]);
+  }
   const [participant] = await db.select().from(participants).where(eq(participants.id, participantId));
   const allowed =
     participant &&

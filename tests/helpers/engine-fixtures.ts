@@ -190,6 +190,7 @@ export const SAMPLE_DATA: Record<string, Record<string, Record<string, unknown>>
     RELEASED_WITHOUT_PLAN: { releasedAt: '2026-06-01T09:00:00+05:00', reason: 'Early' },
     CANCELLED: { reason: 'Sentence extended' },
     PATRONAGE_ACKNOWLEDGED: {},
+    PATRONAGE_ENDED: {},
     PARTY_ASSIGNED: { part: 'ngo', organisationId: ORG.ngo2 },
   },
   'halfway-house': {
