@@ -249,6 +249,28 @@ describe('a person’s way from a prison unit to patronage', () => {
     expect(history.json.items.at(-1)).toMatchObject({ type: 'PATRONAGE_ENDED', part: 'system', organisationId: null });
   });
 
+  it('a release date moved away after a reminder fired, and back, brings that reminder back as already told (no key clash)', async () => {
+    const { materialiseDue } = await import('../notifications/outbox.js');
+    t.clock.set('2026-03-02T06:00:00Z');
+    const person = await r.participant('prison', 'Movedbackova');
+    const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }], { releaseDate: '2026-03-20' });
+    // The 14-day reminder (6 March) falls due and is told.
+    t.clock.set('2026-03-06T05:00:00Z');
+    await materialiseDue(t.db, { now: t.clock.now(), publicUrl: 'https://cadap.test' });
+    const fired = (await r.deadlinesOf(plan.json.id)).find((row) => row.rule === 'release_in_14_days');
+    expect(fired?.status).toBe('fired');
+    expect((await r.send('prison', plan.json.id, 'RELEASE_DATE_CHANGED', { releaseDate: '2026-04-20', reason: 'Appeal' })).status).toBe(201);
+    const back = await r.send('prison', plan.json.id, 'RELEASE_DATE_CHANGED', { releaseDate: '2026-03-20', reason: 'Appeal withdrawn' });
+    expect(back.status, back.text).toBe(201);
+    const rows = (await r.deadlinesOf(plan.json.id)).filter((row) => row.rule === 'release_in_14_days');
+    // One row per due time: the 6 March one is live again (already told), the 6 April one is void.
+    expect(rows.map((row) => [row.dueAt.toISOString(), row.status]).sort()).toEqual([
+      ['2026-03-06T04:00:00.000Z', 'fired'],
+      ['2026-04-06T04:00:00.000Z', 'void'],
+    ]);
+    t.clock.set('2026-03-02T06:00:00Z');
+  });
+
   it('the owner transfers the plan to another prison, which then owns it', async () => {
     const person = await r.participant('prison', 'Transferred');
     const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }], { releaseDate: '2026-09-01' });

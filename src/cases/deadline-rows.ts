@@ -48,16 +48,11 @@ export async function applyDeadlineChanges(tx: Executor, owner: CaseRef, changes
   const caseId = owner.id;
   for (const deadline of changes.schedule) await insertDeadline(tx, owner, deadline, now);
   for (const deadline of changes.move) {
-    const moved = await tx
-      .update(deadlines)
-      .set({ dueAt: deadline.dueAt, concerns: deadline.concerns, dedupeKey: dedupeKey(caseId, deadline.rule, deadline.dueAt), updatedAt: now })
-      .where(and(eq(deadlines.caseId, caseId), eq(deadlines.rule, deadline.rule), eq(deadlines.status, 'open')))
-      .returning({ id: deadlines.id });
-    // A rule whose row already fired: that occurrence is done, and a new row takes the new due time.
-    if (moved.length === 0) {
-      await retireDeadlines(tx, and(eq(deadlines.caseId, caseId), eq(deadlines.rule, deadline.rule)), now);
-      await insertDeadline(tx, owner, deadline, now);
-    }
+    // The rule's live row is settled (an open one void, a fired one done: that occurrence happened)
+    // and the rule is scheduled at its new time, which brings back a row already at that time (a
+    // date moved away and back) instead of clashing with its key.
+    await retireDeadlines(tx, and(eq(deadlines.caseId, caseId), eq(deadlines.rule, deadline.rule)), now);
+    await insertDeadline(tx, owner, deadline, now);
   }
   if (changes.void.length > 0) await retireDeadlines(tx, and(eq(deadlines.caseId, caseId), inArray(deadlines.rule, changes.void)), now);
 }
