@@ -249,17 +249,19 @@ describe('decide: guards and choices', () => {
   });
 
   it('other guards name themselves when they fail', () => {
-    const cases: [string, string, string, string, Record<string, unknown>, string][] = [
+    const cases: [string, string, string, string, Record<string, unknown>, string, Record<string, unknown>?][] = [
       ['patronage', 'declined', ORG.prison, 'RESENT', { ngoOrganisationId: ORG.ngo }, 'anotherNgoWithConsent'],
       ['pre-release', 'planning', ORG.prison, 'OWNER_TRANSFERRED', { toOrganisationId: ORG.court }, 'transfereeIsPrison'],
       ['pre-release', 'planning', ORG.prison, 'OWNER_TRANSFERRED', { toOrganisationId: ORG.prison }, 'transfereeIsPrison'],
       ['pre-release', 'planning', ORG.prison, 'HALFWAY_HOUSE_REFERRED', { halfwayHouseOrganisationId: ORG.ngo }, 'halfwayHouseCertified'],
+      ['pre-release', 'planning', ORG.prison, 'HALFWAY_HOUSE_REFERRED', { halfwayHouseOrganisationId: ORG.house }, 'releaseDateNotPassed', { releaseDate: '2026-03-01' }],
       ['pre-release', 'planning', ORG.ngo, 'PATHWAY_UPDATED', { pathway: 'family', status: 'done', organisationId: ORG.prison2 }, 'actingOrganisationIsParty'],
       ['halfway-house', 'resident', ORG.house, 'STAY_EXTENDED', { maxStayDays: 100, reason: 'x' }, 'stayIsLonger'],
       ['patronage', 'active', ORG.ngo, 'FOLLOW_UP_RECORDED', SAMPLE_DATA.patronage!.FOLLOW_UP_RECORDED!, 'followUpWindowOpen'],
     ];
-    for (const [protocol, state, actor, type, data, guard] of cases) {
-      expect(decide(PROTOCOLS[protocol]!, snapshotFor(protocol, state), { type, data }, staff(actor), NOW), `${type}`).toMatchObject({
+    for (const [protocol, state, actor, type, data, guard, caseData] of cases) {
+      const snapshot = snapshotFor(protocol, state, caseData ? { data: { ...CASES[protocol]!.data, ...caseData } } : {});
+      expect(decide(PROTOCOLS[protocol]!, snapshot, { type, data }, staff(actor), NOW), `${type} ${guard}`).toMatchObject({
         ok: false,
         code: 'EVENT_NOT_ALLOWED',
         guard,

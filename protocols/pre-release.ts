@@ -11,7 +11,7 @@ const referred: TransitionDefinition = {
   by: ['prison'],
   target: 'observation',
   data: z.strictObject({ halfwayHouseOrganisationId: z.uuid(), maxStayDays: z.number().int().min(1).max(730).optional(), note: text(1000).optional() }),
-  guards: ['halfwayHouseCertified'],
+  guards: ['halfwayHouseCertified', 'releaseDateNotPassed'],
   // The plan's halfway-house part is the house referred to; its case carries the referral's note.
   assign: ['referHouse'],
   opens: [

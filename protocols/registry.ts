@@ -142,6 +142,13 @@ export const GUARDS = {
       return { reason: 'Someone has waited longer for a place in this unit: admit them first, or give a reason for admitting this person ahead of them.' };
     },
   },
+  releaseDateNotPassed: {
+    label: 'the plan’s release date has not passed (the referral’s arrival date is the release date)',
+    check: ({ snapshot, now }) =>
+      (str(snapshot.data.releaseDate) ?? '') >= localDateOf(now, snapshot.facts.timeZone)
+        ? true
+        : { reason: 'The plan’s release date has passed: change it first (RELEASE_DATE_CHANGED), since the halfway house expects the person on that date.' },
+  },
   arrivalNotInPast: {
     label: 'the expected arrival date is not in the past (in the owner’s time zone)',
     check: ({ snapshot, eventData, now }) =>
