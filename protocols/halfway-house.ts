@@ -16,6 +16,8 @@ const arrivalDateChanged: TransitionDefinition = {
   target: 'observation',
   data: z.strictObject({ expectedArrivalDate: date(), reason: text(1000).optional() }),
   assign: ['changeArrivalDate'],
+  // The house keeps its bed from the new date: it is told (an early release can bring the person months sooner).
+  tells: [{ rule: 'arrival_date_changed', title: t('The expected arrival date of a referred person changed'), notify: ['halfway_house'] }],
   description: t('The expected arrival date changes (also when the linked release date changes).'),
 };
 

@@ -154,6 +154,8 @@ describe('a person’s way from a prison unit to patronage', () => {
     const house = await t.request('GET', `/cases/${referral.id}`, { token: r.tokens.prison });
     expect(house.json.data.expectedArrivalDate).toBe('2026-03-17');
     expect((await r.deadlinesOf(referral.id)).find((row) => row.rule === 'arrival_missed' && row.status === 'open')?.dueAt.toISOString()).toBe('2026-03-18T04:00:00.000Z');
+    // The house, which keeps a bed from the new date, is told.
+    expect((await r.deadlinesOf(referral.id)).filter((row) => row.rule === 'arrival_date_changed').map((row) => row.concerns)).toEqual([[r.orgs.house.id]]);
     // The custody record holds the actual release time.
     const record = await t.request('GET', `/participants/${person.id}`, { token: r.tokens.prison });
     expect(record.json.custody).toMatchObject({ actualReleaseAt: releasedAt });

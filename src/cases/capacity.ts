@@ -63,6 +63,11 @@ export async function hasFreeCapacity(tx: Executor, definition: ProtocolDefiniti
   return stays.filter((stay) => takesPlaceOn(capacity, stay, date)).length < size;
 }
 
+/** Locks the unit's or house's row (again, harmlessly, if this transaction holds it already). */
+export async function lockHolder(tx: Executor, definition: ProtocolDefinition, holderId: string): Promise<void> {
+  if (definition.capacity) await sizeOf(tx, definition.capacity.resource, holderId, true);
+}
+
 /** The longest-waiting case for a holder: by the queue field, then the opening time. */
 export async function longestWaiting(tx: Executor, definition: ProtocolDefinition, holderId: string) {
   const capacity = definition.capacity;

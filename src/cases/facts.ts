@@ -12,7 +12,7 @@ import type { Actor } from '../auth/authenticator.js';
 import { holidaySet } from '../calendars/service.js';
 import type { OrganisationKind } from '../domain.js';
 import { isCertified } from '../organisations/service.js';
-import { hasFreeCapacity, longestWaiting } from './capacity.js';
+import { hasFreeCapacity, lockHolder, longestWaiting } from './capacity.js';
 import { isUuid } from '../uuid.js';
 
 /* What the engine needs to decide: the definition, the parties, the facts and the snapshot. */
@@ -77,7 +77,10 @@ const LOADERS: { [K in FactName]: (tx: Executor, input: FactsInput, today: strin
   },
   firstInQueue: async (tx, { definition, data, parties, caseId }) => {
     const holderId = capacityHolder(definition, { data, parties });
-    const first = holderId && isUuid(holderId) ? await longestWaiting(tx, definition, holderId) : undefined;
+    if (!holderId || !isUuid(holderId)) return true;
+    // Under the holder's lock, whatever order the facts are gathered in: racing admissions see one queue.
+    await lockHolder(tx, definition, holderId);
+    const first = await longestWaiting(tx, definition, holderId);
     return first === undefined || first.id === caseId;
   },
   holderDefaultStayDays: async (tx, { definition, data, parties }) => {
