@@ -154,6 +154,8 @@ describe('accounting of disclosures and the audit API', () => {
     } while (cursor);
     expect(seen).toEqual(all.json.items.map((item: { at: string; action: string }) => `${item.at}|${item.action}`));
     expect((await t.request('GET', `/participants/${person.id}/disclosures?limit=0`, { token: r.tokens.prison })).status).toBe(422);
+    // The limits every list has (API.md: default 50, at most 200).
+    expect((await t.request('GET', `/participants/${person.id}/disclosures?limit=201`, { token: r.tokens.prison })).status).toBe(422);
     // A cursor of the right shape but not from this list: 422, not a database error.
     const forged = Buffer.from(JSON.stringify(['not a time', 1])).toString('base64url');
     expect((await t.request('GET', `/participants/${person.id}/disclosures?cursor=${forged}`, { token: r.tokens.prison })).status).toBe(422);

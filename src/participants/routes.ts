@@ -75,7 +75,7 @@ const disclosures = defineRoute('disclosures:read', {
     query: z.strictObject({
       format: z.enum(['json', 'html']).default('json'),
       // A list like the others: pages of JSON; the printable page shows every disclosure.
-      limit: z.coerce.number().int().min(1).max(500).default(200),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
       cursor: z.string().max(512).optional(),
     }),
   },
