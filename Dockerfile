@@ -24,7 +24,9 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-RUN mkdir -p /var/lib/cadap && chown node:node /var/lib/cadap
+# The production command line (`docker run … cadap migrate`; see the README) on the PATH.
+RUN ln -s /app/dist/src/cli/cadap.js /usr/local/bin/cadap \
+ && mkdir -p /var/lib/cadap && chown node:node /var/lib/cadap
 USER node
 VOLUME ["/var/lib/cadap"]
 EXPOSE 3000

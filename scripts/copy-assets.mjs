@@ -1,8 +1,9 @@
 // What the compiled service reads beside its code at run time: the committed migrations, the
 // web workspace's stylesheet (src/web/assets.ts reads it from beside itself) and the translation
 // catalogues (locales/*.json, imported by locales/catalogue.ts). `npm run build` runs this file
-// after `tsc` to copy them into dist/; `npm start` (scripts/start.mjs) copies the same list into
-// its cache. Source files in these folders are compiled, not copied.
+// after `tsc` to copy them into dist/ (and to make the `cadap` command line executable);
+// `npm start` (scripts/start.mjs) copies the same list into its cache. Source files in these
+// folders are compiled, not copied.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -14,4 +15,8 @@ export function copyRunTimeAssets(root, out) {
   for (const asset of RUN_TIME_ASSETS) fs.cpSync(path.join(root, asset), path.join(out, asset), { recursive: true, filter: (source) => !isSource(source) });
 }
 
-if (import.meta.filename === process.argv[1]) copyRunTimeAssets('.', 'dist');
+if (import.meta.filename === process.argv[1]) {
+  copyRunTimeAssets('.', 'dist');
+  // The package's `bin` (cadap), runnable as a program; the image links it into the PATH.
+  fs.chmodSync(path.join('dist', 'src', 'cli', 'cadap.js'), 0o755);
+}

@@ -2,6 +2,8 @@
 // the same transform tsx applies one module at a time through its loader thread), then run the
 // service on plain Node. `npm run dev` keeps tsx for restart-on-change. The output is a cache in
 // node_modules/.cache, rebuilt when any source file or the migrations change (about 150 ms).
+// esbuild is a dev package: a production install (`npm prune --omit=dev`, or `npm ci --omit=dev`)
+// has none, and then `npm start` runs what `npm run build` compiled into dist/ instead.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,8 +29,21 @@ const stamp = inputs
   .sort()
   .join('\n');
 const stampFile = path.join(out, 'inputs.txt');
-if (!fs.existsSync(stampFile) || fs.readFileSync(stampFile, 'utf8') !== stamp) {
-  const { build } = await import('esbuild');
+const esbuild = await import('esbuild').catch((error) => {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  return undefined;
+});
+if (!esbuild) {
+  const compiled = path.join(root, 'dist', 'src', 'server.js');
+  if (!fs.existsSync(compiled)) {
+    process.stderr.write(
+      'npm start: esbuild is not installed (a production install) and dist/ holds no build: run "npm run build" where the dev packages are, or "npm ci" first.\n',
+    );
+    process.exit(1);
+  }
+  await import(pathToFileURL(compiled).href);
+} else if (!fs.existsSync(stampFile) || fs.readFileSync(stampFile, 'utf8') !== stamp) {
+  const { build } = esbuild;
   fs.rmSync(out, { recursive: true, force: true });
   await build({
     entryPoints: sources,
@@ -47,4 +62,4 @@ if (!fs.existsSync(stampFile) || fs.readFileSync(stampFile, 'utf8') !== stamp) {
   fs.writeFileSync(path.join(out, 'package.json'), '{ "type": "module" }\n');
   fs.writeFileSync(stampFile, stamp);
 }
-await import(pathToFileURL(path.join(out, 'src', 'server.js')).href);
+if (esbuild) await import(pathToFileURL(path.join(out, 'src', 'server.js')).href);

@@ -41,7 +41,9 @@ const { values } = parseArgs({
 
 if (values.help || !values.org || !values.role?.length) {
   process.stderr.write(
-    'usage: npm run token -- --org <id|name> --role <role> [--role <role>] [--sub <subject>] [--name <display name>] [--ttl 8h]\n' + `roles: ${ROLES.join(', ')}\n`,
+    'usage: cadap token --org <id|name> --role <role> [--role <role>] [--sub <subject>] [--name <display name>] [--ttl 8h]\n' +
+      '   or: npm run token -- --org <id|name> --role <role> [--role <role>] [--sub <subject>] [--name <display name>] [--ttl 8h]\n' +
+      `roles: ${ROLES.join(', ')}\n`,
   );
   process.exit(values.help ? 0 : 2);
 }

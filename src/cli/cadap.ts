@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/**
+ * `cadap <command> [options]`: the production command line, compiled into dist/ (the package's
+ * `bin`). It needs no dev packages: after `npm ci && npm run build && npm prune --omit=dev`, and
+ * in the image, run `node dist/src/cli/cadap.js <command>` (in the image simply `cadap <command>`).
+ * Each command is a module in this folder that runs when imported and reads its own options from
+ * process.argv; a new command is one more line in COMMANDS.
+ */
+const COMMANDS: Record<string, { module: string; summary: string }> = {
+  migrate: { module: './migrate.js', summary: 'apply the committed migrations to the configured database (DATABASE_URL, or the embedded one in DATA_DIR)' },
+  token: { module: './token.js', summary: 'print a token signed with the embedded key (only where the embedded key is the explicit choice); --help for options' },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+  return `usage: cadap <command> [options]\ncommands:\n${lines.join('\n')}\n`;
+}
+
+const [name, ...rest] = process.argv.slice(2);
+if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  process.stdout.write(usage());
+  process.exit(name === undefined ? 2 : 0);
+}
+const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+if (!command) {
+  process.stderr.write(`cadap: unknown command "${name}"\n${usage()}`);
+  process.exit(2);
+}
+// The command reads its options as if it had been run on its own.
+process.argv = [process.argv[0]!, new URL(command.module, import.meta.url).pathname, ...rest];
+await import(command.module);
