@@ -51,6 +51,8 @@ const envSchema = z
     AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
     AUTH_JWKS_REFRESH_SECONDS: positiveInt.default(300),
     AUTH_EMBEDDED_KEY: z.enum(['true', 'false']).default('false'),
+    /** In production (NODE_ENV=production, as in the image), the embedded demo starts only when asked for. */
+    CADAP_DEMO: z.enum(['true', 'false']).default('false'),
     AUTH_MAX_TOKEN_LIFETIME_SECONDS: positiveInt.max(366 * 86_400).default(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
     BODY_LIMIT_BYTES: positiveInt.max(50 * 1024 * 1024).default(256 * 1024),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -165,13 +167,15 @@ export type Config = {
    * configured (required with DATABASE_URL; see `assertStartable`); every start warns about it.
    */
   embeddedKeyChosen: boolean;
+  /** CADAP_DEMO=true: the embedded demo is wanted even in production (see `assertStartable`). */
+  demoChosen: boolean;
   /** The web workspace under /app: its session key, and OpenID Connect sign-in when an issuer is configured. */
   web: {
     sessionKeyFile: string;
     oidc: OidcConfig | undefined;
     /**
      * One-click demo sign-in (never as admin or auditor): only with the embedded key, and by default
-     * only on the embedded database outside production (WEB_DEMO_SIGN_IN=auto); `on` asks for it anyway.
+     * only on the embedded database outside production or with CADAP_DEMO=true (WEB_DEMO_SIGN_IN=auto); `on` asks for it anyway.
      */
     demoSignIn: boolean;
     /** Server-side session lifetimes: ended after this long without a request, and this long after sign-in whatever happens. */
@@ -253,6 +257,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       maxTokenLifetimeSeconds: env.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
     },
     embeddedKeyChosen: env.AUTH_EMBEDDED_KEY === 'true',
+    demoChosen: env.CADAP_DEMO === 'true',
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
@@ -272,7 +277,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
         env.OIDC_ISSUER && env.OIDC_CLIENT_ID
           ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET, scopes: env.OIDC_SCOPES }
           : undefined,
-      demoSignIn: jwks.kind === 'local' && (env.WEB_DEMO_SIGN_IN === 'on' || (env.WEB_DEMO_SIGN_IN === 'auto' && !env.DATABASE_URL && env.NODE_ENV !== 'production')),
+      demoSignIn:
+        jwks.kind === 'local' &&
+        (env.WEB_DEMO_SIGN_IN === 'on' || (env.WEB_DEMO_SIGN_IN === 'auto' && !env.DATABASE_URL && (env.NODE_ENV !== 'production' || env.CADAP_DEMO === 'true'))),
       session: { idleMinutes: env.WEB_SESSION_IDLE_MINUTES, maxHours: env.WEB_SESSION_MAX_HOURS },
     },
     nationalIdKeyFile: path.resolve(env.NATIONAL_ID_KEY_FILE ?? path.join(dataDir, 'auth', 'national-id.key')),
@@ -299,6 +306,13 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
  * explicitly (AUTH_EMBEDDED_KEY=true), and then every start warns.
  */
 export function assertStartable(config: Config): void {
+  // The image runs with NODE_ENV=production: there, no settings at all must not mean a demo on 0.0.0.0.
+  if (config.env === 'production' && config.database.kind === 'pglite' && config.auth.jwks.kind === 'local' && !config.embeddedKeyChosen && !config.demoChosen) {
+    throw new ConfigError([
+      'NODE_ENV=production with neither DATABASE_URL nor an identity provider: set DATABASE_URL and AUTH_JWKS_URL (or AUTH_JWKS_FILE) with AUTH_ISSUER and AUTH_AUDIENCE, ' +
+        'or set CADAP_DEMO=true to run the embedded demo (fictional data, demo sign-in) on purpose',
+    ]);
+  }
   if (config.database.kind === 'postgres' && config.auth.jwks.kind === 'local' && !config.embeddedKeyChosen) {
     throw new ConfigError([
       'DATABASE_URL is set but no identity provider is: set AUTH_JWKS_URL (or AUTH_JWKS_FILE) with AUTH_ISSUER and AUTH_AUDIENCE, ' +

@@ -89,6 +89,18 @@ describe('configuration: sign-in without an identity provider', () => {
     expect(problemsOf({ AUTH_EMBEDDED_KEY: 'yes' })[0]).toMatch(/^AUTH_EMBEDDED_KEY/);
   });
 
+  it('in production (the image), no settings is a refusal naming them, not a demo on 0.0.0.0; CADAP_DEMO=true asks for the demo', () => {
+    const production = { NODE_ENV: 'production' };
+    expect(() => assertStartable(loadConfig(production))).toThrow(/DATABASE_URL.*AUTH_JWKS_URL.*AUTH_JWKS_FILE.*AUTH_ISSUER.*AUTH_AUDIENCE.*CADAP_DEMO=true/);
+    expect(() => assertStartable(loadConfig({ ...production, CADAP_DEMO: 'true' }))).not.toThrow();
+    expect(loadConfig({ ...production, CADAP_DEMO: 'true' }).web.demoSignIn).toBe(true);
+    // The embedded key chosen on purpose, or a real identity provider, on the embedded database.
+    expect(() => assertStartable(loadConfig({ ...production, AUTH_EMBEDDED_KEY: 'true' }))).not.toThrow();
+    expect(() => assertStartable(loadConfig({ ...production, ...idp }))).not.toThrow();
+    expect(() => assertStartable(loadConfig({ ...production, ...postgres, ...idp }))).not.toThrow();
+    expect(problemsOf({ CADAP_DEMO: 'yes' })[0]).toMatch(/^CADAP_DEMO/);
+  });
+
   it('offers demo sign-in only on the embedded database with the embedded key outside production, unless WEB_DEMO_SIGN_IN asks', () => {
     expect(loadConfig({}).web.demoSignIn).toBe(true);
     expect(loadConfig({ NODE_ENV: 'test' }).web.demoSignIn).toBe(true);

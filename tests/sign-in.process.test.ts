@@ -47,6 +47,14 @@ describe('sign-in without an identity provider', { timeout: 120_000 }, () => {
     expect(fs.existsSync(path.join(dataDir, 'refused', 'auth', 'signing-key.json'))).toBe(false);
   });
 
+  it('refuses to start in production (as the image runs) with no database and no identity provider: exit 78, naming the settings and CADAP_DEMO=true', async () => {
+    const service = startServiceProcess(serviceEnv({ DATA_DIR: path.join(dataDir, 'refused-production'), NODE_ENV: 'production' }));
+    running.push(service);
+    expect(await service.exited).toBe(78);
+    for (const name of ['DATABASE_URL', 'AUTH_JWKS_URL', 'AUTH_JWKS_FILE', 'CADAP_DEMO=true']) expect(service.stderr()).toContain(name);
+    expect(service.stdout()).not.toContain('"msg":"listening"');
+  });
+
   it('npm run token follows the same rule on PostgreSQL', async () => {
     const result = await runToCompletion(
       'src/cli/token.ts',

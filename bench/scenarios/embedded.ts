@@ -22,7 +22,7 @@ export async function embedded({ main, samples, report, options, databases, serv
         return tokenFor(row!.prison, 'prison_staff');
       });
   const port = await freePort();
-  const started = await startChild({ npm: 'start' }, { ...serviceEnv(folder), NODE_ENV: 'production' }, { port, readyPath: '/health/ready' });
+  const started = await startChild({ npm: 'start' }, { ...serviceEnv(folder), NODE_ENV: 'production', CADAP_DEMO: 'true' }, { port, readyPath: '/health/ready' });
   let rss: number | null;
   let result: LoadResult;
   try {
