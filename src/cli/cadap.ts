@@ -4,11 +4,20 @@
  * `bin`). It needs no dev packages: after `npm ci && npm run build && npm prune --omit=dev`, and
  * in the image, run `node dist/src/cli/cadap.js <command>` (in the image simply `cadap <command>`).
  * Each command is a module in this folder that runs when imported and reads its own options from
- * process.argv; a new command is one more line in COMMANDS.
+ * process.argv; a new command is one more line in COMMANDS. A command of two words is one name
+ * with a hyphen (`audit-verify`) and may be typed either way: `cadap audit verify` runs it too.
  */
 const COMMANDS: Record<string, { module: string; summary: string }> = {
   migrate: { module: './migrate.js', summary: 'apply the committed migrations to the configured database (DATABASE_URL, or the embedded one in DATA_DIR)' },
+  bootstrap: {
+    module: './bootstrap.js',
+    summary: "create the first organisations of an empty database (the admin's among them) from flags or --file; prints their ids as JSON; --help for options",
+  },
   token: { module: './token.js', summary: 'print a token signed with the embedded key (only where the embedded key is the explicit choice); --help for options' },
+  'audit-verify': {
+    module: './audit-verify.js',
+    summary: 'check every audit chain against the signed checkpoints; exits 1 naming the first bad row (stop an embedded service first)',
+  },
 };
 
 function usage(): string {
@@ -17,7 +26,10 @@ function usage(): string {
   return `usage: cadap <command> [options]\ncommands:\n${lines.join('\n')}\n`;
 }
 
-const [name, ...rest] = process.argv.slice(2);
+const [first, ...args] = process.argv.slice(2);
+// `cadap audit verify` is `cadap audit-verify`.
+const twoWords = first !== undefined && args[0] !== undefined ? `${first}-${args[0]}` : undefined;
+const [name, rest] = twoWords !== undefined && Object.hasOwn(COMMANDS, twoWords) ? [twoWords, args.slice(1)] : [first, args];
 if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
   process.stdout.write(usage());
   process.exit(name === undefined ? 2 : 0);
