@@ -9,9 +9,11 @@
 //   2. a fresh database and a login role in cadap_app on PostgreSQL (REPLAY_ADMIN_DATABASE_URL,
 //      default postgres://postgres@127.0.0.1:5432/postgres), and an identity provider of our own:
 //      a JWKS *file* whose private key signs the test token;
-//   3. `cadap migrate` as the database owner, the first organisation, then the image's CMD as
-//      the restricted role with the image's ENV, waiting for its HEALTHCHECK command to pass;
-//      one request with the identity provider's token must succeed; SIGTERM must stop it cleanly.
+//   3. `cadap migrate` as the database owner; `cadap bootstrap` as the restricted role (the first
+//      organisation, whose id goes into the token's `org` claim); then the image's CMD as the
+//      restricted role with the image's ENV, waiting for its HEALTHCHECK command to pass; one
+//      request with the identity provider's token must succeed; SIGTERM must stop it cleanly; and
+//      `cadap audit verify` must find the audit trail intact.
 //
 // The scratch folder, the database and the role are removed whatever happens.
 // Usage: node scripts/replay-image-build.mjs   (from .ci/run, after the PostgreSQL tests)
@@ -106,6 +108,14 @@ function run(stage, command, extraEnv = {}) {
   log(`RUN ${command}`);
   const result = spawnSync('sh', ['-c', rebase(stage, command)], { cwd: within(stage, '.'), env: { ...stageEnv(stage), ...extraEnv }, stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`"${command}" failed (exit ${result.status ?? result.signal})`);
+}
+
+/** A command in the built image (`docker run … <command>`): its arguments as given, its stdout returned. */
+function runInImage(stage, args, env) {
+  log(`docker run … ${args.join(' ')}`);
+  const result = spawnSync(args[0], args.slice(1), { cwd: within(stage, '.'), env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`"${args.join(' ')}" failed (exit ${result.status ?? result.signal}): ${result.stdout}`);
+  return result.stdout;
 }
 
 function copy(stage, stages, args, ignored) {
@@ -225,16 +235,20 @@ async function main() {
     serviceUrl.username = roleName;
     serviceUrl.password = password;
 
-    // The first organisation, as the owner (a stand-in for the command line's bootstrap, issue 17).
-    const organisationId = crypto.randomUUID();
-    const owner = postgres(ownerUrl.href, { max: 1, onnotice: () => {} });
-    await owner`INSERT INTO organisations (id, kind, name, country, region, time_zone, locale, created_at, updated_at)
-                VALUES (${organisationId}, 'coordinator', 'Replay Coordination Centre', 'KZ', 'KZ-PAV', 'Asia/Almaty', 'en', now(), now())`;
-    await owner.end();
-
     // `docker run -p <free port>:3000 -e DATABASE_URL=… -e AUTH_JWKS_FILE=…`: the image's ENV, the deployer's settings.
     const port = await freePort();
     const env = { ...stageEnv(image), ...auth, DATABASE_URL: serviceUrl.href, MIGRATE_ON_START: 'false', PORT: String(port), HOST: '127.0.0.1' };
+
+    // The first organisation, by the command line, as the restricted role: its id goes into the identity provider's `org` claim.
+    const bootstrapped = JSON.parse(
+      runInImage(
+        image,
+        ['cadap', 'bootstrap', '--org-name', 'Replay Coordination Centre', '--kind', 'coordinator', '--country', 'KZ', '--region', 'KZ-PAV', '--locale', 'en'],
+        env,
+      ),
+    );
+    const organisationId = bootstrapped.organisations[0].id;
+    log(`cadap bootstrap: organisation ${organisationId}`);
     log(`CMD ${image.cmd.join(' ')} (port ${port}, as ${roleName})`);
     service = spawn(image.cmd[0], image.cmd.slice(1), { cwd: app, env, stdio: ['ignore', 'inherit', 'inherit'] });
     const exited = new Promise((resolve) => service.once('exit', (code, signal) => resolve(code ?? signal)));
@@ -269,6 +283,10 @@ async function main() {
     const code = await exited;
     if (code !== 0) throw new Error(`after SIGTERM the service exited with ${code}, expected 0`);
     log('SIGTERM: stopped cleanly');
+
+    const verified = runInImage(image, ['cadap', 'audit', 'verify'], env);
+    if (!verified.includes('Audit trail verified')) throw new Error(`cadap audit verify: ${verified}`);
+    log(`cadap audit verify: ${verified.trim().split('\n').at(-1)}`);
   } finally {
     if (service && service.exitCode === null && service.signalCode === null) service.kill('SIGKILL');
     await admin.unsafe(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`).catch((error) => log(`could not drop ${databaseName}: ${error.message}`));
