@@ -1,5 +1,6 @@
 import { and, eq, gt, lt, or, SQL, type Column } from 'drizzle-orm';
 import { validationFailed } from './errors.js';
+import { isUuid } from './uuid.js';
 
 /** Cursors are opaque to clients: base64url JSON of the sort key of the last item returned. */
 export function encodeCursor(key: readonly (string | number)[]): string {
@@ -16,7 +17,26 @@ export function decodeCursor(cursor: string | undefined, arity: number): (string
   } catch {
     // fall through
   }
-  throw validationFailed('The cursor is not valid.', [{ path: 'query.cursor', message: 'Not a cursor returned by this list.' }]);
+  throw invalidCursor();
+}
+
+const invalidCursor = () => validationFailed('The cursor is not valid.', [{ path: 'query.cursor', message: 'Not a cursor returned by this list.' }]);
+
+/**
+ * The key of a list sorted by a time, then an id (`uuid`) or a sequence number (`int`), as the
+ * column types take it. A cursor of the right shape but not from the list (a time that is no
+ * time, an id that is no UUID) is the same 422, never a database error.
+ */
+export function decodeTimeCursor(cursor: string | undefined, tie: 'uuid'): [Date, string] | undefined;
+export function decodeTimeCursor(cursor: string | undefined, tie: 'int'): [Date, number] | undefined;
+export function decodeTimeCursor(cursor: string | undefined, tie: 'uuid' | 'int'): [Date, string | number] | undefined {
+  const key = decodeCursor(cursor, 2);
+  if (key === undefined) return undefined;
+  const [at, next] = key;
+  const time = typeof at === 'string' ? new Date(at) : undefined;
+  const tieValid = tie === 'uuid' ? typeof next === 'string' && isUuid(next) : Number.isSafeInteger(next);
+  if (!time || Number.isNaN(time.getTime()) || !tieValid) throw invalidCursor();
+  return [time, next as string | number];
 }
 
 /** Takes one row more than the page to know whether another page follows. */

@@ -159,6 +159,14 @@ describe('accounting of disclosures and the audit API', () => {
     // A cursor of the right shape but not from this list: 422, not a database error.
     const forged = Buffer.from(JSON.stringify(['not a time', 1])).toString('base64url');
     expect((await t.request('GET', `/participants/${person.id}/disclosures?cursor=${forged}`, { token: r.tokens.prison })).status).toBe(422);
+    // So for every list sorted by a time and an id: a time that is no time, or an id that is no UUID.
+    const cursors = [
+      ['not a time', '10000000-0000-4000-8000-000000000001'],
+      ['2026-03-02T06:00:00.000Z', 'not-a-uuid'],
+    ].map((key) => Buffer.from(JSON.stringify(key)).toString('base64url'));
+    for (const path of ['/cases', '/deadlines', '/notifications']) {
+      for (const cursor of cursors) expect((await t.request('GET', `${path}?cursor=${cursor}`, { token: r.tokens.prison })).status, `${path} ${cursor}`).toBe(422);
+    }
   });
 
   it('verifies the trail over HTTP and serves its signed checkpoints', async () => {

@@ -7,7 +7,7 @@ import { basesOf, isVisible, participantDisclosure } from '../access/policy.js';
 import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
 import { audit } from '../audit/audit.js';
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js';
-import { afterKey, decodeCursor, toPage } from '../pagination.js';
+import { afterKey, decodeCursor, decodeTimeCursor, toPage } from '../pagination.js';
 import type { RequestFacts } from '../request-facts.js';
 import { foreignHolderField } from './capacity.js';
 import { engineActorOf, partiesOf } from './facts.js';
@@ -122,7 +122,7 @@ export async function listCases(
   facts: RequestFacts,
   query: { protocol?: string | undefined; state?: string | undefined; participantId?: string | undefined; limit: number; cursor?: string | undefined },
 ) {
-  const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
+  const after = decodeTimeCursor(query.cursor, 'uuid');
   const mine = db.select({ caseId: caseParties.caseId }).from(caseParties).where(eq(caseParties.organisationId, facts.actor.organisation.id));
   // The people the caller is still a party for: a case of theirs open or closed less than 90 days ago (as in `visibleCase`).
   const windowStart = new Date(facts.now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
@@ -137,7 +137,7 @@ export async function listCases(
     query.protocol ? eq(cases.protocol, query.protocol) : undefined,
     query.state ? eq(cases.state, query.state) : undefined,
     query.participantId ? eq(cases.participantId, query.participantId) : undefined,
-    afterKey('desc', [cases.openedAt, cases.id], after && [new Date(after[0]), after[1]]),
+    afterKey('desc', [cases.openedAt, cases.id], after),
   ];
   const rows = await db
     .select()

@@ -7,7 +7,7 @@ import { ADMINS_QUEUE } from '../../protocols/model.js';
 import type { AppEnv } from '../http/context.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
-import { afterKey, decodeCursor, toPage } from '../pagination.js';
+import { afterKey, decodeTimeCursor, toPage } from '../pagination.js';
 import { defineRoute } from '../http/route.js';
 
 export const DeadlineSchema = z
@@ -45,7 +45,7 @@ export function deadlineRoutes() {
     const { db, clock } = c.var.services;
     const query = c.req.valid('query');
     const now = clock.now();
-    const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
+    const after = decodeTimeCursor(query.cursor, 'uuid');
     // An admin also holds the admins' queue: what would go to the coordinator of a region that has none.
     const admin = c.var.actor.roles.includes('admin');
     const queues = admin ? [c.var.actor.organisation.id, ADMINS_QUEUE] : [c.var.actor.organisation.id];
@@ -63,7 +63,7 @@ export function deadlineRoutes() {
       )}]::uuid[]`,
       query.status === 'overdue' ? lt(deadlines.dueAt, now) : undefined,
       query.before ? lt(deadlines.dueAt, new Date(query.before)) : undefined,
-      afterKey('asc', [deadlines.dueAt, deadlines.id], after && [new Date(after[0]), after[1]]),
+      afterKey('asc', [deadlines.dueAt, deadlines.id], after),
     ];
     const rows = await db
       .select({ deadline: deadlines, protocol: cases.protocol, reference: participants.referenceCode })

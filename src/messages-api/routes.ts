@@ -6,7 +6,7 @@ import { requestFacts, type AppEnv } from '../http/context.js';
 import { AppError, notFound } from '../errors.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
-import { afterKey, decodeCursor, toPage } from '../pagination.js';
+import { afterKey, decodeTimeCursor, toPage } from '../pagination.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';
 
@@ -122,11 +122,11 @@ export function notificationRoutes() {
     .openapi(inbox, async (c) => {
       const { db } = c.var.services;
       const query = c.req.valid('query');
-      const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
+      const after = decodeTimeCursor(query.cursor, 'uuid');
       const filters: (SQL | undefined)[] = [
         eq(notifications.organisationId, c.var.actor.organisation.id),
         query.unread === 'true' ? isNull(notifications.readAt) : undefined,
-        afterKey('desc', [notifications.createdAt, notifications.id], after && [new Date(after[0]), after[1]]),
+        afterKey('desc', [notifications.createdAt, notifications.id], after),
       ];
       const rows = await db
         .select()
@@ -166,13 +166,13 @@ export function notificationRoutes() {
     .openapi(listOutbox, async (c) => {
       const { db } = c.var.services;
       const query = c.req.valid('query');
-      const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
+      const after = decodeTimeCursor(query.cursor, 'uuid');
       const region = c.var.actor.roles.includes('admin') ? undefined : c.var.actor.organisation.region;
       const regional = region ? db.select({ id: organisations.id }).from(organisations).where(eq(organisations.region, region)) : undefined;
       const filters: (SQL | undefined)[] = [
         eq(outbox.status, query.status),
         regional ? inArray(outbox.organisationId, regional) : undefined,
-        afterKey('desc', [outbox.createdAt, outbox.id], after && [new Date(after[0]), after[1]]),
+        afterKey('desc', [outbox.createdAt, outbox.id], after),
       ];
       const rows = await db
         .select()

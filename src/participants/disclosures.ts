@@ -5,8 +5,8 @@ import type { Executor } from '../../db/client.js';
 import { auditEvents, organisations, participants } from '../../db/schema.js';
 import { audit } from '../audit/audit.js';
 import type { RequestFacts } from '../request-facts.js';
-import { notFound, validationFailed } from '../errors.js';
-import { afterKey, decodeCursor, toPage } from '../pagination.js';
+import { notFound } from '../errors.js';
+import { afterKey, decodeTimeCursor, toPage } from '../pagination.js';
 
 export type DisclosureEntry = {
   at: string;
@@ -25,10 +25,7 @@ export type DisclosureEntry = {
  */
 /** One page of the disclosures (`limit`, `cursor`), or all of them for the printable page. */
 export async function listDisclosures(db: Executor, facts: RequestFacts, participantId: string, page: { limit?: number; cursor?: string } = {}) {
-  const after = decodeCursor(page.cursor, 2) as [string, number] | undefined;
-  if (after && (typeof after[0] !== 'string' || Number.isNaN(Date.parse(after[0])) || !Number.isInteger(after[1]))) {
-    throw validationFailed('The cursor is not valid.', [{ path: 'query.cursor', message: 'Not a cursor returned by this list.' }]);
-  }
+  const after = decodeTimeCursor(page.cursor, 'int');
   const [participant] = await db.select().from(participants).where(eq(participants.id, participantId));
   const allowed =
     participant &&
@@ -47,7 +44,7 @@ export async function listDisclosures(db: Executor, facts: RequestFacts, partici
         eq(auditEvents.participantId, participantId),
         eq(auditEvents.outcome, 'success'),
         sql`jsonb_array_length(${auditEvents.dataClasses}) > 0`,
-        afterKey('asc', [auditEvents.at, auditEvents.seq], after && [new Date(after[0]), after[1]]),
+        afterKey('asc', [auditEvents.at, auditEvents.seq], after),
       ),
     )
     .orderBy(asc(auditEvents.at), asc(auditEvents.seq));
