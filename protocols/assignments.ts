@@ -10,6 +10,10 @@ type Data = Record<string, unknown>;
 /** A snapshot change: data fields to set, and optionally new parties or a new owner. */
 export type Assignment = (input: RuleInput & { target: string }) => { data?: Data; parties?: Party[]; ownerOrganisationId?: string };
 
+/** The parties with `part` filled by the organisation (replacing any before it), in part order. */
+const withParty = (parties: readonly Party[], part: string, organisationId: string): Party[] =>
+  [...parties.filter((party) => party.part !== part), { part, organisationId }].sort((a, b) => a.part.localeCompare(b.part));
+
 const today = (input: RuleInput) => localDateOf(input.now, input.snapshot.facts.timeZone);
 
 /** Court-ordered reports fall due at intake + k × interval, never after the order's end (DOMAIN.md, "Second release"). */
@@ -23,9 +27,7 @@ const reportDue = (data: Data, k: number): string | null => {
 export const ASSIGNMENTS = {
   /** PARTY_ASSIGNED: the part is filled by the named organisation (replacing any before it). */
   assignParty: ({ snapshot, eventData }) => ({
-    parties: [...snapshot.parties.filter((party) => party.part !== eventData.part), { part: str(eventData.part)!, organisationId: str(eventData.organisationId)! }].sort((a, b) =>
-      a.part.localeCompare(b.part),
-    ),
+    parties: withParty(snapshot.parties, str(eventData.part)!, str(eventData.organisationId)!),
   }),
 
   // court-ordered-treatment
@@ -85,9 +87,7 @@ export const ASSIGNMENTS = {
   },
   /** HALFWAY_HOUSE_REFERRED: the plan's halfway-house part is the house referred to (replacing an earlier one). */
   referHouse: ({ snapshot, eventData }) => ({
-    parties: [...snapshot.parties.filter((party) => party.part !== 'halfway_house'), { part: 'halfway_house', organisationId: str(eventData.halfwayHouseOrganisationId)! }].sort(
-      (a, b) => a.part.localeCompare(b.part),
-    ),
+    parties: withParty(snapshot.parties, 'halfway_house', str(eventData.halfwayHouseOrganisationId)!),
   }),
   changeReleaseDate: ({ eventData }) => ({ data: { releaseDate: str(eventData.releaseDate) } }),
   transferOwner: ({ snapshot, eventData }) => {
