@@ -14,6 +14,7 @@ const PERSONAL_KEYS = new Set([
   'patronymic',
   'nationalId',
   'phone',
+  'contactPhone',
   'address',
   'releaseAddress',
   'diagnosis',
@@ -21,6 +22,7 @@ const PERSONAL_KEYS = new Set([
   'housing',
   'family',
   'note',
+  'referralNote',
   'text',
   'summary',
 ]);
