@@ -20,9 +20,17 @@ export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 /** Either the database or an open transaction: services accept both so callers choose the boundary. */
 export type Executor = Database | Transaction;
 
+/**
+ * How the driver's connections are used right now (for the metrics). PostgreSQL: postgres.js's pool
+ * (`max` connections, opened on demand and closed when idle). Embedded PGlite is one connection that
+ * runs one query or transaction at a time: in use while one runs, the others waiting behind it.
+ */
+export type PoolStats = { max: number; inUse: number; idle: number; connecting: number; waiting: number };
+
 export type DatabaseHandle = {
   kind: 'pglite' | 'postgres';
   db: Database;
+  poolStats(): PoolStats;
   /** Applies the committed migrations (db/migrations), the same files on either driver. */
   migrate(): Promise<void>;
   /** Runs a trivial query; throws when the database cannot be reached. */
@@ -31,10 +39,15 @@ export type DatabaseHandle = {
 };
 
 export function wrapPglite(client: PGlite, onClose?: () => void): DatabaseHandle {
+  const inFlight = countCalls(client);
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return {
     kind: 'pglite',
     db,
+    poolStats: () => {
+      const calls = inFlight();
+      return { max: 1, inUse: Math.min(calls, 1), idle: calls === 0 ? 1 : 0, connecting: 0, waiting: Math.max(calls - 1, 0) };
+    },
     migrate: () => migratePgliteClient(client),
     ping: async () => {
       await db.execute(sql`select 1`);
@@ -49,11 +62,19 @@ export function wrapPglite(client: PGlite, onClose?: () => void): DatabaseHandle
   };
 }
 
+/** What patches/postgres+3.4.9.patch adds to postgres.js: its queues' lengths, which it does not expose. */
+type PooledClient = postgres.Sql & { poolStats?: () => PoolStats };
+
 export function wrapPostgres(client: postgres.Sql, url: string): DatabaseHandle {
   const db = drizzlePostgres(client, { schema }) as unknown as Database;
   return {
     kind: 'postgres',
     db,
+    poolStats: () => {
+      const stats = (client as PooledClient).poolStats;
+      if (!stats) throw new Error('postgres.js pool statistics are missing: is patches/postgres+3.4.9.patch applied (npm ci runs patch-package)?');
+      return stats();
+    },
     migrate: () => migratePostgresUrl(url),
     ping: async () => {
       await db.execute(sql`select 1`);
@@ -62,6 +83,28 @@ export function wrapPostgres(client: postgres.Sql, url: string): DatabaseHandle 
       await client.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * Counts the calls PGlite is running or queueing: every query, exec and transaction of the
+ * service goes through these three methods (a transaction's own queries go through its `tx`, so
+ * are not counted twice), and PGlite runs them one at a time behind a mutex it does not expose.
+ */
+function countCalls(client: PGlite): () => number {
+  let calls = 0;
+  const methods = client as unknown as Record<'query' | 'exec' | 'transaction', (...args: unknown[]) => Promise<unknown>>;
+  for (const name of ['query', 'exec', 'transaction'] as const) {
+    const original = methods[name].bind(client);
+    methods[name] = async (...args: unknown[]) => {
+      calls += 1;
+      try {
+        return await original(...args);
+      } finally {
+        calls -= 1;
+      }
+    };
+  }
+  return () => calls;
 }
 
 export function createPostgresClient(url: string, max: number): postgres.Sql {

@@ -36,6 +36,8 @@ import type { ActorOrganisation } from './auth/authenticator.js';
 import type { OrganisationKind } from './domain.js';
 import { webRoutes, type WebSignIn } from './web/routes.js';
 import { webSessionRoutes } from './web/session-routes.js';
+import { createMetrics, type Metrics } from './metrics/registry.js';
+import { measureRequests, metricsRoutes } from './metrics/routes.js';
 
 export type AppDeps = {
   database: DatabaseHandle;
@@ -55,6 +57,8 @@ export type AppDeps = {
     indicatorCacheSeconds?: number;
     audit?: Pick<Config['audit'], 'checkpointEveryRows'>;
   };
+  /** The Prometheus registry (the service passes one with the process metrics, also served on METRICS_LISTEN); omitted, the app makes its own. */
+  metrics?: Metrics;
   /** The web workspace under /app (left out, the service is API-only). */
   web?: { sessionKey: Uint8Array; signIn: WebSignIn; session?: WebSessionLifetime };
 };
@@ -74,6 +78,7 @@ export async function createApp(deps: AppDeps) {
   await ensureAuditChains(db, clock.now());
   const tamperRisk = await auditTamperRisk(database);
   if (tamperRisk?.canBypassAuditTriggers) logger.warn('the database role can bypass the audit trail triggers', { reasons: tamperRisk.reasons.join(', '), docs: TAMPER_WARNING });
+  const metrics = deps.metrics ?? createMetrics({ database, clock, logger });
   const checkpointer = createRowCheckpointer(config.audit?.checkpointEveryRows ?? 1000, () => writeCheckpoints(db, deps.auditSigner, clock.now(), logger), logger);
   const services: Services = {
     db,
@@ -88,12 +93,14 @@ export async function createApp(deps: AppDeps) {
     rateLimiter: deps.rateLimiter,
     auditTamperRisk: tamperRisk,
     organisationsChanged: deps.organisationsChanged,
+    metrics,
   };
 
   // Every validation failure, from any route, becomes one problem+json shape; unstorable text
   // (NUL, unpaired surrogates) anywhere in a request is one of them (src/http/input.ts).
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
+  app.use('*', measureRequests(metrics));
   app.use('*', requestContext(services));
   app.use('*', checkpointByRows(checkpointer));
   app.use('*', securityHeaders(config.publicUrl));
@@ -122,6 +129,7 @@ export async function createApp(deps: AppDeps) {
   app.route('/', webSessionRoutes({ demoSignIn: deps.web?.signIn.kind === 'demo' }));
   app.route('/', indicatorRoutes(config.indicatorThreshold ?? 5, config.indicatorCacheSeconds ?? 0));
   app.route('/', docsRoutes());
+  app.route('/', metricsRoutes());
   // The pages call the API in-process (app.fetch), so they obey its rules by construction.
   if (deps.web)
     app.route(

@@ -15,6 +15,16 @@ const csv = z.string().transform((value) =>
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** `<host>:<port>` (an IPv6 address in brackets: `[::1]:9464`), e.g. `127.0.0.1:9464`. */
+const listenAddress = z
+  .string()
+  .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/, 'must be <host>:<port>, e.g. 127.0.0.1:9464')
+  .transform((value) => {
+    const separator = value.lastIndexOf(':');
+    return { host: value.slice(0, separator).replace(/^\[(.*)\]$/, '$1'), port: Number(value.slice(separator + 1)) };
+  })
+  .refine((address) => address.port <= 65535, 'the port must be at most 65535');
+
 /** 12 hours, a working shift and more: a bearer token living longer is a standing key to the API. */
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
@@ -88,6 +98,7 @@ const envSchema = z
     RATE_LIMIT_PUBLIC: positiveInt.default(600),
     RATE_LIMIT_AUTH_FAILURES: positiveInt.default(30),
     TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+    METRICS_LISTEN: listenAddress.optional(),
   })
   .superRefine((env, ctx) => {
     if (env.AUTH_JWKS_URL && env.AUTH_JWKS_FILE) {
@@ -184,6 +195,8 @@ export type Config = {
   rateLimit: RateLimitConfig;
   /** The key that digests national ids (outside the database; shared by every instance). */
   nationalIdKeyFile: string;
+  /** A second listener serving only GET /metrics, with no token (unset: none; admins still read /metrics on the main port). */
+  metrics: { listen: { host: string; port: number } | undefined };
 };
 
 export type RateLimitGroup = 'read' | 'write' | 'admin' | 'public' | 'auth-failure';
@@ -283,6 +296,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       session: { idleMinutes: env.WEB_SESSION_IDLE_MINUTES, maxHours: env.WEB_SESSION_MAX_HOURS },
     },
     nationalIdKeyFile: path.resolve(env.NATIONAL_ID_KEY_FILE ?? path.join(dataDir, 'auth', 'national-id.key')),
+    metrics: { listen: env.METRICS_LISTEN },
     rateLimit: {
       enabled: env.RATE_LIMIT === 'on',
       windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,

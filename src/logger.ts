@@ -32,6 +32,8 @@ export type LogFields = {
   /** A protocol rule's name (a deadline or timeout rule): names no person. */
   rule?: string;
   chain?: string;
+  /** What a metrics scrape reads (src/metrics/registry.ts: outbox, deadlines, audit, database_pool). */
+  collector?: string;
   position?: number;
   hash?: string;
   reasons?: string;

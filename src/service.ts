@@ -16,6 +16,8 @@ import { signLocalToken } from './auth/local-token.js';
 import { loadSessionKey } from './web/session.js';
 import type { WebSignIn } from './web/routes.js';
 import { createRateLimiter } from './http/rate-limit.js';
+import { createMetrics } from './metrics/registry.js';
+import { metricsListenerApp } from './metrics/routes.js';
 
 export type RunningService = { port: number; url: string; database: DatabaseHandle; stop(): Promise<void> };
 
@@ -46,6 +48,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     const mailer = config.mail.smtpUrl ? createSmtpMailer(config.mail.smtpUrl) : createFileMailer(config.mail.fileDir);
     const rateLimiter = config.rateLimit.enabled ? createRateLimiter({ db: database.db, clock, logger, config: config.rateLimit }) : undefined;
     rateLimiter?.start();
+    const metrics = createMetrics({ database, clock, logger, processMetrics: true });
     const app = await createApp({
       database,
       clock,
@@ -55,6 +58,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       nationalIdKey,
       mailer,
       rateLimiter,
+      metrics,
       config,
       // With the embedded key, `npm run token` finds organisations created while the service runs.
       ...(config.auth.jwks.kind === 'local' ? { organisationsChanged: localMapWriter(database.db, config.auth.jwks.dir) } : {}),
@@ -69,7 +73,11 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       }
     };
     const checkpointTask = cron.schedule(config.audit.checkpointCron, checkpoint, { noOverlap: true });
-    const server = await listen(app.fetch, { host: config.host, port: config.port });
+    const metricsServer = config.metrics.listen && (await listenForMetrics(metricsListenerApp(metrics, logger).fetch, config.metrics.listen, logger));
+    const server = await listen(app.fetch, { host: config.host, port: config.port }).catch(async (error: unknown) => {
+      await metricsServer?.close(0);
+      throw error;
+    });
     const url = config.publicUrl ?? `http://localhost:${server.port}`;
     const scheduler = createScheduler({ db: database.db, mailer, clock, logger, publicUrl: url, from: config.mail.from, cron: config.scheduler.cron });
     if (config.scheduler.enabled) scheduler.start();
@@ -85,6 +93,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
         (stopping ??= (async () => {
           logger.info('shutting down: finishing in-flight requests');
           await server.close(config.shutdownTimeoutMs);
+          await metricsServer?.close(0);
           await checkpointTask.stop();
           await scheduler.stop();
           await rateLimiter?.stop();
@@ -98,6 +107,22 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     await database.close().catch(() => {});
     throw error;
   }
+}
+
+/** The separate metrics listener (METRICS_LISTEN): no token, so a warning when it is reachable from beyond this machine. */
+async function listenForMetrics(fetch: Parameters<typeof listen>[0], address: { host: string; port: number }, logger: Logger) {
+  const server = await listen(fetch, address);
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  logger.info('metrics listening', { url: `http://${host}:${server.port}/metrics`, host: address.host });
+  if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(address.host)) {
+    logger.warn(
+      'METRICS_LISTEN is not a loopback address: anyone who reaches it reads the metrics without a token (no personal data, but operational counts); keep it to the scraper’s network',
+      {
+        host: address.host,
+      },
+    );
+  }
+  return server;
 }
 
 function localMapWriter(db: DatabaseHandle['db'], dir: string) {

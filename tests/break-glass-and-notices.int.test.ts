@@ -17,16 +17,7 @@ afterAll(() => t.close());
 async function courtCase() {
   const person = await r.participant('court', 'Glass');
   await t.request('PATCH', `/participants/${person.id}`, { token: r.tokens.court, body: { note: 'Court note' } });
-  const opened = await r.open(
-    'court',
-    'court-ordered-treatment',
-    person.id,
-    [
-      { part: 'probation', organisationId: r.orgs.probation.id },
-      { part: 'provider', organisationId: r.orgs.provider.id },
-    ],
-    { caseNumber: 'G-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 },
-  );
+  const opened = await r.courtOrder(person.id, { caseNumber: 'G-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 });
   return { person, caseId: opened.json.id as string };
 }
 

@@ -84,16 +84,7 @@ beforeAll(async () => {
   };
   tokenOf = (role) => byRole[role]!;
   const person = await r.participant('court', 'Fuzz');
-  const order = await r.open(
-    'court',
-    'court-ordered-treatment',
-    person.id,
-    [
-      { part: 'probation', organisationId: r.orgs.probation.id },
-      { part: 'provider', organisationId: r.orgs.provider.id },
-    ],
-    { caseNumber: 'F-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 },
-  );
+  const order = await r.courtOrder(person.id, { caseNumber: 'F-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 });
   expect(order.status).toBe(201);
   knownIds = [person.id, order.json.id, r.orgs.prison.id, r.orgs.court.id, r.orgs.house.id];
   validBodies = {

@@ -24,16 +24,7 @@ beforeAll(async () => {
   t = await createTestContext();
   r = await createRegion(t);
   person = await r.participant('court', 'Leakcheck');
-  const opened = await r.open(
-    'court',
-    'court-ordered-treatment',
-    person.id,
-    [
-      { part: 'probation', organisationId: r.orgs.probation.id },
-      { part: 'provider', organisationId: r.orgs.provider.id },
-    ],
-    { caseNumber: 'LEAK-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 },
-  );
+  const opened = await r.courtOrder(person.id, { caseNumber: 'LEAK-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 });
   expect(opened.status).toBe(201);
   caseId = opened.json.id as string;
   // From here on, every write to these tables fails in the database, quoting the row.

@@ -14,16 +14,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function openCourtOrder(participantId: string) {
-  const response = await r.open(
-    'court',
-    'court-ordered-treatment',
-    participantId,
-    [
-      { part: 'probation', organisationId: r.orgs.probation.id },
-      { part: 'provider', organisationId: r.orgs.provider.id },
-    ],
-    { caseNumber: 'PAV-2026-001', orderDate: '2026-03-01', programme: 'outpatient', durationDays: 180 },
-  );
+  const response = await r.courtOrder(participantId, { caseNumber: 'PAV-2026-001', orderDate: '2026-03-01', programme: 'outpatient', durationDays: 180 });
   expect(response.status, response.text).toBe(201);
   return response.json as { id: string; version: number };
 }

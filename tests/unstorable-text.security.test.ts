@@ -190,16 +190,7 @@ beforeAll(async () => {
   auditor = await t.tokenFor(r.orgs.coordinator, 'auditor');
   person = (await r.participant('court', 'Text')).id;
   // The provider gets the consent the court order needs (the court owns the case, the prison the person).
-  const opened = await r.open(
-    'court',
-    'court-ordered-treatment',
-    person,
-    [
-      { part: 'probation', organisationId: r.orgs.probation.id },
-      { part: 'provider', organisationId: r.orgs.provider.id },
-    ],
-    { caseNumber: 'T-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 },
-  );
+  const opened = await r.courtOrder(person, { caseNumber: 'T-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 90 });
   expect(opened.status, opened.text).toBe(201);
   caseId = opened.json.id;
   const consent = await t.request('POST', `/participants/${person}/consents`, {

@@ -15,16 +15,7 @@ afterAll(() => t.close());
 describe('GET /deadlines: each organisation’s work queue', () => {
   it('lists what concerns the caller only, soonest first, with overdue and before filters', async () => {
     const person = await r.participant('court');
-    const order = await r.open(
-      'court',
-      'court-ordered-treatment',
-      person.id,
-      [
-        { part: 'probation', organisationId: r.orgs.probation.id },
-        { part: 'provider', organisationId: r.orgs.provider.id },
-      ],
-      { caseNumber: 'Q-1', orderDate: '2026-02-01', programme: 'detox', durationDays: 60 },
-    );
+    const order = await r.courtOrder(person.id, { caseNumber: 'Q-1', orderDate: '2026-02-01', programme: 'detox', durationDays: 60 });
     expect(order.status).toBe(201);
     // Order date 1 Feb: intake overdue since 15 Feb (notifies probation and court); order ends 2 April, reminder 19 March.
     const court = await t.request('GET', '/deadlines', { token: r.tokens.court });

@@ -37,6 +37,8 @@ export const PERMISSIONS = {
   'outbox:manage': ['admin', 'coordinator'],
   'disclosures:read': PERSONAL_DATA_ROLES,
   'sessions:revoke': ['admin'],
+  /** GET /metrics on the service's port (a scraper without a token uses METRICS_LISTEN). */
+  'metrics:read': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { RateLimitGroup } from '../config.js';
 import type { RequestFacts } from '../request-facts.js';
+import type { Metrics } from '../metrics/registry.js';
 
 /** What handlers get from the composition root, through the request context. */
 export type Services = {
@@ -30,6 +31,8 @@ export type Services = {
   rateLimiter?: RateLimiter | undefined;
   /** Told after an organisation is created or changed (with the embedded key: rewrites the map `npm run token` reads). */
   organisationsChanged?: (() => Promise<void>) | undefined;
+  /** The Prometheus registry GET /metrics renders. */
+  metrics: Metrics;
 };
 
 export type AppEnv = {

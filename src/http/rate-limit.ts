@@ -149,7 +149,7 @@ export function routeGroup(method: string, path: string): Exclude<RateLimitGroup
   if (path.startsWith('/health/')) return null;
   if (path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/')) return 'public';
   if ((path === '/indicators' || path.startsWith('/indicators.') || path.startsWith('/indicators/')) && path !== '/indicators/detail') return 'public';
-  if (path === '/audit' || path.startsWith('/audit/') || path === '/outbox' || path.startsWith('/outbox/')) return 'admin';
+  if (path === '/audit' || path.startsWith('/audit/') || path === '/outbox' || path.startsWith('/outbox/') || path === '/metrics') return 'admin';
   return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? 'read' : 'write';
 }
 

@@ -49,12 +49,12 @@ export async function buildRegion(t: TestContext, spec: RegionSpec = HOME_REGION
   const tokens = Object.fromEntries(await Promise.all(entries.map(async ([key, org]) => [key, await t.tokenFor(org, ROLE_OF[key])]))) as Record<OrgKey, string>;
   // The coordinator key is always present in the type: a region built without one has none at run time.
   const orgs = partial as Record<OrgKey, OrganisationRow>;
-  return { spec, orgs, tokens, ...drivers(t, tokens) };
+  return { spec, orgs, tokens, ...drivers(t, tokens, orgs) };
 }
 export type BuiltRegion = Awaited<ReturnType<typeof buildRegion>>;
 
 /** Helpers that drive cases through the HTTP API as a region's staff. */
-function drivers(t: TestContext, tokens: Record<OrgKey, string>) {
+function drivers(t: TestContext, tokens: Record<OrgKey, string>, orgs: Record<OrgKey, OrganisationRow>) {
   async function participant(owner: OrgKey = 'prison', name = 'Test') {
     const response = await t.request('POST', '/participants', { token: tokens[owner], body: { identity: { firstName: name, lastName: 'Person', dateOfBirth: '1990-01-01' } } });
     if (response.status !== 201) throw new Error(`participant: ${response.status} ${response.text}`);
@@ -84,6 +84,20 @@ function drivers(t: TestContext, tokens: Record<OrgKey, string>) {
     return t.request('POST', '/cases', { token: tokens[by], body: { protocol, participantId, parties, data } });
   }
 
+  /** A court order opened by the court, with the region's probation service and treatment provider as its parties. */
+  async function courtOrder(participantId: string, data: Record<string, unknown>) {
+    return open(
+      'court',
+      'court-ordered-treatment',
+      participantId,
+      [
+        { part: 'probation', organisationId: orgs.probation.id },
+        { part: 'provider', organisationId: orgs.provider.id },
+      ],
+      data,
+    );
+  }
+
   /** Sends an event at the case's current version; returns the response. */
   async function send(by: OrgKey, caseId: string, type: string, data: Record<string, unknown> = {}) {
     const current = await t.request('GET', `/cases/${caseId}`, { token: tokens[by] });
@@ -97,7 +111,7 @@ function drivers(t: TestContext, tokens: Record<OrgKey, string>) {
     return t.db.select().from(deadlines).where(eq(deadlines.caseId, caseId));
   }
 
-  return { participant, consent, open, send, deadlinesOf };
+  return { participant, consent, open, courtOrder, send, deadlinesOf };
 }
 
 /**

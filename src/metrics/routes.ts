@@ -1,0 +1,76 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
+import type { AppEnv } from '../http/context.js';
+import { AUTHED, problems } from '../http/openapi.js';
+import { defineRoute } from '../http/route.js';
+import { summariseError, type Logger } from '../logger.js';
+import type { Metrics } from './registry.js';
+
+/** The route label of a request nobody declared (a wrong path or method): one value, however many paths are tried. */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/**
+ * The pattern of the route a request matched (`/cases/:id`, `/app/cases/:id`), never its path:
+ * ids stay out of the labels and the label has as many values as there are routes. Middleware
+ * registered for every path (`*`) is not a route.
+ */
+export function routeLabel(c: Context): string {
+  const routes = matchedRoutes(c);
+  for (let index = routes.length - 1; index >= 0; index -= 1) {
+    const route = routes[index]!;
+    if (!(route.method === 'ALL' && route.path.endsWith('*'))) return route.path;
+  }
+  return UNMATCHED_ROUTE;
+}
+
+/** First in the chain: times every request, errors and refusals included, by method, route pattern and status. */
+export function measureRequests(metrics: Metrics): MiddlewareHandler {
+  return async (c, next) => {
+    const started = performance.now();
+    let status = 500;
+    try {
+      await next();
+      status = c.res.status;
+    } finally {
+      metrics.observeRequest({ method: c.req.method, route: routeLabel(c), status }, (performance.now() - started) / 1000);
+    }
+  };
+}
+
+const scrape = defineRoute('metrics:read', {
+  method: 'get',
+  path: '/metrics',
+  tags: ['Operations'],
+  summary: 'Prometheus metrics (text format 0.0.4): requests, outbox, overdue deadlines, audit chains, database pool, process',
+  description:
+    'For an admin token; a scraper without one uses the separate listener (`METRICS_LISTEN`). No label names a person or an organisation. ' +
+    'A reading the database could not give leaves its families without samples and sets `cadap_metrics_collector_up{collector}` to 0.',
+  responses: {
+    200: { description: 'The metrics', content: { 'text/plain': { schema: z.string() } } },
+    ...problems(...AUTHED),
+  },
+});
+
+/** `GET /metrics` on the service's own port: an admin's token (other roles 403, audited like every 403; none 401). */
+export function metricsRoutes() {
+  return new OpenAPIHono<AppEnv>().openapi(scrape, async (c) => {
+    const { metrics } = c.var.services;
+    return c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType }) as never;
+  });
+}
+
+/**
+ * What the separate metrics listener (`METRICS_LISTEN`) serves: `GET /metrics` and nothing else,
+ * with no token, so it belongs on an address only the scraper reaches (127.0.0.1 by default).
+ */
+export function metricsListenerApp(metrics: Metrics, logger: Logger) {
+  const app = new Hono();
+  app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' }));
+  app.notFound((c) => c.text('Not found: this listener serves GET /metrics only.\n', 404));
+  app.onError((error, c) => {
+    logger.error('metrics listener failed', { error: summariseError(error) });
+    return c.text('Internal error.\n', 500);
+  });
+  return app;
+}
