@@ -16,7 +16,7 @@ const withParty = (parties: readonly Party[], part: string, organisationId: stri
 
 const today = (input: RuleInput) => localDateOf(input.now, input.snapshot.facts.timeZone);
 
-/** Court-ordered reports fall due at intake + k × interval, never after the order's end (DOMAIN.md, "Second release"). */
+/** Court-ordered reports fall due at intake + k × interval, never after the order's end (docs/DOMAIN.md, "Court-ordered reports"). */
 const reportingInterval = (data: Data) => num(data.reportingIntervalDays) ?? 30;
 const reportDue = (data: Data, k: number): string | null => {
   const due = addDays(str(data.intakeDate)!, k * reportingInterval(data));

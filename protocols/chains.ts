@@ -19,7 +19,7 @@ export const CHAIN_DATA = {
     return data;
   },
   /**
-   * The patronage handover package (DOMAIN.md, "Second release"): release time and address, the contact phone,
+   * The patronage handover package (docs/DOMAIN.md, "Handover package"): release time and address, the contact phone,
    * the plan's patronage note (the patronage plan) and health-continuity note (continuity of care), probation.
    */
   patronageHandover: ({ snapshot, eventData }) => {

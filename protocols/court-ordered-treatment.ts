@@ -30,7 +30,7 @@ const progressReport: TransitionDefinition = {
   description: t('The periodic report to the court; settles the reporting period it falls in.'),
 };
 
-/** The court is told of what it must rule on (DOMAIN.md, "Second release": Who is told). */
+/** The court is told of what it must rule on (docs/DOMAIN.md, "Who is told"). */
 const toCourt = (rule: string, title: string): AlertDefinition => ({ rule, title: t(title), notify: ['court'] });
 
 const refused: TransitionDefinition = {

@@ -4,7 +4,7 @@ import { decide, deadlinesFor, open } from './engine.js';
 import { PROTOCOLS } from './index.js';
 import { ADMINS_QUEUE } from './model.js';
 
-/** DOMAIN.md, "Second release": Regions. What would go to a region's coordinator, where the region has none. */
+/** docs/DOMAIN.md, "Regions". What would go to a region's coordinator, where the region has none. */
 
 const NOW = new Date('2026-03-02T06:00:00Z');
 

@@ -110,7 +110,7 @@ const TABLE: Row[] = [
       { from, event: 'RETURNED_TO_CUSTODY', by: ['ngo', 'sender'], to: 'returned_to_custody' },
       { from, event: 'WITHDRAWN', by: ['ngo'], to: 'withdrawn' },
     ]),
-    // DOMAIN.md, "Second release": motivation after a refusal.
+    // docs/DOMAIN.md, "Motivation after a refusal".
     { from: 'withdrawn', event: 'MOTIVATIONAL_CONTACT_RECORDED', by: ['ngo'], to: OBS },
     { from: 'withdrawn', event: 'RE_ENGAGED', by: ['ngo'], to: 'active' },
     { from: 'withdrawn', event: 'WITHDRAWAL_EXPIRED', by: ['system'], to: 'closed_after_refusal' },

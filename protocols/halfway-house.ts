@@ -43,7 +43,7 @@ export const halfwayHouse = {
     roles: ['prison_staff', 'probation_officer', 'ngo_worker'],
     ownerPart: 'referrer',
     data: z.strictObject({ expectedArrivalDate: date(), maxStayDays: z.number().int().min(1).max(730).optional(), referralNote: text(1000).optional() }),
-    // DOMAIN.md, "Second release": an expected arrival date in the past is refused at referral.
+    // docs/DOMAIN.md, "Halfway house": an expected arrival date in the past is refused at referral.
     guards: ['arrivalNotInPast'],
     assign: ['referred'],
     facts: ['holderDefaultStayDays'],

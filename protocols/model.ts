@@ -6,7 +6,7 @@ export type Party = { part: string; organisationId: string };
 
 /**
  * The admins' work queue, as a deadline's concern: what would go to "the region's coordinator"
- * when the person's region has none (DOMAIN.md, "Second release": Regions). No organisation
+ * when the person's region has none (docs/DOMAIN.md, "Regions"). No organisation
  * has this id (the nil UUID); `GET /deadlines` lists these rows for the `admin` role, and the
  * notification tick sends them to no inbox and no address.
  */

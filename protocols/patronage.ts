@@ -25,7 +25,7 @@ const withdrawn: TransitionDefinition = {
 };
 
 /**
- * DOMAIN.md, "Second release": motivation after a refusal. For 90 days after `WITHDRAWN` the
+ * docs/DOMAIN.md, "Motivation after a refusal". For 90 days after `WITHDRAWN` the
  * NGO (which knows the person after release) is reminded in each of the three months to make a
  * motivational contact, every four weeks so that the third falls inside the window; then the
  * case closes itself (`withdrawal_window_ends`).

@@ -26,7 +26,7 @@ const admitted: TransitionDefinition = {
   target: [{ target: 'enrolled', when: 'hasFreeCapacity' }, { target: 'waitlisted' }],
   facts: ['freeCapacity', 'firstInQueue'],
   data: z.strictObject({ date: date(), consentToTreatment: z.literal(true), unitAgreementSigned: z.literal(true), reason: text(1000).optional() }),
-  // DOMAIN.md, "Second release": admitting someone ahead of the longest waiter needs a reason, recorded with the event.
+  // docs/DOMAIN.md, "2. unit-enrolment": admitting someone ahead of the longest waiter needs a reason, recorded with the event.
   guards: ['firstInQueueOrReason'],
   assign: ['admit'],
   description: t('Admitted with consent to treatment and a signed unit agreement: enrolled when a place is free, else waitlisted.'),

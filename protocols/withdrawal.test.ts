@@ -4,7 +4,7 @@ import { decide } from './engine.js';
 import { PROTOCOLS } from './index.js';
 
 /**
- * DOMAIN.md, "Second release": motivation after a refusal. Patronage `WITHDRAWN` opens a
+ * docs/DOMAIN.md, "Motivation after a refusal". Patronage `WITHDRAWN` opens a
  * window: motivational reminders to the NGO, motivational contacts, `RE_ENGAGED` back to
  * `active`, and a timeout that closes the case (protocols/engine.test.ts tables the transitions).
  */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebContext, fetchSession, type WebContext } from './web/web-context.js';
 
 /**
- * DOMAIN.md, "Second release": court-ordered reports. Progress reports fall due at intake +
+ * docs/DOMAIN.md, "Court-ordered reports". Progress reports fall due at intake +
  * k × interval (k = 1, 2, …) and never after the order's end; a report settles the period it
  * falls in, not later ones. The judge's page shows no next report for an order that is over.
  */

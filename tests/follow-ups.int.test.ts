@@ -6,7 +6,7 @@ import { createTestContext, type TestContext } from './helpers/context.js';
 import { createRegion, type Region } from './helpers/region.js';
 
 /**
- * DOMAIN.md, "Second release": follow-ups. Patronage FOLLOW_UP_RECORDED for month m is
+ * docs/DOMAIN.md, "Follow-ups". Patronage FOLLOW_UP_RECORDED for month m is
  * accepted once per m, and not before the release date + m months − 14 days. Indicators
  * count people, not events: recording a person twice cannot move a published figure.
  */

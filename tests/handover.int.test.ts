@@ -3,7 +3,7 @@ import { createTestContext, type TestContext } from './helpers/context.js';
 import { createRegion, type Region } from './helpers/region.js';
 
 /**
- * DOMAIN.md, "Second release": the handover package. A patronage case opened by RELEASED
+ * docs/DOMAIN.md, "Handover package". A patronage case opened by RELEASED
  * carries the contact phone, the release time and address, the continuity-of-care needs
  * (health, under consent) and the patronage plan (the plan's patronage pathway note).
  */

@@ -9,7 +9,7 @@ import { startSmtpServer } from './helpers/smtp.js';
 import { whoIsTold } from './helpers/told.js';
 
 /**
- * DOMAIN.md, "Second release": motivation after a refusal. After patronage `WITHDRAWN` the
+ * docs/DOMAIN.md, "Motivation after a refusal". After patronage `WITHDRAWN` the
  * case stays open in `withdrawn` for 90 days: the motivational reminders reach the NGO (not the
  * sender), the NGO records motivational contacts, and `RE_ENGAGED` brings the case back to
  * `active`; otherwise the scheduler's tick closes it, once, however many instances tick.

@@ -5,7 +5,7 @@ import { createTestContext, type TestContext } from './helpers/context.js';
 import { createRegion, type Region } from './helpers/region.js';
 
 /**
- * DOMAIN.md, "Second release" (issue 15 item 5): each pre-release pathway has the data class
+ * docs/DOMAIN.md, "3. pre-release" (issue 15 item 5): each pre-release pathway has the data class
  * of its content. Accommodation, employment and education, family, finance and benefits, and
  * patronage are `social`; identity documents are `identity`; health continuity is `health`.
  */

@@ -8,7 +8,7 @@ import { buildRegion, createRegion, type Region } from './helpers/region.js';
 
 /**
  * "The region's coordinator" is the coordinator whose region code equals the person's region,
- * and no other (DOMAIN.md, "Second release": Regions).
+ * and no other (docs/DOMAIN.md, "Regions").
  */
 let t: TestContext;
 let r: Region;

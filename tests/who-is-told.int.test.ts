@@ -7,7 +7,7 @@ import { startSmtpServer } from './helpers/smtp.js';
 import { whoIsTold } from './helpers/told.js';
 
 /**
- * DOMAIN.md, "Second release": Who is told. Each row's notice reaches exactly the parties it
+ * docs/DOMAIN.md, "Who is told". Each row's notice reaches exactly the parties it
  * names, in the inbox, the work queue and by e-mail, and no other organisation of any of the
  * three regions; the deadlines the table adds reach exactly theirs when they fall due.
  */

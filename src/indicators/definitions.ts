@@ -37,7 +37,7 @@ const countEvents =
 /**
  * People with an event of a protocol in the period that meets a condition: each person once in the whole
  * table, however many such events or cases they have, attributed to the organisation of their first such
- * event (so that no sum of rows counts anyone twice). DOMAIN.md, "Second release": indicators count people.
+ * event (so that no sum of rows counts anyone twice). docs/DOMAIN.md, "Monitoring and evaluation": indicators count people.
  */
 const countPeople =
   (protocol: string, type: string, extra: SQL = sql`true`, by: SQL = sql`c.owner_organisation_id`) =>
