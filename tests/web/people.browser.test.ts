@@ -186,7 +186,7 @@ describe.skipIf(chromiumMissing)('people in the workspace, in Chromium', { timeo
     await page.getByLabel('Сотрудник вашей организации').selectOption({ label: 'Сотрудник учреждения (вы)' });
     await submit(page, page.getByRole('button', { name: 'Назначить' }));
     expect(await page.locator('#caseworker-now').innerText()).toBe('Сотрудник учреждения (вы)');
-    await screenshot(page, 'case-assignee');
+    await screenshot(page, 'case-assignee', { fullPage: false });
     await page.goto(`${web.base}/app`);
     const mine = await codesIn(tableCaptioned(page, 'Мои дела'));
     const held = (await t.request('GET', '/cases?assignee=me', { token: me })).json.items as { id: string; participant: { referenceCode: string } }[];
