@@ -5,11 +5,11 @@
  * (drizzle.config.ts); tests/schema-barrel.test.ts checks that every table there is here too.
  */
 import { auditChains, auditCheckpoints, auditEvents } from './schema/audit.js';
-import { breakGlassGrants, caseEvents, caseParties, cases } from './schema/cases.js';
+import { breakGlassGrants, caseAssignees, caseEvents, caseParties, cases } from './schema/cases.js';
 import { consents } from './schema/consents.js';
 import { deadlines, holidays } from './schema/deadlines.js';
 import { notifications, outbox } from './schema/notifications.js';
-import { organisations, prisonUnits } from './schema/organisations.js';
+import { organisationStaff, organisations, prisonUnits } from './schema/organisations.js';
 import { participantNotes, participants } from './schema/participants.js';
 import { rateLimitWindows, serviceSecrets, webSessions } from './schema/service.js';
 
@@ -42,4 +42,6 @@ export const schema = {
   notifications,
   rateLimitWindows,
   webSessions,
+  organisationStaff,
+  caseAssignees,
 };

@@ -18,6 +18,8 @@ import { findOrganisation } from './organisations/service.js';
 import { participantRoutes } from './participants/routes.js';
 import { consentRoutes } from './consents/routes.js';
 import { caseRoutes } from './cases/routes.js';
+import { createStaffDirectory } from './staff/directory.js';
+import { staffRoutes } from './staff/routes.js';
 import { deadlineRoutes } from './deadlines/routes.js';
 import { calendarRoutes } from './calendars/routes.js';
 import { protocolRoutes } from './protocols-api/routes.js';
@@ -94,6 +96,7 @@ export async function createApp(deps: AppDeps) {
     auditTamperRisk: tamperRisk,
     organisationsChanged: deps.organisationsChanged,
     metrics,
+    staff: createStaffDirectory(logger),
   };
 
   // Every validation failure, from any route, becomes one problem+json shape; unstorable text
@@ -121,6 +124,7 @@ export async function createApp(deps: AppDeps) {
   app.route('/', participantRoutes());
   app.route('/', consentRoutes());
   app.route('/', caseRoutes());
+  app.route('/', staffRoutes());
   app.route('/', deadlineRoutes());
   app.route('/', calendarRoutes());
   app.route('/', protocolRoutes());

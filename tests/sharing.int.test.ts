@@ -33,6 +33,9 @@ const FULL_RECORD = {
   social: { housing: 'none' },
   note: 'Owner note',
 };
+let registrations = 0;
+/** The full record of a new person each time: the same national id twice would be a possible duplicate (409). */
+const fullRecord = () => ({ ...FULL_RECORD, identity: { ...FULL_RECORD.identity, nationalId: `RED-0404-${(registrations += 1)}` } });
 
 /** Each protocol with the organisation filling each part, the opener first (it registers the person). */
 const SCENARIOS: { protocol: string; parts: Record<string, OrgKey>; data: Record<string, unknown>; events: [OrgKey, string, Record<string, unknown>][] }[] = [
@@ -138,7 +141,7 @@ describe('redaction by DOMAIN.md’s table, through every endpoint carrying pers
   for (const scenario of SCENARIOS) {
     it(`${scenario.protocol}: every part sees exactly its classes, before a consent, with it, after revocation`, async () => {
       const [ownerPart, owner] = Object.entries(scenario.parts)[0]!;
-      const registered = await t.request('POST', '/participants', { token: r.tokens[owner], body: FULL_RECORD });
+      const registered = await t.request('POST', '/participants', { token: r.tokens[owner], body: fullRecord() });
       const person = registered.json as { id: string; referenceCode: string };
       // A narrow consent (identity only) lets the NGO be named without widening anything.
       if (Object.values(scenario.parts).includes('ngo')) await r.consent(person.id, r.orgs.ngo, owner, { dataClasses: ['identity'] });
@@ -180,14 +183,14 @@ describe('redaction by DOMAIN.md’s table, through every endpoint carrying pers
   }
 
   it('the patronage coordinator part and the region’s coordinator see identity, custody, legal and compliance', async () => {
-    const person = (await t.request('POST', '/participants', { token: r.tokens.prison, body: FULL_RECORD })).json;
+    const person = (await t.request('POST', '/participants', { token: r.tokens.prison, body: fullRecord() })).json;
     const response = await t.request('GET', `/participants/${person.id}`, { token: r.tokens.coordinator });
     expect(new Set(response.json.disclosed.map((entry: { dataClass: string }) => entry.dataClass))).toEqual(new Set(REGION_COORDINATOR_CLASSES));
     expect(response.json.disclosed.every((entry: { basis: string }) => entry.basis === 'region_coordinator')).toBe(true);
   });
 
   it('auditors and admins see no personal data at all', async () => {
-    const person = (await t.request('POST', '/participants', { token: r.tokens.prison, body: FULL_RECORD })).json;
+    const person = (await t.request('POST', '/participants', { token: r.tokens.prison, body: fullRecord() })).json;
     for (const role of ['auditor', 'admin'] as const) {
       const token = await t.tokenFor(r.orgs.prison, role);
       expect((await t.request('GET', `/participants/${person.id}`, { token })).status).toBe(403);

@@ -1,5 +1,5 @@
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
-import { organisations, prisonUnits } from './organisations.js';
+import { boolean, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { organisationStaff, organisations, prisonUnits } from './organisations.js';
 import { participants } from './participants.js';
 
 // Cases, their parties and their history, and the coordinator's break-glass grants on a case.
@@ -104,4 +104,31 @@ export const breakGlassGrants = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (t) => [index('break_glass_grants_participant_idx').on(t.participantId, t.organisationId, t.expiresAt)],
+);
+
+/**
+ * The named caseworker of a case, one per party organisation: each organisation on the case
+ * assigns one of its own staff (PUT /cases/:id/assignee). Not protocol state: the history and
+ * the other parties do not see it.
+ */
+export const caseAssignees = pgTable(
+  'case_assignees',
+  {
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    assigneeSub: text('assignee_sub').notNull(),
+    assignedBySub: text('assigned_by_sub').notNull(),
+    assignedAt: timestamp('assigned_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.organisationId] }),
+    // The assignee is one of the organisation's own staff: the database refuses anyone else.
+    foreignKey({ columns: [t.organisationId, t.assigneeSub], foreignColumns: [organisationStaff.organisationId, organisationStaff.sub], name: 'case_assignees_staff_fk' }),
+    // "My cases": GET /cases?assignee=me.
+    index('case_assignees_assignee_idx').on(t.organisationId, t.assigneeSub),
+  ],
 );

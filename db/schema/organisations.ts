@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { check, date, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { timestamps } from './columns.js';
 
-// The organisations of the network and their prison units.
+// The organisations of the network, their prison units and the staff seen signing in for them.
 
 export const organisations = pgTable(
   'organisations',
@@ -51,4 +51,25 @@ export const prisonUnits = pgTable(
     uniqueIndex('prison_units_name_key').on(t.organisationId, sql`lower(${t.name})`),
     check('prison_units_places_check', sql`${t.places} >= 0`),
   ],
+);
+
+/**
+ * The organisation's staff as the service has seen them: each token subject (`sub`) it accepted
+ * for the organisation, with the token's name and roles, when first and last seen (written by
+ * src/staff/directory.ts, at most hourly per person and instance). It is who a case can be
+ * assigned to within the organisation; no participant data.
+ */
+export const organisationStaff = pgTable(
+  'organisation_staff',
+  {
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    sub: text('sub').notNull(),
+    name: text('name'),
+    roles: text('roles').array().notNull(),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true, mode: 'date' }).notNull(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organisationId, t.sub] })],
 );

@@ -48,11 +48,26 @@ export const participants = pgTable(
       .default(sql`'{}'::jsonb`),
     version: integer('version').notNull().default(1),
     ...timestamps,
+    /**
+     * For the name search (POST /participants/search), computed by the database from `identity`
+     * (the SQL functions of migration 0010): every prefix of every word of the folded name (one
+     * Latin spelling, case and accents ignored, Cyrillic transliterated), so "every word typed
+     * begins a word of the name" is `name_keys @> words`, served by a GIN index on PGlite and
+     * PostgreSQL alike (pg_trgm would need an extension loaded on both), and the folded name the
+     * results are sorted by.
+     */
+    nameKeys: text('name_keys')
+      .array()
+      .generatedAlwaysAs(sql`"public"."cadap_name_keys"("identity")`),
+    sortName: text('sort_name').generatedAlwaysAs(sql`"public"."cadap_sort_name"("identity")`),
   },
   (t) => [
     uniqueIndex('participants_reference_code_key').on(t.referenceCode),
     index('participants_owner_idx').on(t.ownerOrganisationId),
     index('participants_national_id_digest_idx').on(t.nationalIdDigest),
+    index('participants_name_keys_idx').using('gin', t.nameKeys),
+    index('participants_date_of_birth_idx').on(sql`(${t.identity} ->> 'dateOfBirth')`),
+    index('participants_region_idx').on(t.region),
   ],
 );
 

@@ -23,6 +23,8 @@ export const PERMISSIONS = {
   'consents:attest': PERSONAL_DATA_ROLES,
   'cases:open': ['judge', 'prison_staff', 'probation_officer', 'ngo_worker'],
   'cases:read': PERSONAL_DATA_ROLES,
+  'cases:assign': PERSONAL_DATA_ROLES,
+  'caseworkers:read': PERSONAL_DATA_ROLES,
   'cases:break-glass': ['coordinator'],
   'cases:event': ['judge', 'prison_staff', 'probation_officer', 'treatment_staff', 'ngo_worker', 'halfway_house_staff'],
   'occupancy:read': ['prison_staff', 'halfway_house_staff', 'coordinator'],

@@ -1,7 +1,7 @@
 import { and, eq, getTableColumns, gt, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { qualified } from '../../db/qualified.js';
-import { breakGlassGrants, type caseEvents, caseParties, cases, organisations, participants } from '../../db/schema.js';
+import { breakGlassGrants, caseAssignees, type caseEvents, caseParties, cases, organisations, organisationStaff, participants } from '../../db/schema.js';
 import { allowedEvents, actorParts } from '../../protocols/engine.js';
 import type { Party } from '../../protocols/model.js';
 import { basesOf, NOTHING, participantDisclosure, type Disclosure, type ParticipantFacts } from '../access/policy.js';
@@ -72,6 +72,18 @@ export async function visibleCase(db: Executor, facts: RequestFacts, id: string,
   return found;
 }
 
+export type Assignee = { sub: string; name: string | null };
+
+/** The viewer organisation's named caseworker on a case (assignees.ts), if any: each party sees only its own. */
+export async function assigneeOf(db: Executor, caseId: string, organisationId: string): Promise<Assignee | null> {
+  const [row] = await db
+    .select({ sub: caseAssignees.assigneeSub, name: organisationStaff.name })
+    .from(caseAssignees)
+    .innerJoin(organisationStaff, and(eq(organisationStaff.organisationId, caseAssignees.organisationId), eq(organisationStaff.sub, caseAssignees.assigneeSub)))
+    .where(and(eq(caseAssignees.caseId, caseId), eq(caseAssignees.organisationId, organisationId)));
+  return row ?? null;
+}
+
 export type Viewer = { actor: Actor; now: Date; disclosures: Map<string, Disclosure> };
 
 export async function disclosureFor(db: Executor, viewer: Viewer, participant: ParticipantFacts, viewerParts?: ViewerPart[]): Promise<Disclosure> {
@@ -115,6 +127,7 @@ export async function presentCase(db: Executor, row: CaseRow, parties: Party[], 
       openedAt: row.openedAt.toISOString(),
       closedAt: row.closedAt?.toISOString() ?? null,
       updatedAt: row.updatedAt.toISOString(),
+      assignee: await assigneeOf(db, row.id, viewer.actor.organisation.id),
       yourParts: actorParts(definition, { parties }, engineActor),
       allowedEvents: allowedEvents(definition, { state: row.state, parties }, engineActor),
     },

@@ -4,7 +4,8 @@ import { AUTHED, json, jsonBody, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';
-import { CaseListQuery, CaseSchema, EventSchema, HistoryEventSchema, OpenCaseSchema, PageQuery } from './schemas.js';
+import { AssignmentSchema, AssignSchema, CaseListQuery, CaseSchema, EventSchema, HistoryEventSchema, OpenCaseSchema, PageQuery } from './schemas.js';
+import { assignCase } from './assignees.js';
 import { breakGlass } from './break-glass.js';
 import { caseHistory, listCases, openCase, readCase, recordEvent } from './service.js';
 
@@ -73,6 +74,24 @@ const breakGlassRoute = defineRoute('cases:break-glass', {
   },
 });
 
+const assign = defineRoute('cases:assign', {
+  method: 'put',
+  path: '/cases/{id}/assignee',
+  tags,
+  summary: 'Name one of your organisation’s caseworkers on a case your organisation is on (audited)',
+  request: { params: IdParam, body: jsonBody(AssignSchema) },
+  responses: { 200: json(AssignmentSchema, 'Your organisation’s caseworker on the case'), ...problems(...AUTHED, 400, 404, 413, 422) },
+});
+
+const unassign = defineRoute('cases:assign', {
+  method: 'delete',
+  path: '/cases/{id}/assignee',
+  tags,
+  summary: 'Clear your organisation’s caseworker on a case (audited)',
+  request: { params: IdParam },
+  responses: { 200: json(AssignmentSchema, 'No caseworker of yours on the case'), ...problems(...AUTHED, 404, 422) },
+});
+
 export function caseRoutes() {
   return new OpenAPIHono<AppEnv>()
     .openapi(openRoute, async (c) => c.json(await openCase(c.var.services.db, requestFacts(c), c.req.valid('json')), 201))
@@ -80,5 +99,7 @@ export function caseRoutes() {
     .openapi(read, async (c) => c.json(await readCase(c.var.services.db, requestFacts(c), c.req.valid('param').id), 200))
     .openapi(event, async (c) => c.json(await recordEvent(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('json')), 201))
     .openapi(history, async (c) => c.json(await caseHistory(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('query')), 200))
+    .openapi(assign, async (c) => c.json(await assignCase(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('json').sub), 200))
+    .openapi(unassign, async (c) => c.json(await assignCase(c.var.services.db, requestFacts(c), c.req.valid('param').id, null), 200))
     .openapi(breakGlassRoute, async (c) => c.json(await breakGlass(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('json').reason), 201));
 }

@@ -41,6 +41,10 @@ export const CaseSchema = z
     openedAt: z.string(),
     closedAt: z.string().nullable(),
     updatedAt: z.string(),
+    assignee: z
+      .object({ sub: z.string(), name: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'Your organisation’s named caseworker on this case (PUT /cases/{id}/assignee); other organisations’ are not shown.' }),
     yourParts: z.array(z.string()),
     allowedEvents: z.array(z.string()).openapi({ description: 'Events your organisation may send now (guards are checked when sent).' }),
   })
@@ -70,6 +74,7 @@ export const CaseListQuery = z.strictObject({
     .regex(/^[a-z_]{2,40}$/)
     .optional(),
   participantId: z.uuid().optional(),
+  assignee: z.enum(['me']).optional().openapi({ description: '`me`: the cases your organisation has assigned to you ("my cases").' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),
 });
@@ -78,3 +83,11 @@ export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),
 });
+
+export const AssignSchema = z
+  .strictObject({
+    sub: z.string().trim().min(1).max(255).openapi({ description: 'The token subject of one of your organisation’s caseworkers (GET /caseworkers).' }),
+  })
+  .openapi('AssignCase');
+
+export const AssignmentSchema = z.object({ caseId: z.uuid(), assignee: z.object({ sub: z.string(), name: z.string().nullable() }).nullable() }).openapi('CaseAssignment');

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, or, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { caseEvents, caseParties, cases, participants } from '../../db/schema.js';
+import { caseAssignees, caseEvents, caseParties, cases, participants } from '../../db/schema.js';
 import { protocolById } from '../../protocols/index.js';
 import type { Party } from '../../protocols/model.js';
 import { basesOf, isVisible, participantDisclosure } from '../access/policy.js';
@@ -120,7 +120,14 @@ export async function caseHistory(db: Executor, facts: RequestFacts, id: string,
 export async function listCases(
   db: Executor,
   facts: RequestFacts,
-  query: { protocol?: string | undefined; state?: string | undefined; participantId?: string | undefined; limit: number; cursor?: string | undefined },
+  query: {
+    protocol?: string | undefined;
+    state?: string | undefined;
+    participantId?: string | undefined;
+    assignee?: 'me' | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  },
 ) {
   const after = decodeTimeCursor(query.cursor, 'uuid');
   const mine = db.select({ caseId: caseParties.caseId }).from(caseParties).where(eq(caseParties.organisationId, facts.actor.organisation.id));
@@ -137,6 +144,16 @@ export async function listCases(
     query.protocol ? eq(cases.protocol, query.protocol) : undefined,
     query.state ? eq(cases.state, query.state) : undefined,
     query.participantId ? eq(cases.participantId, query.participantId) : undefined,
+    // "My cases": those the caller's organisation assigned to the caller (assignees.ts).
+    query.assignee === 'me'
+      ? inArray(
+          cases.id,
+          db
+            .select({ caseId: caseAssignees.caseId })
+            .from(caseAssignees)
+            .where(and(eq(caseAssignees.organisationId, facts.actor.organisation.id), eq(caseAssignees.assigneeSub, facts.actor.sub))),
+        )
+      : undefined,
     afterKey('desc', [cases.openedAt, cases.id], after),
   ];
   const rows = await db

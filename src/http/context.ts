@@ -10,6 +10,7 @@ import type { RateLimiter } from './rate-limit.js';
 import type { RateLimitGroup } from '../config.js';
 import type { RequestFacts } from '../request-facts.js';
 import type { Metrics } from '../metrics/registry.js';
+import type { StaffDirectory } from '../staff/directory.js';
 
 /** What handlers get from the composition root, through the request context. */
 export type Services = {
@@ -29,6 +30,8 @@ export type Services = {
   auditTamperRisk?: AuditTamperRisk | undefined;
   /** Per-subject and per-address request limits; absent when rate limiting is off. */
   rateLimiter?: RateLimiter | undefined;
+  /** Records the caseworkers seen with a token for their organisation (who a case can be assigned to). */
+  staff: StaffDirectory;
   /** Told after an organisation is created or changed (with the embedded key: rewrites the map `npm run token` reads). */
   organisationsChanged?: (() => Promise<void>) | undefined;
   /** The Prometheus registry GET /metrics renders. */

@@ -12,8 +12,11 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   // RFC 7235: the scheme name is case-insensitive ("bearer", "BEARER"), followed by one or more spaces.
   const match = /^Bearer +([A-Za-z0-9\-_=.+/]+)$/i.exec(header.trim());
   if (!match?.[1]) throw unauthenticated('The Authorization header must be "Bearer <token>".');
-  c.set('actor', await c.get('services').authenticator.authenticate(match[1]));
+  const services = c.get('services');
+  const actor = await services.authenticator.authenticate(match[1]);
+  c.set('actor', actor);
   enforceSubjectLimit(c);
+  await services.staff.seen(services.db, actor, services.clock.now());
   await next();
 };
 

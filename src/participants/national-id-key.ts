@@ -13,6 +13,13 @@ const KEY_CHECK_ROW = 'national_id_key_check';
 /** An arbitrary, fixed advisory lock key: instances starting together take turns here. */
 const KEY_LOCK = 7_230_118_432;
 
+/** The digest of a national id, normalised (spaces and hyphens removed, upper case): finds duplicates without a readable copy. */
+export function nationalIdDigest(key: Buffer, nationalId: string | undefined | null): string | null {
+  if (!nationalId) return null;
+  const normalised = nationalId.replace(/[\s-]/g, '').toUpperCase();
+  return createHmac('sha256', key).update(normalised).digest('base64url');
+}
+
 export function keyCheckValue(key: Buffer): string {
   return createHmac('sha256', key).update('cadap national id key check').digest('base64url');
 }

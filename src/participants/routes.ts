@@ -1,10 +1,19 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { requestFacts, type AppEnv } from '../http/context.js';
-import { AUTHED, json, jsonBody, problems } from '../http/openapi.js';
+import { AUTHED, json, jsonBody, ProblemSchema, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';
-import { CorrectParticipantSchema, ParticipantSchema, ParticipantSearchQuery, RegisterParticipantSchema } from './schemas.js';
+import {
+  CorrectParticipantSchema,
+  ParticipantFindSchema,
+  ParticipantFoundSchema,
+  ParticipantSchema,
+  ParticipantSearchQuery,
+  PossibleDuplicateSchema,
+  RegisterParticipantSchema,
+} from './schemas.js';
+import { findParticipants } from './search.js';
 import { DISCLOSURES_PAGE_CSP, disclosuresPage, listDisclosures } from './disclosures.js';
 import { correctParticipant, readParticipant, registerParticipant, searchParticipants } from './service.js';
 
@@ -16,7 +25,25 @@ const register = defineRoute('participants:register', {
   tags,
   summary: 'Register a person; your organisation becomes the record owner',
   request: { body: jsonBody(RegisterParticipantSchema) },
-  responses: { 201: json(ParticipantSchema, 'The participant as you may see them'), ...problems(...AUTHED, 400, 413, 422) },
+  responses: {
+    201: json(ParticipantSchema, 'The participant as you may see them'),
+    ...problems(...AUTHED, 400, 413, 422),
+    409: {
+      description: 'Possible duplicate: someone whose identity you see has this national id (nothing was written)',
+      content: {
+        'application/problem+json': { schema: ProblemSchema.extend({ possibleDuplicates: z.array(PossibleDuplicateSchema) }).openapi('PossibleDuplicateProblem') },
+      },
+    },
+  },
+});
+
+const find = defineRoute('participants:read', {
+  method: 'post',
+  path: '/participants/search',
+  tags,
+  summary: 'Find people you may see by name, date of birth, national id or reference code (a body, so names and ids stay out of URLs; audited)',
+  request: { body: jsonBody(ParticipantFindSchema) },
+  responses: { 200: json(pageOf(ParticipantFoundSchema), 'A page of the people found, by name'), ...problems(...AUTHED, 400, 413, 422) },
 });
 
 const search = defineRoute('participants:read', {
@@ -90,6 +117,10 @@ export function participantRoutes() {
     .openapi(register, async (c) => {
       const { db, nationalIdKey } = c.var.services;
       return c.json(await registerParticipant(db, requestFacts(c), nationalIdKey, c.req.valid('json')), 201);
+    })
+    .openapi(find, async (c) => {
+      const { db, nationalIdKey } = c.var.services;
+      return c.json(await findParticipants(db, requestFacts(c), nationalIdKey, c.req.valid('json')), 200);
     })
     .openapi(search, async (c) => c.json(await searchParticipants(c.var.services.db, requestFacts(c), c.req.valid('query')), 200))
     .openapi(read, async (c) => c.json(await readParticipant(c.var.services.db, requestFacts(c), c.req.valid('param').id), 200))

@@ -3,6 +3,17 @@ import { DATA_CLASSES } from '../domain.js';
 import { isoDate } from '../organisations/schemas.js';
 
 const text = (max = 500) => z.string().trim().min(1).max(max);
+const nationalId = z
+  .string()
+  .trim()
+  .max(32)
+  .regex(/^[A-Za-z0-9-]{4,32}$/, 'Letters, digits and dashes, 4 to 32 characters.');
+const referenceCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .max(11)
+  .regex(/^P-[0-9A-Z]{4}-[0-9A-Z]{4}$/, 'A reference code such as P-7K3M-9QXD.');
 
 /**
  * One schema per data class of DOMAIN.md. Every object is strict: an unknown field is a
@@ -16,12 +27,7 @@ export const IdentitySchema = z
     patronymic: text(100).optional(),
     dateOfBirth: isoDate,
     sex: z.enum(['female', 'male', 'other', 'unknown']).optional(),
-    nationalId: z
-      .string()
-      .trim()
-      .max(32)
-      .regex(/^[A-Za-z0-9-]{4,32}$/, 'Letters, digits and dashes, 4 to 32 characters.')
-      .optional(),
+    nationalId: nationalId.optional(),
   })
   .openapi('IdentityData');
 
@@ -93,6 +99,11 @@ export const RegisterParticipantSchema = z
     health: HealthSchema.optional(),
     social: SocialSchema.optional(),
     note: noteText.optional().openapi({ description: 'A first case note, owned by your organisation.' }),
+    notDuplicateOf: z
+      .array(z.uuid())
+      .max(20)
+      .optional()
+      .openapi({ description: 'The people a 409 named as possible duplicates that you checked are someone else: the registration goes ahead.' }),
   })
   .openapi('RegisterParticipant');
 
@@ -142,12 +153,46 @@ export const ParticipantSchema = z
   .openapi('Participant');
 
 export const ParticipantSearchQuery = z.strictObject({
-  reference: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .max(11)
-    .regex(/^P-[0-9A-Z]{4}-[0-9A-Z]{4}$/, 'A reference code such as P-7K3M-9QXD.'),
+  reference: referenceCode,
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),
 });
+
+const letters = (value: string) => value.match(/\p{L}/gu)?.length ?? 0;
+
+/** The search: every criterion given must match; at least one is needed. A body, so names and national ids stay out of URLs. */
+export const ParticipantFindSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .trim()
+      .max(100)
+      .refine((value) => letters(value) >= 2, 'At least two letters.')
+      .refine((value) => value.split(/\s+/).length <= 6, 'At most six words.')
+      .optional()
+      .openapi({ description: 'Each word begins a word of the name (last name, first name, patronymic), in any case, with or without accents, in Cyrillic or Latin.' }),
+    dateOfBirth: isoDate.optional(),
+    nationalId: nationalId.optional(),
+    reference: referenceCode.optional(),
+    limit: z.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(512).optional(),
+  })
+  .refine((body) => body.name !== undefined || body.dateOfBirth !== undefined || body.nationalId !== undefined || body.reference !== undefined, {
+    message: 'Give at least one of name, dateOfBirth, nationalId and reference.',
+    path: ['name'],
+  })
+  .openapi('ParticipantSearch');
+
+export const ParticipantFoundSchema = z
+  .object({
+    id: z.uuid(),
+    referenceCode: z.string(),
+    identity: z
+      .object({ firstName: z.string(), lastName: z.string(), patronymic: z.string().optional(), dateOfBirth: z.string() })
+      .optional()
+      .openapi({ description: 'Only when your organisation sees the person’s identity class.' }),
+  })
+  .openapi('ParticipantFound');
+
+/** A possible duplicate named by a 409 on registration: someone whose identity you see, with the same national id. */
+export const PossibleDuplicateSchema = z.object({ id: z.uuid(), referenceCode: z.string() }).openapi('PossibleDuplicate');

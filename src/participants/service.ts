@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Database, Executor } from '../../db/client.js';
@@ -13,6 +13,8 @@ import type { DataClass } from '../domain.js';
 import { AppError, notFound, validationFailed, type FieldError } from '../errors.js';
 import { fieldErrors } from '../../protocols/field-errors.js';
 import { afterKey, decodeCursor, toPage } from '../pagination.js';
+import { nationalIdDigest } from './national-id-key.js';
+import { possibleDuplicates } from './search.js';
 import {
   CLASS_SCHEMAS,
   STRUCTURED_CLASSES,
@@ -23,6 +25,8 @@ import {
   type StructuredClass,
 } from './schemas.js';
 
+export { nationalIdDigest };
+
 export type ParticipantRow = typeof participants.$inferSelect;
 type NoteRow = typeof participantNotes.$inferSelect;
 
@@ -32,12 +36,6 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export function generateReferenceCode(): string {
   const chars = [...randomBytes(8)].map((byte) => CROCKFORD[byte % 32]).join('');
   return `P-${chars.slice(0, 4)}-${chars.slice(4)}`;
-}
-
-export function nationalIdDigest(key: Buffer, nationalId: string | undefined | null): string | null {
-  if (!nationalId) return null;
-  const normalised = nationalId.replace(/[\s-]/g, '').toUpperCase();
-  return createHmac('sha256', key).update(normalised).digest('base64url');
 }
 
 async function notesFor(db: Executor, participantId: string, actor: Actor, disclosure: Disclosure): Promise<NoteRow[]> {
@@ -75,8 +73,23 @@ async function findParticipant(db: Executor, id: string, forUpdate = false): Pro
   return row;
 }
 
+/**
+ * Registers a person. A national id that someone the caller can see (their identity) already
+ * has is a possible duplicate: 409 CONFLICT naming them (`possibleDuplicates`), and nothing is
+ * written; the caller opens the existing person, or sends again with their ids in
+ * `notDuplicateOf` when it is someone else. A match the caller cannot see is not mentioned.
+ */
 export async function registerParticipant(db: Executor, facts: RequestFacts, nationalIdKey: Buffer, body: z.infer<typeof RegisterParticipantSchema>) {
   const { actor, now } = facts;
+  const digest = nationalIdDigest(nationalIdKey, body.identity.nationalId);
+  const known = digest ? await possibleDuplicates(db, facts, digest, body.notDuplicateOf ?? []) : [];
+  if (known.length > 0) {
+    throw new AppError(
+      'CONFLICT',
+      'Someone your organisation can see is registered with this national id. Open them, or register again with their ids in notDuplicateOf if this is another person.',
+      { extra: { possibleDuplicates: known } },
+    );
+  }
   return db.transaction(async (tx) => {
     let row: ParticipantRow | undefined;
     for (let attempt = 0; attempt < 5 && !row; attempt += 1) {
@@ -87,7 +100,7 @@ export async function registerParticipant(db: Executor, facts: RequestFacts, nat
           referenceCode: generateReferenceCode(),
           ownerOrganisationId: actor.organisation.id,
           region: actor.organisation.region,
-          nationalIdDigest: nationalIdDigest(nationalIdKey, body.identity.nationalId),
+          nationalIdDigest: digest,
           identity: body.identity,
           contact: body.contact ?? {},
           custody: body.custody ?? {},

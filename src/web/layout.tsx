@@ -48,6 +48,13 @@ export function Layout(props: { page: PageContext; title: string; children?: Chi
                     </a>
                   </li>
                 )}
+                {page.viewer?.roles.some((role) => role !== 'admin' && role !== 'auditor') && (
+                  <li>
+                    <a href="/app/people" aria-current={page.path.startsWith('/app/people') ? 'page' : undefined}>
+                      {t('web.findPerson')}
+                    </a>
+                  </li>
+                )}
                 <li>
                   <a href="/app/indicators" aria-current={page.path === '/app/indicators' ? 'page' : undefined}>
                     {t('web.indicators')}

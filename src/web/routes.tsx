@@ -11,6 +11,7 @@ import { stylesheetRoute } from './assets.js';
 import { dataFromForm, formValues } from './forms.js';
 import { t } from '../../locales/catalogue.js';
 import { pickLang, type Lang } from './i18n.js';
+import { mountPeopleRoutes } from './people-routes.js';
 import { Layout, Notice, type PageContext, type Viewer } from './layout.js';
 import { createOidcSignIn } from './oidc.js';
 import { casePage, loadCase, type FailedForm } from './pages/case.js';
@@ -74,13 +75,13 @@ const RETURN_COOKIE = 'cadap-return';
 /** A path inside the workspace (never an open redirect): `/app` or `/app/…` of plain path characters. */
 const workspacePath = (path: string) => /^\/app(\/[A-Za-z0-9/_-]*)?$/.test(path);
 
-type SignedIn = { session: Session; api: ApiClient; viewer: Viewer; page: PageContext & { viewer: Viewer } };
+export type SignedIn = { session: Session; api: ApiClient; viewer: Viewer; page: PageContext & { viewer: Viewer } };
 /**
  * The workspace's context: the API's, plus `who`, the signed-in person. Like the API's `actor`,
  * `who` is there only on the routes behind its middleware (`signedIn`), which sets it.
  */
-type WebEnv = { Variables: AppEnv['Variables'] & { who: SignedIn } };
-type WebContext = Context<WebEnv>;
+export type WebEnv = { Variables: AppEnv['Variables'] & { who: SignedIn } };
+export type WebContext = Context<WebEnv>;
 
 export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
   const secure = options.publicUrl?.startsWith('https://') ?? false;
@@ -323,5 +324,6 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     return c.html(casePage(who.page, loaded, undefined, failed), result.status === 409 ? 409 : 422);
   });
 
+  mountPeopleRoutes(app, { signedIn, checkedForm, refused, notFoundPage });
   return app;
 }

@@ -4,6 +4,8 @@ import type { DeadlineSchema } from '../deadlines/routes.js';
 import type { PublishedSchema } from '../indicators/routes.js';
 import type { NotificationSchema } from '../messages-api/routes.js';
 import type { OccupancySchema, OrganisationSchema } from '../organisations/schemas.js';
+import type { ParticipantFoundSchema, ParticipantSchema } from '../participants/schemas.js';
+import type { CaseworkerSchema } from '../staff/routes.js';
 import type { MeSchema } from '../system/routes.js';
 import type { DemoSignInChoicesSchema } from './session-routes.js';
 
@@ -20,5 +22,8 @@ export type Occupancy = z.infer<typeof OccupancySchema>;
 export type IndicatorTable = z.infer<typeof PublishedSchema>;
 export type Me = z.infer<typeof MeSchema>;
 export type DemoSignInChoices = z.infer<typeof DemoSignInChoicesSchema>;
+export type Participant = z.infer<typeof ParticipantSchema>;
+export type ParticipantFound = z.infer<typeof ParticipantFoundSchema>;
+export type Caseworker = z.infer<typeof CaseworkerSchema>;
 /** Every list answers a page of items (src/http/pagination.ts's `pageOf`). */
 export type Page<T> = { items: T[]; nextCursor: string | null };

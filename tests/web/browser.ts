@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { createWebContext, type WebContext } from './web-context.js';
 
 /**
  * Debian's Chromium driven by playwright-core. In CI it must be there (.ci/run installs it);
@@ -75,4 +76,33 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   if (!WRITE_SCREENSHOTS) return;
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: options.fullPage ?? true });
+}
+
+/**
+ * One service (createWebContext) and one Chromium for a test file, opened before its tests and
+ * closed after them; `newPage()` starts signed out.
+ */
+export function browserWorld() {
+  let web: WebContext | undefined;
+  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  beforeAll(async () => {
+    if (chromiumMissing) return;
+    web = await createWebContext();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+  });
+  return {
+    get web(): WebContext {
+      if (!web) throw new Error('the browser world is not open');
+      return web;
+    },
+    async newPage(): Promise<Page> {
+      if (!browser) throw new Error('the browser world is not open');
+      await browser.context.clearCookies();
+      return browser.context.newPage();
+    },
+  };
 }

@@ -4,7 +4,8 @@ import { protocolKey, protocolText, t as message } from '../../../locales/catalo
 import { formatWhen, humanise, translator, type Lang } from '../i18n.js';
 import { Layout, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
 import type { Problem } from '../problem.js';
-import type { CaseItem, HistoryItem, OrganisationItem, Page } from '../shapes.js';
+import type { CaseItem, Caseworker, HistoryItem, OrganisationItem, Page } from '../shapes.js';
+import { AssigneeSection } from './assignee.js';
 
 /** The protocol as published by GET /protocols/:id: titles, and each event's data schema per state. */
 export type PublishedProtocol = {
@@ -39,13 +40,14 @@ function Value(props: { value: unknown; lang: Lang; tz: string }) {
 
 export async function loadCase(api: ApiClient, id: string) {
   const item = await api.get<CaseItem>(`/cases/${id}`);
-  const [history, participant, protocol, organisations] = await Promise.all([
+  const [history, participant, protocol, organisations, caseworkers] = await Promise.all([
     api.get<Page<HistoryItem>>(`/cases/${id}/events?limit=200`),
     api.maybe<Record<string, unknown>>(`/participants/${item.participant.id}`),
     api.get<PublishedProtocol>(`/protocols/${item.protocol}`),
     api.maybe<Page<OrganisationItem>>('/organisations?limit=200'),
+    api.maybe<Page<Caseworker>>('/caseworkers?limit=200'),
   ]);
-  return { item, history: history.items, participant, protocol, organisations: organisations?.items ?? [] };
+  return { item, history: history.items, participant, protocol, organisations: organisations?.items ?? [], caseworkers: caseworkers?.items ?? [] };
 }
 
 export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited<ReturnType<typeof loadCase>>, flash: string | undefined, failed: FailedForm | undefined) {
@@ -75,6 +77,7 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
         <dt>{t('web.parties')}</dt>
         <dd>{item.parties.map((party) => `${humanise(party.part)}: ${names.get(party.organisationId) ?? party.organisationId}`).join('; ')}</dd>
       </dl>
+      <AssigneeSection page={page} item={item} caseworkers={loaded.caseworkers} />
       <div class="grid">
         <section aria-labelledby="participant">
           <h2 id="participant">{t('web.participant')}</h2>

@@ -19,7 +19,9 @@ export async function homePage(page: PageContext & { viewer: Viewer }, api: ApiC
   const ctx: Ctx = { t, lang, tz, today, names: new Map(organisations.map((org) => [org.id, org.name])) };
   const deadlines = (await api.maybe<Page<DeadlineItem>>('/deadlines?limit=200'))?.items ?? [];
   const roles = new Set(viewer.roles);
-  const sections = [];
+  // "My cases" (issue 16 item 6): the cases the organisation assigned to this person, beside its queue.
+  const mine = (await api.maybe<Page<CaseItem>>('/cases?assignee=me&limit=200'))?.items;
+  const sections = mine ? [<CaseTable ctx={ctx} caption={t('web.myCases')} items={mine.filter((item) => !item.final)} />] : [];
   if (roles.has('prison_staff')) sections.push(await prisonWork(ctx, api, viewer));
   if (roles.has('judge')) sections.push(await courtWork(ctx, api));
   if (roles.has('probation_officer')) sections.push(await probationWork(ctx, api, deadlines, now));
