@@ -27,6 +27,9 @@ const sourceDir = path.join(work, 'source');
 const suffix = `${process.pid}_${Date.now()}`;
 const databases = { source: `cadap_bk_src_${suffix}`, quiet: `cadap_bk_quiet_${suffix}`, busy: `cadap_bk_busy_${suffix}`, empty: `cadap_bk_empty_${suffix}` };
 const urlOf = (name: string) => withDatabase(adminUrl!, name);
+/** The role that owns the restored tables, another than the source's owner (as on a new server). */
+const restoringRole = `cadap_bk_owner_${suffix}`;
+const asRestoringRole = (url: string) => Object.assign(new URL(url), { username: restoringRole, password: '' }).toString();
 const sourceConfig: DatabaseConfig = onPostgres ? { kind: 'postgres', url: urlOf(databases.source), poolMax: 2 } : { kind: 'pglite', dataDir: sourceDir };
 const sourceEnv = serviceEnv({
   DATA_DIR: sourceDir,
@@ -42,8 +45,9 @@ const cadap = (args: string[], env: NodeJS.ProcessEnv = sourceEnv) => runToCompl
 /** Where a restore goes: an empty folder (embedded) or an empty database and a folder for its key files (PostgreSQL). */
 function restoreTarget(name: 'quiet' | 'busy' | 'empty') {
   const dataDir = path.join(work, `restored-${name}`);
-  const env = serviceEnv(onPostgres ? { DATA_DIR: dataDir, DATABASE_URL: urlOf(databases[name]) } : { DATA_DIR: dataDir });
-  const config: DatabaseConfig = onPostgres ? { kind: 'postgres', url: urlOf(databases[name]), poolMax: 2 } : { kind: 'pglite', dataDir };
+  const url = onPostgres ? (name === 'quiet' ? asRestoringRole(urlOf(databases[name])) : urlOf(databases[name])) : '';
+  const env = serviceEnv(onPostgres ? { DATA_DIR: dataDir, DATABASE_URL: url } : { DATA_DIR: dataDir });
+  const config: DatabaseConfig = onPostgres ? { kind: 'postgres', url, poolMax: 2 } : { kind: 'pglite', dataDir };
   return { dataDir, env, config, args: onPostgres ? [] : ['--data-dir', dataDir] };
 }
 
@@ -90,7 +94,9 @@ async function admin(statement: string) {
 }
 
 beforeAll(async () => {
-  if (onPostgres) for (const name of Object.values(databases)) await admin(`CREATE DATABASE ${name}`);
+  if (!onPostgres) return;
+  await admin(`CREATE ROLE ${restoringRole} LOGIN`);
+  for (const [key, name] of Object.entries(databases)) await admin(`CREATE DATABASE ${name}${key === 'quiet' ? ` OWNER ${restoringRole}` : ''}`);
 });
 
 let service: ServiceProcess | undefined;
@@ -98,7 +104,9 @@ afterAll(async () => {
   service?.child.kill('SIGKILL');
   if (service) await service.exited;
   fs.rmSync(work, { recursive: true, force: true });
-  if (onPostgres) for (const name of Object.values(databases)) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  if (!onPostgres) return;
+  for (const name of Object.values(databases)) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin(`DROP ROLE IF EXISTS ${restoringRole}`);
 });
 
 describe(`cadap backup and restore on ${onPostgres ? 'PostgreSQL' : 'the embedded database'}`, { timeout: 240_000 }, () => {
@@ -197,20 +205,21 @@ describe(`cadap backup and restore on ${onPostgres ? 'PostgreSQL' : 'the embedde
     expect(await tableCounts(target.config)).toEqual(source);
     expect(fs.statSync(path.join(target.dataDir, 'auth', 'signing-key.json')).mode & 0o777).toBe(0o600);
     if (onPostgres) {
-      // The service's role keeps its grants (and the trail's refusals), the trail its triggers, future tables their default grants.
+      // Restored by another role than the source's owner (the dump's default privileges name that one): it owns
+      // the tables and has the default grants; the service's role keeps its grants (and the trail's refusals), the trail its triggers.
       const restored = postgres(urlOf(databases.quiet), { max: 1, onnotice: () => {} });
       try {
-        const [row] = await restored<{ insert: boolean; update: boolean; triggers: number; defaults: number }[]>`select
+        const [row] = await restored<{ owner: string; insert: boolean; update: boolean; triggers: number; defaults: number }[]>`select
+          (select tableowner from pg_tables where schemaname = 'public' and tablename = 'audit_events') as owner,
           has_table_privilege('cadap_app', 'public.participants', 'INSERT') as insert,
           has_table_privilege('cadap_app', 'public.audit_events', 'UPDATE') as update,
           (select count(*)::int from pg_trigger where not tgisinternal and tgrelid in ('public.audit_events'::regclass, 'public.audit_checkpoints'::regclass)) as triggers,
-          (select count(*)::int from pg_default_acl where defaclacl::text like '%cadap_app%') as defaults`;
-        expect(row).toEqual({ insert: true, update: false, triggers: 4, defaults: 2 });
+          (select count(*)::int from pg_default_acl where defaclrole = ${restoringRole}::regrole and defaclacl::text like '%cadap_app%') as defaults`;
+        expect(row).toEqual({ owner: restoringRole, insert: true, update: false, triggers: 4, defaults: 2 });
       } finally {
         await restored.end();
       }
     }
-
     const verify = await cadap(['audit', 'verify'], target.env);
     expect(verify.stdout).toContain(`Audit trail verified: ${source['public.audit_events']} rows`);
     expect(verify.stdout).toMatch(/: \d+ rows, [1-9]\d* checkpoints, ok/);
@@ -272,6 +281,18 @@ describe(`cadap backup and restore on ${onPostgres ? 'PostgreSQL' : 'the embedde
       expect(fs.existsSync(target.dataDir)).toBe(false);
       if (onPostgres) expect(await tableCounts(target.config)).toEqual({});
     }
+  });
+
+  it.skipIf(!onPostgres)('without pg_dump on PATH, writes nothing and prints the procedure with the key files', async () => {
+    const out = path.join(work, 'no-pg-dump.tar.gz');
+    const result = await cadap(['backup', '--out', out], { ...sourceEnv, PATH: path.join(work, 'no-programs-here') });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('pg_dump is not on PATH');
+    expect(result.stderr).toContain('pg_dump --format=custom --file=cadap.pgdump');
+    expect(result.stderr).toContain(`${path.join(sourceDir, 'audit', 'checkpoint-key.pem')} (AUDIT_CHECKPOINT_KEY_FILE)`);
+    expect(result.stderr).toContain('ALTER DEFAULT PRIVILEGES');
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it.skipIf(onPostgres)('backs up a stopped data folder by opening it itself', async () => {

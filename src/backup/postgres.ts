@@ -33,13 +33,16 @@ function programVersion(program: string, environment: Environment): string | und
   return result.stdout.trim();
 }
 
-function run(program: string, args: string[], environment: Environment): Promise<void> {
+/** Runs a program to the end; its stdout, or a BackupRefused with its stderr. */
+function run(program: string, args: string[], environment: Environment): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { env: environment, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(program, args, { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new BackupRefused(`${program} failed (exit code ${code}):\n${stderr.trim()}`, 1))));
+    child.once('close', (code) => (code === 0 ? resolve(stdout) : reject(new BackupRefused(`${program} failed (exit code ${code}):\n${stderr.trim()}`, 1))));
   });
 }
 
@@ -53,9 +56,13 @@ export function postgresProcedure(config: Config): string {
   2. Keep these key files with the dump (the database does not hold them; without them its audit checkpoints,
      national id digests and tokens are worthless):
 ${keys}
-Restore: an empty database (CREATE DATABASE), the cadap_app role (cadap migrate creates it; roles are not in a dump),
-  pg_restore --exit-on-error --single-transaction --no-owner --dbname="$DATABASE_URL" cadap.pgdump   (as the role that is to own the tables),
-  then the key files back in their places, then cadap audit verify.`;
+Restore, in this order: an empty database (CREATE DATABASE); the cadap_app role (roles are not in a dump; cadap migrate creates it);
+  as the role that is to own the tables, the dump without its default privileges (they name the old owner):
+    pg_restore --list cadap.pgdump | grep -v ' DEFAULT ACL ' > cadap.list
+    pg_restore --exit-on-error --single-transaction --no-owner --use-list=cadap.list --dbname="$DATABASE_URL" cadap.pgdump
+  then, as that role, ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO cadap_app
+  and ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO cadap_app;
+  the key files back in their places; cadap audit verify.`;
 }
 
 async function withTemporaryFolder<T>(work: (folder: string) => Promise<T>): Promise<T> {
@@ -103,9 +110,10 @@ const APP_ROLE = `DO $$ BEGIN
 END $$`;
 
 /**
- * What `pg_restore --no-owner` leaves out: the default privileges, which a dump names by the old
- * owner (`FOR ROLE …`). These are 0003_audit_append_only.sql's, now for the restoring role, so the
- * tables later migrations create are the service's too.
+ * The default privileges of 0003_audit_append_only.sql, for the restoring role, so the tables later
+ * migrations create are granted to the service too. The dump's own name the old owner
+ * (`ALTER DEFAULT PRIVILEGES FOR ROLE <old owner>`), which only that role (or a member) may run and
+ * which may not exist on this server: the restore leaves them out.
  */
 const DEFAULT_PRIVILEGES = `ALTER DEFAULT PRIVILEGES IN SCHEMA "public" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "cadap_app";
 ALTER DEFAULT PRIVILEGES IN SCHEMA "public" GRANT USAGE, SELECT ON SEQUENCES TO "cadap_app"`;
@@ -114,8 +122,8 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA "public" GRANT USAGE, SELECT ON SEQUENCES TO 
  * Restores a PostgreSQL backup into the empty database DATABASE_URL names: refused (nothing
  * changed) when it holds any table or when a key file's place holds another file; then pg_restore
  * in one transaction as the connecting role (it owns the tables: `--no-owner`, since the old owner
- * may not exist here), the default privileges again, every table counted against the manifest,
- * and the key files written.
+ * may not exist here), its default privileges, every table counted against the manifest, and the
+ * key files written.
  */
 export async function restorePostgres(archive: BackupArchive, config: Config, environment: Environment): Promise<RestoreReport> {
   if (config.database.kind !== 'postgres') throw new Error('not a PostgreSQL configuration');
@@ -135,7 +143,16 @@ export async function restorePostgres(archive: BackupArchive, config: Config, en
     await withTemporaryFolder(async (folder) => {
       const file = path.join(folder, DATABASE_MEMBER.postgres);
       fs.writeFileSync(file, archive.database, { mode: 0o600 });
-      await run('pg_restore', ['--exit-on-error', '--single-transaction', '--no-owner', `--dbname=${target.dbname}`, file], target.env);
+      const list = path.join(folder, 'restore.list');
+      const contents = await run('pg_restore', ['--list', file], target.env);
+      fs.writeFileSync(
+        list,
+        contents
+          .split('\n')
+          .filter((line) => !/^\d+; \d+ \d+ DEFAULT ACL /.test(line))
+          .join('\n'),
+      );
+      await run('pg_restore', ['--exit-on-error', '--single-transaction', '--no-owner', `--use-list=${list}`, `--dbname=${target.dbname}`, file], target.env);
     });
     await client.unsafe(DEFAULT_PRIVILEGES);
     const tables = await countTableRows((text) => client.unsafe(text));
