@@ -35,6 +35,11 @@ export type DatabaseHandle = {
   migrate(): Promise<void>;
   /** Runs a trivial query; throws when the database cannot be reached. */
   ping(): Promise<void>;
+  /**
+   * PGlite only: a tar of the data folder (PGlite's `dumpDataDir`) taken between transactions, so
+   * it is consistent while the service writes (PostgreSQL is backed up with pg_dump instead).
+   */
+  snapshot?(): Promise<Uint8Array>;
   close(): Promise<void>;
 };
 
@@ -51,6 +56,16 @@ export function wrapPglite(client: PGlite, onClose?: () => void): DatabaseHandle
     migrate: () => migratePgliteClient(client),
     ping: async () => {
       await db.execute(sql`select 1`);
+    },
+    snapshot: async () => {
+      // A checkpoint first writes the shared buffers to the files, so the copy needs little recovery
+      // when it is opened. Then the copy is read while no transaction is open: the transaction lock
+      // waits for an open one to end (a query alone takes only the query lock, so a transaction's
+      // own statements could otherwise run around the copy). The tar is read from the files at once,
+      // with nothing written in between.
+      await client.exec('CHECKPOINT');
+      const dump = await client._runExclusiveTransaction(() => client.dumpDataDir('none'));
+      return new Uint8Array(await dump.arrayBuffer());
     },
     close: async () => {
       try {

@@ -37,6 +37,8 @@ export type LogFields = {
   position?: number;
   hash?: string;
   reasons?: string;
+  /** The size of a backup snapshot (src/backup/control-socket.ts). */
+  bytes?: number;
   [key: `x${string}`]: never;
 };
 

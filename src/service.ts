@@ -18,6 +18,8 @@ import type { WebSignIn } from './web/routes.js';
 import { createRateLimiter } from './http/rate-limit.js';
 import { createMetrics } from './metrics/registry.js';
 import { metricsListenerApp } from './metrics/routes.js';
+import { listenForBackups } from './backup/control-socket.js';
+import { embeddedSnapshot } from './backup/embedded.js';
 
 export type RunningService = { port: number; url: string; database: DatabaseHandle; stop(): Promise<void> };
 
@@ -79,6 +81,8 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       throw error;
     });
     const url = config.publicUrl ?? `http://localhost:${server.port}`;
+    // The embedded database is this process's alone: `cadap backup` asks it for a snapshot on a socket in DATA_DIR.
+    const backups = embedded ? await listenForBackups(config.dataDir, () => embeddedSnapshot(database, config), logger) : undefined;
     const scheduler = createScheduler({ db: database.db, mailer, clock, logger, publicUrl: url, from: config.mail.from, cron: config.scheduler.cron });
     if (config.scheduler.enabled) scheduler.start();
     printBanner(url, database.kind, config, organisationMap, seeded);
@@ -98,6 +102,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
           await scheduler.stop();
           await rateLimiter?.stop();
           await mailer.close();
+          await backups?.close();
           await checkpoint();
           await database.close();
           logger.info('stopped');

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { openDatabase } from '../../db/client.js';
 import { appliedMigrationCount, expectedMigrationCount } from '../../db/migrate.js';
 import { loadConfig } from '../config.js';
@@ -7,6 +6,7 @@ import { writeOrganisationMap } from '../demo/seed.js';
 import { COUNTRIES, LOCALES, ORGANISATION_KINDS } from '../domain.js';
 import { bootstrapOrganisations, BootstrapRefused } from '../organisations/bootstrap.js';
 import { presentOrganisation } from '../organisations/service.js';
+import { failure, readOptions, type Fail } from './options.js';
 
 /**
  * `cadap bootstrap` (`npm run bootstrap --` from the sources): the first organisations of an
@@ -36,37 +36,20 @@ const FLAG_FOR_FIELD: Record<string, string> = {
   defaultMaxStayDays: '--max-stay-days',
 };
 
-function fail(message: string, code = 2): never {
-  process.stderr.write(`bootstrap: ${message}\n`);
-  process.exit(code);
-}
-
-let parsed;
-try {
-  parsed = parseArgs({
-    options: {
-      file: { type: 'string' },
-      'org-name': { type: 'string' },
-      kind: { type: 'string' },
-      country: { type: 'string' },
-      region: { type: 'string' },
-      'time-zone': { type: 'string' },
-      locale: { type: 'string' },
-      email: { type: 'string', multiple: true },
-      'certified-until': { type: 'string' },
-      beds: { type: 'string' },
-      'max-stay-days': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-} catch (error) {
-  fail(`${(error as Error).message}\n${USAGE}`);
-}
-const { values } = parsed;
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const fail: Fail = failure('bootstrap');
+const values = readOptions('bootstrap', USAGE, {
+  file: { type: 'string' },
+  'org-name': { type: 'string' },
+  kind: { type: 'string' },
+  country: { type: 'string' },
+  region: { type: 'string' },
+  'time-zone': { type: 'string' },
+  locale: { type: 'string' },
+  email: { type: 'string', multiple: true },
+  'certified-until': { type: 'string' },
+  beds: { type: 'string' },
+  'max-stay-days': { type: 'string' },
+});
 
 /** A number flag as a number when it is one; otherwise as given, so the schema names the field. */
 const numberOrText = (value: string | undefined) => (value === undefined ? undefined : /^-?\d+$/.test(value) ? Number(value) : value);

@@ -18,6 +18,8 @@ const COMMANDS: Record<string, { module: string; summary: string }> = {
     module: './audit-verify.js',
     summary: 'check every audit chain against the signed checkpoints; exits 1 naming the first bad row (stop an embedded service first)',
   },
+  backup: { module: './backup.js', summary: 'write one archive of the database and its key files (--out); the embedded one while the service runs; --help for options' },
+  restore: { module: './restore.js', summary: 'restore a backup (--from) into an empty data folder (--data-dir) or, with DATABASE_URL, an empty database; --help for options' },
 };
 
 function usage(): string {
