@@ -79,7 +79,16 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       throw error;
     });
     const url = config.publicUrl ?? `http://localhost:${server.port}`;
-    const scheduler = createScheduler({ db: database.db, mailer, clock, logger, publicUrl: url, from: config.mail.from, cron: config.scheduler.cron });
+    const scheduler = createScheduler({
+      db: database.db,
+      mailer,
+      clock,
+      logger,
+      publicUrl: url,
+      from: config.mail.from,
+      cron: config.scheduler.cron,
+      ...(config.retention.daily ? { retention: { settings: config.retention, mailDir: config.mail.fileDir } } : {}),
+    });
     if (config.scheduler.enabled) scheduler.start();
     printBanner(url, database.kind, config, organisationMap, seeded);
     logger.info('listening', { url, host: config.host, docs: `${url}/docs`, database: database.kind, pid: process.pid });
