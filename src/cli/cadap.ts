@@ -18,6 +18,10 @@ const COMMANDS: Record<string, { module: string; summary: string }> = {
     module: './audit-verify.js',
     summary: 'check every audit chain against the signed checkpoints; exits 1 naming the first bad row (stop an embedded service first)',
   },
+  'retention-run': {
+    module: './retention-run.js',
+    summary: 'remove old sent e-mails and read notices, erase people whose cases all closed RETENTION_YEARS ago; audited; --dry-run for counts only',
+  },
 };
 
 function usage(): string {
