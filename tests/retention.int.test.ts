@@ -6,7 +6,7 @@ import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../db/migrate.js';
 import * as schema from '../db/schema.js';
-import { auditEvents, caseEvents, cases, consents, deadlines, notifications, outbox, participants } from '../db/schema.js';
+import { auditEvents, breakGlassGrants, caseEvents, cases, consents, deadlines, notifications, outbox, participants } from '../db/schema.js';
 import { createFileMailer, emlFileName } from '../notifications/mailer.js';
 import { verifyAuditTrail } from '../src/audit/verify.js';
 import { computeTable, currentPeriod, parsePeriod, TABLES } from '../src/indicators/compute.js';
@@ -306,6 +306,15 @@ describe('erasure of a person whose cases all closed more than RETENTION_YEARS a
     // Idempotent: a second run finds no one.
     expect(await runRetention(t.db, settings, { now: run, requestId: 'test:again', mailDir })).toMatchObject({ people: 0, failed: [] });
     expect((await t.db.select().from(participants).where(eq(participants.id, erased.id)))[0]).toEqual(gone);
+
+    // Break-glass on the erased person's case would record a reason about them: refused, nothing written.
+    const grants = await t.count(breakGlassGrants);
+    const glass = await t.request('POST', `/cases/${erasedCase}/break-glass`, {
+      token: await t.tokenFor(r.orgs.coordinator, 'coordinator'),
+      body: { reason: 'Looking for an old file' },
+    });
+    expect(glass.status, glass.text).toBe(409);
+    expect(await t.count(breakGlassGrants)).toBe(grants);
   });
 
   it('reads as erased in the API, refuses anything more about the person, and no longer matches a registration as a possible duplicate', async () => {
