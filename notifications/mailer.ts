@@ -37,6 +37,11 @@ export function createSmtpMailer(url: string, options: { maxConnections?: number
   };
 }
 
+/** The file a message is written to in the mail folder (no SMTP_URL), named by its Message-ID. */
+export function emlFileName(messageId: string): string {
+  return `${messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._@-]/g, '_')}.eml`;
+}
+
 /**
  * The embedded default with no SMTP_URL: each message is written to DATA_DIR/mail as an .eml
  * file a newcomer can open.
@@ -48,8 +53,7 @@ export function createFileMailer(dir: string): Mailer {
     async send(mail) {
       fs.mkdirSync(dir, { recursive: true });
       const info = (await transport.sendMail({ ...mail, headers: { 'Auto-Submitted': 'auto-generated' } })) as { message: Buffer };
-      const name = mail.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._@-]/g, '_');
-      const file = path.join(dir, `${name}.eml`);
+      const file = path.join(dir, emlFileName(mail.messageId));
       fs.writeFileSync(`${file}.tmp`, info.message);
       fs.renameSync(`${file}.tmp`, file);
     },

@@ -99,6 +99,10 @@ const envSchema = z
     RATE_LIMIT_AUTH_FAILURES: positiveInt.default(30),
     TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
     METRICS_LISTEN: listenAddress.optional(),
+    RETENTION: z.enum(['on', 'off']).default('on'),
+    RETENTION_OUTBOX_DAYS: positiveInt.max(3650).default(30),
+    RETENTION_INBOX_DAYS: positiveInt.max(3650).default(180),
+    RETENTION_YEARS: positiveInt.max(100).default(5),
   })
   .superRefine((env, ctx) => {
     if (env.AUTH_JWKS_URL && env.AUTH_JWKS_FILE) {
@@ -197,7 +201,15 @@ export type Config = {
   nationalIdKeyFile: string;
   /** A second listener serving only GET /metrics, with no token (unset: none; admins still read /metrics on the main port). */
   metrics: { listen: { host: string; port: number } | undefined };
+  retention: RetentionConfig;
 };
+
+/**
+ * What is kept how long (src/retention/): sent e-mails and their .eml files `outboxDays` after
+ * sending, read notices `inboxDays` after reading, a person's data `years` after their last
+ * case closed. `daily`: the scheduler's tick runs it once a day; `cadap retention run` any time.
+ */
+export type RetentionConfig = { daily: boolean; outboxDays: number; inboxDays: number; years: number };
 
 export type RateLimitGroup = 'read' | 'write' | 'admin' | 'public' | 'auth-failure';
 
@@ -297,6 +309,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     nationalIdKeyFile: path.resolve(env.NATIONAL_ID_KEY_FILE ?? path.join(dataDir, 'auth', 'national-id.key')),
     metrics: { listen: env.METRICS_LISTEN },
+    retention: { daily: env.RETENTION === 'on', outboxDays: env.RETENTION_OUTBOX_DAYS, inboxDays: env.RETENTION_INBOX_DAYS, years: env.RETENTION_YEARS },
     rateLimit: {
       enabled: env.RATE_LIMIT === 'on',
       windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,

@@ -29,6 +29,12 @@ export type LogFields = {
   /** Protocol timeouts whose event the tick sent, or settled without one (src/cases/timeouts.ts). */
   timeoutsSent?: number;
   timeoutsSkipped?: number;
+  /** A retention run's counts (src/retention/run.ts), and the part of it that failed. */
+  messagesRemoved?: number;
+  filesRemoved?: number;
+  noticesRemoved?: number;
+  peopleErased?: number;
+  step?: string;
   /** A protocol rule's name (a deadline or timeout rule): names no person. */
   rule?: string;
   chain?: string;

@@ -5,14 +5,26 @@ import { drainOutbox, materialiseDue } from '../notifications/outbox.js';
 import { sendDueTimeouts } from './cases/timeouts.js';
 import type { Clock } from './clock.js';
 import { summariseError, type Logger } from './logger.js';
+import { runDailyRetention, type RetentionSettings } from './retention/run.js';
 
-export type SchedulerDeps = { db: Database; mailer: Mailer; clock: Clock; logger: Logger; publicUrl: string; from: string; cron: string };
+export type SchedulerDeps = {
+  db: Database;
+  mailer: Mailer;
+  clock: Clock;
+  logger: Logger;
+  publicUrl: string;
+  from: string;
+  cron: string;
+  /** Retention's daily run (RETENTION=on), with the folder of the .eml files; absent: never from the tick. */
+  retention?: { settings: RetentionSettings; mailDir: string | undefined };
+};
 
 /**
  * node-cron is only the tick: each tick sends the events of due protocol timeouts (the service
  * acting on its own, src/cases/timeouts.ts), turns due deadline rows (and the notices those
- * events raised) into messages and sends what is due from the outbox. All state is in the
- * database, so a missed tick loses nothing and several instances ticking together are harmless.
+ * events raised) into messages, sends what is due from the outbox, and once a day runs retention
+ * (src/retention/run.ts: one instance claims the day's run). All state is in the database, so a
+ * missed tick loses nothing and several instances ticking together are harmless.
  */
 export function createScheduler(deps: SchedulerDeps) {
   const tick = async () => {
@@ -38,6 +50,11 @@ export function createScheduler(deps: SchedulerDeps) {
     });
     if (timeouts.sent > 0 || timeouts.skipped > 0 || materialised > 0 || sent > 0)
       deps.logger.info('scheduler tick', { timeoutsSent: timeouts.sent, timeoutsSkipped: timeouts.skipped, materialised, sent });
+    const retention = deps.retention;
+    if (retention) {
+      const report = await step('retention', () => runDailyRetention(deps.db, retention.settings, { now, mailDir: retention.mailDir, logger: deps.logger }), undefined);
+      if (report) deps.logger.info('retention run', { messagesRemoved: report.messages, filesRemoved: report.files, noticesRemoved: report.notices, peopleErased: report.people });
+    }
   };
   let task: ReturnType<typeof cron.schedule> | undefined;
   return {

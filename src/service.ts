@@ -83,7 +83,16 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     const url = config.publicUrl ?? `http://localhost:${server.port}`;
     // The embedded database is this process's alone: `cadap backup` asks it for a snapshot on a socket in DATA_DIR.
     const backups = embedded ? await listenForBackups(config.dataDir, () => embeddedSnapshot(database, config), logger) : undefined;
-    const scheduler = createScheduler({ db: database.db, mailer, clock, logger, publicUrl: url, from: config.mail.from, cron: config.scheduler.cron });
+    const scheduler = createScheduler({
+      db: database.db,
+      mailer,
+      clock,
+      logger,
+      publicUrl: url,
+      from: config.mail.from,
+      cron: config.scheduler.cron,
+      ...(config.retention.daily ? { retention: { settings: config.retention, mailDir: config.mail.fileDir } } : {}),
+    });
     if (config.scheduler.enabled) scheduler.start();
     printBanner(url, database.kind, config, organisationMap, seeded);
     logger.info('listening', { url, host: config.host, docs: `${url}/docs`, database: database.kind, pid: process.pid });

@@ -1,13 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseConfig } from '../db/client.js';
 import { auditEvents, organisations } from '../db/schema.js';
-import { withDatabase } from './helpers/database-url.js';
-import { runToCompletion, serviceEnv } from './helpers/process.js';
+import { commandWorld } from './helpers/command-world.js';
 
 /**
  * `cadap bootstrap` as a deployer runs it, on an empty database (embedded PGlite in a fresh
@@ -15,48 +11,20 @@ import { runToCompletion, serviceEnv } from './helpers/process.js';
  * (refused, naming the field, nothing written), the first organisations from a file (stored as
  * the API would, audited as the service itself, printed as JSON), then a second bootstrap refused.
  */
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadap-bootstrap-'));
-const adminUrl = process.env.TEST_DATABASE_URL;
-const databaseName = `cadap_bootstrap_${process.pid}_${Date.now()}`;
-const databaseConfig: DatabaseConfig = adminUrl ? { kind: 'postgres', url: withDatabase(adminUrl, databaseName), poolMax: 2 } : { kind: 'pglite', dataDir };
-const env = serviceEnv({ DATA_DIR: dataDir, ...(adminUrl ? { DATABASE_URL: withDatabase(adminUrl, databaseName), AUTH_EMBEDDED_KEY: 'true' } : {}) });
-const cadap = (...args: string[]) => runToCompletion('src/cli/cadap.ts', args, env);
+const world = commandWorld('bootstrap');
+const { dataDir, cadap } = world;
 
 /** What the database holds now (the command has exited, so the embedded database is free). */
-async function stored() {
-  const database = await openDatabase(databaseConfig);
-  try {
-    return {
-      organisations: await database.db.select().from(organisations),
-      audit: await database.db.select().from(auditEvents).where(eq(auditEvents.action, 'organisation.bootstrap')),
-    };
-  } finally {
-    await database.close();
-  }
-}
+const stored = () =>
+  world.withDatabase(async (db) => ({
+    organisations: await db.select().from(organisations),
+    audit: await db.select().from(auditEvents).where(eq(auditEvents.action, 'organisation.bootstrap')),
+  }));
 
-beforeAll(async () => {
-  if (!adminUrl) return;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`CREATE DATABASE ${databaseName}`);
-  } finally {
-    await admin.end();
-  }
-});
+beforeAll(() => world.create());
+afterAll(() => world.remove());
 
-afterAll(async () => {
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  if (!adminUrl) return;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-});
-
-describe(`cadap bootstrap on an empty ${adminUrl ? 'PostgreSQL' : 'PGlite'} database`, { timeout: 120_000 }, () => {
+describe(`cadap bootstrap on an empty ${world.kind} database`, { timeout: 120_000 }, () => {
   it('refuses an unmigrated database, saying to run cadap migrate', async () => {
     const result = await cadap('bootstrap', '--org-name', 'Operators', '--kind', 'coordinator', '--country', 'KZ', '--region', 'KZ-PAV');
     expect(result.code).toBe(2);

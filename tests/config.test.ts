@@ -123,4 +123,17 @@ describe('configuration: sign-in without an identity provider', () => {
     expect(problemsOf({ AUTH_MAX_TOKEN_LIFETIME_SECONDS: '0' })[0]).toMatch(/^AUTH_MAX_TOKEN_LIFETIME_SECONDS/);
     expect(problemsOf({ WEB_SESSION_IDLE_MINUTES: 'soon' })[0]).toMatch(/^WEB_SESSION_IDLE_MINUTES/);
   });
+
+  it('retention: sent e-mails 30 days, read notices 180 days, people 5 years, daily from the tick; bad values name the variable', () => {
+    expect(loadConfig({}).retention).toEqual({ daily: true, outboxDays: 30, inboxDays: 180, years: 5 });
+    expect(loadConfig({ RETENTION: 'off', RETENTION_OUTBOX_DAYS: '7', RETENTION_INBOX_DAYS: '90', RETENTION_YEARS: '10' }).retention).toEqual({
+      daily: false,
+      outboxDays: 7,
+      inboxDays: 90,
+      years: 10,
+    });
+    expect(problemsOf({ RETENTION_YEARS: '0' })[0]).toMatch(/^RETENTION_YEARS/);
+    expect(problemsOf({ RETENTION_OUTBOX_DAYS: 'a month' })[0]).toMatch(/^RETENTION_OUTBOX_DAYS: .*"a month"/);
+    expect(problemsOf({ RETENTION: 'yes' })[0]).toMatch(/^RETENTION:/);
+  });
 });

@@ -13,8 +13,8 @@ export type AuditOutcome = 'success' | 'denied';
 /**
  * The service itself, acting on its own schedule rather than for a request (a protocol's timeout
  * falling due, protocols/types.ts): audited as `system`, with no organisation and no role. Only
- * the tick's timeouts and `cadap bootstrap` (the first organisations of an empty registry) act as
- * it; nothing authenticates as it.
+ * the tick's timeouts, retention (the tick's daily run and `cadap retention run`) and `cadap
+ * bootstrap` (the first organisations of an empty registry) act as it; nothing authenticates as it.
  */
 export const SYSTEM_ACTOR: Actor = {
   sub: 'system',

@@ -8,6 +8,7 @@ import { raiseAlert } from '../deadlines/rows.js';
 import { DATA_CLASSES } from '../domain.js';
 import { notFound } from '../errors.js';
 import type { RequestFacts } from '../request-facts.js';
+import { refuseErased } from '../retention/erasure.js';
 import { participantFactsOf } from './present.js';
 
 /**
@@ -24,6 +25,8 @@ export async function breakGlass(db: Executor, facts: RequestFacts, caseId: stri
     throw notFound('case');
   }
   return db.transaction(async (tx) => {
+    // Nothing is left to see of a person erased under retention, and the reason would outlive the erasure.
+    await refuseErased(tx, row.participantId);
     const grant = {
       id: randomUUID(),
       caseId: row.id,

@@ -70,7 +70,7 @@ const breakGlassRoute = defineRoute('cases:break-glass', {
       z.object({ id: z.uuid(), caseId: z.uuid(), participantId: z.uuid(), reason: z.string(), grantedAt: z.string(), expiresAt: z.string() }).openapi('BreakGlassGrant'),
       'The grant',
     ),
-    ...problems(...AUTHED, 400, 404, 413, 422),
+    ...problems(...AUTHED, 400, 404, 409, 413, 422),
   },
 });
 

@@ -9,6 +9,7 @@ import { audit } from '../audit/audit.js';
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js';
 import { afterKey, decodeCursor, decodeTimeCursor, toPage } from '../pagination.js';
 import type { RequestFacts } from '../request-facts.js';
+import { refuseErased } from '../retention/erasure.js';
 import { foreignHolderField } from './capacity.js';
 import { engineActorOf, partiesOf } from './facts.js';
 import { disclosureFor, loadCase, participantFactsOf, presentCase, presentEvent, viewerOf, visibleCase } from './present.js';
@@ -34,6 +35,11 @@ export async function openCase(db: Executor, facts: RequestFacts, body: { protoc
   const foreign = await foreignHolderField(db, definition, body.data ?? {}, facts.actor.organisation.id);
   if (foreign) throw validationFailed('The unit is not one of your prison’s units.', [{ path: `body.data.${foreign}`, message: 'Not a unit of your prison.' }]);
   return db.transaction(async (tx) => {
+    await refuseErased(tx, participant.id, () =>
+      validationFailed('The person’s personal data was erased under the retention rule.', [
+        { path: 'body.participantId', message: 'This person was erased under the retention rule: register them again.' },
+      ]),
+    );
     const row = await openCaseTx(
       tx,
       { protocol: definition.id, participantId: participant.id, ownerOrganisationId: facts.actor.organisation.id, parties: body.parties, data: body.data, parentCaseId: null },

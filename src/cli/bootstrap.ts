@@ -1,12 +1,10 @@
 import fs from 'node:fs';
-import { openDatabase } from '../../db/client.js';
-import { appliedMigrationCount, expectedMigrationCount } from '../../db/migrate.js';
-import { loadConfig } from '../config.js';
 import { writeOrganisationMap } from '../demo/seed.js';
 import { COUNTRIES, LOCALES, ORGANISATION_KINDS } from '../domain.js';
 import { bootstrapOrganisations, BootstrapRefused } from '../organisations/bootstrap.js';
 import { presentOrganisation } from '../organisations/service.js';
 import { failure, readOptions, type Fail } from './options.js';
+import { openMigratedDatabase } from './migrated-database.js';
 
 /**
  * `cadap bootstrap` (`npm run bootstrap --` from the sources): the first organisations of an
@@ -82,18 +80,8 @@ if (values.file !== undefined) {
   bodies = [Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined))];
 }
 
-let config;
+const { config, database } = await openMigratedDatabase('bootstrap');
 try {
-  config = loadConfig(process.env);
-} catch (error) {
-  fail((error as Error).message);
-}
-const database = await openDatabase(config.database);
-try {
-  const applied = await appliedMigrationCount(database);
-  if (applied < expectedMigrationCount()) {
-    throw new BootstrapRefused(`The ${database.kind} database is not migrated (${applied} of ${expectedMigrationCount()} migrations applied): run cadap migrate first.`);
-  }
   const now = new Date();
   const rows = await bootstrapOrganisations(database.db, bodies, now);
   if (config.auth.jwks.kind === 'local') await writeOrganisationMap(database.db, config.auth.jwks.dir);

@@ -20,6 +20,10 @@ const COMMANDS: Record<string, { module: string; summary: string }> = {
   },
   backup: { module: './backup.js', summary: 'write one archive of the database and its key files (--out); the embedded one while the service runs; --help for options' },
   restore: { module: './restore.js', summary: 'restore a backup (--from) into an empty data folder (--data-dir) or, with DATABASE_URL, an empty database; --help for options' },
+  'retention-run': {
+    module: './retention-run.js',
+    summary: 'remove old sent e-mails and read notices, erase people whose cases all closed RETENTION_YEARS ago; audited; --dry-run for counts only',
+  },
 };
 
 function usage(): string {

@@ -15,7 +15,7 @@ const record = defineRoute('consents:record', {
   summary:
     'Record a sharing consent (a party of one of the person’s cases, or the record owner). Recorded by the organisation it names, it is a proposal: `pending`, disclosing nothing until the case owner or the record owner confirms it. The case owners and the record owner are told.',
   request: { params: IdParam, body: jsonBody(RecordConsentSchema) },
-  responses: { 201: json(ConsentSchema, 'The consent'), ...problems(...AUTHED, 400, 404, 413, 422) },
+  responses: { 201: json(ConsentSchema, 'The consent'), ...problems(...AUTHED, 400, 404, 409, 413, 422) },
 });
 
 const list = defineRoute('consents:read', {

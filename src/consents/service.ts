@@ -12,6 +12,7 @@ import { attestersOf, tellAttesters } from './attestation.js';
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js';
 import { todayFor } from '../access/consents.js';
 import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
+import { refuseErased } from '../retention/erasure.js';
 import { presentConsent } from './present.js';
 import type { RecordConsentSchema } from './schemas.js';
 import { reconcileConsentWorkItems, scheduleExpiryReminder } from './work-items.js';
@@ -78,6 +79,7 @@ export async function recordConsent(db: Executor, facts: RequestFacts, participa
   // The organisation a consent names never attests it: what it records is a proposal.
   const proposed = body.organisationId === facts.actor.organisation.id;
   return db.transaction(async (tx) => {
+    await refuseErased(tx, participantId);
     const row: ConsentRow = {
       id: randomUUID(),
       participantId,

@@ -149,6 +149,9 @@ export const ParticipantSchema = z
     health: HealthSchema.optional(),
     social: SocialSchema.optional(),
     notes: z.array(NoteSchema).optional(),
+    erasedAt: z.string().optional().openapi({
+      description: 'Present when the person’s personal data was erased under the retention rule: then no class and no note is left, and nothing more can be recorded.',
+    }),
   })
   .openapi('Participant');
 

@@ -15,6 +15,7 @@ import { fieldErrors } from '../../protocols/field-errors.js';
 import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import { nationalIdDigest } from './national-id-key.js';
 import { possibleDuplicates } from './search.js';
+import { erasedConflict, isErased } from '../retention/erasure.js';
 import {
   CLASS_SCHEMAS,
   STRUCTURED_CLASSES,
@@ -45,8 +46,14 @@ async function notesFor(db: Executor, participantId: string, actor: Actor, discl
   return db.select().from(participantNotes).where(where).orderBy(asc(participantNotes.createdAt), asc(participantNotes.id));
 }
 
-/** The participant as this actor may see them: only disclosed classes are present at all. */
+/**
+ * The participant as this actor may see them: only disclosed classes are present at all. A person
+ * erased under retention (src/retention/) has no class left to disclose: who may see them (the
+ * record owner, the region's coordinator) gets the reference code, the record's dates and
+ * `erasedAt`, with no class and no note.
+ */
 export function presentParticipant(row: ParticipantRow, disclosure: Disclosure, notes: NoteRow[]) {
+  const erased = isErased(row);
   const body: Record<string, unknown> = {
     id: row.id,
     referenceCode: row.referenceCode,
@@ -55,14 +62,20 @@ export function presentParticipant(row: ParticipantRow, disclosure: Disclosure, 
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
-    disclosed: [...disclosure.classes].map(([dataClass, basis]) => ({ dataClass, basis })),
+    disclosed: erased ? [] : [...disclosure.classes].map(([dataClass, basis]) => ({ dataClass, basis })),
   };
+  if (erased) {
+    body.notes = [];
+    body.erasedAt = row.updatedAt.toISOString();
+    return body as z.infer<typeof ParticipantSchema>;
+  }
   Object.assign(body, redactPersonRecord(row, STRUCTURED_CLASSES, new Set(disclosure.classes.keys())));
   body.notes = notes.map((note) => ({ id: note.id, organisationId: note.organisationId, text: note.text, createdAt: note.createdAt.toISOString() }));
   return body as z.infer<typeof ParticipantSchema>;
 }
 
-function disclosedClasses(disclosure: Disclosure, notes: NoteRow[]): DataClass[] {
+function disclosedClasses(row: ParticipantRow, disclosure: Disclosure, notes: NoteRow[]): DataClass[] {
+  if (isErased(row)) return [];
   const classes = [...disclosure.classes.keys()];
   return notes.length > 0 ? [...classes, 'notes'] : classes;
 }
@@ -171,7 +184,7 @@ export async function readParticipant(db: Database, facts: RequestFacts, id: str
     subjectType: 'participant',
     subjectId: row.id,
     participantId: row.id,
-    dataClasses: disclosedClasses(disclosure, notes),
+    dataClasses: disclosedClasses(row, disclosure, notes),
     basis: basesOf(disclosure),
     outcome: 'success',
   });
@@ -203,7 +216,7 @@ export async function searchParticipants(db: Database, facts: RequestFacts, quer
         subjectType: 'participant',
         subjectId: row.id,
         participantId: row.id,
-        dataClasses: disclosedClasses(disclosure, notes),
+        dataClasses: disclosedClasses(row, disclosure, notes),
         basis: basesOf(disclosure),
         outcome: 'success',
       }),
@@ -229,6 +242,7 @@ export async function correctParticipant(db: Database, facts: RequestFacts, nati
     if (!row) throw notFound('participant');
     const disclosure = await participantDisclosure(tx, actor, row, now);
     if (!isVisible(disclosure)) throw notFound('participant');
+    if (isErased(row)) throw erasedConflict();
     if (body.expectedVersion !== undefined && body.expectedVersion !== row.version) {
       throw new AppError('STALE_VERSION', `The participant is at version ${row.version}; you sent ${body.expectedVersion}. Read it again and retry.`);
     }
