@@ -7,9 +7,10 @@
 //   2. with no dev package present, on an embedded database in the scratch folder and the
 //      production settings (NODE_ENV=production, the embedded key as the explicit choice):
 //      `cadap migrate`, `cadap bootstrap`, `npm start`'s script (it must run dist/, as esbuild is absent)
-//      until /health/ready, `cadap token`, one authenticated request, SIGTERM, and then each
-//      command that needs the service stopped (`cadap audit verify`), plus `--help` of every
-//      command `cadap help` lists (each must load without a dev package).
+//      until /health/ready, `cadap token`, one authenticated request, `cadap backup` while it
+//      runs, SIGTERM, `cadap audit verify`, `cadap retention run` (a dry run, then for real),
+//      `cadap restore` into an empty folder and `cadap audit verify` there; plus `--help` of
+//      every command `cadap help` lists (each must load without a dev package).
 //
 // Usage: npm run build && node scripts/production-install-check.mjs   (from .ci/run)
 import { spawn, spawnSync } from 'node:child_process';
@@ -93,6 +94,9 @@ try {
   if (me.status !== 200) throw new Error(`GET /me with cadap token's token: ${me.status} ${await me.text()}`);
   log('cadap token: GET /me 200');
 
+  const archive = path.join(scratch, 'backup.tar.gz');
+  log(`cadap backup while the service runs: ${cadap('backup', '--out', archive).trim().split('\n')[0]}`);
+
   service.kill('SIGTERM');
   const code = await exited;
   service = undefined;
@@ -100,6 +104,13 @@ try {
   const verified = cadap('audit', 'verify');
   if (!verified.includes('Audit trail verified')) throw new Error(`cadap audit verify: ${verified}`);
   log(`cadap audit verify: ${verified.trim().split('\n').at(-1)}`);
+  log(`cadap retention run --dry-run: ${cadap('retention', 'run', '--dry-run').trim().split('\n').at(-1)}`);
+  log(`cadap retention run: ${cadap('retention', 'run').trim().split('\n').at(-1)}`);
+  const restored = path.join(scratch, 'restored');
+  cadap('restore', '--from', archive, '--data-dir', restored);
+  const verifiedCopy = run(process.execPath, ['dist/src/cli/cadap.js', 'audit', 'verify'], { env: { ...env, DATA_DIR: restored } });
+  if (!verifiedCopy.includes('Audit trail verified')) throw new Error(`cadap audit verify on the restored copy: ${verifiedCopy}`);
+  log(`cadap restore into an empty folder, then cadap audit verify there: ${verifiedCopy.trim().split('\n').at(-1)}`);
   log('passed');
 } finally {
   if (service) service.kill('SIGKILL');
