@@ -1,7 +1,7 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { t as message } from '../../locales/catalogue.js';
-import { roleName, translator, type Lang } from './i18n.js';
+import { roleName, translator, utcOffset, type Lang } from './i18n.js';
 import type { Me } from './shapes.js';
 
 /** What every signed-in page knows about its reader, from GET /me. */
@@ -73,7 +73,10 @@ export function Layout(props: { page: PageContext; title: string; children?: Chi
           <main id="main" tabindex={-1}>
             {props.children}
           </main>
-          <footer>CADAP · {page.viewer ? `${page.viewer.organisation.name} · ${page.viewer.organisation.timeZone}` : ''}</footer>
+          <footer>
+            {t('web.footer')}
+            {page.viewer && ` · ${page.viewer.organisation.name} · ${t('web.timesIn', { offset: utcOffset(page.viewer.organisation.timeZone) })}`}
+          </footer>
         </body>
       </html>
     </>
@@ -85,9 +88,9 @@ const GOOD = new Set(['enrolled', 'done', 'completed', 'discharged', 'acknowledg
 const BAD = new Set(['breach_review', 'revoked', 'expelled', 'declined', 'not_arrived', 'lost_contact', 'returned_to_custody', 'not_started', 'overdue']);
 const WAIT = new Set(['waitlisted', 'sent', 'referred', 'planning', 'in_progress', 'screened', 'applied', 'ordered', 'completion_review']);
 
-export function Tag(props: { value: string; label?: string | undefined }) {
+export function Tag(props: { value: string; label: string }) {
   const tone = BAD.has(props.value) ? 'bad' : GOOD.has(props.value) ? 'ok' : WAIT.has(props.value) ? 'warn' : 'muted';
-  return <span class={`tag ${tone}`}>{props.label ?? props.value.replaceAll('_', ' ')}</span>;
+  return <span class={`tag ${tone}`}>{props.label}</span>;
 }
 
 export function Notice(props: { kind?: 'ok' | 'error'; children?: Child }) {
