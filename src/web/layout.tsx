@@ -106,6 +106,18 @@ export function CaseLink(props: { id: string; reference: string }) {
 }
 
 /**
+ * A table's box: on a narrow screen (a phone) a table wider than the page scrolls inside it, never
+ * the page. Keyboard users reach it (tabindex) to scroll it, and hear it named by the table's caption.
+ */
+export function TableBox(props: { label: string; children?: Child }) {
+  return (
+    <div class="table-box" role="region" tabindex={0} aria-label={props.label}>
+      {props.children}
+    </div>
+  );
+}
+
+/**
  * The workspace's list table: a caption, column headings, one row per item drawn by `row`
  * (its first cell a row heading), and a single "none" row when the list is empty.
  */
@@ -117,30 +129,32 @@ export function ListTable<T>(props: {
   row: (item: T) => Child;
 }) {
   return (
-    <table>
-      <caption>{props.caption}</caption>
-      <thead>
-        <tr>
-          {props.headings.map((heading) =>
-            typeof heading === 'string' ? (
-              <th scope="col">{heading}</th>
-            ) : (
-              <th scope="col" class="num">
-                {heading.label}
-              </th>
-            ),
-          )}
-        </tr>
-      </thead>
-      <tbody>
-        {props.items.length === 0 ? (
+    <TableBox label={props.caption}>
+      <table>
+        <caption>{props.caption}</caption>
+        <thead>
           <tr>
-            <td colspan={props.headings.length}>{props.empty}</td>
+            {props.headings.map((heading) =>
+              typeof heading === 'string' ? (
+                <th scope="col">{heading}</th>
+              ) : (
+                <th scope="col" class="num">
+                  {heading.label}
+                </th>
+              ),
+            )}
           </tr>
-        ) : (
-          props.items.map((item) => props.row(item))
-        )}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {props.items.length === 0 ? (
+            <tr>
+              <td colspan={props.headings.length}>{props.empty}</td>
+            </tr>
+          ) : (
+            props.items.map((item) => props.row(item))
+          )}
+        </tbody>
+      </table>
+    </TableBox>
   );
 }

@@ -2,7 +2,7 @@ import type { ApiClient } from '../api.js';
 import { SchemaFields, type JsonSchema, type OrganisationOption } from '../forms.js';
 import { protocolKey, protocolText } from '../../../locales/catalogue.js';
 import { eventLabel, formatWhen, partLabel, stateLabel, translator } from '../i18n.js';
-import { Layout, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
+import { Layout, Notice, TableBox, Tag, type PageContext, type Viewer } from '../layout.js';
 import { problemMessage, type Problem } from '../problem.js';
 import type { CaseItem, HistoryItem, OrganisationItem, Page } from '../shapes.js';
 import { DataList, DataValue, type ValueContext } from '../values.js';
@@ -116,32 +116,34 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
           );
         })}
       </section>
-      <table>
-        <caption>{t('web.timeline')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('web.at')}</th>
-            <th scope="col">{t('web.event')}</th>
-            <th scope="col">{t('web.by')}</th>
-            <th scope="col">{t('web.details')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {[...history].reverse().map((event) => (
+      <TableBox label={t('web.timeline')}>
+        <table>
+          <caption>{t('web.timeline')}</caption>
+          <thead>
             <tr>
-              <td>{formatWhen(event.at, lang, tz)}</td>
-              <th scope="row">
-                {eventLabel(item.protocol, event.type, lang)} {!event.observation && <Tag value={event.toState} label={stateTitle(event.toState)} />}
-              </th>
-              <td>{event.organisationId ? (names.get(event.organisationId) ?? t('web.notShown')) : partLabel(item.protocol, event.part, lang)}</td>
-              <td>
-                <DataValue name="data" value={event.data} ctx={ctx} />
-                {event.dataWithheld && <span class="hint">{t('web.withheld')}</span>}
-              </td>
+              <th scope="col">{t('web.at')}</th>
+              <th scope="col">{t('web.event')}</th>
+              <th scope="col">{t('web.by')}</th>
+              <th scope="col">{t('web.details')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {[...history].reverse().map((event) => (
+              <tr>
+                <td>{formatWhen(event.at, lang, tz)}</td>
+                <th scope="row">
+                  {eventLabel(item.protocol, event.type, lang)} {!event.observation && <Tag value={event.toState} label={stateTitle(event.toState)} />}
+                </th>
+                <td>{event.organisationId ? (names.get(event.organisationId) ?? t('web.notShown')) : partLabel(item.protocol, event.part, lang)}</td>
+                <td>
+                  <DataValue name="data" value={event.data} ctx={ctx} />
+                  {event.dataWithheld && <span class="hint">{t('web.withheld')}</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableBox>
     </Layout>
   );
 }

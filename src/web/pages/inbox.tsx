@@ -1,6 +1,6 @@
 import { tMaybe } from '../../../locales/catalogue.js';
 import { formatWhen, translator, type Lang } from '../i18n.js';
-import { CaseLink, Layout, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
+import { CaseLink, Layout, Notice, TableBox, Tag, type PageContext, type Viewer } from '../layout.js';
 import type { NotificationItem } from '../shapes.js';
 
 /**
@@ -17,47 +17,49 @@ export function inboxPage(page: PageContext & { viewer: Viewer }, items: Notific
     <Layout page={page} title={t('web.inbox')}>
       <h1>{t('web.inbox')}</h1>
       {flash && <Notice>{flash}</Notice>}
-      <table>
-        <caption>{t('web.inbox')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('web.received')}</th>
-            <th scope="col">{t('web.reference')}</th>
-            <th scope="col">{t('web.subject')}</th>
-            <th scope="col">{t('web.state')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.length === 0 ? (
+      <TableBox label={t('web.inbox')}>
+        <table>
+          <caption>{t('web.inbox')}</caption>
+          <thead>
             <tr>
-              <td colspan={4}>{t('web.none')}</td>
+              <th scope="col">{t('web.received')}</th>
+              <th scope="col">{t('web.reference')}</th>
+              <th scope="col">{t('web.subject')}</th>
+              <th scope="col">{t('web.state')}</th>
             </tr>
-          ) : (
-            items.map((item) => (
+          </thead>
+          <tbody>
+            {items.length === 0 ? (
               <tr>
-                <td>{formatWhen(item.createdAt, page.lang, tz)}</td>
-                <th scope="row">{item.caseId ? <CaseLink id={item.caseId} reference={item.participantReference} /> : item.participantReference}</th>
-                <td>
-                  {subjectOf(item, page.lang)}
-                  {item.dueAt && item.kind !== 'alert' && <p class="hint">{t('web.dueAt', { when: formatWhen(item.dueAt, page.lang, tz) })}</p>}
-                </td>
-                <td>
-                  {item.readAt ? (
-                    <Tag value="done" label={t('web.read')} />
-                  ) : (
-                    <form method="post" action={`/app/inbox/${item.id}/read`}>
-                      <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
-                      <button type="submit" class="primary" aria-label={`${t('web.markRead')}: ${subjectOf(item, page.lang)}`}>
-                        {t('web.markRead')}
-                      </button>
-                    </form>
-                  )}
-                </td>
+                <td colspan={4}>{t('web.none')}</td>
               </tr>
-            ))
-          )}
-        </tbody>
-      </table>
+            ) : (
+              items.map((item) => (
+                <tr>
+                  <td>{formatWhen(item.createdAt, page.lang, tz)}</td>
+                  <th scope="row">{item.caseId ? <CaseLink id={item.caseId} reference={item.participantReference} /> : item.participantReference}</th>
+                  <td>
+                    {subjectOf(item, page.lang)}
+                    {item.dueAt && item.kind !== 'alert' && <p class="hint">{t('web.dueAt', { when: formatWhen(item.dueAt, page.lang, tz) })}</p>}
+                  </td>
+                  <td>
+                    {item.readAt ? (
+                      <Tag value="done" label={t('web.read')} />
+                    ) : (
+                      <form method="post" action={`/app/inbox/${item.id}/read`}>
+                        <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
+                        <button type="submit" class="primary" aria-label={`${t('web.markRead')}: ${subjectOf(item, page.lang)}`}>
+                          {t('web.markRead')}
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </TableBox>
     </Layout>
   );
 }

@@ -1,6 +1,6 @@
 import { tMaybe, type MessageKey } from '../../../locales/catalogue.js';
 import { countryName, translator, type Lang } from '../i18n.js';
-import { Layout, Notice, type PageContext } from '../layout.js';
+import { Layout, Notice, TableBox, type PageContext } from '../layout.js';
 import { problemMessage, type Problem } from '../problem.js';
 import type { IndicatorTable } from '../shapes.js';
 
@@ -114,17 +114,19 @@ export function indicatorsPage(page: PageContext, query: { table: string; period
                   title={t('web.chartOf', { title })}
                   rows={rows.map((row) => ({ ...row, value: indicator.kind === 'rate' && row.value !== null ? row.value * 100 : row.value }))}
                 />
-                <table>
-                  <caption class="hint">{title}</caption>
-                  <tbody>
-                    {rows.map((row) => (
-                      <tr>
-                        <th scope="row">{row.label}</th>
-                        <td class="num">{row.text}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <TableBox label={title}>
+                  <table>
+                    <caption class="hint">{title}</caption>
+                    <tbody>
+                      {rows.map((row) => (
+                        <tr>
+                          <th scope="row">{row.label}</th>
+                          <td class="num">{row.text}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </TableBox>
               </figure>
             );
           })}
