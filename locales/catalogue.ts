@@ -6,6 +6,7 @@ import ru from './ru.json' with { type: 'json' };
 import tg from './tg.json' with { type: 'json' };
 import tk from './tk.json' with { type: 'json' };
 import uz from './uz.json' with { type: 'json' };
+import status from './status.json' with { type: 'json' };
 
 /**
  * The service's words: one catalogue per locale, `locales/<locale>.json`, used by the web
@@ -33,6 +34,27 @@ export type MessageValues = Readonly<Record<string, string | number | Date>>;
 export const CATALOGUES: Readonly<Record<Locale, Catalogue>> = { en, ru, kk, ky, uz, tg, tk };
 
 export const isLocale = (value: string): value is Locale => (LOCALES as readonly string[]).includes(value);
+
+/**
+ * Who has checked a catalogue (locales/status.json): `source` (English, the text everything is
+ * translated from), `reviewed` (a native speaker has checked it: Russian), or `unreviewed` (drafted,
+ * every message, but no native speaker has checked it yet: Kazakh, Kyrgyz, Uzbek, Tajik, Turkmen).
+ * Nothing is sent to people in an unreviewed language: e-mail takes a locale only once it is
+ * reviewed (notifications/templates.ts), and the workspace offers English and Russian. A reviewer
+ * who has checked a catalogue sets its status to `reviewed`.
+ */
+export const REVIEW_STATUSES = ['source', 'reviewed', 'unreviewed'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+export const REVIEW: Readonly<Record<Locale, ReviewStatus>> = Object.fromEntries(
+  LOCALES.map((locale) => {
+    const value: unknown = (status as Record<string, unknown>)[locale];
+    if (!(REVIEW_STATUSES as readonly unknown[]).includes(value)) throw new Error(`locales/status.json: ${locale} must be one of ${REVIEW_STATUSES.join(', ')}`);
+    return [locale, value as ReviewStatus];
+  }),
+) as Record<Locale, ReviewStatus>;
+
+/** May people be shown this locale's own words: the source, or a catalogue a native speaker has checked? */
+export const isReviewed = (locale: Locale) => REVIEW[locale] !== 'unreviewed';
 
 /** Where a message is looked for: the locale itself, then Russian, then English. */
 export function fallbacks(locale: Locale): readonly Locale[] {

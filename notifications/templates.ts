@@ -1,4 +1,4 @@
-import { covers, isLocale, protocolKey, protocolText, tMaybe, translator, type Locale } from '../locales/catalogue.js';
+import { covers, isLocale, isReviewed, protocolKey, protocolText, tMaybe, translator, type Locale } from '../locales/catalogue.js';
 import { PROTOCOL_IDS, protocolById } from '../protocols/index.js';
 import { dueValues, ruleTitle } from '../protocols/titles.js';
 
@@ -53,9 +53,9 @@ export function titleOf(protocol: string | null, rule: string): { en: string; ru
   return { en: noticeTitle(protocol, rule, 'en'), ru: noticeTitle(protocol, rule, 'ru') };
 }
 
-/** The recipient's locale if its catalogue has every e-mail text; else Russian, the region's common language. */
+/** The recipient's locale if its catalogue has every e-mail text and is reviewed (not a draft); else Russian, the region's common language. */
 export function pickLocale(locale: string): TemplateLocale {
-  return isLocale(locale) && covers(locale, 'mail.') ? locale : 'ru';
+  return isLocale(locale) && covers(locale, 'mail.') && isReviewed(locale) ? locale : 'ru';
 }
 
 const escape = (value: string) => value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');

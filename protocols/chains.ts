@@ -1,5 +1,6 @@
 import { addDays, localDateOf } from './time.js';
 import { num, pathwaysOf, str, type RuleInput } from './registry.js';
+import { SERVICE_TEXTS } from './vocabulary.js';
 
 /**
  * Named builders the protocol data uses for what crosses from one case to another: the data of
@@ -25,8 +26,8 @@ export const CHAIN_DATA = {
   patronageHandover: ({ snapshot, eventData }) => {
     const data: Data = {
       releasedAt: str(eventData.releasedAt),
-      releaseAddressPlan: str(eventData.releaseAddress) ?? 'not recorded',
-      patronagePlan: pathwaysOf(snapshot.data).patronage?.note ?? 'See the pre-release plan.',
+      releaseAddressPlan: str(eventData.releaseAddress) ?? SERVICE_TEXTS.addressNotRecorded,
+      patronagePlan: pathwaysOf(snapshot.data).patronage?.note ?? SERVICE_TEXTS.seePlan,
     };
     const phone = str(eventData.contactPhone);
     if (phone) data.contactPhone = phone;
@@ -39,9 +40,12 @@ export const CHAIN_DATA = {
   /** A release ends the person's unit enrolment on the day of release (in the prison's time zone). */
   unitEndsOnRelease: ({ snapshot, eventData }) => ({ date: localDateOf(new Date(str(eventData.releasedAt)!), snapshot.facts.timeZone) }),
   /** A house that has not seen the person arrive expects them on the actual release day. */
-  arrivalOnRelease: ({ snapshot, eventData }) => ({ expectedArrivalDate: localDateOf(new Date(str(eventData.releasedAt)!), snapshot.facts.timeZone), reason: 'Released' }),
+  arrivalOnRelease: ({ snapshot, eventData }) => ({
+    expectedArrivalDate: localDateOf(new Date(str(eventData.releasedAt)!), snapshot.facts.timeZone),
+    reason: SERVICE_TEXTS.released,
+  }),
   /** The arrival date follows the new release date. */
-  arrivalFollowsRelease: ({ eventData }) => ({ expectedArrivalDate: str(eventData.releaseDate), reason: 'Release date changed' }),
+  arrivalFollowsRelease: ({ eventData }) => ({ expectedArrivalDate: str(eventData.releaseDate), reason: SERVICE_TEXTS.releaseDateChanged }),
 } as const satisfies Record<string, (input: ChainInput) => Data>;
 export type ChainDataName = keyof typeof CHAIN_DATA;
 

@@ -28,3 +28,16 @@ export type DataClass = (typeof DATA_CLASSES)[number];
 
 /** A halfway house's default maximum stay: 24 weeks. */
 export const DEFAULT_MAX_STAY_DAYS = 168;
+
+/**
+ * The few free texts the service itself writes into a case's data (a chained event's reason, a
+ * handover's missing address). They are stored in English, like the protocol data; a reader sees
+ * them in their language through the catalogues' `text.<name>`, whose English message is this text
+ * (tests/web/i18n.test.ts).
+ */
+export const SERVICE_TEXTS = {
+  released: 'Released',
+  releaseDateChanged: 'Release date changed',
+  addressNotRecorded: 'not recorded',
+  seePlan: 'See the pre-release plan.',
+} as const;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   CATALOGUES,
@@ -5,11 +6,13 @@ import {
   coverage,
   covers,
   fallbacks,
+  isReviewed,
   LOCALES,
   lookup,
   placeholdersOf,
   protocolKey,
   protocolText,
+  REVIEW,
   t,
   tMaybe,
   translator,
@@ -41,6 +44,19 @@ describe('the translation catalogues', () => {
     expect(Object.keys(en).length).toBeGreaterThan(200);
     expect(coverage('ru').missing).toEqual([]);
     expect(entries('en').filter(([, message]) => message === '')).toEqual([]);
+  });
+
+  it('has a draft of every message in Kazakh, Kyrgyz, Uzbek, Tajik and Turkmen, each marked unreviewed until a native speaker checks it', () => {
+    expect(REVIEW).toEqual({ en: 'source', ru: 'reviewed', kk: 'unreviewed', ky: 'unreviewed', uz: 'unreviewed', tg: 'unreviewed', tk: 'unreviewed' });
+    for (const locale of ['kk', 'ky', 'uz', 'tg', 'tk'] as const) {
+      expect(coverage(locale).missing, `${locale}.json lacks these keys (npm run i18n:coverage -- --missing ${locale})`).toEqual([]);
+      // A draft is a translation, not the English or the Russian copied in: a few words are the same in both
+      // (loanwords such as Судья, Программа, Диагноз; names and codes), never a tenth of the catalogue.
+      const copied = entries(locale).filter(([key, message]) => /\p{L}{4}/u.test(String(message)) && (message === en[key] || message === CATALOGUES.ru[key]));
+      expect(copied.length, `${locale}: ${copied.map(([key]) => key).join(', ')}`).toBeLessThan(Object.keys(en).length / 10);
+      expect(isReviewed(locale)).toBe(false);
+    }
+    expect(isReviewed('en') && isReviewed('ru')).toBe(true);
   });
 
   it('parses every message as ICU MessageFormat, with the same placeholders as English', () => {
@@ -89,7 +105,7 @@ describe('translating', () => {
     expect(tMaybe('ru', 'value.__proto__')).toBeUndefined();
   });
 
-  it('takes a locale’s texts for e-mail only when it has all of them', () => {
+  it('knows whether a locale has every e-mail text', () => {
     expect(covers('en', 'mail.')).toBe(true);
     expect(covers('ru', 'mail.')).toBe(true);
     expect(covers('kk', 'mail.')).toBe(Object.keys(en).every((key) => !key.startsWith('mail.') || Boolean(CATALOGUES.kk[key])));
@@ -136,10 +152,16 @@ describe('npm run i18n:coverage', () => {
   it('prints a row a locale, English and Russian complete, and lists a locale’s missing keys with their English text', () => {
     const total = Object.keys(en).length;
     const lines = coverageTable().trimEnd().split('\n');
-    expect(lines.slice(0, 2)).toEqual(['| locale | translated / total | coverage |', '|---|---|---|']);
+    expect(lines.slice(0, 2)).toEqual(['| locale | translated / total | coverage | review |', '|---|---|---|---|']);
     expect(lines.slice(2).map((line) => line.split(' | ')[0])).toEqual(LOCALES.map((locale) => `| ${locale}`));
-    expect(lines).toContain(`| ru | ${total} / ${total} | 100% |`);
+    expect(lines).toContain(`| en | ${total} / ${total} | 100% | source |`);
+    expect(lines).toContain(`| ru | ${total} / ${total} | 100% | reviewed |`);
+    expect(lines).toContain(`| kk | ${total} / ${total} | 100% | drafted, unreviewed |`);
     expect(missingList('ru')).toBe('');
+    // The README's copy of the table says each locale's review status as the command does (its counts move with every new key).
+    const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const line of lines.slice(2))
+      expect(readme, line).toMatch(new RegExp(`^\\| ${line.split(' | ')[0]!.slice(2)} \\| \\d+ / \\d+ \\| [\\d.]+% \\| ${line.split(' | ')[3]!.replace(' |', '')} \\|$`, 'm'));
     const kk = coverage('kk');
     expect(missingList('kk').split('\n').filter(Boolean)).toHaveLength(kk.missing.length);
     if (kk.missing[0]) expect(missingList('kk')).toContain(`${kk.missing[0]}\t${en[kk.missing[0]]}\n`);

@@ -77,7 +77,16 @@ describe('notifications end to end, through a real SMTP server', () => {
     const inbox = await t.request('GET', '/notifications?unread=true', { token: r.tokens.court });
     const notice = inbox.json.items.find((item: { caseId: string }) => item.caseId === caseId);
     expect(notice).toMatchObject({ rule: 'intake_overdue', kind: 'deadline', participantReference: person.referenceCode, link: `https://cadap.test/app/cases/${caseId}` });
-    expect((await t.request('POST', `/notifications/${notice.id}/read`, { token: r.tokens.court })).json.readAt).not.toBeNull();
+    // What it is about, in every language a page may show it in, whatever the organisation's own: its case's protocol, title and due time.
+    const about = {
+      protocol: 'court-ordered-treatment',
+      title: { en: 'No intake 14 days after the order', ru: 'Нет приёма через 14 дней после решения' },
+      dueAt: '2026-03-15T04:00:00.000Z',
+    };
+    expect(notice).toMatchObject(about);
+    const read = await t.request('POST', `/notifications/${notice.id}/read`, { token: r.tokens.court });
+    expect(read.json.readAt).not.toBeNull();
+    expect(read.json).toMatchObject(about);
     expect((await t.request('POST', `/notifications/${notice.id}/read`, { token: r.tokens.probation })).status).toBe(404);
     // Notified work stays in the queue until the case moves on.
     const queue = await t.request('GET', '/deadlines', { token: r.tokens.court });
@@ -186,6 +195,12 @@ describe('notifications end to end, through a real SMTP server', () => {
     expect(byRule('Экстренный доступ')).toEqual([...r.orgs.prison.notificationEmails]);
     const coordinatorInbox = await t.request('GET', '/notifications', { token: r.tokens.coordinator });
     expect(coordinatorInbox.status).toBe(200);
+    // An event's notice names its case's protocol; its time is when the event raised it.
+    const ngoInbox = await t.request('GET', '/notifications', { token: r.tokens.ngo });
+    const relapse = ngoInbox.json.items.find(
+      (item: { participantReference: string; rule: string }) => item.participantReference === person.referenceCode && item.rule === 'relapse',
+    );
+    expect(relapse).toMatchObject({ kind: 'alert', protocol: 'halfway-house', dueAt: '2026-03-02T06:00:00.000Z', title: { en: 'Relapse recorded at the halfway house' } });
   });
 });
 

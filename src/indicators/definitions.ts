@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { ownMessage } from '../../locales/catalogue.js';
 
 /**
  * The open monitoring indicators of DOMAIN.md ("Monitoring and evaluation"), each with the
@@ -22,6 +23,13 @@ export type IndicatorDefinition = {
   /** SQL over events `e` (case_events) joined to cases `c`, in [from, to), grouped by `org`. */
   query: (from: string, to: string) => SQL;
 };
+
+/**
+ * An indicator's title: its English here, the default message the English catalogue must match
+ * (tests/indicators.int.test.ts); its Russian from the catalogue (`indicator.<id>`), as the
+ * protocols' texts are (protocols/texts.ts).
+ */
+const text = (id: string, en: string) => ({ en, ru: ownMessage('ru', `indicator.${id}`) ?? en });
 
 const inPeriod = (from: string, to: string) => sql`e.at >= ${from}::timestamptz and e.at < ${to}::timestamptz`;
 
@@ -66,7 +74,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'unit_enrolments',
     kind: 'count',
-    title: { en: 'Unit enrolments (Atlantis / Clean Zone)', ru: 'Зачисления в отделения' },
+    title: text('unit_enrolments', 'Unit enrolments (Atlantis / Clean Zone)'),
     numerator: 'ADMITTED events that enrolled the person (not waitlisted).',
     period: 'The event’s date.',
     attributedTo: 'The prison (case owner).',
@@ -75,7 +83,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'unit_completions',
     kind: 'count',
-    title: { en: 'Unit programme completions', ru: 'Завершения программы' },
+    title: text('unit_completions', 'Unit programme completions'),
     numerator: 'COMPLETED events in unit enrolments.',
     period: 'The event’s date.',
     attributedTo: 'The prison (case owner).',
@@ -84,7 +92,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'unit_expulsions',
     kind: 'count',
-    title: { en: 'Unit expulsions', ru: 'Исключения из отделения' },
+    title: text('unit_expulsions', 'Unit expulsions'),
     numerator: 'EXPELLED events in unit enrolments.',
     period: 'The event’s date.',
     attributedTo: 'The prison (case owner).',
@@ -93,7 +101,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'unit_median_days_enrolled',
     kind: 'median',
-    title: { en: 'Median days enrolled', ru: 'Медиана дней в отделении' },
+    title: text('unit_median_days_enrolled', 'Median days enrolled'),
     numerator: 'Days from admission to leaving the unit, for every person who left an enrolled place (completed, withdrew, expelled, transferred, released); the median of these.',
     period: 'The date the person left.',
     attributedTo: 'The prison (case owner).',
@@ -108,7 +116,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'court_orders_issued',
     kind: 'count',
-    title: { en: 'Court orders for treatment issued', ru: 'Вынесено решений о лечении' },
+    title: text('court_orders_issued', 'Court orders for treatment issued'),
     numerator: 'Court-ordered treatment cases opened.',
     period: 'The date the case was opened.',
     attributedTo: 'The court (case owner).',
@@ -117,7 +125,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'court_orders_discharged',
     kind: 'count',
-    title: { en: 'Court orders discharged', ru: 'Исполненные решения' },
+    title: text('court_orders_discharged', 'Court orders discharged'),
     numerator: 'ORDER_DISCHARGED events.',
     period: 'The event’s date.',
     attributedTo: 'The court (case owner).',
@@ -126,7 +134,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'court_orders_breached',
     kind: 'count',
-    title: { en: 'Breaches reported to the court', ru: 'Сообщения о нарушениях' },
+    title: text('court_orders_breached', 'Breaches reported to the court'),
     numerator: 'BREACH_REPORTED events.',
     period: 'The event’s date.',
     attributedTo: 'The court (case owner).',
@@ -135,7 +143,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'court_orders_revoked',
     kind: 'count',
-    title: { en: 'Court orders revoked', ru: 'Отменённые решения' },
+    title: text('court_orders_revoked', 'Court orders revoked'),
     numerator: 'BREACH_RULED events that revoked the order.',
     period: 'The event’s date.',
     attributedTo: 'The court (case owner).',
@@ -144,7 +152,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'negative_test_share',
     kind: 'rate',
-    title: { en: 'Share of negative drug tests (court-ordered treatment)', ru: 'Доля отрицательных тестов' },
+    title: text('negative_test_share', 'Share of negative drug tests (court-ordered treatment)'),
     numerator: 'Drug tests recorded with result negative.',
     denominator: 'All drug tests recorded (negative, positive, missed, refused).',
     period: 'The date the test was recorded.',
@@ -154,7 +162,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'plans_agreed_14_days_before_release',
     kind: 'rate',
-    title: { en: 'Pre-release plans agreed 14 or more days before release', ru: 'Планы, согласованные за 14+ дней до освобождения' },
+    title: text('plans_agreed_14_days_before_release', 'Pre-release plans agreed 14 or more days before release'),
     numerator: 'PLAN_AGREED events at least 14 days before the case’s release date.',
     denominator: 'All PLAN_AGREED events.',
     period: 'The date the plan was agreed.',
@@ -164,7 +172,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'halfway_house_occupancy',
     kind: 'rate',
-    title: { en: 'Halfway-house bed occupancy', ru: 'Занятость коек в домах на полпути' },
+    title: text('halfway_house_occupancy', 'Halfway-house bed occupancy'),
     numerator: 'Nights residents stayed in the period (from arrival to departure).',
     denominator: 'Beds × nights in the period.',
     period: 'Nights within the period.',
@@ -188,7 +196,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'halfway_house_non_arrivals',
     kind: 'count',
-    title: { en: 'Halfway-house non-arrivals', ru: 'Неприбытия в дом на полпути' },
+    title: text('halfway_house_non_arrivals', 'Halfway-house non-arrivals'),
     numerator: 'NOT_ARRIVED events.',
     period: 'The event’s date.',
     attributedTo: 'The halfway house.',
@@ -197,7 +205,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'move_on_to_stable_housing',
     kind: 'rate',
-    title: { en: 'Move-on to stable housing', ru: 'Переезд в постоянное жильё' },
+    title: text('move_on_to_stable_housing', 'Move-on to stable housing'),
     numerator: 'Departures with reason moved_on_stable_housing.',
     denominator: 'All departures.',
     period: 'The departure date.',
@@ -207,7 +215,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'handovers_acknowledged_within_48_hours',
     kind: 'rate',
-    title: { en: 'Handovers acknowledged within 48 hours', ru: 'Передачи, принятые в течение 48 часов' },
+    title: text('handovers_acknowledged_within_48_hours', 'Handovers acknowledged within 48 hours'),
     numerator: 'ACKNOWLEDGED events within 48 hours of the (last) sending.',
     denominator: 'All ACKNOWLEDGED events.',
     period: 'The acknowledgement date.',
@@ -217,7 +225,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'first_contact_within_72_hours',
     kind: 'rate',
-    title: { en: 'First contact within 72 hours of release', ru: 'Первый контакт в течение 72 часов после освобождения' },
+    title: text('first_contact_within_72_hours', 'First contact within 72 hours of release'),
     numerator: 'FIRST_CONTACT_MADE events whose contact time is within 72 hours of the release time.',
     denominator: 'All FIRST_CONTACT_MADE events.',
     period: 'The date the first contact was recorded.',
@@ -227,7 +235,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   ...([3, 6, 12] as const).map((month): IndicatorDefinition => ({
     id: `in_contact_at_${month}_months`,
     kind: 'count',
-    title: { en: `Still in contact at ${month} months`, ru: `Контакт сохраняется через ${month} мес.` },
+    title: text(`in_contact_at_${month}_months`, `Still in contact at ${month} months`),
     numerator: `People with a follow-up recorded for month ${month} (FOLLOW_UP_RECORDED); each person once, however many follow-ups or handovers they have.`,
     period: 'The date the follow-up was recorded.',
     attributedTo: 'The sender (case owner) of the person’s first such follow-up in the period.',
@@ -236,7 +244,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 'returned_to_custody_within_12_months',
     kind: 'count',
-    title: { en: 'Returned to custody within 12 months of release', ru: 'Возвращение под стражу в течение 12 месяцев' },
+    title: text('returned_to_custody_within_12_months', 'Returned to custody within 12 months of release'),
     numerator: 'People returned to custody (RETURNED_TO_CUSTODY) within 365 days of the release date; each person once, however many handovers they have.',
     period: 'The event’s date.',
     attributedTo: 'The sender (case owner) of the person’s first such event in the period.',
@@ -245,7 +253,7 @@ export const INDICATORS: IndicatorDefinition[] = [
   {
     id: 're_engaged_after_refusal',
     kind: 'count',
-    title: { en: 'Re-engaged in patronage after refusing it', ru: 'Вернулись к патронажу после отказа' },
+    title: text('re_engaged_after_refusal', 'Re-engaged in patronage after refusing it'),
     numerator:
       'People whose patronage case was withdrawn (the person declined) and who re-engaged (RE_ENGAGED) in the period: each person once, however many times or in however many cases they re-engaged.',
     period: 'The date of the re-engagement.',

@@ -1,6 +1,8 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
-import { cases, notifications, organisations, outbox } from '../../db/schema.js';
+import { cases, deadlines, notifications, organisations, outbox } from '../../db/schema.js';
+import { titleOf } from '../../notifications/templates.js';
+import type { Executor } from '../../db/client.js';
 import { audit } from '../audit/audit.js';
 import { requestFacts, type AppEnv } from '../http/context.js';
 import { AppError, notFound } from '../errors.js';
@@ -16,7 +18,13 @@ export const NotificationSchema = z
     rule: z.string(),
     kind: z.string(),
     caseId: z.uuid().nullable(),
+    protocol: z.string().nullable().openapi({ description: 'The protocol of the notice’s case, if it has one.' }),
     participantReference: z.string(),
+    title: z.object({ en: z.string(), ru: z.string() }).openapi({ description: 'What the notice is about, as GET /deadlines names it.' }),
+    dueAt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'When the deadline the notice is about falls due (an alert: when its event raised it); null for a notice of no deadline.' }),
     subject: z.string(),
     text: z.string(),
     link: z.string().nullable(),
@@ -104,18 +112,30 @@ const presentOutbox = (row: OutboxRow) => ({
   sentAt: row.sentAt?.toISOString() ?? null,
 });
 type NotificationRow = typeof notifications.$inferSelect;
-const presentNotification = (row: NotificationRow) => ({
+/** A notice with its case's protocol and its deadline's due time, so that a reader names it in any language (`title`). */
+const presentNotification = ({ row, protocol, dueAt }: { row: NotificationRow; protocol: string | null; dueAt: Date | null }) => ({
   id: row.id,
   rule: row.rule,
   kind: row.kind,
   caseId: row.caseId,
+  protocol,
   participantReference: row.participantReference,
+  title: titleOf(protocol, row.rule),
+  dueAt: dueAt?.toISOString() ?? null,
   subject: row.subject,
   text: row.text,
   link: row.link,
   createdAt: row.createdAt.toISOString(),
   readAt: row.readAt?.toISOString() ?? null,
 });
+
+/** Notices with their case's protocol and their deadline's due time (either may be absent). */
+const noticesInContext = (db: Executor) =>
+  db
+    .select({ row: notifications, protocol: cases.protocol, dueAt: deadlines.dueAt })
+    .from(notifications)
+    .leftJoin(cases, eq(cases.id, notifications.caseId))
+    .leftJoin(deadlines, eq(deadlines.id, notifications.deadlineId));
 
 export function notificationRoutes() {
   return new OpenAPIHono<AppEnv>()
@@ -128,13 +148,11 @@ export function notificationRoutes() {
         query.unread === 'true' ? isNull(notifications.readAt) : undefined,
         afterKey('desc', [notifications.createdAt, notifications.id], after),
       ];
-      const rows = await db
-        .select()
-        .from(notifications)
+      const rows = await noticesInContext(db)
         .where(and(...filters))
         .orderBy(desc(notifications.createdAt), desc(notifications.id))
         .limit(query.limit + 1);
-      const page = toPage(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id]);
+      const page = toPage(rows, query.limit, ({ row }) => [row.createdAt.toISOString(), row.id]);
       return c.json({ items: page.items.map(presentNotification), nextCursor: page.nextCursor }, 200);
     })
     .openapi(markRead, async (c) => {
@@ -143,7 +161,7 @@ export function notificationRoutes() {
         .update(notifications)
         .set({ readAt: clock.now(), readBySub: c.var.actor.sub })
         .where(and(eq(notifications.id, c.req.valid('param').id), eq(notifications.organisationId, c.var.actor.organisation.id)))
-        .returning();
+        .returning({ id: notifications.id });
       if (!row) {
         // Another organisation's notice is out of scope: a denial, audited with its person when it has a case.
         const [other] = await db
@@ -161,7 +179,8 @@ export function notificationRoutes() {
           });
         throw notFound('notification');
       }
-      return c.json(presentNotification(row), 200);
+      const [read] = await noticesInContext(db).where(eq(notifications.id, row.id));
+      return c.json(presentNotification(read!), 200);
     })
     .openapi(listOutbox, async (c) => {
       const { db } = c.var.services;

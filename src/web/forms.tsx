@@ -1,5 +1,4 @@
-import { tMaybe } from '../../locales/catalogue.js';
-import { humanise, translator, valueLabel, zonedToIso, type Lang } from './i18n.js';
+import { fieldLabel, kindLabel, translator, valueLabel, zonedToIso, type Lang } from './i18n.js';
 
 /**
  * Event forms are generated from the protocol's own data schemas (JSON Schema, as published
@@ -20,11 +19,6 @@ export type JsonSchema = {
 };
 
 export type OrganisationOption = { id: string; name: string; kind: string };
-
-/** An event's field in the reader's language: the catalogue's `field.<name>`, else the humanised name. */
-export function fieldLabel(name: string, lang: Lang): string {
-  return tMaybe(lang, `field.${name}`) ?? humanise(name);
-}
 
 type FieldKind =
   | { kind: 'text'; long: boolean }
@@ -106,7 +100,7 @@ export function SchemaFields(props: {
                     ))
                   : props.organisations.map((org) => (
                       <option value={org.id} selected={org.id === value}>
-                        {org.name} ({humanise(org.kind)})
+                        {org.name} ({kindLabel(org.kind, props.lang)})
                       </option>
                     ))}
               </select>

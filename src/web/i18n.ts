@@ -34,7 +34,33 @@ export function stateLabel(protocol: string, state: string, lang: Lang): string 
  */
 export const valueLabel = (value: string, lang: Lang) => tMaybe(lang, `value.${value}`) ?? humanise(value);
 
-export const roleName = (role: string, lang: Lang) => tMaybe(lang, `role.${role}`) ?? role;
+export const roleName = (role: string, lang: Lang) => tMaybe(lang, `role.${role}`) ?? humanise(role);
+
+/**
+ * An event type (`DRUG_TEST_RECORDED`) as people name it: the catalogue's `event.<protocol>.<TYPE>`
+ * where one protocol means something of its own by it (a declined referral, a declined handover),
+ * else `event.<TYPE>`.
+ */
+export const eventLabel = (protocol: string, type: string, lang: Lang) => tMaybe(lang, `event.${protocol}.${type}`) ?? tMaybe(lang, `event.${type}`) ?? humanise(type);
+
+/** A part of a protocol's case (`provider`, `ngo`) as the protocol names it. */
+export function partLabel(protocol: string, part: string, lang: Lang): string {
+  const definition = protocolById(protocol);
+  const title = definition && Object.hasOwn(definition.parts, part) ? definition.parts[part]?.title : undefined;
+  return protocolText(lang, protocolKey.part(protocol, part), title) ?? humanise(part);
+}
+
+/** An organisation kind (`halfway_house`): the catalogue's `kind.<kind>`. */
+export const kindLabel = (kind: string, lang: Lang) => tMaybe(lang, `kind.${kind}`) ?? humanise(kind);
+
+/** A country code (`KZ`) as the reader names the country: the catalogue's `country.<code>`. */
+export const countryName = (code: string, lang: Lang) => tMaybe(lang, `country.${code}`) ?? code;
+
+/**
+ * A data field's name (`firstName`, `expectedArrivalDate`): the catalogue's `field.<name>`; a key that is
+ * itself an enum value (a pathway's name in a plan's `pathways`) is named as the value.
+ */
+export const fieldLabel = (name: string, lang: Lang) => tMaybe(lang, `field.${name}`) ?? tMaybe(lang, `value.${name}`) ?? humanise(name);
 
 /** The organisation's locale decides, unless the person chose a language. */
 export function pickLang(chosen: string | undefined, organisationLocale: string | undefined, acceptLanguage: string | undefined): Lang {
@@ -50,6 +76,13 @@ export function humanise(value: string): string {
     .replaceAll('_', ' ')
     .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A time zone as its offset from UTC now (`UTC+5`, `UTC+5:30`): what the footer says times are in. */
+export function utcOffset(timeZone: string, at = new Date()): string {
+  const minutes = zoneOffsetMinutes(at, timeZone);
+  const abs = Math.abs(minutes);
+  return `UTC${minutes < 0 ? '−' : '+'}${Math.floor(abs / 60)}${abs % 60 ? `:${String(abs % 60).padStart(2, '0')}` : ''}`;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

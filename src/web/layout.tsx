@@ -1,7 +1,7 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { t as message } from '../../locales/catalogue.js';
-import { roleName, translator, type Lang } from './i18n.js';
+import { roleName, translator, utcOffset, type Lang } from './i18n.js';
 import type { Me } from './shapes.js';
 
 /** What every signed-in page knows about its reader, from GET /me. */
@@ -80,7 +80,10 @@ export function Layout(props: { page: PageContext; title: string; children?: Chi
           <main id="main" tabindex={-1}>
             {props.children}
           </main>
-          <footer>CADAP · {page.viewer ? `${page.viewer.organisation.name} · ${page.viewer.organisation.timeZone}` : ''}</footer>
+          <footer>
+            {t('web.footer')}
+            {page.viewer && ` · ${page.viewer.organisation.name} · ${t('web.timesIn', { offset: utcOffset(page.viewer.organisation.timeZone) })}`}
+          </footer>
         </body>
       </html>
     </>
@@ -92,9 +95,9 @@ const GOOD = new Set(['enrolled', 'done', 'completed', 'discharged', 'acknowledg
 const BAD = new Set(['breach_review', 'revoked', 'expelled', 'declined', 'not_arrived', 'lost_contact', 'returned_to_custody', 'not_started', 'overdue']);
 const WAIT = new Set(['waitlisted', 'sent', 'referred', 'planning', 'in_progress', 'screened', 'applied', 'ordered', 'completion_review']);
 
-export function Tag(props: { value: string; label?: string | undefined }) {
+export function Tag(props: { value: string; label: string }) {
   const tone = BAD.has(props.value) ? 'bad' : GOOD.has(props.value) ? 'ok' : WAIT.has(props.value) ? 'warn' : 'muted';
-  return <span class={`tag ${tone}`}>{props.label ?? props.value.replaceAll('_', ' ')}</span>;
+  return <span class={`tag ${tone}`}>{props.label}</span>;
 }
 
 export function Notice(props: { kind?: 'ok' | 'error'; children?: Child }) {
@@ -110,6 +113,18 @@ export function CaseLink(props: { id: string; reference: string }) {
 }
 
 /**
+ * A table's box: on a narrow screen (a phone) a table wider than the page scrolls inside it, never
+ * the page. Keyboard users reach it (tabindex) to scroll it, and hear it named by the table's caption.
+ */
+export function TableBox(props: { label: string; children?: Child }) {
+  return (
+    <div class="table-box" role="region" tabindex={0} aria-label={props.label}>
+      {props.children}
+    </div>
+  );
+}
+
+/**
  * The workspace's list table: a caption, column headings, one row per item drawn by `row`
  * (its first cell a row heading), and a single "none" row when the list is empty.
  */
@@ -121,30 +136,32 @@ export function ListTable<T>(props: {
   row: (item: T) => Child;
 }) {
   return (
-    <table>
-      <caption>{props.caption}</caption>
-      <thead>
-        <tr>
-          {props.headings.map((heading) =>
-            typeof heading === 'string' ? (
-              <th scope="col">{heading}</th>
-            ) : (
-              <th scope="col" class="num">
-                {heading.label}
-              </th>
-            ),
-          )}
-        </tr>
-      </thead>
-      <tbody>
-        {props.items.length === 0 ? (
+    <TableBox label={props.caption}>
+      <table>
+        <caption>{props.caption}</caption>
+        <thead>
           <tr>
-            <td colspan={props.headings.length}>{props.empty}</td>
+            {props.headings.map((heading) =>
+              typeof heading === 'string' ? (
+                <th scope="col">{heading}</th>
+              ) : (
+                <th scope="col" class="num">
+                  {heading.label}
+                </th>
+              ),
+            )}
           </tr>
-        ) : (
-          props.items.map((item) => props.row(item))
-        )}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {props.items.length === 0 ? (
+            <tr>
+              <td colspan={props.headings.length}>{props.empty}</td>
+            </tr>
+          ) : (
+            props.items.map((item) => props.row(item))
+          )}
+        </tbody>
+      </table>
+    </TableBox>
   );
 }

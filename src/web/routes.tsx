@@ -19,7 +19,7 @@ import { homePage } from './pages/home.js';
 import { inboxPage } from './pages/inbox.js';
 import { INDICATOR_TABLES, indicatorsPage } from './pages/indicators.js';
 import { signInPage } from './pages/sign-in.js';
-import { fieldErrorsOf, type Problem } from './problem.js';
+import { fieldErrorsOf, problemMessage, type Problem } from './problem.js';
 import { csrfMatches, DEFAULT_SESSION_LIFETIME, endSession, isSameOrigin, readSession, saveLoginState, startSession, takeLoginState, type Session } from './session.js';
 import type { DemoSignInChoices, IndicatorTable, NotificationItem, Page } from './shapes.js';
 import { summariseError } from '../logger.js';
@@ -246,7 +246,11 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
       return c.redirect('/app/sign-in', 303);
     }
     const form = await checkedForm(c, session.csrf);
-    if (!form) return refused(c, langOf(c));
+    if (!form) {
+      // Refused in the signed-in person's language: their organisation's, unless they chose one.
+      const me = await createApiClient(apiFetch, session.token, c.var.requestId).call<Viewer>('GET', '/me');
+      return refused(c, langOf(c, me.ok ? me.body.organisation.locale : undefined));
+    }
     await endSession(c, policy, c.var.services.db, session, now(c), 'sign-out');
     return c.redirect('/app/sign-in', 303);
   });
@@ -274,8 +278,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     const caseId = (form.caseId ?? '').trim();
     const result = isUuid(caseId) ? await who.api.post(`/cases/${caseId}/break-glass`, { reason: form.reason ?? '' }) : undefined;
     if (result?.ok) return c.redirect(`/app/cases/${caseId}?done=1`, 303);
-    const problem =
-      result && !result.ok ? (result.problem.errors?.map((error) => error.message).join(' ') ?? result.problem.detail ?? result.problem.title) : t(who.page.lang, 'web.notFound');
+    const problem = result && !result.ok ? problemMessage(result.problem, who.page.lang, { fieldErrors: true }) : t(who.page.lang, 'web.notFound');
     return c.html(await homePage(who.page, who.api, now(c), undefined, problem), 422);
   });
 
@@ -320,7 +323,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     const result = await who.api.post(`/cases/${id}/events`, { type, data, expectedVersion: Number(form.expectedVersion) });
     if (result.ok) return c.redirect(`/app/cases/${id}?done=1`, 303);
     // The API refused: nothing changed. Show the same form again with the API's words.
-    const failed: FailedForm = { event: type, problem: result.problem, values: formValues(form), errors: fieldErrorsOf(result.problem) };
+    const failed: FailedForm = { event: type, problem: result.problem, values: formValues(form), errors: fieldErrorsOf(result.problem, who.page.lang, formValues(form)) };
     return c.html(casePage(who.page, loaded, undefined, failed), result.status === 409 ? 409 : 422);
   });
 

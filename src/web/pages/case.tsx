@@ -1,10 +1,11 @@
 import type { ApiClient } from '../api.js';
-import { fieldLabel, SchemaFields, type JsonSchema, type OrganisationOption } from '../forms.js';
-import { protocolKey, protocolText, t as message } from '../../../locales/catalogue.js';
-import { formatWhen, humanise, translator, type Lang } from '../i18n.js';
-import { Layout, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
-import type { Problem } from '../problem.js';
+import { SchemaFields, type JsonSchema, type OrganisationOption } from '../forms.js';
+import { protocolKey, protocolText } from '../../../locales/catalogue.js';
+import { eventLabel, formatWhen, partLabel, stateLabel, translator } from '../i18n.js';
+import { Layout, Notice, TableBox, Tag, type PageContext, type Viewer } from '../layout.js';
+import { problemMessage, type Problem } from '../problem.js';
 import type { CaseItem, Caseworker, HistoryItem, OrganisationItem, Page } from '../shapes.js';
+import { DataList, DataValue, type ValueContext } from '../values.js';
 import { AssigneeSection } from './assignee.js';
 
 /** The protocol as published by GET /protocols/:id: titles, and each event's data schema per state. */
@@ -16,27 +17,8 @@ export type PublishedProtocol = {
 export type FailedForm = { event: string; problem: Problem; values: Record<string, string>; errors: Record<string, string> };
 
 const DATA_CLASSES = ['identity', 'contact', 'custody', 'legal', 'compliance', 'health', 'social'] as const;
-
-function Value(props: { value: unknown; lang: Lang; tz: string }) {
-  const { value, lang, tz } = props;
-  if (value === null || value === undefined) return <></>;
-  if (typeof value === 'boolean') return <>{message(lang, value ? 'web.yes' : 'web.no')}</>;
-  if (typeof value === 'string') return <>{/^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) ? formatWhen(value, lang, tz) : value}</>;
-  if (typeof value === 'number') return <>{String(value)}</>;
-  if (Array.isArray(value)) return <>{value.map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item))).join(', ')}</>;
-  return (
-    <dl class="facts">
-      {Object.entries(value as Record<string, unknown>).map(([key, inner]) => (
-        <>
-          <dt>{fieldLabel(key, lang)}</dt>
-          <dd>
-            <Value value={inner} lang={lang} tz={tz} />
-          </dd>
-        </>
-      ))}
-    </dl>
-  );
-}
+/** A data class with something in it: an empty one is not worth a heading. */
+const hasData = (value: unknown) => value !== undefined && value !== null && (typeof value !== 'object' || Object.keys(value).length > 0);
 
 export async function loadCase(api: ApiClient, id: string) {
   const item = await api.get<CaseItem>(`/cases/${id}`);
@@ -47,18 +29,24 @@ export async function loadCase(api: ApiClient, id: string) {
     api.maybe<Page<OrganisationItem>>('/organisations?limit=200'),
     api.maybe<Page<Caseworker>>('/caseworkers?limit=200'),
   ]);
-  return { item, history: history.items, participant, protocol, organisations: organisations?.items ?? [], caseworkers: caseworkers?.items ?? [] };
+  const all = organisations?.items ?? [];
+  // Units are named by the prisons that have them: the case's prisons' units, where the reader may list them.
+  const prisons = new Set([item.ownerOrganisationId, ...item.parties.map((party) => party.organisationId)].filter((id) => all.find((org) => org.id === id)?.kind === 'prison'));
+  const unitLists = await Promise.all([...prisons].map((id) => api.maybe<{ items: { id: string; name: string }[] }>(`/organisations/${id}/units`)));
+  const units = new Map(unitLists.flatMap((list) => list?.items ?? []).map((unit) => [unit.id, unit.name]));
+  return { item, history: history.items, participant, protocol, organisations: all, units, caseworkers: caseworkers?.items ?? [] };
 }
 
 export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited<ReturnType<typeof loadCase>>, flash: string | undefined, failed: FailedForm | undefined) {
   const { lang, viewer } = page;
   const t = translator(lang);
   const tz = viewer.organisation.timeZone;
-  const { item, history, participant, protocol, organisations } = loaded;
+  const { item, history, participant, protocol, organisations, units } = loaded;
   const names = new Map(organisations.map((org) => [org.id, org.name]));
+  const ctx: ValueContext = { lang, tz, organisations: names, units };
   const options: OrganisationOption[] = organisations.map((org) => ({ id: org.id, name: org.name, kind: org.kind }));
   const transitions = protocol.states[item.state]?.on ?? {};
-  const stateTitle = (state: string) => protocolText(lang, protocolKey.state(item.protocol, state), protocol.states[state]?.title);
+  const stateTitle = (state: string) => stateLabel(item.protocol, state, lang);
   const title = `${protocolText(lang, protocolKey.title(item.protocol), protocol.title) ?? item.protocol}: ${item.participant.referenceCode}`;
   return (
     <Layout page={page} title={title}>
@@ -66,7 +54,7 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
       {flash && <Notice>{flash}</Notice>}
       {failed && (
         <Notice kind="error">
-          <strong>{t('web.problem')}</strong> {failed.problem.detail ?? failed.problem.title}
+          <strong>{t('web.problem')}</strong> {problemMessage(failed.problem, lang)}
         </Notice>
       )}
       <dl class="facts">
@@ -75,17 +63,17 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
           <Tag value={item.state} label={stateTitle(item.state)} />
         </dd>
         <dt>{t('web.parties')}</dt>
-        <dd>{item.parties.map((party) => `${humanise(party.part)}: ${names.get(party.organisationId) ?? party.organisationId}`).join('; ')}</dd>
+        <dd>{item.parties.map((party) => `${partLabel(item.protocol, party.part, lang)}: ${names.get(party.organisationId) ?? t('web.notShown')}`).join('; ')}</dd>
       </dl>
       <AssigneeSection page={page} item={item} caseworkers={loaded.caseworkers} />
       <div class="grid">
         <section aria-labelledby="participant">
           <h2 id="participant">{t('web.participant')}</h2>
           {participant ? (
-            DATA_CLASSES.filter((dataClass) => participant[dataClass] !== undefined).map((dataClass) => (
+            DATA_CLASSES.filter((dataClass) => hasData(participant[dataClass])).map((dataClass) => (
               <>
                 <h3>{t(`web.${dataClass}`)}</h3>
-                <Value value={participant[dataClass]} lang={lang} tz={tz} />
+                <DataValue name={dataClass} value={participant[dataClass]} ctx={ctx} />
               </>
             ))
           ) : (
@@ -94,7 +82,7 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
         </section>
         <section aria-labelledby="case-data">
           <h2 id="case-data">{t('web.details')}</h2>
-          <Value value={item.data} lang={lang} tz={tz} />
+          <DataList data={item.data} ctx={ctx} />
           {item.dataWithheld && <p class="hint">{t('web.withheld')}</p>}
         </section>
       </div>
@@ -109,7 +97,7 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
           return (
             <details class="action" open={isFailed || item.allowedEvents.length === 1}>
               <summary>
-                {humanise(event)}: {protocolText(lang, protocolKey.event(item.protocol, event), transition.description)}
+                {eventLabel(item.protocol, event, lang)}: {protocolText(lang, protocolKey.event(item.protocol, event), transition.description)}
               </summary>
               <form method="post" action={`/app/cases/${item.id}/events`}>
                 <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
@@ -124,39 +112,41 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
                   errors={isFailed ? failed.errors : undefined}
                 />
                 <button class="primary" type="submit">
-                  {t('web.record')}: {humanise(event)}
+                  {t('web.record')}: {eventLabel(item.protocol, event, lang)}
                 </button>
               </form>
             </details>
           );
         })}
       </section>
-      <table>
-        <caption>{t('web.timeline')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('web.at')}</th>
-            <th scope="col">{t('web.event')}</th>
-            <th scope="col">{t('web.by')}</th>
-            <th scope="col">{t('web.details')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {[...history].reverse().map((event) => (
+      <TableBox label={t('web.timeline')}>
+        <table>
+          <caption>{t('web.timeline')}</caption>
+          <thead>
             <tr>
-              <td>{formatWhen(event.at, lang, tz)}</td>
-              <th scope="row">
-                {humanise(event.type)} {!event.observation && <Tag value={event.toState} label={stateTitle(event.toState)} />}
-              </th>
-              <td>{event.organisationId ? (names.get(event.organisationId) ?? '') : humanise(event.part)}</td>
-              <td>
-                <Value value={event.data} lang={lang} tz={tz} />
-                {event.dataWithheld && <span class="hint">{t('web.withheld')}</span>}
-              </td>
+              <th scope="col">{t('web.at')}</th>
+              <th scope="col">{t('web.event')}</th>
+              <th scope="col">{t('web.by')}</th>
+              <th scope="col">{t('web.details')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {[...history].reverse().map((event) => (
+              <tr>
+                <td>{formatWhen(event.at, lang, tz)}</td>
+                <th scope="row">
+                  {eventLabel(item.protocol, event.type, lang)} {!event.observation && <Tag value={event.toState} label={stateTitle(event.toState)} />}
+                </th>
+                <td>{event.organisationId ? (names.get(event.organisationId) ?? t('web.notShown')) : partLabel(item.protocol, event.part, lang)}</td>
+                <td>
+                  <DataValue name="data" value={event.data} ctx={ctx} />
+                  {event.dataWithheld && <span class="hint">{t('web.withheld')}</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableBox>
     </Layout>
   );
 }

@@ -1,12 +1,30 @@
-import { translator } from '../i18n.js';
-import { Layout, Notice, type PageContext } from '../layout.js';
-import type { Problem } from '../problem.js';
+import { tMaybe, type MessageKey } from '../../../locales/catalogue.js';
+import { countryName, translator, type Lang } from '../i18n.js';
+import { Layout, Notice, TableBox, type PageContext } from '../layout.js';
+import { problemMessage, type Problem } from '../problem.js';
 import type { IndicatorTable } from '../shapes.js';
 
 /** The open indicators (GET /indicators, no token), as tables with simple server-rendered SVG bar charts and the CSV link. */
 type Cell = IndicatorTable['indicators'][number]['total'];
 
 export const INDICATOR_TABLES = ['country-quarter', 'region-quarter', 'organisation-year'] as const;
+const TABLE_NAMES: Record<(typeof INDICATOR_TABLES)[number], MessageKey> = {
+  'country-quarter': 'web.tableCountryQuarter',
+  'region-quarter': 'web.tableRegionQuarter',
+  'organisation-year': 'web.tableOrganisationYear',
+};
+
+/** A period as people say it: `2026-Q1` is the first quarter of 2026; a year is itself. */
+function periodName(period: string, lang: Lang): string {
+  const quarter = /^(\d{4})-Q([1-4])$/.exec(period);
+  return quarter ? translator(lang)('web.quarter', { year: quarter[1]!, quarter: Number(quarter[2]) }) : period;
+}
+
+/** A group's name: a country's in the reader's language; a region's ISO 3166-2 code and an organisation's name as they are. */
+const groupName = (table: string, group: { code: string; name: string }, lang: Lang) => (table === 'country-quarter' ? countryName(group.code, lang) : group.name);
+
+/** An indicator's title: the catalogue's `indicator.<id>`, else the one the API published. */
+const indicatorTitle = (indicator: { id: string; title: { en: string; ru: string } }, lang: Lang) => tMaybe(lang, `indicator.${indicator.id}`) ?? indicator.title[lang];
 
 function shown(cell: Cell, kind: string, suppressed: string): string {
   if (cell.suppressed || cell.value === null) return suppressed;
@@ -53,14 +71,14 @@ export function indicatorsPage(page: PageContext, query: { table: string; period
           <select id="table" name="table">
             {INDICATOR_TABLES.map((table) => (
               <option value={table} selected={table === query.table}>
-                {table}
+                {t(TABLE_NAMES[table])}
               </option>
             ))}
           </select>
         </div>
         <div class="field">
           <label for="period">{t('web.period')}</label>
-          <input type="text" id="period" name="period" value={query.period} placeholder="2026-Q1" />
+          <input type="text" id="period" name="period" value={query.period} placeholder={t('web.periodExample')} />
         </div>
         <button class="primary" type="submit">
           {t('web.show')}
@@ -70,14 +88,17 @@ export function indicatorsPage(page: PageContext, query: { table: string; period
         </a>
       </form>
       {!result.ok ? (
-        <Notice kind="error">{result.problem.errors?.map((error) => error.message).join(' ') || result.problem.detail || result.problem.title}</Notice>
+        <Notice kind="error">
+          {lang === 'en' || result.problem.code !== 'VALIDATION_FAILED' ? problemMessage(result.problem, lang, { fieldErrors: true }) : t('web.periodInvalid')}
+        </Notice>
       ) : (
         <>
           <p>
-            {t('web.period')}: {result.body.period}
+            {t('web.period')}: {periodName(result.body.period, lang)}
           </p>
           {result.body.indicators.map((indicator) => {
-            const names = new Map(result.body.groups.map((group) => [group.code, group.name]));
+            const names = new Map(result.body.groups.map((group) => [group.code, groupName(result.body.table, group, lang)]));
+            const title = indicatorTitle(indicator, lang);
             const rows = [
               ...indicator.rows.map((row) => ({
                 label: names.get(row.group) ?? row.group,
@@ -88,22 +109,24 @@ export function indicatorsPage(page: PageContext, query: { table: string; period
             ];
             return (
               <figure class="chart">
-                <figcaption>{indicator.title[lang]}</figcaption>
+                <figcaption>{title}</figcaption>
                 <BarChart
-                  title={t('web.chartOf', { title: indicator.title[lang] })}
+                  title={t('web.chartOf', { title })}
                   rows={rows.map((row) => ({ ...row, value: indicator.kind === 'rate' && row.value !== null ? row.value * 100 : row.value }))}
                 />
-                <table>
-                  <caption class="hint">{indicator.title[lang]}</caption>
-                  <tbody>
-                    {rows.map((row) => (
-                      <tr>
-                        <th scope="row">{row.label}</th>
-                        <td class="num">{row.text}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <TableBox label={title}>
+                  <table>
+                    <caption class="hint">{title}</caption>
+                    <tbody>
+                      {rows.map((row) => (
+                        <tr>
+                          <th scope="row">{row.label}</th>
+                          <td class="num">{row.text}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </TableBox>
               </figure>
             );
           })}

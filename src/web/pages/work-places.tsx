@@ -45,41 +45,29 @@ export async function prisonWork(ctx: Ctx, api: ApiClient, viewer: Viewer) {
   return (
     <section aria-labelledby="prison-work">
       <h2 id="prison-work">{t('web.roster')}</h2>
-      <table>
-        <caption>{t('web.units')}</caption>
-        <thead>
+      <ListTable
+        caption={t('web.units')}
+        headings={[
+          t('web.unit'),
+          { label: t('web.places'), numeric: true },
+          { label: t('web.used'), numeric: true },
+          { label: t('web.reserved'), numeric: true },
+          { label: t('web.free'), numeric: true },
+          { label: t('web.waiting'), numeric: true },
+        ]}
+        empty={t('web.none')}
+        items={units}
+        row={(unit) => (
           <tr>
-            <th scope="col">{t('web.unit')}</th>
-            <th scope="col" class="num">
-              {t('web.places')}
-            </th>
-            <th scope="col" class="num">
-              {t('web.used')}
-            </th>
-            <th scope="col" class="num">
-              {t('web.reserved')}
-            </th>
-            <th scope="col" class="num">
-              {t('web.free')}
-            </th>
-            <th scope="col" class="num">
-              {t('web.waiting')}
-            </th>
+            <th scope="row">{unit.name}</th>
+            <td class="num">{unit.places}</td>
+            <td class="num">{unit.used}</td>
+            <td class="num">{unit.reserved}</td>
+            <td class="num">{unit.free === 0 ? <Tag value="full" label={`${unit.free}`} /> : unit.free}</td>
+            <td class="num">{unit.waiting}</td>
           </tr>
-        </thead>
-        <tbody>
-          {units.map((unit) => (
-            <tr>
-              <th scope="row">{unit.name}</th>
-              <td class="num">{unit.places}</td>
-              <td class="num">{unit.used}</td>
-              <td class="num">{unit.reserved}</td>
-              <td class="num">{unit.free === 0 ? <Tag value="full" label={`${unit.free}`} /> : unit.free}</td>
-              <td class="num">{unit.waiting}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
       {unitRoster(t('web.enrolled'), enrolled, 'admittedOn')}
       {unitRoster(t('web.waitlist'), waitlist, 'waitlistedAt')}
       {unitRoster(

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogueMatcher, foreignTexts, visibleTexts } from './catalogue-text.js';
+import { buildDemoWorld, type DemoWorld } from './demo-world.js';
+import { createWebContext, fetchSession, type WebContext } from './web-context.js';
+
+/**
+ * Every page of the workspace in Russian shows only the Russian catalogue's words and data: no
+ * English message, no raw enum value, no id. Each role's pages of a demo-like world (home,
+ * inbox, every case it may open, a refused form), the signed-out pages and the indicators are
+ * fetched as the organisation's staff see them, and every visible text must be a catalogue
+ * message (its placeholders filled with more of the same), a value someone typed, a date or
+ * number as Russian prints it, or a reference code.
+ */
+let web: WebContext;
+let world: DemoWorld;
+beforeAll(async () => {
+  web = await createWebContext();
+  world = await buildDemoWorld(web);
+}, 120_000);
+afterAll(async () => web?.close());
+
+const ROLES = [
+  ['prison', 'prison_staff'],
+  ['court', 'judge'],
+  ['probation', 'probation_officer'],
+  ['provider', 'treatment_staff'],
+  ['ngo', 'ngo_worker'],
+  ['house', 'halfway_house_staff'],
+  ['coordinator', 'coordinator'],
+] as const;
+
+const caseLinks = (html: string) => [...new Set([...html.matchAll(/href="\/app\/cases\/([0-9a-f-]{36})"/g)].map((match) => match[1]!))];
+
+/** The page's texts that are not Russian catalogue texts or data, each with where it is; the page must be in Russian. */
+function foreignOn(path: string, html: string): string[] {
+  if (!html.includes('<html lang="ru"')) return [`${path}: not a Russian page`];
+  return foreignTexts(html, world.data).map((item) => `${path} ${item.where} ${item.text} (${item.why})`);
+}
+
+describe('the workspace in Russian', { timeout: 240_000 }, () => {
+  it('the check itself: catches English, raw values and ids, and accepts catalogue texts with data', () => {
+    const page = (body: string) => `<!DOCTYPE html><html lang="ru"><head><title>Моя работа</title></head><body>${body}</body></html>`;
+    expect(foreignTexts(page('<p>Last name</p><p>suitable</p><p>not_started</p><p>Unit id e71589c5-7c3e-4e0b-9f55-2f1f0d6a1b2c</p>'), []).map((item) => item.why)).toEqual([
+      'an English message',
+      'not from the Russian catalogue',
+      'a raw value (not_started)',
+      'an id',
+    ]);
+    expect(foreignTexts(page('<p>Drug test recorded</p><p>Drug test</p>'), []).map((item) => item.why)).toEqual(['an English message', 'not from the Russian catalogue']);
+    expect(foreignTexts(page('<p>Record: DRUG_TEST_RECORDED</p><input placeholder="Search">'), []).map((item) => item.why)).toEqual([
+      'a raw value (DRUG_TEST_RECORDED)',
+      'not from the Russian catalogue',
+    ]);
+    expect(foreignTexts(page('<p>Nothing here.</p>'), []).map((item) => item.why)).toEqual(['an English message']);
+    expect(
+      foreignTexts(page('<p>Вы вошли как Судья, Суд №2</p><p>Место 3: Свободно</p><p>P-7K3M-9QXD</p><p>2 мар. 2026 г., 10:30</p><a lang="en">English</a>'), ['Суд №2']),
+    ).toEqual([]);
+    expect(foreignTexts(page('<p>Вы вошли как Judge, Суд №2</p>'), ['Суд №2']).map((item) => item.why)).toEqual(['not from the Russian catalogue']);
+    expect(visibleTexts(page('<button aria-label="Отметить">x</button>')).map((item) => item.text)).toEqual(['Моя работа', 'Отметить', 'x']);
+    expect(catalogueMatcher('ru', []).covered('Здесь пусто.')).toBe(true);
+  });
+
+  it('the signed-out pages: sign-in, its notices, the public indicators and their refusal', async () => {
+    const ru = { headers: { 'accept-language': 'ru' } };
+    const found: string[] = [];
+    for (const path of [
+      '/app/sign-in',
+      '/app/sign-in?expired=1',
+      '/app/sign-in?failed=1',
+      '/app/indicators',
+      '/app/indicators?table=region-quarter&period=2026-Q1',
+      '/app/indicators?table=organisation-year&period=2026',
+      '/app/indicators?period=bogus',
+    ]) {
+      const response = await fetch(`${web.base}${path}`, ru);
+      found.push(...foreignOn(path, await response.text()));
+    }
+    expect(found).toEqual([]);
+  });
+
+  for (const [org, role] of ROLES) {
+    it(`${role}: home, inbox and every case page it opens`, async () => {
+      const session = await fetchSession(web.base, web.region.orgs[org].id, role);
+      const home = await session.request('/app');
+      const inbox = await session.request('/app/inbox');
+      const found = [...foreignOn('/app', home.text), ...foreignOn('/app/inbox', inbox.text)];
+      const ids = new Set([...caseLinks(home.text), ...caseLinks(inbox.text)]);
+      expect(ids.size, 'the role has cases to open').toBeGreaterThan(0);
+      for (const id of ids) {
+        const page = await session.request(`/app/cases/${id}`);
+        // A coordinator's escalations name cases it is no party to: those are "not found", as from the API.
+        expect([200, 404], `/app/cases/${id}`).toContain(page.status);
+        found.push(...foreignOn(`/app/cases/${id}`, page.text));
+      }
+      found.push(...foreignOn('not found', (await session.request('/app/cases/00000000-0000-4000-8000-000000000000')).text));
+      expect(found).toEqual([]);
+    });
+  }
+
+  it('a form the API refuses comes back in Russian, with its field errors; a refused break-glass too', async () => {
+    const prison = await fetchSession(web.base, web.region.orgs.prison.id, 'prison_staff');
+    const screened = await web.t.request('GET', `/cases/${world.people.screened.caseId}`, { token: web.region.tokens.prison });
+    const refused = await prison.request(`/app/cases/${world.people.screened.caseId}/events`, {
+      form: { _csrf: prison.csrf, type: 'ADMITTED', expectedVersion: String(screened.json.version), 'data.date': '' },
+    });
+    expect(refused.status).toBe(422);
+    const found = foreignOn('refused ADMITTED', refused.text);
+    const stale = await prison.request(`/app/cases/${world.people.screened.caseId}/events`, {
+      form: { _csrf: prison.csrf, type: 'WITHDREW', expectedVersion: '1', 'data.date': '2026-03-02' },
+    });
+    expect(stale.status).toBe(409);
+    found.push(...foreignOn('stale WITHDREW', stale.text));
+    found.push(...foreignOn('forged form', (await prison.request('/app/sign-out', { form: { _csrf: 'forged' } })).text));
+    const coordinator = await fetchSession(web.base, web.region.orgs.coordinator.id, 'coordinator');
+    const breakGlass = await coordinator.request('/app/break-glass', { form: { _csrf: coordinator.csrf, caseId: world.people.screened.caseId, reason: 'срочно' } });
+    expect(breakGlass.status).toBe(422);
+    found.push(...foreignOn('refused break-glass', breakGlass.text));
+    expect(found).toEqual([]);
+  });
+});
