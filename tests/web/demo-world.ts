@@ -20,10 +20,21 @@ export async function buildDemoWorld(web: WebContext) {
   };
   const ok = (response: { status: number; text: string }, status = 201) => expect(response.status, response.text).toBe(status);
 
+  let registered = 0;
   const person = async (firstName: string, lastName: string, extra: Record<string, unknown> = {}) => {
+    registered += 1;
     const response = await t.request('POST', '/participants', {
       token: region.tokens.prison,
-      body: { identity: { firstName: typed(firstName), lastName: typed(lastName), dateOfBirth: '1988-05-14', sex: 'male', nationalId: typed('880514300123') }, ...extra },
+      body: {
+        identity: {
+          firstName: typed(firstName),
+          lastName: typed(lastName),
+          dateOfBirth: '1988-05-14',
+          sex: 'male',
+          nationalId: typed(`8805143${String(registered).padStart(5, '0')}`),
+        },
+        ...extra,
+      },
     });
     ok(response);
     return response.json as { id: string; referenceCode: string };

@@ -47,7 +47,7 @@ describe('the workspace in Russian', { timeout: 240_000 }, () => {
       'an id',
     ]);
     expect(foreignTexts(page('<p>Drug test recorded</p><p>Drug test</p>'), []).map((item) => item.why)).toEqual(['an English message', 'not from the Russian catalogue']);
-    expect(foreignTexts(page('<p>Record: DRUG_TEST_RECORDED</p><input placeholder="Search">'), []).map((item) => item.why)).toEqual([
+    expect(foreignTexts(page('<p>Record: DRUG_TEST_RECORDED</p><input placeholder="Type here">'), []).map((item) => item.why)).toEqual([
       'a raw value (DRUG_TEST_RECORDED)',
       'not from the Russian catalogue',
     ]);
@@ -85,14 +85,25 @@ describe('the workspace in Russian', { timeout: 240_000 }, () => {
       const inbox = await session.request('/app/inbox');
       const found = [...foreignOn('/app', home.text), ...foreignOn('/app/inbox', inbox.text)];
       const ids = new Set([...caseLinks(home.text), ...caseLinks(inbox.text)]);
+      const personLinks = new Set<string>();
       expect(ids.size, 'the role has cases to open').toBeGreaterThan(0);
       for (const id of ids) {
         const page = await session.request(`/app/cases/${id}`);
         // A coordinator's escalations name cases it is no party to: those are "not found", as from the API.
         expect([200, 404], `/app/cases/${id}`).toContain(page.status);
         found.push(...foreignOn(`/app/cases/${id}`, page.text));
+        for (const match of page.text.matchAll(/href="\/app\/people\/([0-9a-f-]{36})"/g)) personLinks.add(match[1]!);
       }
       found.push(...foreignOn('not found', (await session.request('/app/cases/00000000-0000-4000-8000-000000000000')).text));
+      // Finding and registering people, the search's answer and each person the case pages link to.
+      found.push(...foreignOn('/app/people', (await session.request('/app/people')).text));
+      found.push(...foreignOn('/app/people/new', (await session.request('/app/people/new')).text));
+      const searched = await session.request('/app/people', { form: { _csrf: session.csrf, reference: world.people.screened.person.referenceCode } });
+      found.push(...foreignOn('/app/people (search)', searched.text));
+      const refused = await session.request('/app/people', { form: { _csrf: session.csrf, name: 'x' } });
+      expect(refused.status).toBe(422);
+      found.push(...foreignOn('/app/people (a refused search)', refused.text));
+      for (const id of personLinks) found.push(...foreignOn(`/app/people/${id}`, (await session.request(`/app/people/${id}`)).text));
       expect(found).toEqual([]);
     });
   }

@@ -70,12 +70,17 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
         <section aria-labelledby="participant">
           <h2 id="participant">{t('web.participant')}</h2>
           {participant ? (
-            DATA_CLASSES.filter((dataClass) => hasData(participant[dataClass])).map((dataClass) => (
-              <>
-                <h3>{t(`web.${dataClass}`)}</h3>
-                <DataValue name={dataClass} value={participant[dataClass]} ctx={ctx} />
-              </>
-            ))
+            <>
+              <p>
+                <a href={`/app/people/${item.participant.id}`}>{t('web.people.openExisting', { reference: item.participant.referenceCode })}</a>
+              </p>
+              {DATA_CLASSES.filter((dataClass) => hasData(participant[dataClass])).map((dataClass) => (
+                <>
+                  <h3>{t(`web.${dataClass}`)}</h3>
+                  <DataValue name={dataClass} value={participant[dataClass]} ctx={ctx} />
+                </>
+              ))}
+            </>
           ) : (
             <p>{item.participant.referenceCode}</p>
           )}
