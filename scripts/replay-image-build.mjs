@@ -12,8 +12,9 @@
 //   3. `cadap migrate` as the database owner; `cadap bootstrap` as the restricted role (the first
 //      organisation, whose id goes into the token's `org` claim); then the image's CMD as the
 //      restricted role with the image's ENV, waiting for its HEALTHCHECK command to pass; one
-//      request with the identity provider's token must succeed; SIGTERM must stop it cleanly; and
-//      `cadap audit verify` must find the audit trail intact.
+//      request with the identity provider's token must succeed, and GET /metrics with it (an admin);
+//      SIGTERM must stop it cleanly; `cadap audit verify` must find the audit trail intact; and
+//      `cadap retention run` must run as the restricted role.
 //
 // The scratch folder, the database and the role are removed whatever happens.
 // Usage: node scripts/replay-image-build.mjs   (from .ci/run, after the PostgreSQL tests)
@@ -278,6 +279,11 @@ async function main() {
     const body = await response.text();
     if (response.status !== 200 || !body.includes('Replay Coordination Centre')) throw new Error(`with the identity provider's token: ${response.status} ${body.slice(0, 300)}`);
     log(`GET /organisations/:id with the JWKS file's token: ${response.status}`);
+    const scrape = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    const metricsText = await scrape.text();
+    if (scrape.status !== 200 || !metricsText.includes('cadap_http_request_duration_seconds'))
+      throw new Error(`GET /metrics with the admin token: ${scrape.status} ${metricsText.slice(0, 300)}`);
+    log(`GET /metrics with the admin token: ${scrape.status}, ${metricsText.split('\n').filter((line) => line.startsWith('# TYPE')).length} metric families`);
 
     service.kill('SIGTERM');
     const code = await exited;
@@ -287,6 +293,9 @@ async function main() {
     const verified = runInImage(image, ['cadap', 'audit', 'verify'], env);
     if (!verified.includes('Audit trail verified')) throw new Error(`cadap audit verify: ${verified}`);
     log(`cadap audit verify: ${verified.trim().split('\n').at(-1)}`);
+    // Retention as the restricted role: its deletes and updates need no privilege the role lacks.
+    const retained = runInImage(image, ['cadap', 'retention', 'run'], env);
+    log(`cadap retention run as the restricted role: ${retained.trim().split('\n').at(-1)}`);
   } finally {
     if (service && service.exitCode === null && service.signalCode === null) service.kill('SIGKILL');
     await admin.unsafe(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`).catch((error) => log(`could not drop ${databaseName}: ${error.message}`));
