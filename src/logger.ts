@@ -9,7 +9,8 @@ const ORDER: Record<LogLevel | 'silent', number> = { debug: 10, info: 20, warn: 
 export type LogFields = {
   requestId?: string;
   method?: string;
-  path?: string;
+  /** The pattern of the route a request matched (`/cases/:id`), never its path. */
+  route?: string;
   status?: number;
   durationMs?: number;
   actorSub?: string;

@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, Services } from './context.js';
+import { routeLabel } from './route-label.js';
 
 const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * First in the chain: puts the services and a request id on the context, echoes the id,
- * and writes one structured log line per request. The path is logged without its query
- * string, and nothing of the body, token or participant ever is.
+ * and writes one structured log line per request. It logs the pattern of the route the request
+ * matched (`/cases/:id`, or `unmatched`), never the path: a path is whatever a client typed, a
+ * name pasted where an id belongs included. Nothing of the body, query, token or participant is
+ * logged either.
  */
 export function requestContext(services: Services): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -23,7 +26,7 @@ export function requestContext(services: Services): MiddlewareHandler<AppEnv> {
     services.logger.info('request', {
       requestId,
       method: c.req.method,
-      path: c.req.path,
+      route: routeLabel(c),
       status: c.res.status,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
       ...(actor ? { actorSub: actor.sub, organisationId: actor.organisation.id } : {}),
