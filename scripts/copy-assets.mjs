@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const RUN_TIME_ASSETS = ['db/migrations', 'src/web/app.css', 'locales'];
+export const RUN_TIME_ASSETS = ['db/migrations', 'src/web/app.css', 'src/web/phone.css', 'locales'];
 
 const isSource = (file) => /\.tsx?$/.test(file);
 
