@@ -267,6 +267,9 @@ describe('erasure of a person whose cases all closed more than RETENTION_YEARS a
     expect(checked).toEqual({ participants: 2, participant_notes: 1, consents: 1, break_glass_grants: 1 });
     const [gone] = await t.db.select().from(participants).where(eq(participants.id, erased.id));
     expect(gone).toMatchObject({ referenceCode: erased.referenceCode, nationalIdDigest: null, identity: {}, contact: {}, health: {}, region: 'KZ-PAV' });
+    // The columns generated from the identity (the name search's keys, the sort name) go with it.
+    expect(gone!.nameKeys ?? []).toEqual([]);
+    expect(gone!.sortName ?? '').toBe('');
     // No word of theirs is left in any table, the audit trail included (bar the break-glass reason, the coordinator's own words).
     const after = await dump();
     for (const word of words) expect(everywhere(after).replaceAll('Aigerim reported missing by her sister', ''), word).not.toContain(word);
@@ -401,6 +404,12 @@ describe('erasure of a person whose cases all closed more than RETENTION_YEARS a
         .from(deadlines)
         .where(and(eq(deadlines.participantId, await register('Newova', nationalId)), eq(deadlines.rule, 'possible_duplicate')));
     expect(await duplicatesOf('KZ-RET-0101')).toEqual([]);
-    expect(await duplicatesOf('KZ-RET-0102')).toHaveLength(1);
+    // The kept person's number is held back as a possible duplicate of theirs (the prison sees them), naming them only.
+    const again = await t.request('POST', '/participants', {
+      token: await t.tokenFor(r.orgs.prison, 'prison_staff'),
+      body: { identity: { firstName: 'Returning', lastName: 'Newova', dateOfBirth: '1990-04-05', nationalId: 'KZ-RET-0102' } },
+    });
+    expect(again.status, again.text).toBe(409);
+    expect(again.json.possibleDuplicates.map((match: { id: string }) => match.id)).toEqual([keptId]);
   });
 });
