@@ -3,6 +3,8 @@ import { translator } from './i18n.js';
 import type { PeopleRouteHelpers } from './people-routes.js';
 import { BreakGlassSection, breakGlassCasePage, denialsPage, isCoordinator } from './pages/coordinator.js';
 import { NotesSection, type NoteForm } from './pages/notes.js';
+import { OpenCaseLinks } from './pages/open-case.js';
+import { openableProtocols } from './open-case-routes.js';
 import { personPage } from './pages/people.js';
 import type { BreakGlassCase, CaseItem, DenialItem, OrganisationItem, Page, Participant } from './shapes.js';
 import type { SignedIn, WebContext, WebEnv } from './routes.js';
@@ -30,6 +32,7 @@ export async function personView(who: SignedIn, id: string, flash: string | unde
     cases?.items ?? [],
     flash,
     <>
+      <OpenCaseLinks page={who.page} personId={person.id} protocols={person.erasedAt ? [] : openableProtocols(who.viewer)} />
       <NotesSection page={who.page} person={person} names={names} form={noteForm} />
       {glass && <BreakGlassSection page={who.page} cases={glass.items} />}
     </>,
