@@ -110,7 +110,9 @@ export function mountPeopleRoutes(app: Hono<WebEnv>, helpers: PeopleRouteHelpers
   app.get('/people/:id', signedIn, async (c) => {
     const { who } = c.var;
     const t = translator(who.page.lang);
-    const flash = c.req.query('done') ? t('web.people.registered') : c.req.query('noted') ? t('web.notes.saved') : undefined;
+    const consent = c.req.query('consent');
+    const done = consent && ['recorded', 'proposed', 'confirm', 'revoke', 'void'].includes(consent) ? t(`web.consent.done.${consent as 'recorded'}`) : undefined;
+    const flash = c.req.query('done') ? t('web.people.registered') : c.req.query('noted') ? t('web.notes.saved') : done;
     const view = await personView(who, c.req.param('id'), flash);
     return view ? c.html(view) : notFoundPage(c, who.page);
   });

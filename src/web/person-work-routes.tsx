@@ -2,11 +2,12 @@ import type { Hono } from 'hono';
 import { translator } from './i18n.js';
 import type { PeopleRouteHelpers } from './people-routes.js';
 import { BreakGlassSection, breakGlassCasePage, denialsPage, isCoordinator } from './pages/coordinator.js';
+import { ConsentsSection, type ConsentForm } from './pages/consents.js';
 import { NotesSection, type NoteForm } from './pages/notes.js';
 import { OpenCaseLinks } from './pages/open-case.js';
 import { openableProtocols } from './open-case-routes.js';
 import { personPage } from './pages/people.js';
-import type { BreakGlassCase, CaseItem, DenialItem, OrganisationItem, Page, Participant } from './shapes.js';
+import type { BreakGlassCase, CaseItem, ConsentItem, DenialItem, OrganisationItem, Page, Participant } from './shapes.js';
 import type { SignedIn, WebContext, WebEnv } from './routes.js';
 import { isUuid } from '../uuid.js';
 
@@ -17,13 +18,14 @@ import { isUuid } from '../uuid.js';
  */
 
 /** The person's page with its notes and, for the region's coordinator, break-glass on each of their cases; undefined when the API shows nothing of them. */
-export async function personView(who: SignedIn, id: string, flash: string | undefined, noteForm?: NoteForm) {
+export async function personView(who: SignedIn, id: string, flash: string | undefined, forms: { note?: NoteForm; consent?: ConsentForm } = {}) {
   const person = isUuid(id) ? await who.api.maybe<Participant>(`/participants/${id}`) : undefined;
   if (!person) return undefined;
-  const [cases, organisations, glass] = await Promise.all([
+  const [cases, organisations, glass, consents] = await Promise.all([
     who.api.maybe<Page<CaseItem>>(`/cases?participantId=${id}&limit=200`),
     who.api.maybe<Page<OrganisationItem>>('/organisations?limit=200'),
     isCoordinator(who.viewer) ? who.api.maybe<{ items: BreakGlassCase[] }>(`/participants/${id}/break-glass-cases`) : undefined,
+    who.api.maybe<{ items: ConsentItem[] }>(`/participants/${id}/consents`),
   ]);
   const names = new Map((organisations?.items ?? []).map((org) => [org.id, org.name]));
   return personPage(
@@ -33,7 +35,8 @@ export async function personView(who: SignedIn, id: string, flash: string | unde
     flash,
     <>
       <OpenCaseLinks page={who.page} personId={person.id} protocols={person.erasedAt ? [] : openableProtocols(who.viewer)} />
-      <NotesSection page={who.page} person={person} names={names} form={noteForm} />
+      <ConsentsSection page={who.page} person={person} consents={consents?.items} organisations={organisations?.items ?? []} form={forms.consent} />
+      <NotesSection page={who.page} person={person} names={names} form={forms.note} />
       {glass && <BreakGlassSection page={who.page} cases={glass.items} />}
     </>,
   );
@@ -61,7 +64,7 @@ export function mountPersonWorkRoutes(app: Hono<WebEnv>, helpers: PeopleRouteHel
     if (result?.ok) return c.redirect(`/app/people/${id}?noted=1#notes`, 303);
     if (result?.status === 404) return notFoundPage(c, who.page);
     const error = result?.status === 409 ? t('web.notes.erased') : t('web.notes.invalid');
-    const view = await personView(who, id, undefined, { text, error });
+    const view = await personView(who, id, undefined, { note: { text, error } });
     return view ? c.html(view, 422) : notFoundPage(c, who.page);
   });
 

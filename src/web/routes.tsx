@@ -14,6 +14,7 @@ import { pickLang, type Lang } from './i18n.js';
 import { mountPeopleRoutes } from './people-routes.js';
 import { mountPersonWorkRoutes } from './person-work-routes.js';
 import { mountOpenCaseRoutes } from './open-case-routes.js';
+import { mountConsentRoutes } from './consent-routes.js';
 import { breakGlassCasePage, isCoordinator } from './pages/coordinator.js';
 import { Layout, Notice, type PageContext, type Viewer } from './layout.js';
 import { createOidcSignIn } from './oidc.js';
@@ -321,5 +322,6 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
   mountPeopleRoutes(app, { signedIn, checkedForm, refused, notFoundPage });
   mountPersonWorkRoutes(app, { signedIn, checkedForm, refused, notFoundPage });
   mountOpenCaseRoutes(app, { signedIn, checkedForm, refused, notFoundPage });
+  mountConsentRoutes(app, { signedIn, checkedForm, refused, notFoundPage });
   return app;
 }
