@@ -11,7 +11,7 @@ import { isUuid } from '../uuid.js';
  * A person's sharing consents from their page (issue 16 item 3): record or propose, confirm,
  * revoke and void through the consents API, and print the form the person signs.
  */
-const FIELDS = ['organisationId', 'purpose', 'validFrom', 'validUntil', 'signedMethod', 'witness', 'textVersion'] as const;
+const FIELDS = ['organisationId', 'purpose', 'validFrom', 'validUntil', 'untilCaseId', 'caseId', 'signedMethod', 'witness', 'textVersion'] as const;
 const ACTIONS = ['confirm', 'revoke', 'void'] as const;
 
 export function mountConsentRoutes(app: Hono<WebEnv>, helpers: PeopleRouteHelpers) {

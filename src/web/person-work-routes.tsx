@@ -35,7 +35,7 @@ export async function personView(who: SignedIn, id: string, flash: string | unde
     flash,
     <>
       <OpenCaseLinks page={who.page} personId={person.id} protocols={person.erasedAt ? [] : openableProtocols(who.viewer)} />
-      <ConsentsSection page={who.page} person={person} consents={consents?.items} organisations={organisations?.items ?? []} form={forms.consent} />
+      <ConsentsSection page={who.page} person={person} consents={consents?.items} organisations={organisations?.items ?? []} cases={cases?.items ?? []} form={forms.consent} />
       <NotesSection page={who.page} person={person} names={names} form={forms.note} />
       {glass && <BreakGlassSection page={who.page} cases={glass.items} />}
     </>,

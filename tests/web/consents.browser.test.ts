@@ -133,6 +133,14 @@ describe.skipIf(chromiumMissing)('consents from the person’s page, in Chromium
     expect(await page.locator('.notice').first().innerText()).toBe('Согласие отозвано.');
     expect((await consents()).find((item) => item.id === recorded!.id)).toMatchObject({ status: 'revoked', revocationReason: 'Человек отозвал согласие письменно' });
     expect(await page.locator('tbody tr', { hasText: region.orgs.ngo.name }).innerText()).toContain('Отозвано');
+
+    // Until a case closes instead of a date: the person's case is chosen by its name, never an id.
+    await fillConsent(page, region.orgs.provider.id, ['health']);
+    await page.locator('#consent-until').fill('');
+    await page.selectOption('#consent-until-case', plan.json.id);
+    await submit(page, page.getByRole('button', { name: 'Сохранить согласие' }));
+    expect((await consents()).find((item) => item.organisationId === region.orgs.provider.id)).toMatchObject({ status: 'valid', untilCaseId: plan.json.id, validUntil: null });
+    expect(await page.locator('tbody tr', { hasText: region.orgs.provider.name }).innerText()).toContain('до закрытия дела');
     await expectAccessible(page);
   });
 });

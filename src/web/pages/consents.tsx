@@ -1,7 +1,7 @@
 import { raw } from 'hono/html';
-import { formatWhen, translator, type Lang, type Translate } from '../i18n.js';
+import { formatWhen, protocolTitle, translator, type Lang, type Translate } from '../i18n.js';
 import { ListTable, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
-import type { ConsentItem, OrganisationItem, Participant } from '../shapes.js';
+import type { CaseItem, ConsentItem, OrganisationItem, Participant } from '../shapes.js';
 import { fullName } from './people.js';
 
 /*
@@ -63,11 +63,11 @@ function Actions(props: { page: SignedInPage; t: Translate; consent: ConsentItem
   );
 }
 
-function Select(props: { id: string; name: string; label: string; options: readonly { value: string; label: string }[]; value: string | undefined }) {
+function Select(props: { id: string; name: string; label: string; options: readonly { value: string; label: string }[]; value: string | undefined; required?: boolean }) {
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
-      <select id={props.id} name={props.name} required>
+      <select id={props.id} name={props.name} required={props.required ?? true}>
         <option value="">—</option>
         {props.options.map((option) => (
           <option value={option.value} selected={option.value === props.value}>
@@ -88,8 +88,12 @@ function Input(props: { id: string; name: string; label: string; value: string |
   );
 }
 
-function RecordForm(props: { page: SignedInPage; t: Translate; personId: string; organisations: OrganisationItem[]; form: ConsentForm | undefined }) {
+function RecordForm(props: { page: SignedInPage; t: Translate; personId: string; organisations: OrganisationItem[]; cases: CaseItem[]; form: ConsentForm | undefined }) {
   const { page, t, form } = props;
+  const caseOptions = props.cases.map((item) => ({
+    value: item.id,
+    label: `${protocolTitle(item.protocol, page.lang) ?? t('web.case')} · ${formatWhen(item.openedAt, page.lang, 'UTC')}`,
+  }));
   const values = form?.values ?? {};
   const chosen = new Set(form?.classes ?? []);
   return (
@@ -122,7 +126,17 @@ function RecordForm(props: { page: SignedInPage; t: Translate; personId: string;
         options={CONSENT_PURPOSES.map((value) => ({ value, label: t(`web.consent.purpose.${value}`) }))}
       />
       <Input id="consent-from" name="validFrom" type="date" label={t('web.consent.validFrom')} value={values.validFrom} />
-      <Input id="consent-until" name="validUntil" type="date" label={t('web.consent.validUntil')} value={values.validUntil} />
+      <p class="hint">{t('web.consent.untilHint')}</p>
+      <Input id="consent-until" name="validUntil" type="date" label={t('web.optional', { label: t('web.consent.validUntil') })} value={values.validUntil} required={false} />
+      <Select
+        id="consent-until-case"
+        name="untilCaseId"
+        label={t('web.optional', { label: t('web.consent.untilCase') })}
+        value={values.untilCaseId}
+        options={caseOptions}
+        required={false}
+      />
+      <Select id="consent-case" name="caseId" label={t('web.optional', { label: t('web.consent.onCase') })} value={values.caseId} options={caseOptions} required={false} />
       <Select
         id="consent-method"
         name="signedMethod"
@@ -144,6 +158,7 @@ export function ConsentsSection(props: {
   person: Participant;
   consents: ConsentItem[] | undefined;
   organisations: OrganisationItem[];
+  cases: CaseItem[];
   form?: ConsentForm | undefined;
 }) {
   const { page, person, consents, organisations } = props;
@@ -174,7 +189,7 @@ export function ConsentsSection(props: {
           </tr>
         )}
       />
-      {!person.erasedAt && <RecordForm page={page} t={t} personId={person.id} organisations={organisations} form={props.form} />}
+      {!person.erasedAt && <RecordForm page={page} t={t} personId={person.id} organisations={organisations} cases={props.cases} form={props.form} />}
     </section>
   );
 }
