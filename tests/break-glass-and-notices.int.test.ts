@@ -71,6 +71,31 @@ describe('break-glass', () => {
       .where(and(eq(auditEvents.action, 'case.break_glass'), eq(auditEvents.organisationId, elsewhere.id)));
     expect(denial).toMatchObject({ outcome: 'denied', purpose: 'Not my region but curious' });
   });
+
+  it('lists a person’s cases to the region’s coordinator only (no data, no parties), audited; another region’s coordinator and other roles are refused', async () => {
+    const { person, caseId } = await courtCase();
+    const listed = await t.request('GET', `/participants/${person.id}/break-glass-cases`, { token: r.tokens.coordinator });
+    expect(listed.status, listed.text).toBe(200);
+    expect(listed.json.items).toEqual([{ id: caseId, protocol: 'court-ordered-treatment', state: expect.any(String), openedAt: expect.any(String), closedAt: null }]);
+    // Listing grants nothing: the case stays closed to the coordinator until break-glass.
+    expect((await t.request('GET', `/cases/${caseId}`, { token: r.tokens.coordinator })).status).toBe(404);
+    const read = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'participant.break_glass_cases'), eq(auditEvents.participantId, person.id), eq(auditEvents.outcome, 'success')));
+    expect(read).toHaveLength(1);
+
+    const karaganda = r.decoys[0]!;
+    const elsewhere = karaganda.orgs.coordinator;
+    const other = await t.request('GET', `/participants/${person.id}/break-glass-cases`, { token: karaganda.tokens.coordinator });
+    expect(other.status).toBe(404);
+    const [denial] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'participant.break_glass_cases'), eq(auditEvents.organisationId, elsewhere.id)));
+    expect(denial).toMatchObject({ outcome: 'denied', participantId: person.id });
+    expect((await t.request('GET', `/participants/${person.id}/break-glass-cases`, { token: r.tokens.court })).status).toBe(403);
+  });
 });
 
 describe('notices about people', () => {

@@ -12,7 +12,7 @@ import { verifyAuditTrail } from './verify.js';
 
 const tags = ['Audit'];
 
-const AuditRowSchema = z
+export const AuditRowSchema = z
   .object({
     seq: z.number().int(),
     chain: z.string(),

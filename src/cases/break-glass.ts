@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { breakGlassGrants, cases } from '../../db/schema.js';
+import { breakGlassGrants, cases, participants } from '../../db/schema.js';
 import { BREAK_GLASS_HOURS } from '../access/policy.js';
 import { audit } from '../audit/audit.js';
 import { raiseAlert } from '../deadlines/rows.js';
@@ -51,4 +51,32 @@ export async function breakGlass(db: Executor, facts: RequestFacts, caseId: stri
     });
     return { id: grant.id, caseId: row.id, participantId: row.participantId, reason, grantedAt: grant.grantedAt.toISOString(), expiresAt: grant.expiresAt.toISOString() };
   });
+}
+
+/**
+ * The cases of a person of the coordinator's region, to choose the one to break the glass on
+ * (the workspace's person page): each case's id, protocol, state and dates, never its data or
+ * parties. Anyone else, or a person of another region: 404, audited.
+ */
+export async function breakGlassCases(db: Executor, facts: RequestFacts, participantId: string) {
+  const [person] = await db.select({ region: participants.region }).from(participants).where(eq(participants.id, participantId));
+  const inRegion = person && facts.actor.organisation.kind === 'coordinator' && facts.actor.organisation.region === person.region;
+  if (!inRegion) {
+    await audit(db, facts, {
+      action: 'participant.break_glass_cases',
+      subjectType: 'participant',
+      subjectId: participantId,
+      participantId: person ? participantId : undefined,
+      outcome: 'denied',
+    });
+    throw notFound('participant');
+  }
+  const rows = await db
+    .select({ id: cases.id, protocol: cases.protocol, state: cases.state, openedAt: cases.openedAt, closedAt: cases.closedAt })
+    .from(cases)
+    .where(eq(cases.participantId, participantId))
+    .orderBy(desc(cases.openedAt), desc(cases.id))
+    .limit(200);
+  await audit(db, facts, { action: 'participant.break_glass_cases', subjectType: 'participant', subjectId: participantId, participantId, outcome: 'success' });
+  return { items: rows.map((row) => ({ ...row, openedAt: row.openedAt.toISOString(), closedAt: row.closedAt?.toISOString() ?? null })) };
 }

@@ -4,9 +4,9 @@ import { AUTHED, json, jsonBody, problems } from '../http/openapi.js';
 import { pageOf } from '../http/pagination.js';
 import { defineRoute } from '../http/route.js';
 import { IdParam } from '../organisations/schemas.js';
-import { AssignmentSchema, AssignSchema, CaseListQuery, CaseSchema, EventSchema, HistoryEventSchema, OpenCaseSchema, PageQuery } from './schemas.js';
+import { AssignmentSchema, AssignSchema, BreakGlassCaseSchema, CaseListQuery, CaseSchema, EventSchema, HistoryEventSchema, OpenCaseSchema, PageQuery } from './schemas.js';
 import { assignCase } from './assignees.js';
-import { breakGlass } from './break-glass.js';
+import { breakGlass, breakGlassCases } from './break-glass.js';
 import { caseHistory, listCases, openCase, readCase, recordEvent } from './service.js';
 
 const tags = ['Cases'];
@@ -74,6 +74,23 @@ const breakGlassRoute = defineRoute('cases:break-glass', {
   },
 });
 
+const breakGlassCasesRoute = defineRoute('cases:break-glass', {
+  method: 'get',
+  path: '/participants/{id}/break-glass-cases',
+  tags,
+  summary: 'A person of your region’s cases (id, protocol, state, dates; no data), to choose the one to break the glass on: the region’s coordinator only (audited)',
+  request: { params: IdParam },
+  responses: {
+    200: json(
+      z.object({
+        items: z.array(BreakGlassCaseSchema),
+      }),
+      'The person’s cases, newest first (at most 200)',
+    ),
+    ...problems(...AUTHED, 404, 422),
+  },
+});
+
 const assign = defineRoute('cases:assign', {
   method: 'put',
   path: '/cases/{id}/assignee',
@@ -101,5 +118,6 @@ export function caseRoutes() {
     .openapi(history, async (c) => c.json(await caseHistory(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('query')), 200))
     .openapi(assign, async (c) => c.json(await assignCase(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('json').sub), 200))
     .openapi(unassign, async (c) => c.json(await assignCase(c.var.services.db, requestFacts(c), c.req.valid('param').id, null), 200))
+    .openapi(breakGlassCasesRoute, async (c) => c.json(await breakGlassCases(c.var.services.db, requestFacts(c), c.req.valid('param').id), 200))
     .openapi(breakGlassRoute, async (c) => c.json(await breakGlass(c.var.services.db, requestFacts(c), c.req.valid('param').id, c.req.valid('json').reason), 201));
 }

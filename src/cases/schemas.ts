@@ -91,3 +91,8 @@ export const AssignSchema = z
   .openapi('AssignCase');
 
 export const AssignmentSchema = z.object({ caseId: z.uuid(), assignee: z.object({ sub: z.string(), name: z.string().nullable() }).nullable() }).openapi('CaseAssignment');
+
+/** A case as the region's coordinator sees it before break-glass: what it is, never its data or parties. */
+export const BreakGlassCaseSchema = z
+  .object({ id: z.uuid(), protocol: z.string(), state: z.string(), openedAt: z.string(), closedAt: z.string().nullable() })
+  .openapi('BreakGlassCase');

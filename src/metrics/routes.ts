@@ -1,5 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { routeLabel } from '../http/route-label.js';
 import type { AppEnv } from '../http/context.js';
 import { AUTHED, problems } from '../http/openapi.js';

@@ -1,9 +1,10 @@
 import type { Hono, MiddlewareHandler } from 'hono';
 import { translator, type Lang, type Translate } from './i18n.js';
 import { Layout, Notice, type PageContext } from './layout.js';
-import { duplicatePage, peopleSearchPage, personPage, registerPage, type IdentityValues, type SearchValues } from './pages/people.js';
+import { personView } from './person-work-routes.js';
+import { duplicatePage, peopleSearchPage, registerPage, type IdentityValues, type SearchValues } from './pages/people.js';
 import type { Problem } from './problem.js';
-import type { CaseItem, Page, Participant, ParticipantFound } from './shapes.js';
+import type { Page, Participant, ParticipantFound } from './shapes.js';
 import { isUuid } from '../uuid.js';
 import type { WebContext, WebEnv } from './routes.js';
 
@@ -108,11 +109,12 @@ export function mountPeopleRoutes(app: Hono<WebEnv>, helpers: PeopleRouteHelpers
 
   app.get('/people/:id', signedIn, async (c) => {
     const { who } = c.var;
-    const id = c.req.param('id');
-    const person = isUuid(id) ? await who.api.maybe<Participant>(`/participants/${id}`) : undefined;
-    if (!person) return notFoundPage(c, who.page);
-    const cases = (await who.api.maybe<Page<CaseItem>>(`/cases?participantId=${id}&limit=200`))?.items ?? [];
-    return c.html(personPage(who.page, person, cases, c.req.query('done') ? translator(who.page.lang)('web.people.registered') : undefined));
+    const t = translator(who.page.lang);
+    const consent = c.req.query('consent');
+    const done = consent && ['recorded', 'proposed', 'confirm', 'revoke', 'void'].includes(consent) ? t(`web.consent.done.${consent as 'recorded'}`) : undefined;
+    const flash = c.req.query('done') ? t('web.people.registered') : c.req.query('noted') ? t('web.notes.saved') : done;
+    const view = await personView(who, c.req.param('id'), flash);
+    return view ? c.html(view) : notFoundPage(c, who.page);
   });
 
   // A caseworker of the reader's organisation named on the case, or none: the API checks who may.

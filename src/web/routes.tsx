@@ -12,6 +12,10 @@ import { dataFromForm, formValues } from './forms.js';
 import { t } from '../../locales/catalogue.js';
 import { pickLang, type Lang } from './i18n.js';
 import { mountPeopleRoutes } from './people-routes.js';
+import { mountPersonWorkRoutes } from './person-work-routes.js';
+import { mountOpenCaseRoutes } from './open-case-routes.js';
+import { mountConsentRoutes } from './consent-routes.js';
+import { breakGlassCasePage, isCoordinator } from './pages/coordinator.js';
 import { Layout, Notice, type PageContext, type Viewer } from './layout.js';
 import { createOidcSignIn } from './oidc.js';
 import { casePage, loadCase, type FailedForm } from './pages/case.js';
@@ -19,11 +23,10 @@ import { homePage } from './pages/home.js';
 import { inboxPage } from './pages/inbox.js';
 import { INDICATOR_TABLES, indicatorsPage } from './pages/indicators.js';
 import { signInPage } from './pages/sign-in.js';
-import { fieldErrorsOf, problemMessage, type Problem } from './problem.js';
+import { fieldErrorsOf, type Problem } from './problem.js';
 import { csrfMatches, DEFAULT_SESSION_LIFETIME, endSession, isSameOrigin, readSession, saveLoginState, startSession, takeLoginState, type Session } from './session.js';
 import type { DemoSignInChoices, IndicatorTable, NotificationItem, Page } from './shapes.js';
 import { summariseError } from '../logger.js';
-import { isUuid } from '../uuid.js';
 
 /**
  * The web workspace under /app: server-rendered pages (hono/jsx) for each role. Pages read and
@@ -271,17 +274,6 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     return c.html(await homePage(who.page, who.api, now(c), flashOf(c, who.page.lang)));
   });
 
-  app.post('/break-glass', signedIn, async (c) => {
-    const { who } = c.var;
-    const form = await checkedForm(c, who.session.csrf);
-    if (!form) return refused(c, who.page.lang);
-    const caseId = (form.caseId ?? '').trim();
-    const result = isUuid(caseId) ? await who.api.post(`/cases/${caseId}/break-glass`, { reason: form.reason ?? '' }) : undefined;
-    if (result?.ok) return c.redirect(`/app/cases/${caseId}?done=1`, 303);
-    const problem = result && !result.ok ? problemMessage(result.problem, who.page.lang, { fieldErrors: true }) : t(who.page.lang, 'web.notFound');
-    return c.html(await homePage(who.page, who.api, now(c), undefined, problem), 422);
-  });
-
   app.get('/inbox', signedIn, async (c) => {
     const { who } = c.var;
     const items = (await who.api.get<Page<NotificationItem>>('/notifications?limit=100')).items;
@@ -300,7 +292,11 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     try {
       return c.html(casePage(who.page, await loadCase(who.api, c.req.param('id')), flashOf(c, who.page.lang), undefined));
     } catch (error) {
-      if (error instanceof ApiRefusal && (error.status === 404 || error.status === 422)) return notFoundPage(c, who.page);
+      if (error instanceof ApiRefusal && (error.status === 404 || error.status === 422)) {
+        // The region's coordinator may break the glass on a case it cannot open, with a reason.
+        if (error.status === 404 && isCoordinator(who.viewer)) return c.html(breakGlassCasePage(who.page, c.req.param('id'), undefined), 404);
+        return notFoundPage(c, who.page);
+      }
       throw error;
     }
   });
@@ -328,5 +324,8 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
   });
 
   mountPeopleRoutes(app, { signedIn, checkedForm, refused, notFoundPage });
+  mountPersonWorkRoutes(app, { signedIn, checkedForm, refused, notFoundPage });
+  mountOpenCaseRoutes(app, { signedIn, checkedForm, refused, notFoundPage });
+  mountConsentRoutes(app, { signedIn, checkedForm, refused, notFoundPage });
   return app;
 }

@@ -1,5 +1,7 @@
 import type { z } from '@hono/zod-openapi';
-import type { CaseSchema, HistoryEventSchema } from '../cases/schemas.js';
+import type { AuditRowSchema } from '../audit/routes.js';
+import type { BreakGlassCaseSchema, CaseSchema, HistoryEventSchema } from '../cases/schemas.js';
+import type { ConsentSchema } from '../consents/schemas.js';
 import type { DeadlineSchema } from '../deadlines/routes.js';
 import type { PublishedSchema } from '../indicators/routes.js';
 import type { NotificationSchema } from '../messages-api/routes.js';
@@ -24,6 +26,9 @@ export type Me = z.infer<typeof MeSchema>;
 export type DemoSignInChoices = z.infer<typeof DemoSignInChoicesSchema>;
 export type Participant = z.infer<typeof ParticipantSchema>;
 export type ParticipantFound = z.infer<typeof ParticipantFoundSchema>;
+export type BreakGlassCase = z.infer<typeof BreakGlassCaseSchema>;
+export type DenialItem = z.infer<typeof AuditRowSchema>;
+export type ConsentItem = z.infer<typeof ConsentSchema>;
 export type Caseworker = z.infer<typeof CaseworkerSchema>;
 /** Every list answers a page of items (src/http/pagination.ts's `pageOf`). */
 export type Page<T> = { items: T[]; nextCursor: string | null };

@@ -71,6 +71,8 @@ export async function buildDemoWorld(web: WebContext) {
   // A release plan within 180 days, a pathway under way, an NGO patron named with a consent.
   const leaving = await person('Марат', 'Жумабаев');
   await region.consent(leaving.id, region.orgs.ngo);
+  // What the region's consent helper types: the witness's name and the text version.
+  data.push('Officer Test', 'v1');
   const plan = await region.open('prison', 'pre-release', leaving.id, parties(['probation', 'probation'], ['ngo', 'ngo']), { releaseDate: '2026-06-01' });
   ok(plan);
   await sent('prison', plan.json.id, 'PATHWAY_UPDATED', {

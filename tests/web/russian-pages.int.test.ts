@@ -103,7 +103,14 @@ describe('the workspace in Russian', { timeout: 240_000 }, () => {
       const refused = await session.request('/app/people', { form: { _csrf: session.csrf, name: 'x' } });
       expect(refused.status).toBe(422);
       found.push(...foreignOn('/app/people (a refused search)', refused.text));
-      for (const id of personLinks) found.push(...foreignOn(`/app/people/${id}`, (await session.request(`/app/people/${id}`)).text));
+      for (const id of personLinks) {
+        const personPage = await session.request(`/app/people/${id}`);
+        found.push(...foreignOn(`/app/people/${id}`, personPage.text));
+        // The forms the person's page offers: opening a case of each protocol, printing a consent.
+        const offered = [...personPage.text.matchAll(/href="(\/app\/people\/[0-9a-f-]{36}\/(?:open\/[a-z-]+|consents\/[0-9a-f-]{36}\/print))"/g)].map((match) => match[1]!);
+        for (const path of new Set(offered)) found.push(...foreignOn(path, (await session.request(path)).text));
+      }
+      if (role === 'coordinator') found.push(...foreignOn('/app/denials', (await session.request('/app/denials')).text));
       expect(found).toEqual([]);
     });
   }
@@ -123,7 +130,7 @@ describe('the workspace in Russian', { timeout: 240_000 }, () => {
     found.push(...foreignOn('stale WITHDREW', stale.text));
     found.push(...foreignOn('forged form', (await prison.request('/app/sign-out', { form: { _csrf: 'forged' } })).text));
     const coordinator = await fetchSession(web.base, web.region.orgs.coordinator.id, 'coordinator');
-    const breakGlass = await coordinator.request('/app/break-glass', { form: { _csrf: coordinator.csrf, caseId: world.people.screened.caseId, reason: 'срочно' } });
+    const breakGlass = await coordinator.request(`/app/cases/${world.people.screened.caseId}/break-glass`, { form: { _csrf: coordinator.csrf, reason: 'срочно' } });
     expect(breakGlass.status).toBe(422);
     found.push(...foreignOn('refused break-glass', breakGlass.text));
     expect(found).toEqual([]);

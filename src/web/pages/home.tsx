@@ -29,7 +29,7 @@ export async function homePage(page: PageContext & { viewer: Viewer }, api: ApiC
     sections.push(<CaseTable ctx={ctx} caption={t('web.caseload')} items={(await cases(api, 'court-ordered-treatment')).filter((item) => !item.final)} />);
   if (roles.has('ngo_worker')) sections.push(await ngoWork(ctx, api, deadlines));
   if (roles.has('halfway_house_staff')) sections.push(await houseWork(ctx, api, viewer, deadlines));
-  if (roles.has('coordinator')) sections.push(coordinatorWork(ctx, organisations, deadlines, viewer, page.csrf ?? ''));
+  if (roles.has('coordinator')) sections.push(coordinatorWork(ctx, organisations, deadlines, viewer));
   return (
     <Layout page={page} title={t('web.home')}>
       <h1>
@@ -157,7 +157,7 @@ async function ngoWork(ctx: Ctx, api: ApiClient, deadlines: DeadlineItem[]) {
   );
 }
 
-function coordinatorWork(ctx: Ctx, organisations: OrganisationItem[], deadlines: DeadlineItem[], viewer: Viewer, csrf: string) {
+function coordinatorWork(ctx: Ctx, organisations: OrganisationItem[], deadlines: DeadlineItem[], viewer: Viewer) {
   const { t } = ctx;
   const soon = new Date(Date.parse(`${ctx.today}T00:00:00Z`) + 90 * DAY).toISOString().slice(0, 10);
   const expiring = organisations.filter((org) => org.region === viewer.organisation.region && org.certificationValidUntil && org.certificationValidUntil <= soon);
@@ -180,21 +180,10 @@ function coordinatorWork(ctx: Ctx, organisations: OrganisationItem[], deadlines:
         )}
       />
       <h2 id="break-glass">{t('web.breakGlass')}</h2>
-      <p class="hint">{t('web.breakGlassHint')}</p>
-      <form method="post" action="/app/break-glass" class="panel">
-        <input type="hidden" name="_csrf" value={csrf} />
-        <div class="field">
-          <label for="bg-case">{t('web.caseId')}</label>
-          <input type="text" id="bg-case" name="caseId" required />
-        </div>
-        <div class="field">
-          <label for="bg-reason">{t('web.reason')}</label>
-          <textarea id="bg-reason" name="reason" required minlength={10}></textarea>
-        </div>
-        <button class="primary" type="submit">
-          {t('web.grant')}
-        </button>
-      </form>
+      <p class="hint">{t('web.breakGlassWhere')}</p>
+      <p>
+        <a href="/app/people">{t('web.findPerson')}</a> · <a href="/app/denials">{t('web.denials')}</a>
+      </p>
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { formatWhen, protocolTitle, stateLabel, translator, type Lang, type Translate } from '../i18n.js';
 import { Layout, ListTable, Notice, Tag, type PageContext, type Viewer } from '../layout.js';
+import type { Child } from 'hono/jsx';
 import type { CaseItem, Page, Participant, ParticipantFound } from '../shapes.js';
 
 /*
@@ -126,7 +127,7 @@ export function peopleSearchPage(page: PageContext & { viewer: Viewer }, values:
 }
 
 /** A person as the signed-in organisation may see them: the code always, the name with identity, and its cases of them. */
-export function personPage(page: PageContext & { viewer: Viewer }, person: Participant, cases: CaseItem[], flash: string | undefined) {
+export function personPage(page: PageContext & { viewer: Viewer }, person: Participant, cases: CaseItem[], flash: string | undefined, sections?: Child) {
   const { lang } = page;
   const t = translator(lang);
   const tz = page.viewer.organisation.timeZone;
@@ -164,6 +165,7 @@ export function personPage(page: PageContext & { viewer: Viewer }, person: Parti
           </tr>
         )}
       />
+      {sections}
     </Layout>
   );
 }
