@@ -101,10 +101,25 @@ describe.skipIf(chromiumMissing)('the workspace at 390 px wide, in Chromium', { 
     const box = units.locator('xpath=..');
     expect(await box.getAttribute('tabindex')).toBe('0');
     expect((await box.boundingBox())!.width).toBeLessThanOrEqual(PHONE.width);
-    for (const path of [`/app/cases/${world.people.enrolled.caseId}`, `/app/cases/${world.people.plan.caseId}`, '/app/inbox', '/app/indicators']) {
+    // Finding and registering people, a person's page (notes, consents, cases) and the forms it offers.
+    const person = world.people.plan.person.id;
+    for (const path of [
+      `/app/cases/${world.people.enrolled.caseId}`,
+      `/app/cases/${world.people.plan.caseId}`,
+      '/app/inbox',
+      '/app/indicators',
+      '/app/people',
+      '/app/people/new',
+      `/app/people/${person}`,
+      `/app/people/${person}/open/halfway-house`,
+    ]) {
       await page.goto(`${web.base}${path}`);
       await check(page);
     }
+    const printable = await page.goto(`${web.base}/app/people/${person}`).then(() => page.locator('a[href*="/print"]').first().getAttribute('href'));
+    expect(printable, 'the person’s page offers a consent form to print').toBeTruthy();
+    await page.goto(`${web.base}${printable}`);
+    await check(page);
   });
 
   it('every other role’s pages fit the phone too', async () => {
