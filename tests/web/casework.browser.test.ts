@@ -1,39 +1,24 @@
 import { and, eq } from 'drizzle-orm';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditEvents } from '../../db/schema.js';
 import { materialiseDue } from '../../notifications/outbox.js';
-import { chromiumMissing, expectAccessible, launchBrowser, screenshot, signIn } from './browser.js';
-import { createWebContext, type WebContext } from './web-context.js';
+import { chromiumMissing, expectAccessible, browserWorld, screenshot, signIn } from './browser.js';
 
 /**
  * The other roles' main tasks end to end in Chromium (probation, halfway house, coordinator),
  * the inbox, the sign-in page and keyboard use; axe and standards mode on every page visited.
  * One browser and one service for the file.
  */
-let web: WebContext;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
-beforeAll(async () => {
-  if (chromiumMissing) return;
-  web = await createWebContext();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-});
-
-async function newPage(): Promise<Page> {
-  await browser.context.clearCookies();
-  return browser.context.newPage();
-}
+/** One service and one Chromium for the file (browserWorld); each page starts signed out. */
+const world = browserWorld();
+const newPage = () => world.newPage();
 
 /** Signs in, switches to English (the region's organisations are Russian by locale) and checks the home page. */
 async function signInEnglish(page: Page, organisationId: string, role: string) {
-  await signIn(page, web.base, organisationId, role);
+  await signIn(page, world.web.base, organisationId, role);
   await expectAccessible(page); // the home page in the organisation's own language
-  await page.goto(`${web.base}/app/lang/en?back=/app`);
+  await page.goto(`${world.web.base}/app/lang/en?back=/app`);
   await expectAccessible(page);
 }
 
@@ -49,13 +34,13 @@ async function submitEvent(page: Page, event: string, fill: (form: Locator) => P
 }
 
 async function historyOf(caseId: string, token: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
-  return (await web.t.request('GET', `/cases/${caseId}/events`, { token })).json.items;
+  return (await world.web.t.request('GET', `/cases/${caseId}/events`, { token })).json.items;
 }
 
 describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway house, coordinator, inbox', { timeout: 120_000 }, () => {
   it('the sign-in page: accessible in both languages, keyboard first reaches the skip link, and focus is visible', async () => {
     const page = await newPage();
-    await page.goto(`${web.base}/app/sign-in`);
+    await page.goto(`${world.web.base}/app/sign-in`);
     await expectAccessible(page);
     expect(await page.locator('h1').innerText()).toBe('Sign in'); // Accept-Language en-GB, no organisation yet
     await page.keyboard.press('Tab');
@@ -81,13 +66,13 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
     await page.getByRole('link', { name: 'Русский' }).click();
     expect(await page.locator('h1').innerText()).toBe('Вход');
     await expectAccessible(page);
-    await page.goto(`${web.base}/app/sign-in?expired=1`);
+    await page.goto(`${world.web.base}/app/sign-in?expired=1`);
     expect(await page.locator('.notice.error').innerText()).toContain('Сеанс завершён');
     await expectAccessible(page);
   });
 
   it('a probation officer sees the caseload and this week’s report, records a drug test and submits the report', async () => {
-    const { t, region } = web;
+    const { t, region } = world.web;
     const person = await region.participant('court', 'Saule');
     const opened = await region.open(
       'court',
@@ -136,13 +121,13 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
     });
     expect((await t.request('GET', `/cases/${opened.json.id}`, { token: region.tokens.court })).json.data.nextReportDue).toBe('2026-04-06');
     // The report is in: it is no longer due this week.
-    await page.goto(`${web.base}/app`);
+    await page.goto(`${world.web.base}/app`);
     expect(await tableCaptioned(page, 'Reports due this week').innerText()).not.toContain(person.referenceCode);
     await expectAccessible(page);
   });
 
   it('halfway-house staff see a referral with its decision deadline, accept it, and record arrival and departure on the bed board', async () => {
-    const { t, region } = web;
+    const { t, region } = world.web;
     const person = await region.participant('prison', 'Yerlan');
     const opened = await region.open('prison', 'halfway-house', person.id, [{ part: 'halfway_house', organisationId: region.orgs.house.id }], {
       expectedArrivalDate: '2026-03-05',
@@ -168,11 +153,11 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
     expect((await t.request('GET', `/cases/${opened.json.id}`, { token: region.tokens.house })).json.state).toBe('accepted');
     await expectAccessible(page);
     // Accepted, not yet arrived: listed as expected, not as a resident (DOMAIN.md, "Halfway house").
-    await page.goto(`${web.base}/app`);
+    await page.goto(`${world.web.base}/app`);
     expect(await tableCaptioned(page, 'Accepted, not yet arrived').innerText()).toContain(person.referenceCode);
     expect(await tableCaptioned(page, 'Residents').innerText()).not.toContain(person.referenceCode);
     await expectAccessible(page);
-    await page.goto(`${web.base}/app/cases/${opened.json.id}`);
+    await page.goto(`${world.web.base}/app/cases/${opened.json.id}`);
     await submitEvent(page, 'ARRIVED', async (form) => {
       await form.getByLabel('Arrived at').fill('2026-03-02T15:00');
     });
@@ -181,7 +166,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
     expect(resident.data.stayEndDate).toBe('2026-05-31');
     await expectAccessible(page);
 
-    await page.goto(`${web.base}/app`);
+    await page.goto(`${world.web.base}/app`);
     expect(await tableCaptioned(page, 'Referrals awaiting a decision').innerText()).not.toContain(person.referenceCode);
     const residentRow = tableCaptioned(page, 'Residents').locator('tr', { has: page.getByRole('link', { name: person.referenceCode }) });
     expect(await residentRow.innerText()).toContain('31 May 2026'); // the stay's end date
@@ -198,12 +183,12 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
     expect(departed.state).toBe('departed');
     expect((await historyOf(opened.json.id, region.tokens.house)).find((event) => event.type === 'DEPARTED')?.data).toMatchObject({ reason: 'moved_on_stable_housing' });
     await expectAccessible(page);
-    await page.goto(`${web.base}/app`);
+    await page.goto(`${world.web.base}/app`);
     expect(await page.getByRole('list', { name: 'Bed board' }).locator('li').allInnerTexts()).toEqual(['Bed 1: Free']);
   });
 
   it('a coordinator sees escalations and expiring certifications, and break-glass with a reason opens a case, audited; the owner’s inbox is told and can mark it read', async () => {
-    const { t, region } = web;
+    const { t, region } = world.web;
     const expiring = await t.organisation('ngo', { name: 'Expiring Patrons', certificationValidUntil: '2026-04-15' });
     const elsewhere = await t.organisation('ngo', { name: 'Far Region Patrons', region: 'KZ-AKM', certificationValidUntil: '2026-04-15' });
     // A handover not acknowledged within 48 hours escalates to the region's coordinator.
@@ -242,7 +227,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
     await screenshot(page, 'coordinator');
 
     // Not a party: the case page offers break-glass on that case (the API still answers 404).
-    await page.goto(`${web.base}/app/cases/${caseId}`);
+    await page.goto(`${world.web.base}/app/cases/${caseId}`);
     expect(await page.locator('h1').innerText()).toBe('Break-glass access');
     await expectAccessible(page);
 
@@ -258,7 +243,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
 
     const reason = 'Overdose reported by the NGO; checking the treatment history';
     await page.getByLabel(/Reason for emergency access/).fill(reason);
-    await Promise.all([page.waitForURL(`${web.base}/app/cases/${caseId}?done=1`), page.getByRole('button', { name: 'Grant access' }).click()]);
+    await Promise.all([page.waitForURL(`${world.web.base}/app/cases/${caseId}?done=1`), page.getByRole('button', { name: 'Grant access' }).click()]);
     expect(
       await page
         .locator('#participant ~ *')
@@ -278,12 +263,12 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
     const inboxPage = await newPage();
     await signInEnglish(inboxPage, region.orgs.prison.id, 'prison_staff');
     await inboxPage.getByRole('link', { name: 'Inbox' }).click();
-    await inboxPage.waitForURL(`${web.base}/app/inbox`);
+    await inboxPage.waitForURL(`${world.web.base}/app/inbox`);
     await expectAccessible(inboxPage);
     const notice = inboxPage.locator('tbody tr', { hasText: registered.json.referenceCode });
     expect(await notice.count()).toBe(1);
     const markRead = notice.getByRole('button', { name: /^Mark read/ });
-    await Promise.all([inboxPage.waitForURL(`${web.base}/app/inbox?done=1`), markRead.click()]);
+    await Promise.all([inboxPage.waitForURL(`${world.web.base}/app/inbox?done=1`), markRead.click()]);
     expect(await inboxPage.locator('tbody tr', { hasText: registered.json.referenceCode }).innerText()).toContain('Read');
     expect(await inboxPage.locator('tbody tr', { hasText: registered.json.referenceCode }).getByRole('button').count()).toBe(0);
     await expectAccessible(inboxPage);
@@ -293,7 +278,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
   });
 
   it('treatment staff see their caseload; a form from elsewhere is refused on an accessible page', async () => {
-    const { region } = web;
+    const { region } = world.web;
     const person = await region.participant('court', 'Timur');
     const opened = await region.open(
       'court',
@@ -316,10 +301,10 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium: probation, halfway 
       field.value = 'forged';
       field.form.submit();
     });
-    await page.waitForURL(`${web.base}/app/sign-out`);
+    await page.waitForURL(`${world.web.base}/app/sign-out`);
     expect(await page.locator('.notice.error').innerText()).toContain('did not come from this service');
     await expectAccessible(page);
-    await page.goto(`${web.base}/app`);
-    expect(page.url()).toBe(`${web.base}/app`); // still signed in: nothing happened
+    await page.goto(`${world.web.base}/app`);
+    expect(page.url()).toBe(`${world.web.base}/app`); // still signed in: nothing happened
   });
 });

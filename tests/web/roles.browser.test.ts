@@ -1,27 +1,11 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, expectAccessible, launchBrowser, screenshot, seriousViolations, signIn } from './browser.js';
-import { createWebContext, type WebContext } from './web-context.js';
+import { describe, expect, it } from 'vitest';
+import { chromiumMissing, expectAccessible, browserWorld, screenshot, seriousViolations, signIn } from './browser.js';
 
 /** Each role's main task, end to end in Chromium, with axe on every page visited. */
-let web: WebContext;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
-beforeAll(async () => {
-  if (chromiumMissing) return;
-  web = await createWebContext();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-});
-
-async function newPage(): Promise<Page> {
-  const page = await browser.context.newPage();
-  await browser.context.clearCookies();
-  return page;
-}
+/** One service and one Chromium for the file (browserWorld); each page starts signed out. */
+const world = browserWorld();
+const newPage = () => world.newPage();
 
 async function openCase(page: Page, reference: string) {
   await page.getByRole('link', { name: reference }).first().click();
@@ -46,7 +30,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
   });
 
   it('prison staff admit to a full unit and see the waitlist; a refused admission changes nothing', async () => {
-    const { t, region } = web;
+    const { t, region } = world.web;
     const unit = await t.request('POST', `/organisations/${region.orgs.prison.id}/units`, {
       token: region.tokens.prison,
       body: { kind: 'atlantis', name: 'Atlantis One', places: 1 },
@@ -64,10 +48,10 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
     const second = await enrol('Second');
 
     const page = await newPage();
-    await signIn(page, web.base, region.orgs.prison.id, 'prison_staff');
+    await signIn(page, world.web.base, region.orgs.prison.id, 'prison_staff');
     expect(await page.locator('html').getAttribute('lang')).toBe('ru'); // the prison's locale
     await expectAccessible(page);
-    await page.goto(`${web.base}/app/lang/en?back=/app`);
+    await page.goto(`${world.web.base}/app/lang/en?back=/app`);
     await openCase(page, second.person.referenceCode);
     // Without the signed unit agreement the API refuses; the form comes back with its words.
     await submitEvent(page, 'ADMITTED', async (form) => {
@@ -83,7 +67,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
     });
     expect(await page.locator('.notice[role=status]').isVisible()).toBe(true);
     expect((await t.request('GET', `/cases/${second.caseId}`, { token: region.tokens.prison })).json.state).toBe('waitlisted');
-    await page.goto(`${web.base}/app`);
+    await page.goto(`${world.web.base}/app`);
     const waitlist = page.locator('table', { has: page.locator('caption', { hasText: 'Waitlist' }) });
     expect(await waitlist.innerText()).toContain(second.person.referenceCode);
     expect(await page.locator('table', { has: page.locator('caption', { hasText: /^Units$/ }) }).innerText()).toContain('Atlantis One');
@@ -92,7 +76,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
   });
 
   it('an NGO acknowledges a handover and records a first contact', async () => {
-    const { t, region } = web;
+    const { t, region } = world.web;
     const person = await region.participant('prison', 'Handover');
     await region.consent(person.id, region.orgs.ngo);
     const opened = await region.open('prison', 'patronage', person.id, [{ part: 'ngo', organisationId: region.orgs.ngo.id }], {
@@ -103,8 +87,8 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
     expect(opened.status).toBe(201);
 
     const page = await newPage();
-    await signIn(page, web.base, region.orgs.ngo.id, 'ngo_worker');
-    await page.goto(`${web.base}/app/lang/en?back=/app`);
+    await signIn(page, world.web.base, region.orgs.ngo.id, 'ngo_worker');
+    await page.goto(`${world.web.base}/app/lang/en?back=/app`);
     const incoming = page.locator('table', { has: page.locator('caption', { hasText: 'Incoming handovers' }) });
     expect(await incoming.innerText()).toContain(person.referenceCode);
     await expectAccessible(page);
@@ -128,7 +112,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
     expect(await page.locator('dl.facts').first().innerText()).toContain('Active');
     await expectAccessible(page);
     // The caseload with the next contact due (a week after the first), and the follow-ups at 3, 6 and 12 months after release.
-    await page.goto(`${web.base}/app`);
+    await page.goto(`${world.web.base}/app`);
     const caseload = page.locator('table', { has: page.locator('caption', { hasText: /^Caseload$/ }) });
     expect(await caseload.locator('tr', { hasText: person.referenceCode }).innerText()).toContain('9 Mar 2026');
     const followUps = page.locator('table', { has: page.locator('caption', { hasText: 'Follow-ups due' }) }).locator('tr', { hasText: person.referenceCode });
@@ -137,7 +121,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
   });
 
   it('a judge sees compliance at a glance and a breach awaiting a ruling, rules on it, and discharges the order', async () => {
-    const { t, region } = web;
+    const { t, region } = world.web;
     const person = await region.participant('court', 'Order');
     const opened = await region.open(
       'court',
@@ -157,8 +141,8 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
     expect((await region.send('probation', opened.json.id, 'BREACH_REPORTED', { reason: 'Missed three appointments' })).status).toBe(201);
 
     const page = await newPage();
-    await signIn(page, web.base, region.orgs.court.id, 'judge');
-    await page.goto(`${web.base}/app/lang/en?back=/app`);
+    await signIn(page, world.web.base, region.orgs.court.id, 'judge');
+    await page.goto(`${world.web.base}/app/lang/en?back=/app`);
     const awaiting = page.locator('table', { has: page.locator('caption', { hasText: 'Breaches awaiting a ruling' }) });
     expect(await awaiting.innerText()).toContain(person.referenceCode);
     // Compliance at a glance: one adverse test, the first report due 27 March (intake + 30 days), on time.
@@ -172,7 +156,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
       await form.getByLabel('Outcome').selectOption('continue');
     });
     expect((await t.request('GET', `/cases/${opened.json.id}`, { token: region.tokens.court })).json.state).toBe('in_treatment');
-    await page.goto(`${web.base}/app`);
+    await page.goto(`${world.web.base}/app`);
     expect(await page.locator('table', { has: page.locator('caption', { hasText: 'Breaches awaiting a ruling' }) }).innerText()).not.toContain(person.referenceCode);
     // Treatment completed: the judge discharges the order.
     expect((await region.send('provider', opened.json.id, 'TREATMENT_COMPLETED', { date: '2026-03-02' })).status).toBe(201);
@@ -186,7 +170,7 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
   });
 
   it('prison staff see the 180-day release calendar with seven pathway tags and the handovers sent; record a drug test and an exit', async () => {
-    const { t, region } = web;
+    const { t, region } = world.web;
     const plan = async (name: string, releaseDate: string) => {
       const person = await region.participant('prison', name);
       const opened = await region.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: region.orgs.probation.id }], { releaseDate });
@@ -218,15 +202,15 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
     );
 
     const page = await newPage();
-    await signIn(page, web.base, region.orgs.prison.id, 'prison_staff');
-    await page.goto(`${web.base}/app/lang/en?back=/app`);
+    await signIn(page, world.web.base, region.orgs.prison.id, 'prison_staff');
+    await page.goto(`${world.web.base}/app/lang/en?back=/app`);
     await openCase(page, soon.person.referenceCode);
     await submitEvent(page, 'PATHWAY_UPDATED', async (form) => {
       await form.getByLabel('Pathway').selectOption('accommodation');
       await form.getByLabel('Status').selectOption('in_progress');
     });
     await expectAccessible(page);
-    await page.goto(`${web.base}/app`);
+    await page.goto(`${world.web.base}/app`);
     const calendar = page.locator('table', { has: page.locator('caption', { hasText: 'Release calendar (next 180 days)' }) });
     expect(await calendar.innerText()).not.toContain(later.person.referenceCode);
     const row = calendar.locator('tr', { hasText: soon.person.referenceCode });
@@ -247,10 +231,10 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
     expect(await handovers.locator('tr', { hasText: sent.referenceCode }).innerText()).toContain('Sent');
     await expectAccessible(page);
     // The Russian page names the pathways in Russian.
-    await page.goto(`${web.base}/app/lang/ru?back=/app`);
+    await page.goto(`${world.web.base}/app/lang/ru?back=/app`);
     expect(await page.locator('tr', { hasText: soon.person.referenceCode }).locator('td .tag').nth(1).innerText()).toBe('Жильё: В работе');
     await expectAccessible(page);
-    await page.goto(`${web.base}/app/lang/en?back=/app`);
+    await page.goto(`${world.web.base}/app/lang/en?back=/app`);
 
     await openCase(page, member.referenceCode);
     await submitEvent(page, 'DRUG_TEST_RECORDED', async (form) => {
@@ -269,20 +253,20 @@ describe.skipIf(chromiumMissing)('web workspace in Chromium', { timeout: 120_000
 
   it('the public indicators have charts and a CSV download, in English and Russian', async () => {
     const page = await newPage();
-    await page.goto(`${web.base}/app/indicators?table=country-quarter&period=2026-Q1`);
+    await page.goto(`${world.web.base}/app/indicators?table=country-quarter&period=2026-Q1`);
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('figure.chart svg').first().isVisible()).toBe(true);
     await expectAccessible(page);
     await screenshot(page, 'public-indicators', { fullPage: false });
     const csvHref = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
-    const csv = await fetch(`${web.base}${csvHref}`);
+    const csv = await fetch(`${world.web.base}${csvHref}`);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     await page.getByRole('link', { name: 'Русский' }).click();
     expect(await page.locator('html').getAttribute('lang')).toBe('ru');
     expect(await page.locator('h1').innerText()).toBe('Открытые показатели');
     await expectAccessible(page);
     // A period the API refuses: its message on the page, still accessible.
-    await page.goto(`${web.base}/app/indicators?table=country-quarter&period=bogus`);
+    await page.goto(`${world.web.base}/app/indicators?table=country-quarter&period=bogus`);
     expect(await page.locator('.notice.error').isVisible()).toBe(true);
     await expectAccessible(page);
   });
