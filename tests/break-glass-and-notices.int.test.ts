@@ -95,6 +95,10 @@ describe('break-glass', () => {
       .where(and(eq(auditEvents.action, 'participant.break_glass_cases'), eq(auditEvents.organisationId, elsewhere.id)));
     expect(denial).toMatchObject({ outcome: 'denied', participantId: person.id });
     expect((await t.request('GET', `/participants/${person.id}/break-glass-cases`, { token: r.tokens.court })).status).toBe(403);
+    // Bad input: an id that is not one is a clear 422, naming the parameter.
+    const malformed = await t.request('GET', '/participants/not-an-id/break-glass-cases', { token: r.tokens.coordinator });
+    expect(malformed.status).toBe(422);
+    expect(malformed.json.code).toBe('VALIDATION_FAILED');
   });
 });
 
