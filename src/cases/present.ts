@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, gt, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { qualified } from '../../db/qualified.js';
+import { preparedPerDatabase } from '../../db/prepared.js';
 import { breakGlassGrants, caseAssignees, type caseEvents, caseParties, cases, organisations, organisationStaff, participants } from '../../db/schema.js';
 import { allowedEvents, actorParts } from '../../protocols/engine.js';
 import type { Party } from '../../protocols/model.js';
@@ -25,8 +26,8 @@ export type Prefetched = { participant: ParticipantFacts & { referenceCode: stri
  * A case with everything a read needs in one round trip: the row, its parties, the person's
  * reference and record facts, and the viewer's parts in the person's cases (rule 1 of the policy).
  */
-function caseLoadQuery(db: Executor) {
-  return db
+const caseLoadQuery = preparedPerDatabase('cadap_case_load', (db) =>
+  db
     .select({
       row: getTableColumns(cases),
       parties: sql<Party[]>`coalesce((select json_agg(json_build_object('part', cp.part, 'organisationId', cp.organisation_id) order by cp.part)
@@ -41,8 +42,8 @@ function caseLoadQuery(db: Executor) {
     .from(cases)
     .innerJoin(participants, eq(participants.id, cases.participantId))
     .innerJoin(organisations, eq(organisations.id, participants.ownerOrganisationId))
-    .where(eq(cases.id, sql.placeholder('id')));
-}
+    .where(eq(cases.id, sql.placeholder('id'))),
+);
 
 export async function loadCase(db: Executor, id: string, organisationId: string, now: Date) {
   const values = { id, organisationId, windowStart: new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000).toISOString() };
