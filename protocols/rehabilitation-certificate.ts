@@ -275,6 +275,12 @@ export const rehabilitationCertificate = {
     admittedOn: 'compliance',
     closedOn: null,
   },
+  // The certificate's money is the coordinator's and the centre's (docs/DOMAIN.md §6), whatever a consent discloses.
+  partsOnly: {
+    parts: ['coordinator', 'centre'],
+    fields: ['certificate', 'claims', 'oldestPendingClaimOn'],
+    events: ['CERTIFICATE_ISSUED', 'SERVICE_CLAIMED', 'CLAIM_DECIDED'],
+  },
   eventClasses: {
     DIAGNOSIS_RECORDED: 'health',
     PROGRAMME_PREPARED: 'health',

@@ -233,4 +233,10 @@ export type ProtocolDefinition = {
   fieldClasses: Readonly<Record<string, FieldClass>>;
   /** The data class of each event's data, for histories. Unlisted events show no data. */
   eventClasses: Readonly<Record<string, ClassRule>>;
+  /**
+   * Case-data fields and events shown only to organisations filling one of `parts` (then by their
+   * class as usual; the author of an event always sees it), whatever a consent discloses: a
+   * certificate's money is the coordinator's and the centre's.
+   */
+  partsOnly?: { parts: readonly string[]; fields: readonly string[]; events: readonly string[] };
 };
