@@ -116,6 +116,8 @@ export type TransitionDefinition = Consequences & {
   guards?: readonly GuardName[];
   /** Named updates of the case data (e.g. move the next report due date). */
   assign?: readonly AssignmentName[];
+  /** Case-data fields, as the event leaves them, recorded with the event in the history (a certificate's balance after a claim). */
+  stamp?: readonly string[];
   description: LocalizedText;
 };
 

@@ -202,6 +202,8 @@ describe('rehabilitation-certificate', () => {
       ['CLAIM_DECIDED', 'rejected'],
       ['CLAIM_DECIDED', 'approved'],
     ]);
+    // Each records the balance it left.
+    expect(money.map((item: { data: { certificate: { remaining: number } } }) => item.data.certificate.remaining)).toEqual([70_000, 20_000, 50_000, 50_000]);
   });
 
   it('two racing claims for the last of the balance, and two racing approvals, cannot both succeed', async () => {
