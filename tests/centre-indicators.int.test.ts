@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseEvents, cases } from '../db/schema.js';
 import { computeTable, parsePeriod, type PublishedTable } from '../src/indicators/compute.js';
@@ -235,5 +235,39 @@ describe('the centre-year table', () => {
     const money = items.find((item) => item.id === 'money_approved_per_completion')!;
     expect(money).toMatchObject({ kind: 'ratio', tables: ['centre-year'], title: { en: 'Money approved per completion', ru: 'Одобренная сумма на одно завершение' } });
     expect(items.find((item) => item.id === 'unit_enrolments')!.tables).toEqual(['country-quarter', 'region-quarter', 'organisation-year']);
+  });
+
+  it('counts a case run through the API by the protocol itself at its centre (the contract’s events as the service records them)', async () => {
+    const centre = await t.organisation('treatment_provider', { country: 'KZ', region: 'KZ-PAV', name: 'Центр «В»' });
+    const centreToken = await t.tokenFor(centre, 'treatment_staff');
+    const person = await r.participant('prison', 'Flow');
+    const opened = await r.open('coordinator', 'rehabilitation-certificate', person.id, [], { source: 'self', referredOn: '2026-03-01' });
+    expect(opened.status, opened.text).toBe(201);
+    const caseId = opened.json.id as string;
+    const send = async (token: string, type: string, data: Record<string, unknown>) => {
+      const current = await t.request('GET', `/cases/${caseId}`, { token: r.tokens.coordinator });
+      const response = await t.request('POST', `/cases/${caseId}/events`, { token, body: { type, data, expectedVersion: current.json.version } });
+      expect(response.status, `${type}: ${response.text}`).toBe(201);
+    };
+    await send(r.tokens.coordinator, 'DIAGNOSIS_RECORDED', { date: '2026-03-02', summary: 'Assessed' });
+    await send(r.tokens.coordinator, 'PROGRAMME_PREPARED', { goals: 'Abstinence', stages: ['I'], plannedDays: 90 });
+    await r.consent(person.id, centre, 'coordinator', { caseId, purpose: 'treatment' });
+    await send(r.tokens.coordinator, 'CERTIFICATE_ISSUED', { number: 'F-1', value: 500_000, validUntil: '2026-12-31' });
+    await send(r.tokens.coordinator, 'CENTRE_CHOSEN', { centreOrganisationId: centre.id, choice: 'person' });
+    await send(r.tokens.coordinator, 'CONTRACT_SIGNED', { signedOn: '2026-03-02', parties: { ngo: false, family: false } });
+    await send(centreToken, 'ADMITTED', { date: '2026-03-02' });
+    await send(centreToken, 'SERVICE_CLAIMED', { periodFrom: '2026-03-01', periodTo: '2026-03-02', amount: 1234 });
+    const [claim] = await t.db
+      .select({ id: caseEvents.id })
+      .from(caseEvents)
+      .where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.type, 'SERVICE_CLAIMED')));
+    await send(r.tokens.coordinator, 'CLAIM_DECIDED', { claimId: claim!.id, decision: 'approved' });
+    await send(centreToken, 'COMPLETED', { date: '2026-03-02' });
+
+    const year = await computeTable(t.db, 'centre-year', parsePeriod('centre-year', '2026')!, { threshold: null });
+    for (const id of ['certificates_issued', 'certificates_redeemed', 'completions']) expect(row(year, id, centre.id).value, id).toBe(1);
+    expect(row(year, 'drop_outs', centre.id).value).toBe(0);
+    // The certificate named no currency: the service's default, the owner's country's.
+    expect(row(year, 'money_approved_per_completion', centre.id)).toMatchObject({ numerator: 1234, denominator: 1, value: 1234, unit: 'KZT' });
   });
 });

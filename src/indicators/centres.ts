@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { COUNTRY_CURRENCY } from '../../protocols/money.js';
 import { countPeople, inPeriod, text, type IndicatorDefinition } from './sql.js';
 
 /**
@@ -34,10 +35,9 @@ const CLAIMING_CENTRE = sql`(select ${centreAt(sql`claim`)} from ${CLAIM} claim)
 
 const APPROVED = sql`e.data->>'decision' = 'approved'`;
 
-/** The currency of a country's certificates when the certificate does not name one. */
-const CURRENCY_OF_COUNTRY = { KZ: 'KZT', KG: 'KGS', UZ: 'UZS', TJ: 'TJS', TM: 'TMT' } as const;
+/** The currency of a country's certificates, where the certificate does not name one (the service's default: the owner's country's). */
 const countryCurrency = sql.join(
-  Object.entries(CURRENCY_OF_COUNTRY).map(([country, currency]) => sql`when ${country} then ${currency}`),
+  Object.entries(COUNTRY_CURRENCY).map(([country, currency]) => sql`when ${country} then ${currency}`),
   sql` `,
 );
 
