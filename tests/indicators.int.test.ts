@@ -191,7 +191,7 @@ describe('indicators', () => {
   it('publishes the definitions with the data, and refuses free filters and bad periods', async () => {
     const definitions = await t.request('GET', '/indicators/definitions');
     expect(definitions.json.threshold).toBe(5);
-    expect(definitions.json.items).toHaveLength(20);
+    expect(definitions.json.items).toHaveLength(25);
     for (const item of definitions.json.items) expect(item.numerator.length).toBeGreaterThan(10);
     expect((await t.request('GET', '/indicators?table=region-quarter&region=KZ-PAV')).status).toBe(422);
     expect((await t.request('GET', '/indicators?table=organisation-year&period=2026-Q1')).status).toBe(422);

@@ -2,21 +2,25 @@ import type { Executor } from '../../db/client.js';
 import { rowsOf } from '../../db/migrate.js';
 import { organisations } from '../../db/schema.js';
 import { INDICATORS, type IndicatorDefinition } from './definitions.js';
+import { ratioCells } from './ratio.js';
 import { suppressRow } from './suppression.js';
 
 /**
  * The published tables: a fixed set, chosen by table and period, never free filters (a free
  * filter lets one table be subtracted from another to reveal a small cell).
  */
-export const TABLES = ['country-quarter', 'region-quarter', 'organisation-year'] as const;
+export const TABLES = ['country-quarter', 'region-quarter', 'organisation-year', 'centre-year'] as const;
 export type TableId = (typeof TABLES)[number];
 /** The coordinator's unsuppressed view of its own region groups by organisation, per quarter. */
 type Grouping = TableId | 'organisation-quarter';
 
 export type Period = { label: string; from: string; to: string };
 
+/** The tables by year (period `2026`); the others are by quarter (`2026-Q1`). */
+export const isYearTable = (table: TableId) => table === 'organisation-year' || table === 'centre-year';
+
 export function parsePeriod(table: TableId, label: string): Period | null {
-  if (table === 'organisation-year') {
+  if (isYearTable(table)) {
     const match = /^(\d{4})$/.exec(label);
     if (!match) return null;
     const year = Number(match[1]);
@@ -33,13 +37,14 @@ export function parsePeriod(table: TableId, label: string): Period | null {
 
 export function currentPeriod(table: TableId, now: Date): string {
   const year = now.getUTCFullYear();
-  return table === 'organisation-year' ? String(year) : `${year}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+  return isYearTable(table) ? String(year) : `${year}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
 }
 
 type Group = { code: string; name: string };
-type Raw = { org: string; numerator: number; denominator: number | null; median: number | null };
+export type Raw = { org: string; numerator: number; denominator: number | null; median: number | null; person?: string | null; unit?: string | null };
 
-export type Cell = { numerator: number | null; denominator: number | null; value: number | null; suppressed: boolean };
+/** A cell; a ratio's cell also names the unit (currency) of its amount. */
+export type Cell = { numerator: number | null; denominator: number | null; value: number | null; suppressed: boolean; unit?: string | null };
 export type IndicatorTable = {
   id: string;
   kind: IndicatorDefinition['kind'];
@@ -68,7 +73,8 @@ export async function computeTable(db: Executor, table: Grouping, period: Period
   const orgs = await db
     .select({ id: organisations.id, name: organisations.name, country: organisations.country, region: organisations.region, kind: organisations.kind })
     .from(organisations);
-  const scoped = orgs.filter((org) => org.kind !== 'coordinator' && (!options.region || org.region === options.region));
+  const byCentre = table === 'centre-year';
+  const scoped = orgs.filter((org) => (byCentre ? org.kind === 'treatment_provider' : org.kind !== 'coordinator') && (!options.region || org.region === options.region));
   const groupOf = new Map<string, string>();
   const groups = new Map<string, Group>();
   for (const org of scoped) {
@@ -84,8 +90,12 @@ export async function computeTable(db: Executor, table: Grouping, period: Period
   const codes = [...groups.keys()].sort((a, b) => groups.get(a)!.name.localeCompare(groups.get(b)!.name));
 
   const indicators: IndicatorTable[] = [];
-  for (const definition of INDICATORS) {
+  for (const definition of INDICATORS.filter((indicator) => (indicator.byCentre ?? false) === byCentre)) {
     const raw = rowsOf<Raw>(await db.execute(definition.query(period.from, period.to)));
+    if (definition.kind === 'ratio') {
+      indicators.push({ id: definition.id, kind: definition.kind, title: definition.title, ...ratioCells(raw, codes, groupOf, options.threshold) });
+      continue;
+    }
     const numerators = new Map<string, number>();
     const denominators = new Map<string, number>();
     const values = new Map<string, number[]>();
@@ -122,16 +132,31 @@ export async function computeTable(db: Executor, table: Grouping, period: Period
   return { table, period: period.label, threshold: options.threshold, groups: codes.map((code) => groups.get(code)!), indicators };
 }
 
-/** The wide CSV: a header row, one row per group and a total row; UTF-8 with a byte-order mark so spreadsheets keep Cyrillic intact. */
+/**
+ * The wide CSV: a header row, one row per group and a total row; UTF-8 with a byte-order mark so spreadsheets keep Cyrillic intact.
+ * A ratio's column is followed by `<id>_unit`, the currency of its amount.
+ */
 export function toCsv(published: PublishedTable): string {
   const quote = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
   const show = (cell: Cell) => (cell.suppressed ? 'suppressed' : cell.value === null ? '' : String(cell.value));
-  const header = ['table', 'period', 'group_code', 'group_name', ...published.indicators.map((indicator) => indicator.id)];
+  const columns = (indicator: IndicatorTable, cell: (indicator: IndicatorTable) => Cell) =>
+    indicator.kind === 'ratio' ? [show(cell(indicator)), cell(indicator).unit ?? ''] : [show(cell(indicator))];
+  const header = [
+    'table',
+    'period',
+    'group_code',
+    'group_name',
+    ...published.indicators.flatMap((indicator) => (indicator.kind === 'ratio' ? [indicator.id, `${indicator.id}_unit`] : [indicator.id])),
+  ];
   const lines = [header.join(',')];
   published.groups.forEach((group, index) => {
-    lines.push([published.table, published.period, group.code, group.name, ...published.indicators.map((indicator) => show(indicator.rows[index]!))].map(quote).join(','));
+    lines.push(
+      [published.table, published.period, group.code, group.name, ...published.indicators.flatMap((indicator) => columns(indicator, (each) => each.rows[index]!))]
+        .map(quote)
+        .join(','),
+    );
   });
-  lines.push([published.table, published.period, 'TOTAL', 'Total', ...published.indicators.map((indicator) => show(indicator.total))].map(quote).join(','));
+  lines.push([published.table, published.period, 'TOTAL', 'Total', ...published.indicators.flatMap((indicator) => columns(indicator, (each) => each.total))].map(quote).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
@@ -144,5 +169,6 @@ export function definitionsOf() {
     denominator: definition.denominator ?? null,
     period: definition.period,
     attributedTo: definition.attributedTo,
+    tables: TABLES.filter((table) => (table === 'centre-year') === (definition.byCentre ?? false)),
   }));
 }

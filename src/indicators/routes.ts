@@ -4,15 +4,24 @@ import { requestFacts, type AppEnv } from '../http/context.js';
 import { validationFailed } from '../errors.js';
 import { AUTHED, json, problems } from '../http/openapi.js';
 import { defineRoute } from '../http/route.js';
-import { computeTable, currentPeriod, definitionsOf, parsePeriod, TABLES, toCsv, type TableId } from './compute.js';
+import { computeTable, currentPeriod, definitionsOf, isYearTable, parsePeriod, TABLES, toCsv, type TableId } from './compute.js';
 
 const tags = ['Indicators'];
 const TableQuery = z.strictObject({
-  table: z.enum(TABLES).default('country-quarter').openapi({ description: 'country-quarter, region-quarter or organisation-year' }),
-  period: z.string().max(7).optional().openapi({ description: '`2026-Q1` for quarter tables, `2026` for the year table; defaults to the current one.', example: '2026-Q1' }),
+  table: z
+    .enum(TABLES)
+    .default('country-quarter')
+    .openapi({ description: 'country-quarter, region-quarter, organisation-year or centre-year (one row per treatment centre, its own indicators)' }),
+  period: z.string().max(7).optional().openapi({ description: '`2026-Q1` for quarter tables, `2026` for the year tables; defaults to the current one.', example: '2026-Q1' }),
 });
 
-const CellSchema = z.object({ numerator: z.number().nullable(), denominator: z.number().nullable(), value: z.number().nullable(), suppressed: z.boolean() });
+const CellSchema = z.object({
+  numerator: z.number().nullable(),
+  denominator: z.number().nullable(),
+  value: z.number().nullable(),
+  suppressed: z.boolean(),
+  unit: z.string().nullable().optional().openapi({ description: 'A ratio’s unit: the currency of its amount (minor units); null when suppressed or mixed' }),
+});
 export const PublishedSchema = z
   .object({
     table: z.string(),
@@ -22,7 +31,7 @@ export const PublishedSchema = z
     indicators: z.array(
       z.object({
         id: z.string(),
-        kind: z.enum(['count', 'rate', 'median']),
+        kind: z.enum(['count', 'rate', 'median', 'ratio']),
         title: z.object({ en: z.string(), ru: z.string() }),
         rows: z.array(CellSchema.extend({ group: z.string() })),
         total: CellSchema,
@@ -67,6 +76,7 @@ const definitions = defineRoute('public', {
             denominator: z.string().nullable(),
             period: z.string(),
             attributedTo: z.string(),
+            tables: z.array(z.enum(TABLES)),
           }),
         ),
       }),
@@ -87,9 +97,7 @@ const detail = defineRoute('indicators:detail', {
 function periodOf(table: TableId, label: string | undefined, now: Date) {
   const period = parsePeriod(table, label ?? currentPeriod(table, now));
   if (!period) {
-    throw validationFailed('The period does not fit the table.', [
-      { path: 'query.period', message: table === 'organisation-year' ? 'A year, such as 2026.' : 'A quarter, such as 2026-Q1.' },
-    ]);
+    throw validationFailed('The period does not fit the table.', [{ path: 'query.period', message: isYearTable(table) ? 'A year, such as 2026.' : 'A quarter, such as 2026-Q1.' }]);
   }
   return period;
 }

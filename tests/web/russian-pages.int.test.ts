@@ -70,6 +70,7 @@ describe('the workspace in Russian', { timeout: 240_000 }, () => {
       '/app/indicators',
       '/app/indicators?table=region-quarter&period=2026-Q1',
       '/app/indicators?table=organisation-year&period=2026',
+      '/app/indicators?table=centre-year&period=2026',
       '/app/indicators?period=bogus',
     ]) {
       const response = await fetch(`${web.base}${path}`, ru);

@@ -7,11 +7,12 @@ import type { IndicatorTable } from '../shapes.js';
 /** The open indicators (GET /indicators, no token), as tables with simple server-rendered SVG bar charts and the CSV link. */
 type Cell = IndicatorTable['indicators'][number]['total'];
 
-export const INDICATOR_TABLES = ['country-quarter', 'region-quarter', 'organisation-year'] as const;
+export const INDICATOR_TABLES = ['country-quarter', 'region-quarter', 'organisation-year', 'centre-year'] as const;
 const TABLE_NAMES: Record<(typeof INDICATOR_TABLES)[number], MessageKey> = {
   'country-quarter': 'web.tableCountryQuarter',
   'region-quarter': 'web.tableRegionQuarter',
   'organisation-year': 'web.tableOrganisationYear',
+  'centre-year': 'web.tableCentreYear',
 };
 
 /** A period as people say it: `2026-Q1` is the first quarter of 2026; a year is itself. */
