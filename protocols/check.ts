@@ -70,6 +70,8 @@ export function definitionProblems(definition: ProtocolDefinition, all: Readonly
     }
   }
   for (const event of events) if (!Object.hasOwn(definition.eventClasses, event)) problems.push(`${id}: event ${event} has no data class`);
+  for (const [part, rule] of Object.entries(definition.parts))
+    for (const event of rule.filledBy ?? []) if (!events.has(event)) problems.push(`${id} part ${part}: filled by unknown event ${event}`);
 
   for (const [name, rule] of Object.entries(definition.deadlines)) {
     for (const state of rule.activeIn) if (!states.has(state)) problems.push(`${id} deadline ${name}: unknown state ${state}`);

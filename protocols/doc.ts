@@ -123,6 +123,7 @@ export function protocolMarkdown(definition: ProtocolDefinition): string {
     const conditions = [
       rule.certified ? 'certified' : '',
       rule.needsConsent ? 'a consent naming it' : '',
+      rule.filledBy ? `filled only by ${rule.filledBy.map((event) => `\`${event}\``).join(', ')} (not at opening, not by \`PARTY_ASSIGNED\`)` : '',
       rule.automatic ? 'filled automatically: the region’s coordinator (left empty where the region has none; what it is told goes to the admins’ queue)' : '',
     ]
       .filter(Boolean)

@@ -297,6 +297,10 @@ export function open(
   const probe: CaseSnapshot = { state: definition.initial, previousState: null, data: {}, parties: [], ownerOrganisationId: input.ownerOrganisationId, facts: input.facts };
   for (const [part, rule] of Object.entries(definition.parts)) {
     let organisationId = named.get(part);
+    if (rule.filledBy && organisationId !== undefined) {
+      errors.push({ path: 'parties', message: `The ${part} part is filled by ${rule.filledBy.join(' or ')}, not when the case is opened.` });
+      continue;
+    }
     if (rule.automatic === 'region_coordinator') {
       if (organisationId !== undefined && organisationId !== input.facts.regionCoordinatorId)
         errors.push({ path: 'parties', message: `The ${part} part is filled automatically.` });

@@ -78,6 +78,7 @@ export const GUARDS = {
       const part = str(eventData.part) ?? '';
       const rule = Object.hasOwn(parts, part) ? parts[part] : undefined;
       if (!rule || rule.automatic) return { reason: `"${part}" is not a part that can be assigned in this protocol.` };
+      if (rule.filledBy) return { reason: `The ${part} part is filled by ${rule.filledBy.join(' or ')}, not assigned.` };
       return organisationFitsPart(snapshot, str(eventData.organisationId) ?? '', part, rule);
     },
   },

@@ -56,7 +56,7 @@ export const rehabilitationCertificate = {
   ),
   parts: {
     coordinator: { title: t('Regional coordinator'), kinds: ['coordinator'], required: true, automatic: 'region_coordinator' },
-    centre: { title: t('Rehabilitation centre'), kinds: ['treatment_provider'], required: false, certified: true },
+    centre: { title: t('Rehabilitation centre'), kinds: ['treatment_provider'], required: false, certified: true, filledBy: ['CENTRE_CHOSEN', 'CENTRE_CHANGED'] },
     ngo: { title: t('NGO (social patronage)'), kinds: ['ngo'], required: false, needsConsent: true, fromData: 'ngoOrganisationId' },
     referrer: {
       title: t('Referrer'),

@@ -36,6 +36,11 @@ export type PartDefinition = {
   fromData?: string;
   /** Filled by the service, not the caller: the coordinator of the participant's region. */
   automatic?: 'region_coordinator';
+  /**
+   * Filled only by these events of the protocol (e.g. the person's choice, with its own guard):
+   * never named at opening (in `parties` or the opening data) nor by PARTY_ASSIGNED.
+   */
+  filledBy?: readonly string[];
 };
 
 /**
