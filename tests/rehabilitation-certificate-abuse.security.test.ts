@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, caseEvents, cases } from '../db/schema.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
+import { testScheduler } from './helpers/scheduler.js';
 import { createRegion, type Region } from './helpers/region.js';
 
 /**
@@ -38,17 +39,17 @@ async function opened(name: string) {
   return { person, caseId: response.json.id as string };
 }
 
-async function certified(name: string, value = 100_000) {
+async function certified(name: string, value = 100_000, validUntil = '2026-12-31') {
   const { person, caseId } = await opened(name);
   await expectSent('coordinator', caseId, 'DIAGNOSIS_RECORDED', { date: '2026-03-01', summary: 'Motivated' });
   await expectSent('coordinator', caseId, 'PROGRAMME_PREPARED', { goals: 'Abstinence', stages: ['detox'], plannedDays: 90 });
   await r.consent(person.id, r.orgs.provider, 'coordinator', { caseId, purpose: 'treatment' });
-  await expectSent('coordinator', caseId, 'CERTIFICATE_ISSUED', { number: `RC-${name}`, value, validUntil: '2026-12-31' });
+  await expectSent('coordinator', caseId, 'CERTIFICATE_ISSUED', { number: `RC-${name}`, value, validUntil });
   return { person, caseId };
 }
 
-async function admitted(name: string, value = 100_000) {
-  const { person, caseId } = await certified(name, value);
+async function admitted(name: string, value = 100_000, validUntil = '2026-12-31') {
+  const { person, caseId } = await certified(name, value, validUntil);
   await expectSent('coordinator', caseId, 'CENTRE_CHOSEN', { centreOrganisationId: r.orgs.provider.id, choice: 'person' });
   await expectSent('coordinator', caseId, 'CONTRACT_SIGNED', { signedOn: '2026-03-02', parties: { ngo: true, family: false } });
   await expectSent('provider', caseId, 'ADMITTED', { date: '2026-03-02' });
@@ -152,6 +153,32 @@ describe('rehabilitation-certificate against a hostile insider', () => {
       const bad = await t.request('GET', `/organisations?${query}`, { token: r.tokens.ngo });
       expect(bad.status, query).toBe(422);
       expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+
+  it('the balance the expiry records stays the coordinator’s and the centre’s: the NGO and the referrer see the event, not the money', async () => {
+    const scheduler = testScheduler(t);
+    const { caseId } = await admitted('Lapsing', 40_000, '2026-03-05');
+    await expectSent('provider', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-01', periodTo: '2026-03-02', amount: 1_000 });
+    const days = 4 * 86_400_000;
+    t.clock.advance(days);
+    try {
+      await scheduler.tick();
+      expect((await t.request('GET', `/cases/${caseId}`, { token: r.tokens.coordinator })).json.state).toBe('expired');
+      const expiryOf = async (token: string) => {
+        const history = await t.request('GET', `/cases/${caseId}/events?limit=100`, { token });
+        expect(history.status).toBe(200);
+        return history.json.items.find((item: { type: string }) => item.type === 'CERTIFICATE_EXPIRED');
+      };
+      expect((await expiryOf(r.tokens.coordinator)).data.certificate).toMatchObject({ value: 40_000, remaining: 40_000 });
+      for (const key of ['ngo', 'prison'] as const) {
+        const expiry = await expiryOf(r.tokens[key]);
+        expect(expiry, key).toBeDefined();
+        expect(expiry.data.certificate, key).toBeUndefined();
+        expect(expiry.dataWithheld, key).toBe(true);
+      }
+    } finally {
+      t.clock.advance(-days);
     }
   });
 });

@@ -1,5 +1,3 @@
-import os from 'node:os';
-import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, caseEvents, cases } from '../db/schema.js';
@@ -7,9 +5,8 @@ import type { Actor } from '../src/auth/authenticator.js';
 import { engineActorOf } from '../src/cases/facts.js';
 import { applyEventTx } from '../src/cases/transitions.js';
 import type { OrganisationRow } from '../src/organisations/service.js';
-import { createFileMailer } from '../notifications/mailer.js';
-import { createScheduler } from '../src/scheduler.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
+import { testScheduler } from './helpers/scheduler.js';
 import { createRegion, type OrgKey, type Region } from './helpers/region.js';
 
 /**
@@ -337,15 +334,7 @@ describe('rehabilitation-certificate', () => {
     }
   });
   it('expires at the certificate’s end date: the system sends CERTIFICATE_EXPIRED, a pending claim lapses as rejected', async () => {
-    const scheduler = createScheduler({
-      db: t.db,
-      mailer: createFileMailer(path.join(os.tmpdir(), 'cadap-test-mail')),
-      clock: t.clock,
-      logger: t.logger,
-      publicUrl: 'https://cadap.test',
-      from: 'CADAP <no-reply@cadap.test>',
-      cron: '* * * * *',
-    });
+    const scheduler = testScheduler(t);
     const { caseId } = await admitted('Expiring', 30_000, '2026-03-20');
     await expectSent('provider', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-01', periodTo: '2026-03-10', amount: 10_000 });
     await scheduler.tick();

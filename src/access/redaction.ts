@@ -50,8 +50,19 @@ export function redactCaseData(definition: ProtocolDefinition, data: Data, visib
   return { value, shown, withheld };
 }
 
-/** The class of one history event's data; `CASE_OPENED` carries the opening data, classed field by field. */
+/**
+ * The class of one history event's data; `CASE_OPENED` carries the opening data, classed field by field.
+ * A case-data field shown only to some parts (`partsOnly`) stays hidden in any event that records it
+ * (a transition's `stamp`), whatever the event's own class.
+ */
 export function redactEventData(definition: ProtocolDefinition, type: string, data: Data, visible: ReadonlySet<DataClass>, viewerParts: readonly string[] = []): Redacted<Data> {
+  const keptFields = Object.keys(data).filter((key) => kept(definition, 'fields', key, viewerParts));
+  if (keptFields.length === 0) return classedEventData(definition, type, data, visible, viewerParts);
+  const rest = Object.fromEntries(Object.entries(data).filter(([key]) => !keptFields.includes(key)));
+  return { ...classedEventData(definition, type, rest, visible, viewerParts), withheld: true };
+}
+
+function classedEventData(definition: ProtocolDefinition, type: string, data: Data, visible: ReadonlySet<DataClass>, viewerParts: readonly string[]): Redacted<Data> {
   if (type === 'CASE_OPENED') return redactCaseData(definition, data, visible, viewerParts);
   if (!Object.hasOwn(definition.eventClasses, type) || kept(definition, 'events', type, viewerParts))
     return { value: {}, shown: new Set(), withheld: Object.keys(data).length > 0 };
