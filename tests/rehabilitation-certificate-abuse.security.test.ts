@@ -181,4 +181,36 @@ describe('rehabilitation-certificate against a hostile insider', () => {
       t.clock.advance(-days);
     }
   });
+
+  it('the certificate needs a confirmed consent with this case; a person of a region without a coordinator gets no case from another region', async () => {
+    const { caseId } = await opened('Proposer');
+    await expectSent('coordinator', caseId, 'DIAGNOSIS_RECORDED', { date: '2026-03-01', summary: 'Motivated' });
+    await expectSent('coordinator', caseId, 'PROGRAMME_PREPARED', { goals: 'Abstinence', stages: ['detox'], plannedDays: 90 });
+    const { person: other } = await opened('Elsewhere');
+    // The named NGO proposes a consent naming itself with this case: pending, it counts for nothing.
+    const person = (await t.db.select().from(cases).where(eq(cases.id, caseId)))[0]!.participantId;
+    const proposed = await r.consent(person, r.orgs.ngo, 'ngo', { caseId, purpose: 'treatment' });
+    expect(proposed.id).toBeDefined();
+    const refused = await r.send('coordinator', caseId, 'CERTIFICATE_ISSUED', { number: 'RC-P', value: 10_000, validUntil: '2026-12-31' });
+    expect(refused.json).toMatchObject({ status: 422, guard: 'informedConsentRecorded' });
+    // Another person's consent, whatever case it names, does not count either.
+    const foreign = await t.request('POST', `/participants/${other.id}/consents`, {
+      token: r.tokens.coordinator,
+      body: { organisationId: r.orgs.provider.id, dataClasses: ['identity'], purpose: 'treatment', validFrom: '2026-01-01', signedMethod: 'written', textVersion: 'v1', caseId },
+    });
+    expect(foreign.status, foreign.text).toBe(422);
+    expect((await r.send('coordinator', caseId, 'CERTIFICATE_ISSUED', { number: 'RC-P', value: 10_000, validUntil: '2026-12-31' })).status).toBe(422);
+
+    const lonely = await t.organisation('prison', { country: 'KZ', region: 'KZ-AKM' });
+    const registered = await t.request('POST', '/participants', {
+      token: await t.tokenFor(lonely, 'prison_staff'),
+      body: { identity: { firstName: 'Lonely', lastName: 'Person', dateOfBirth: '1990-01-01' } },
+    });
+    expect(registered.status, registered.text).toBe(201);
+    for (const region of r.regions) {
+      const open = await region.open('coordinator', PROTOCOL, registered.json.id, [], { source: 'self', referredOn: '2026-03-01' });
+      expect([404, 422], `${region.spec.region}: ${open.text}`).toContain(open.status);
+    }
+    expect(await t.db.select().from(cases).where(eq(cases.participantId, registered.json.id))).toHaveLength(0);
+  });
 });
