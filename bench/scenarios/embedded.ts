@@ -73,7 +73,7 @@ export async function embedded({ main, samples, report, options, databases, serv
     'embedded',
     result,
     `first npm start on an empty folder ready in ${(first.readyMs / 1000).toFixed(2)} s, peak ${mb(first.peakBytes)} (template ${first.template ? 'built at install' : 'missing: built by the start'}); ` +
-      `npm start ready in ${(started.readyMs / 1000).toFixed(2)} s; resident ${mb(rss)} after the load vs bare PGlite ${mb(bare.rssBytes)} (+${mb(rss === null ? null : rss - bare.rssBytes)})`,
+      `npm start ready in ${(started.readyMs / 1000).toFixed(2)} s; resident ${mb(rss)} after the load vs bare PGlite ${mb(bare.rssBytes)} (${rss === null ? 'unknown' : `${rss >= bare.rssBytes ? '+' : '−'}${mb(Math.abs(rss - bare.rssBytes))}`})`,
     {
       firstStart: first,
       readyMs: started.readyMs,
