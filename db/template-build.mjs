@@ -121,7 +121,16 @@ export async function buildTemplate({ root = defaultTemplateRoot(), migrations: 
   return { pgData, built: true };
 }
 
-if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/** Run as a program (not imported): argv[1] names this file, through a symbolic link or not. */
+function isMain() {
+  try {
+    return Boolean(process.argv[1]) && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false; // argv[1] names no file: another program that imported this module
+  }
+}
+
+if (isMain()) {
   const ifPossible = process.argv.includes('--if-possible');
   const option = (name) => {
     const at = process.argv.indexOf(name);
