@@ -136,15 +136,17 @@ export function createPostgresClient(url: string, max: number): postgres.Sql {
 
 /**
  * Opens the configured database. PGlite's data folder is locked for this process first;
- * a second process is refused with a clear message.
+ * a second process is refused with a clear message. `fromTemplate`: a new embedded database is
+ * made from the migrated template (db/template.ts), for callers that migrate anyway (the service
+ * with MIGRATE_ON_START, `cadap migrate`); others get an empty, unmigrated one as before.
  */
-export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
+export async function openDatabase(config: DatabaseConfig, options: { fromTemplate?: boolean } = {}): Promise<DatabaseHandle> {
   if (config.kind === 'postgres') return wrapPostgres(createPostgresClient(config.url, config.poolMax), config.url);
   const lock: DataDirLock = acquireDataDirLock(config.dataDir);
   try {
     const pgData = path.join(config.dataDir, 'pgdata');
     clearStalePostmasterPid(pgData);
-    const { client, created } = await openFromTemplate(pgData);
+    const { client, created } = await openFromTemplate(pgData, { use: options.fromTemplate === true });
     return { ...wrapPglite(client, () => lock.release()), ...(created ? { created } : {}) };
   } catch (error) {
     lock.release();

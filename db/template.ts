@@ -11,6 +11,8 @@ export type PgDataOrigin = 'existing' | 'template' | 'initdb';
 
 /** Where templates are kept and which migrations they hold: the defaults outside tests. */
 export type TemplateOptions = { root?: string; migrations?: string };
+/** `use: false`: PGlite creates a new database itself, unmigrated (for callers that do not migrate). */
+export type OpenOptions = TemplateOptions & { use?: boolean };
 
 /**
  * How the service runs PGlite: PostgreSQL's shared buffers at 32 MB instead of PGlite's 128 MB.
@@ -68,8 +70,8 @@ export async function prepareFromTemplate(pgData: string, options: TemplateOptio
  * that copies but does not open is damaged: it is removed (the next new database builds a fresh one)
  * and PGlite creates this database itself.
  */
-export async function openFromTemplate(pgData: string, options: TemplateOptions = {}): Promise<{ client: PGlite; created?: 'template' | 'initdb' }> {
-  const origin = await prepareFromTemplate(pgData, options);
+export async function openFromTemplate(pgData: string, options: OpenOptions = {}): Promise<{ client: PGlite; created?: 'template' | 'initdb' }> {
+  const origin = options.use === false ? 'existing' : await prepareFromTemplate(pgData, options);
   try {
     const client = await PGlite.create({ dataDir: pgData, startParams: SERVICE_START_PARAMS });
     return origin === 'existing' ? { client } : { client, created: origin };

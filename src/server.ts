@@ -19,7 +19,7 @@ async function main() {
   const logger = createLogger(config.logLevel);
   // Opening the database (PGlite's start-up is most of a start) runs while the rest of the
   // service's modules load; startService awaits it and reports its failure as its own.
-  const opening = openDatabase(config.database);
+  const opening = openDatabase(config.database, { fromTemplate: config.migrateOnStart });
   opening.catch(() => {});
   const { startService } = await import('./service.js');
   // The signal handlers come before the start: a SIGTERM arriving between the "listening" line and
