@@ -75,8 +75,8 @@ function prune(root, key) {
   for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
     if (!entry.isDirectory() || entry.name === key) continue;
     const folder = path.join(root, entry.name);
-    const temporary = entry.name.includes('.tmp-');
-    if (temporary && Date.now() - fs.statSync(folder).mtimeMs < 3_600_000) continue;
+    const stat = fs.statSync(folder, { throwIfNoEntry: false }); // another build may be pruning too
+    if (!stat || (entry.name.includes('.tmp-') && Date.now() - stat.mtimeMs < 3_600_000)) continue;
     fs.rmSync(folder, { recursive: true, force: true });
   }
 }
