@@ -1,3 +1,4 @@
+import { minorDigits } from './certificate.js';
 import { fieldLabel, kindLabel, translator, valueLabel, zonedToIso, type Lang } from './i18n.js';
 
 /**
@@ -19,6 +20,8 @@ export type JsonSchema = {
 };
 
 export type OrganisationOption = { id: string; name: string; kind: string };
+/** A picker's options in named groups (an `<optgroup>` each), in place of the whole organisation list. */
+export type OptionGroup = { label: string; options: OrganisationOption[] };
 
 type FieldKind =
   | { kind: 'text'; long: boolean }
@@ -35,6 +38,7 @@ function kindOf(name: string, schema: JsonSchema): FieldKind {
   const consts = schema.anyOf?.map((option) => option.const);
   if (consts && consts.every((value) => typeof value === 'string' || typeof value === 'number')) return { kind: 'choice', options: consts as (string | number)[] };
   if (schema.enum) return { kind: 'choice', options: schema.enum as (string | number)[] };
+  if (typeof schema.const === 'string' || typeof schema.const === 'number') return { kind: 'choice', options: [schema.const] };
   if (schema.type === 'boolean') return { kind: 'boolean' };
   if (schema.type === 'integer' || schema.type === 'number') return { kind: 'number', integer: schema.type === 'integer' };
   if (schema.type === 'array' && schema.items?.type === 'string') return { kind: 'lines' };
@@ -55,6 +59,10 @@ export function SchemaFields(props: {
   organisations: OrganisationOption[];
   values?: Record<string, string> | undefined;
   errors?: Record<string, string> | undefined;
+  /** Organisation fields whose choices are these groups only (a certificate's centre: certified today, the person's region first). */
+  pickers?: Record<string, OptionGroup[]> | undefined;
+  /** Money fields typed in a currency's unit, by field: the currency (the route turns them into minor units). */
+  money?: Record<string, string> | undefined;
 }) {
   const t = translator(props.lang);
   const required = new Set(props.schema.required ?? []);
@@ -63,7 +71,11 @@ export function SchemaFields(props: {
       {Object.entries(props.schema.properties ?? {}).map(([name, schema]) => {
         const id = `${props.prefix}-${name}`;
         const field = kindOf(name, schema);
-        const value = props.values?.[name] ?? '';
+        const groups = props.pickers?.[name];
+        const currency = props.money?.[name];
+        // A choice of one (the person's own choice of centre) is made already.
+        const only = field.kind === 'choice' && field.options.length === 1 && required.has(name) ? String(field.options[0]) : '';
+        const value = props.values?.[name] ?? only;
         const error = props.errors?.[name];
         const label = required.has(name) || field.kind === 'boolean' ? fieldLabel(name, props.lang) : t('web.optional', { label: fieldLabel(name, props.lang) });
         const common = { id, name: `data.${name}`, 'aria-invalid': error ? ('true' as const) : undefined, 'aria-describedby': error ? `${id}-error` : undefined };
@@ -87,22 +99,33 @@ export function SchemaFields(props: {
             <label for={id}>
               {label}
               {field.kind === 'lines' ? ` (${t('web.oneAPerLine')})` : ''}
+              {currency ? ` (${currency})` : ''}
             </label>
             {errorLine}
             {field.kind === 'choice' || field.kind === 'organisation' ? (
               <select {...common} required={required.has(name)}>
                 {!required.has(name) || value === '' ? <option value="">—</option> : null}
-                {field.kind === 'choice'
-                  ? field.options.map((option) => (
-                      <option value={String(option)} selected={String(option) === value}>
-                        {typeof option === 'string' ? valueLabel(option, props.lang) : String(option)}
-                      </option>
+                {groups
+                  ? groups.map((group) => (
+                      <optgroup label={group.label}>
+                        {group.options.map((org) => (
+                          <option value={org.id} selected={org.id === value}>
+                            {org.name}
+                          </option>
+                        ))}
+                      </optgroup>
                     ))
-                  : props.organisations.map((org) => (
-                      <option value={org.id} selected={org.id === value}>
-                        {org.name} ({kindLabel(org.kind, props.lang)})
-                      </option>
-                    ))}
+                  : field.kind === 'choice'
+                    ? field.options.map((option) => (
+                        <option value={String(option)} selected={String(option) === value}>
+                          {typeof option === 'string' ? valueLabel(option, props.lang) : String(option)}
+                        </option>
+                      ))
+                    : props.organisations.map((org) => (
+                        <option value={org.id} selected={org.id === value}>
+                          {org.name} ({kindLabel(org.kind, props.lang)})
+                        </option>
+                      ))}
               </select>
             ) : field.kind === 'lines' || (field.kind === 'text' && field.long) ? (
               <textarea {...common} required={required.has(name) && field.kind !== 'lines'}>
@@ -111,6 +134,8 @@ export function SchemaFields(props: {
             ) : (
               <input
                 type={field.kind === 'date' ? 'date' : field.kind === 'datetime' ? 'datetime-local' : field.kind === 'number' ? 'number' : 'text'}
+                step={currency ? String(10 ** -minorDigits(currency)) : undefined}
+                inputmode={currency ? 'decimal' : undefined}
                 value={value}
                 required={required.has(name)}
                 {...common}

@@ -7,6 +7,8 @@ import { problemMessage, type Problem } from '../problem.js';
 import type { CaseItem, Caseworker, HistoryItem, OrganisationItem, Page } from '../shapes.js';
 import { DataList, DataValue, type ValueContext } from '../values.js';
 import { AssigneeSection } from './assignee.js';
+import { CENTRE_EVENTS, centreGroups, loadCentres, moneyField, moneyOf } from '../certificate.js';
+import { CertificatePanel } from './certificate.js';
 
 /** The protocol as published by GET /protocols/:id: titles, and each event's data schema per state. */
 export type PublishedProtocol = {
@@ -20,7 +22,8 @@ const DATA_CLASSES = ['identity', 'contact', 'custody', 'legal', 'compliance', '
 /** A data class with something in it: an empty one is not worth a heading. */
 const hasData = (value: unknown) => value !== undefined && value !== null && (typeof value !== 'object' || Object.keys(value).length > 0);
 
-export async function loadCase(api: ApiClient, id: string) {
+/** A case with everything its page names: history, person, protocol, organisations, units, caseworkers, and a certificate's centres. */
+export async function loadCase(api: ApiClient, id: string, here?: { day: string; region: string }) {
   const item = await api.get<CaseItem>(`/cases/${id}`);
   const [history, participant, protocol, organisations, caseworkers] = await Promise.all([
     api.get<Page<HistoryItem>>(`/cases/${id}/events?limit=200`),
@@ -34,7 +37,10 @@ export async function loadCase(api: ApiClient, id: string) {
   const prisons = new Set([item.ownerOrganisationId, ...item.parties.map((party) => party.organisationId)].filter((id) => all.find((org) => org.id === id)?.kind === 'prison'));
   const unitLists = await Promise.all([...prisons].map((id) => api.maybe<{ items: { id: string; name: string }[] }>(`/organisations/${id}/units`)));
   const units = new Map(unitLists.flatMap((list) => list?.items ?? []).map((unit) => [unit.id, unit.name]));
-  return { item, history: history.items, participant, protocol, organisations: all, units, caseworkers: caseworkers?.items ?? [] };
+  // The person's region, where the reader sees the person; else the reader's own.
+  const region = typeof participant?.region === 'string' ? participant.region : (here?.region ?? '');
+  const centres = here ? await loadCentres(api, item, region, here.day) : undefined;
+  return { item, history: history.items, participant, protocol, organisations: all, units, caseworkers: caseworkers?.items ?? [], centres };
 }
 
 export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited<ReturnType<typeof loadCase>>, flash: string | undefined, failed: FailedForm | undefined) {
@@ -47,6 +53,11 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
   const options: OrganisationOption[] = organisations.map((org) => ({ id: org.id, name: org.name, kind: org.kind }));
   const transitions = protocol.states[item.state]?.on ?? {};
   const stateTitle = (state: string) => stateLabel(item.protocol, state, lang);
+  const money = moneyOf(item);
+  // The person's choice of centre: only centres certified today, the person's region first.
+  const pickers = loaded.centres ? { centreOrganisationId: centreGroups(loaded.centres, t) } : undefined;
+  // A claim is decided on its row of the certificate's claims, not in a form of its own.
+  const forms = item.allowedEvents.filter((event) => !(money && event === 'CLAIM_DECIDED'));
   const title = `${protocolText(lang, protocolKey.title(item.protocol), protocol.title) ?? item.protocol}: ${item.participant.referenceCode}`;
   return (
     <Layout page={page} title={title}>
@@ -66,6 +77,7 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
         <dd>{item.parties.map((party) => `${partLabel(item.protocol, party.part, lang)}: ${names.get(party.organisationId) ?? t('web.notShown')}`).join('; ')}</dd>
       </dl>
       <AssigneeSection page={page} item={item} caseworkers={loaded.caseworkers} />
+      {money && <CertificatePanel page={page} item={item} money={money} values={failed?.event === 'CLAIM_DECIDED' ? failed.values : undefined} />}
       <div class="grid">
         <section aria-labelledby="participant">
           <h2 id="participant">{t('web.participant')}</h2>
@@ -93,14 +105,14 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
       </div>
       <section aria-labelledby="actions">
         <h2 id="actions">{t('web.actions')}</h2>
-        {item.allowedEvents.length === 0 && <p>{t('web.noActions')}</p>}
-        {item.allowedEvents.map((event) => {
+        {forms.length === 0 && <p>{t('web.noActions')}</p>}
+        {forms.map((event) => {
           const transition = transitions[event];
           if (!transition) return null;
           const prefix = `ev-${event.toLowerCase()}`;
           const isFailed = failed?.event === event;
           return (
-            <details class="action" open={isFailed || item.allowedEvents.length === 1}>
+            <details class="action" open={isFailed || forms.length === 1}>
               <summary>
                 {eventLabel(item.protocol, event, lang)}: {protocolText(lang, protocolKey.event(item.protocol, event), transition.description)}
               </summary>
@@ -115,6 +127,8 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
                   organisations={options}
                   values={isFailed ? failed.values : undefined}
                   errors={isFailed ? failed.errors : undefined}
+                  pickers={CENTRE_EVENTS.includes(event as (typeof CENTRE_EVENTS)[number]) ? pickers : undefined}
+                  money={moneyField(item, event, viewer)}
                 />
                 <button class="primary" type="submit">
                   {t('web.record')}: {eventLabel(item.protocol, event, lang)}
