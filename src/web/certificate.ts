@@ -1,6 +1,6 @@
 import type { ApiClient } from './api.js';
 import type { OrganisationOption } from './forms.js';
-import type { Lang, Translate } from './i18n.js';
+import { formatWhen, type Lang, type Translate } from './i18n.js';
 import type { Viewer } from './layout.js';
 import type { CaseItem, OrganisationItem, Page } from './shapes.js';
 
@@ -26,11 +26,22 @@ export type Claim = {
 };
 export type CertificateMoney = { certificate: CertificateAccount; claims: Claim[] };
 
-/** The account and claims, where the API shows them to the reader (the coordinator and the centre). */
+/** The case data the account is kept in, shown by the account section rather than as plain details. */
+export const MONEY_DATA = ['certificate', 'claims', 'oldestPendingClaimOn'] as const;
+
+/**
+ * The account and claims, where the API shows them to the reader: the case data's `certificate`
+ * and `claims` (class compliance: the coordinator and the centre), computed from the events.
+ */
 export function moneyOf(item: CaseItem): CertificateMoney | undefined {
-  const { certificate, claims } = item as CaseItem & { certificate?: CertificateAccount | null; claims?: Claim[] | null };
-  return item.protocol === CERTIFICATE_PROTOCOL && certificate ? { certificate, claims: claims ?? [] } : undefined;
+  if (item.protocol !== CERTIFICATE_PROTOCOL) return undefined;
+  const { certificate, claims } = item.data as { certificate?: CertificateAccount | null; claims?: Claim[] | null };
+  return certificate && typeof certificate === 'object' ? { certificate, claims: Array.isArray(claims) ? claims : [] } : undefined;
 }
+
+/** A claim as people name it (never by its id): its period and amount. */
+export const claimName = (claim: Claim, currency: string, lang: Lang, t: Translate) =>
+  t('web.cert.claimName', { from: formatWhen(claim.periodFrom, lang, 'UTC'), to: formatWhen(claim.periodTo, lang, 'UTC'), amount: formatMoney(claim.amount, currency, lang) });
 
 /** A claim's totals by status, and everything claimed. */
 export function claimTotals(claims: readonly Claim[]) {

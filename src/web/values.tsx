@@ -14,6 +14,8 @@ export type ValueContext = {
   organisations: ReadonlyMap<string, string>;
   /** Unit id → name, from the prisons' GET /organisations/:id/units the reader may read. */
   units: ReadonlyMap<string, string>;
+  /** A certificate's claim id → the claim as people name it (its period and amount). */
+  claims?: ReadonlyMap<string, string> | undefined;
 };
 
 /** The texts the service writes into case data (protocols/vocabulary.ts's SERVICE_TEXTS), by their English, to their catalogue key. */
@@ -30,6 +32,7 @@ export function valueText(key: string, value: string | number | boolean, ctx: Va
   if (typeof value === 'number') return new Intl.NumberFormat(lang === 'ru' ? 'ru-RU' : 'en-GB').format(value);
   if (isOrganisationField(key)) return ctx.organisations.get(value) ?? t(lang, 'web.notShown');
   if (key === 'unitId') return ctx.units.get(value) ?? t(lang, 'web.notShown');
+  if (key === 'claimId') return ctx.claims?.get(value) ?? t(lang, 'web.notShown');
   if (DATE.test(value)) return formatWhen(value, lang, ctx.tz);
   const serviceText = SERVICE_TEXT_KEYS.get(value);
   if (serviceText) return tMaybe(lang, serviceText) ?? value;

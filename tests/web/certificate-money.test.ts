@@ -29,10 +29,12 @@ describe('certificate money in the workspace', () => {
   });
 
   const viewer = { organisation: { country: 'KG', region: 'KG-C' } } as unknown as Viewer;
-  const item = (extra: Record<string, unknown> = {}) => ({ protocol: 'rehabilitation-certificate', allowedEvents: [], ...extra }) as unknown as CaseItem;
+  const item = (extra: Record<string, unknown> = {}) => ({ protocol: 'rehabilitation-certificate', allowedEvents: [], data: {}, ...extra }) as unknown as CaseItem;
 
   it('posts a claim’s amount in the certificate’s minor units, and the certificate’s value in its chosen currency', () => {
-    const certified = item({ certificate: { number: 'C-1', value: 100_000, currency: 'KZT', validUntil: '2027-01-01', approved: 0, pending: 0, remaining: 100_000 }, claims: [] });
+    const certified = item({
+      data: { certificate: { number: 'C-1', value: 100_000, currency: 'KZT', validUntil: '2027-01-01', approved: 0, pending: 0, remaining: 100_000 }, claims: [] },
+    });
     expect(minorUnitsForm(certified, 'SERVICE_CLAIMED', viewer, { 'data.amount': '250.10', 'data.note': 'x' })).toEqual({ 'data.amount': '25010', 'data.note': 'x' });
     expect(minorUnitsForm(item(), 'CERTIFICATE_ISSUED', viewer, { 'data.value': '1000', 'data.currency': '' })).toEqual({ 'data.value': '100000', 'data.currency': '' });
     // Not an amount: sent as typed, for the API to refuse.

@@ -7,7 +7,7 @@ import { problemMessage, type Problem } from '../problem.js';
 import type { CaseItem, Caseworker, HistoryItem, OrganisationItem, Page } from '../shapes.js';
 import { DataList, DataValue, type ValueContext } from '../values.js';
 import { AssigneeSection } from './assignee.js';
-import { CENTRE_EVENTS, centreGroups, loadCentres, moneyField, moneyOf } from '../certificate.js';
+import { CENTRE_EVENTS, centreGroups, claimName, loadCentres, MONEY_DATA, moneyField, moneyOf } from '../certificate.js';
 import { CertificatePanel } from './certificate.js';
 
 /** The protocol as published by GET /protocols/:id: titles, and each event's data schema per state. */
@@ -20,6 +20,7 @@ export type FailedForm = { event: string; problem: Problem; values: Record<strin
 
 const DATA_CLASSES = ['identity', 'contact', 'custody', 'legal', 'compliance', 'health', 'social'] as const;
 /** A data class with something in it: an empty one is not worth a heading. */
+const omit = (data: Record<string, unknown>, keys: readonly string[]) => Object.fromEntries(Object.entries(data).filter(([key]) => !keys.includes(key)));
 const hasData = (value: unknown) => value !== undefined && value !== null && (typeof value !== 'object' || Object.keys(value).length > 0);
 
 /** A case with everything its page names: history, person, protocol, organisations, units, caseworkers, and a certificate's centres. */
@@ -49,11 +50,12 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
   const tz = viewer.organisation.timeZone;
   const { item, history, participant, protocol, organisations, units } = loaded;
   const names = new Map(organisations.map((org) => [org.id, org.name]));
-  const ctx: ValueContext = { lang, tz, organisations: names, units };
+  const money = moneyOf(item);
+  const claims = money && new Map(money.claims.map((claim) => [claim.id, claimName(claim, money.certificate.currency, lang, t)]));
+  const ctx: ValueContext = { lang, tz, organisations: names, units, claims };
   const options: OrganisationOption[] = organisations.map((org) => ({ id: org.id, name: org.name, kind: org.kind }));
   const transitions = protocol.states[item.state]?.on ?? {};
   const stateTitle = (state: string) => stateLabel(item.protocol, state, lang);
-  const money = moneyOf(item);
   // The person's choice of centre: only centres certified today, the person's region first.
   const pickers = loaded.centres ? { centreOrganisationId: centreGroups(loaded.centres, t) } : undefined;
   // A claim is decided on its row of the certificate's claims, not in a form of its own.
@@ -99,7 +101,7 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
         </section>
         <section aria-labelledby="case-data">
           <h2 id="case-data">{t('web.details')}</h2>
-          <DataList data={item.data} ctx={ctx} />
+          <DataList data={money ? omit(item.data, MONEY_DATA) : item.data} ctx={ctx} />
           {item.dataWithheld && <p class="hint">{t('web.withheld')}</p>}
         </section>
       </div>
