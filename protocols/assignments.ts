@@ -1,7 +1,8 @@
 import type { FactName, Party } from './model.js';
 import { need, num, pathwaysOf, PATHWAYS, str, type Pathway, type PathwayName, type RuleInput } from './registry.js';
 import { addDays, daysBetween, localDateOf } from './time.js';
-import { DEFAULT_MAX_STAY_DAYS } from './vocabulary.js';
+import { DEFAULT_MAX_STAY_DAYS, SERVICE_TEXTS } from './vocabulary.js';
+import { certificateOf, claimsOf, COUNTRY_CURRENCY, moneyData, withSummary, type Claim } from './money.js';
 
 /** The named updates of a case's data, parties or owner that the protocol data's `assign` lists. Pure. */
 
@@ -149,6 +150,63 @@ export const ASSIGNMENTS = {
   recordFollowUp: ({ snapshot, eventData }) => ({
     data: { followUpsRecorded: [...new Set([...((snapshot.data.followUpsRecorded ?? []) as number[]), num(eventData.month)!])].sort((a, b) => a - b) },
   }),
+
+  // rehabilitation-certificate: the money is folded into the case data with each event (protocols/money.ts)
+  recordDiagnosis: ({ eventData }) => ({ data: { diagnosis: { date: str(eventData.date), summary: str(eventData.summary) } } }),
+  recordProgramme: ({ eventData }) => ({ data: { programme: { goals: eventData.goals, stages: eventData.stages, plannedDays: eventData.plannedDays } } }),
+  issueCertificate: (input) => {
+    const { eventData, snapshot } = input;
+    const certificate = {
+      number: str(eventData.number)!,
+      value: num(eventData.value)!,
+      currency: str(eventData.currency) ?? COUNTRY_CURRENCY[snapshot.facts.country ?? ''] ?? 'KZT',
+      validUntil: str(eventData.validUntil)!,
+      issuedOn: today(input),
+    };
+    return { data: { certificate: withSummary(certificate, []), claims: [], certifiedOn: today(input), validUntil: certificate.validUntil, oldestPendingClaimOn: null } };
+  },
+  /** CENTRE_CHOSEN and CENTRE_CHANGED: the centre part is the person's choice; the balance stays with the person. */
+  chooseCentre: (input) => {
+    const { snapshot, eventData } = input;
+    const choice = { centreOrganisationId: str(eventData.centreOrganisationId), on: today(input), choice: 'person', ...(eventData.reason ? { reason: eventData.reason } : {}) };
+    return {
+      data: { centreChoices: [...((snapshot.data.centreChoices ?? []) as unknown[]), choice], contractSignedOn: null },
+      parties: withParty(snapshot.parties, 'centre', str(eventData.centreOrganisationId)!),
+    };
+  },
+  signContract: ({ eventData }) => ({ data: { contract: { signedOn: eventData.signedOn, parties: eventData.parties }, contractSignedOn: str(eventData.signedOn) } }),
+  admitToCentre: ({ eventData }) => ({ data: { admittedOn: str(eventData.date) } }),
+  recordClaim: (input) => {
+    const { snapshot, eventData, eventId, now } = input;
+    if (!eventId) throw new Error('a claim needs the id of its event');
+    const claim: Claim = {
+      id: eventId,
+      centreOrganisationId: snapshot.parties.find((party) => party.part === 'centre')?.organisationId ?? null,
+      periodFrom: str(eventData.periodFrom)!,
+      periodTo: str(eventData.periodTo)!,
+      amount: num(eventData.amount)!,
+      status: 'pending',
+      claimedAt: now.toISOString(),
+      claimedOn: today(input),
+    };
+    return { data: moneyData(snapshot.data, [...claimsOf(snapshot.data), claim]) };
+  },
+  decideClaim: ({ snapshot, eventData, now }) => {
+    const claims = claimsOf(snapshot.data).map((claim) =>
+      claim.id === str(eventData.claimId)
+        ? { ...claim, status: eventData.decision as Claim['status'], decidedAt: now.toISOString(), ...(str(eventData.reason) ? { reason: str(eventData.reason) } : {}) }
+        : claim,
+    );
+    return { data: moneyData(snapshot.data, claims) };
+  },
+  /** At the certificate's end, claims still pending lapse: recorded as rejected, with the reason (docs/DOMAIN.md §6). */
+  lapseClaims: ({ snapshot, now }) => {
+    if (!certificateOf(snapshot.data)) return {};
+    const claims = claimsOf(snapshot.data).map((claim) =>
+      claim.status === 'pending' ? { ...claim, status: 'rejected' as const, decidedAt: now.toISOString(), reason: SERVICE_TEXTS.certificateExpired } : claim,
+    );
+    return { data: moneyData(snapshot.data, claims) };
+  },
 } as const satisfies Record<string, Assignment>;
 export type AssignmentName = keyof typeof ASSIGNMENTS;
 

@@ -1,4 +1,4 @@
-import { addDays, localDateOf } from './time.js';
+import { addDays, localDateOf, zonedInstant } from './time.js';
 import { num, pathwaysOf, str, type RuleInput } from './registry.js';
 import { SERVICE_TEXTS } from './vocabulary.js';
 
@@ -35,6 +35,22 @@ export const CHAIN_DATA = {
     if (continuity) data.continuityOfCare = continuity;
     const probation = snapshot.parties.find((party) => party.part === 'probation')?.organisationId;
     if (probation) data.probationOrganisationId = probation;
+    return data;
+  },
+  /**
+   * The handover to patronage after a completed rehabilitation (stage V), as after a release: the day the person
+   * left the centre (the time of the completion when it is today), the programme's goals as the continuity of care.
+   */
+  rehabilitationHandover: ({ snapshot, eventData, now }) => {
+    const on = str(eventData.date)!;
+    const releasedAt = on === localDateOf(now, snapshot.facts.timeZone) ? now : zonedInstant(on, 12, snapshot.facts.timeZone);
+    const programme = (snapshot.data.programme ?? {}) as Data;
+    const data: Data = {
+      releasedAt: releasedAt.toISOString(),
+      releaseAddressPlan: SERVICE_TEXTS.addressNotRecorded,
+      patronagePlan: str(eventData.note) ?? SERVICE_TEXTS.seeProgramme,
+    };
+    if (str(programme.goals)) data.continuityOfCare = str(programme.goals)!.slice(0, 2000);
     return data;
   },
   /** A release ends the person's unit enrolment on the day of release (in the prison's time zone). */

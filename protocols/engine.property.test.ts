@@ -61,7 +61,7 @@ for (const protocol of Object.keys(PROTOCOLS)) {
           expect(serialise(kept)).toEqual(serialise(deadlinesFor(definition, snapshot)));
           let now = START;
 
-          for (const step of sequence) {
+          for (const [index, step] of sequence.entries()) {
             now = new Date(now.getTime() + step.hours * 3_600_000);
             snapshot = {
               ...snapshot,
@@ -77,7 +77,7 @@ for (const protocol of Object.keys(PROTOCOLS)) {
             const data = step.breakData === 0 ? { ...sample, bogus: true } : sample;
             const wasFinal = definition.states[snapshot.state]!.final === true;
             const allowed = allowedEvents(definition, snapshot, actor);
-            const decision = decide(definition, snapshot, { type: event, data }, actor, now);
+            const decision = decide(definition, snapshot, { type: event, data, id: eventIdOf(index) }, actor, now);
             reached.add(snapshot.state);
             if (!decision.ok) {
               expect(decision.allowedEvents).toEqual(allowed);
@@ -116,6 +116,9 @@ for (const protocol of Object.keys(PROTOCOLS)) {
   });
 }
 
+/** The id the service would give the event (a claim is named by it). */
+const eventIdOf = (index: number) => `40000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
+
 function openingData(protocol: string): Record<string, unknown> {
   switch (protocol) {
     case 'court-ordered-treatment':
@@ -126,6 +129,8 @@ function openingData(protocol: string): Record<string, unknown> {
       return { releaseDate: '2026-06-01' };
     case 'halfway-house':
       return { expectedArrivalDate: '2026-04-01', maxStayDays: 120 };
+    case 'rehabilitation-certificate':
+      return { source: 'self', referredOn: '2026-03-01' };
     default:
       return { releasedAt: '2026-03-02T10:00:00+05:00', releaseAddressPlan: 'Shelter', patronagePlan: 'Weekly', probationOrganisationId: ORG.probation };
   }

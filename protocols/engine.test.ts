@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CASES, KIND_OF, ORG, SAMPLE_DATA, facts, organisationOfPart, snapshotFor, staff } from '../tests/helpers/engine-fixtures.js';
+import { CASES, KIND_OF, ORG, SAMPLE_DATA, WITH_PENDING_CLAIM, facts, organisationOfPart, snapshotFor, staff } from '../tests/helpers/engine-fixtures.js';
 import { decide, transitionsIn } from './engine.js';
 import { PROTOCOLS } from './index.js';
 import type { EngineActor } from './model.js';
@@ -116,9 +116,31 @@ const TABLE: Row[] = [
     { from: 'withdrawn', event: 'WITHDRAWAL_EXPIRED', by: ['system'], to: 'closed_after_refusal' },
   ].map((row) => ({ protocol: 'patronage', ...row })),
   ...partyAssigned('patronage', 'sender'),
+
+  // §6 rehabilitation-certificate
+  ...[
+    { from: 'referred', event: 'DIAGNOSIS_RECORDED', by: ['coordinator'], to: 'assessed' },
+    { from: 'assessed', event: 'PROGRAMME_PREPARED', by: ['coordinator'], to: 'programme_ready' },
+    { from: 'programme_ready', event: 'CERTIFICATE_ISSUED', by: ['coordinator'], to: 'certified' },
+    { from: 'certified', event: 'CENTRE_CHOSEN', by: ['coordinator'], to: 'centre_chosen' },
+    { from: 'centre_chosen', event: 'CONTRACT_SIGNED', by: ['coordinator'], to: 'contracted' },
+    { from: 'contracted', event: 'ADMITTED', by: ['centre'], to: 'in_rehabilitation' },
+    { from: 'in_rehabilitation', event: 'STAGE_COMPLETED', by: ['centre'], to: OBS },
+    { from: 'in_rehabilitation', event: 'SERVICE_CLAIMED', by: ['centre'], to: OBS },
+    { from: 'in_rehabilitation', event: 'CENTRE_CHANGED', by: ['coordinator'], to: 'centre_chosen' },
+    { from: 'in_rehabilitation', event: 'COMPLETED', by: ['centre'], to: 'completed' },
+    ...['contracted', 'in_rehabilitation'].map((from) => ({ from, event: 'DROPPED_OUT', by: ['centre', 'coordinator'], to: 'dropped_out' })),
+    ...['certified', 'centre_chosen', 'contracted', 'in_rehabilitation'].flatMap((from) => [
+      { from, event: 'CLAIM_DECIDED', by: ['coordinator'], to: OBS, caseData: WITH_PENDING_CLAIM },
+      { from, event: 'CERTIFICATE_EXPIRED', by: ['system'], to: 'expired' },
+    ]),
+  ].map((row) => ({ protocol: 'rehabilitation-certificate', ...row })),
+  ...partyAssigned('rehabilitation-certificate', 'coordinator'),
 ];
 
 const NOW = new Date('2026-03-02T06:00:00Z');
+/** The id the service gives an event before deciding it (a claim is named by its event's id). */
+const EVENT_ID = '40000000-0000-4000-8000-000000000001';
 
 function actorFor(protocol: string, part: string): EngineActor {
   if (part === 'system') return { kind: 'system' };
@@ -139,7 +161,7 @@ describe('decide: every event of every protocol, as DOMAIN.md tables it', () => 
     for (const part of row.by) {
       it(`${row.protocol}: ${row.from} --${row.event} by ${part}--> ${row.to}`, () => {
         const snapshot = snapshotFor(row.protocol, row.from, { previousState: row.previousState ?? null, ...(row.caseData ? { data: row.caseData } : {}) });
-        const decision = decide(PROTOCOLS[row.protocol]!, snapshot, { type: row.event, data }, actorFor(row.protocol, part), NOW);
+        const decision = decide(PROTOCOLS[row.protocol]!, snapshot, { type: row.event, data, id: EVENT_ID }, actorFor(row.protocol, part), NOW);
         expect(decision.ok ? decision : decision.reason).toMatchObject({ ok: true, part, from: row.from, to: row.to === OBS ? row.from : row.to, observation: row.to === OBS });
       });
     }

@@ -205,10 +205,18 @@ export function decide(definition: ProtocolDefinition, snapshot: CaseSnapshot, e
     return refuse(definition, snapshot, actor, { code: 'VALIDATION_FAILED', reason: `The data of ${event.type} is not valid.`, errors: fieldErrors(parsed.error.issues, 'data') });
   }
   const eventData = parsed.data as Data;
-  const input: RuleInput = { snapshot, eventData, now, part, parts: definition.parts };
+  const input: RuleInput = { snapshot, eventData, now, part, parts: definition.parts, ...(event.id ? { eventId: event.id } : {}) };
   for (const name of transition.guards ?? []) {
     const result: GuardResult = GUARDS[name].check(input);
     if (result !== true) {
+      if (result.path) {
+        return refuse(definition, snapshot, actor, {
+          code: 'VALIDATION_FAILED',
+          reason: result.reason,
+          guard: name,
+          errors: [{ path: `data.${result.path}`, message: result.reason }],
+        });
+      }
       return refuse(definition, snapshot, actor, { code: result.capacity ? 'CAPACITY_FULL' : 'EVENT_NOT_ALLOWED', reason: result.reason, guard: name });
     }
   }
@@ -275,6 +283,13 @@ export function open(
     if (named.has(party.part)) errors.push({ path: `parties.${index}.part`, message: `The ${party.part} part is named twice.` });
     named.set(party.part, party.organisationId);
   });
+  // A part the opening data names (`fromData`) is filled from it, as if the caller had named it.
+  for (const [part, rule] of Object.entries(definition.parts)) {
+    const fromData = rule.fromData ? (parsed.data as Data)[rule.fromData] : undefined;
+    if (typeof fromData !== 'string') continue;
+    if (named.has(part) && named.get(part) !== fromData) errors.push({ path: `data.${rule.fromData}`, message: `The ${part} part is named twice, differently.` });
+    named.set(part, fromData);
+  }
   if (named.has(ownerPart) && named.get(ownerPart) !== input.ownerOrganisationId) {
     errors.push({ path: 'parties', message: `Your organisation is the ${ownerPart} part of a case it opens.` });
   }

@@ -2,13 +2,14 @@ import { courtOrderedTreatment } from './court-ordered-treatment.js';
 import { halfwayHouse } from './halfway-house.js';
 import { patronage } from './patronage.js';
 import { preRelease } from './pre-release.js';
+import { rehabilitationCertificate } from './rehabilitation-certificate.js';
 import { localise } from './texts.js';
 import type { ProtocolDefinition } from './types.js';
 import { unitEnrolment } from './unit-enrolment.js';
 
-/** The five CADAP protocols, by id. */
+/** The six CADAP protocols, by id. */
 export const PROTOCOLS: Readonly<Record<string, ProtocolDefinition>> = Object.fromEntries(
-  [courtOrderedTreatment, unitEnrolment, preRelease, halfwayHouse, patronage].map((definition) => [definition.id, localise(definition)]),
+  [courtOrderedTreatment, unitEnrolment, preRelease, halfwayHouse, patronage, rehabilitationCertificate].map((definition) => [definition.id, localise(definition)]),
 );
 
 export const PROTOCOL_IDS = Object.keys(PROTOCOLS);

@@ -21,7 +21,7 @@ export function coordinatorOrAdmins(facts: Pick<DecisionFacts, 'regionCoordinato
  * The facts a protocol may ask for beyond the ones every decision gets (its data names them per
  * event, per opening or for the whole protocol; the service gathers only those).
  */
-export const FACT_NAMES = ['freeCapacity', 'openProtocols', 'holderDefaultStayDays', 'firstInQueue'] as const;
+export const FACT_NAMES = ['freeCapacity', 'openProtocols', 'holderDefaultStayDays', 'firstInQueue', 'consentOnCase'] as const;
 export type FactName = (typeof FACT_NAMES)[number];
 
 /**
@@ -47,6 +47,10 @@ export type DecisionFacts = {
   holderDefaultStayDays?: number | null;
   /** `firstInQueue`: no one has waited longer for a place of the case's unit or house (this case is the longest waiter, or no one waits). */
   firstInQueue?: boolean;
+  /** `consentOnCase`: a valid consent of the participant was recorded with this case (e.g. the informed consent to a programme). */
+  consentOnCase?: boolean;
+  /** The owner's country (ISO code), e.g. for the currency of a certificate. */
+  country?: string;
 };
 
 export type CaseSnapshot = {
@@ -62,7 +66,8 @@ export type CaseSnapshot = {
 /** Who sends an event: staff of an organisation, or the service itself for chained cases. */
 export type EngineActor = { kind: 'staff'; organisationId: string; organisationKind: OrganisationKind; roles: readonly Role[] } | { kind: 'system' };
 
-export type EngineEvent = { type: string; data: unknown };
+/** An event to decide; `id` is the id it will have in the history, when the service gives one before deciding. */
+export type EngineEvent = { type: string; data: unknown; id?: string };
 
 /** A deadline row as the definition implies it for a snapshot. */
 export type Deadline = {

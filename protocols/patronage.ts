@@ -54,7 +54,8 @@ export const patronage = {
   title: t('Post-release patronage'),
   description: t('The handover from prison or probation to an NGO patron: acknowledgement, first contact, regular contacts and follow-ups for a year.'),
   parts: {
-    sender: { title: t('Sender'), kinds: ['prison', 'probation'], required: true },
+    // A coordinator sends when a completed rehabilitation hands the person over (rehabilitation-certificate, stage V).
+    sender: { title: t('Sender'), kinds: ['prison', 'probation', 'coordinator'], required: true },
     ngo: { title: t('NGO patron'), kinds: ['ngo'], required: true, certified: true, needsConsent: true },
     coordinator: { title: t('Regional coordinator'), kinds: ['coordinator'], required: true, automatic: 'region_coordinator' },
   },

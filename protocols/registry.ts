@@ -1,6 +1,7 @@
 import { type CaseSnapshot, type DecisionFacts, type FactName, type Party } from './model.js';
 import type { PartDefinition } from './types.js';
 import { addDays, addMonths, daysBetween, localDateOf } from './time.js';
+import { certificateOf, claimsOf } from './money.js';
 
 /**
  * The one registry of the guards, conditions and recipient resolvers the protocol data names.
@@ -11,9 +12,20 @@ import { addDays, addMonths, daysBetween, localDateOf } from './time.js';
  */
 
 type Data = Record<string, unknown>;
-export type RuleInput = { snapshot: CaseSnapshot; eventData: Data; now: Date; part: string | null; parts: Readonly<Record<string, PartDefinition>> };
+export type RuleInput = {
+  snapshot: CaseSnapshot;
+  eventData: Data;
+  now: Date;
+  part: string | null;
+  parts: Readonly<Record<string, PartDefinition>>;
+  /** The id the event will have in the history, when the service gives one (a claim is named by its event's id). */
+  eventId?: string;
+};
 
-/** A guard passes (`true`) or names why not; `capacity` refusals are 409 CAPACITY_FULL. */
+/**
+ * A guard passes (`true`) or names why not; `capacity` refusals are 409 CAPACITY_FULL; a refusal
+ * naming a data field (`path`) is a validation error (422) about that field.
+ */
 export type GuardResult = true | { reason: string; capacity?: true; /** The data field at fault, for a validation error's path. */ path?: string };
 export type GuardSpec = { label: string; needs?: readonly FactName[]; check: (input: RuleInput) => GuardResult };
 export type ConditionInput = { snapshot: Pick<CaseSnapshot, 'data' | 'facts' | 'parties'>; eventData: Data };
@@ -155,6 +167,50 @@ export const GUARDS = {
       (str(eventData.expectedArrivalDate) ?? '') >= localDateOf(now, snapshot.facts.timeZone)
         ? true
         : { reason: 'The expected arrival date is in the past.', path: 'expectedArrivalDate' },
+  },
+  // rehabilitation-certificate (DOMAIN.md §6)
+  validUntilAfterToday: {
+    label: 'the certificate’s end date is after today (in the owner’s time zone)',
+    check: ({ snapshot, eventData, now }) =>
+      (str(eventData.validUntil) ?? '') > localDateOf(now, snapshot.facts.timeZone) ? true : { reason: 'The certificate must be valid after today.', path: 'validUntil' },
+  },
+  informedConsentRecorded: {
+    label: 'the person’s informed consent is recorded on this case (a valid consent recorded with this case)',
+    needs: ['consentOnCase'],
+    check: ({ snapshot }) =>
+      need(snapshot.facts, 'consentOnCase') ? true : { reason: 'Record the person’s informed consent on this case (a consent with this case) before issuing the certificate.' },
+  },
+  centreCertified: {
+    label: 'the centre named is a treatment provider certified on that day, and not the centre already chosen',
+    check: ({ snapshot, eventData }) => {
+      const centre = str(eventData.centreOrganisationId) ?? '';
+      if (centre === partyOf(snapshot, 'centre')) return { reason: 'This centre is already the person’s centre.', path: 'centreOrganisationId' };
+      const fits = organisationFitsPart(snapshot, centre, 'centre', { kinds: ['treatment_provider'], certified: true });
+      return fits === true ? true : { ...fits, path: 'centreOrganisationId' };
+    },
+  },
+  claimWithinBalance: {
+    label: 'the amount is not above the certificate’s value less the approved and pending claims',
+    check: ({ snapshot, eventData }) => {
+      const certificate = certificateOf(snapshot.data);
+      const remaining = certificate ? certificate.remaining : 0;
+      return (num(eventData.amount) ?? 0) <= remaining
+        ? true
+        : { reason: `The claim is above the certificate’s balance: ${remaining} left after approved and pending claims.`, path: 'amount' };
+    },
+  },
+  claimPending: {
+    label: 'the claim named is a claim of this case, still pending (decided once only)',
+    check: ({ snapshot, eventData }) => {
+      const claim = claimsOf(snapshot.data).find((candidate) => candidate.id === str(eventData.claimId));
+      if (!claim) return { reason: 'No claim with this id in this case.', path: 'claimId' };
+      return claim.status === 'pending' ? true : { reason: `This claim is already ${claim.status}: a claim is decided once.` };
+    },
+  },
+  noPendingClaims: {
+    label: 'no claim is pending (the coordinator decides them first)',
+    check: ({ snapshot }) =>
+      claimsOf(snapshot.data).some((claim) => claim.status === 'pending') ? { reason: 'Claims are pending: the coordinator decides them before the case closes.' } : true,
   },
   stayIsLonger: {
     label: 'the new maximum stay is longer than the current one',

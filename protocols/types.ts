@@ -32,6 +32,8 @@ export type PartDefinition = {
   certified?: boolean;
   /** An NGO part needs a valid consent naming that organisation. */
   needsConsent?: boolean;
+  /** Filled at opening from this field of the opening data (an organisation id), when it is set. */
+  fromData?: string;
   /** Filled by the service, not the caller: the coordinator of the participant's region. */
   automatic?: 'region_coordinator';
 };

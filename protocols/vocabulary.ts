@@ -40,4 +40,6 @@ export const SERVICE_TEXTS = {
   releaseDateChanged: 'Release date changed',
   addressNotRecorded: 'not recorded',
   seePlan: 'See the pre-release plan.',
+  certificateExpired: 'The certificate expired',
+  seeProgramme: 'See the rehabilitation programme.',
 } as const;

@@ -41,6 +41,12 @@ export const SHARING_TABLE: Readonly<Record<string, Readonly<Record<string, Part
     ngo: { identity: P, contact: P, custody: P, health: K, social: K, notes: K },
     coordinator: { identity: P, custody: P, legal: P, compliance: P },
   },
+  'rehabilitation-certificate': {
+    coordinator: { identity: P, contact: P, custody: P, legal: P, compliance: P, health: P, social: P, notes: P },
+    centre: { identity: P, contact: P, compliance: P, health: P },
+    ngo: { identity: P, contact: P, custody: K, legal: K, compliance: K, health: K, social: K, notes: K },
+    referrer: { identity: P, contact: P, custody: K, legal: K, compliance: K, health: K, social: K, notes: K },
+  },
 };
 
 /** Rule 2: the record owner. Rule 3: the coordinator of the participant's region. */

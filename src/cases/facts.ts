@@ -1,13 +1,13 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { qualified } from '../../db/qualified.js';
-import { caseParties, cases, organisations, participants } from '../../db/schema.js';
+import { caseParties, cases, consents, organisations, participants } from '../../db/schema.js';
 import { protocolById } from '../../protocols/index.js';
 import { capacityHolder, factsFor } from '../../protocols/engine.js';
 import type { CaseSnapshot, DecisionFacts, EngineActor, EngineEvent, FactName, Party } from '../../protocols/model.js';
 import { addDays, localDateOf } from '../../protocols/time.js';
 import type { ProtocolDefinition } from '../../protocols/types.js';
-import { consentedOrganisations } from '../access/consents.js';
+import { consentedOrganisations, validOn } from '../access/consents.js';
 import type { Actor } from '../auth/authenticator.js';
 import { holidaySet } from '../calendars/service.js';
 import type { OrganisationKind } from '../domain.js';
@@ -83,6 +83,15 @@ const LOADERS: { [K in FactName]: (tx: Executor, input: FactsInput, today: strin
     const first = await longestWaiting(tx, definition, holderId);
     return first === undefined || first.id === caseId;
   },
+  consentOnCase: async (tx, { participantId, caseId }, today) => {
+    if (!caseId) return false;
+    const [row] = await tx
+      .select({ id: consents.id })
+      .from(consents)
+      .where(and(eq(consents.participantId, participantId), eq(consents.caseId, caseId), validOn(today)))
+      .limit(1);
+    return row !== undefined;
+  },
   holderDefaultStayDays: async (tx, { definition, data, parties }) => {
     const holderId = capacityHolder(definition, { data, parties });
     if (!holderId || !isUuid(holderId)) return null;
@@ -116,6 +125,7 @@ export async function gatherFacts(tx: Executor, input: FactsInput): Promise<Deci
   const today = localDateOf(input.now, owner.timeZone);
   const facts: DecisionFacts = {
     timeZone: owner.timeZone,
+    country: owner.country,
     // Deadlines look a year or two ahead and back: load that window of the calendar.
     holidays: await holidaySet(tx, owner.country, { from: addDays(today, -400), to: addDays(today, 800) }),
     regionCoordinatorId: person.coordinator,

@@ -123,7 +123,9 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
     now,
   });
   const snapshot = snapshotOf(locked, parties, facts);
-  const decision = decide(definition, snapshot, event, author.engine, now);
+  // The event's id is known before the decision: the data may name the event by it (a claim is its event's id).
+  const eventId = randomUUID();
+  const decision = decide(definition, snapshot, { ...event, id: eventId }, author.engine, now);
   if (!decision.ok) {
     const refusal = refusalError(decision);
     if (isPartRefusal(definition, snapshot, event, author.engine)) partRefusals.add(refusal);
@@ -162,7 +164,7 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
   const [history] = await tx
     .insert(caseEvents)
     .values({
-      id: randomUUID(),
+      id: eventId,
       caseId: row.id,
       version,
       type: event.type,

@@ -17,6 +17,7 @@ export const ORG = {
   prison2: '10000000-0000-4000-8000-000000000007',
   house: '10000000-0000-4000-8000-000000000008',
   coordinator: '10000000-0000-4000-8000-000000000009',
+  provider2: '10000000-0000-4000-8000-00000000000a',
 } as const;
 
 export const KIND_OF: Record<string, OrganisationKind> = {
@@ -29,6 +30,7 @@ export const KIND_OF: Record<string, OrganisationKind> = {
   [ORG.prison2]: 'prison',
   [ORG.house]: 'halfway_house',
   [ORG.coordinator]: 'coordinator',
+  [ORG.provider2]: 'treatment_provider',
 };
 
 export function facts(overrides: Partial<DecisionFacts> = {}): DecisionFacts {
@@ -44,6 +46,8 @@ export function facts(overrides: Partial<DecisionFacts> = {}): DecisionFacts {
     firstInQueue: true,
     openProtocols: new Set(),
     holderDefaultStayDays: null,
+    consentOnCase: true,
+    country: 'KZ',
     ...overrides,
   };
 }
@@ -133,6 +137,42 @@ export const CASES: Record<string, { owner: string; parties: Party[]; data: Reco
       withdrawnOn: '2026-03-02',
     },
   },
+  'rehabilitation-certificate': {
+    owner: ORG.coordinator,
+    parties: [
+      { part: 'centre', organisationId: ORG.provider },
+      { part: 'coordinator', organisationId: ORG.coordinator },
+      { part: 'ngo', organisationId: ORG.ngo },
+      { part: 'referrer', organisationId: ORG.court },
+    ],
+    data: {
+      source: 'court',
+      referredOn: '2026-02-01',
+      certifiedOn: '2026-02-20',
+      validUntil: '2026-12-31',
+      certificate: { number: 'RC-1', value: 100000, currency: 'KZT', validUntil: '2026-12-31', issuedOn: '2026-02-20', approved: 0, pending: 0, remaining: 100000 },
+      claims: [],
+      oldestPendingClaimOn: null,
+      contractSignedOn: '2026-02-25',
+    },
+  },
+};
+
+/** A pending claim of the rehabilitation-certificate fixture, with the figures it implies. */
+export const PENDING_CLAIM = {
+  id: '30000000-0000-4000-8000-000000000001',
+  centreOrganisationId: ORG.provider,
+  periodFrom: '2026-02-01',
+  periodTo: '2026-02-28',
+  amount: 40000,
+  status: 'pending',
+  claimedAt: '2026-03-01T06:00:00.000Z',
+  claimedOn: '2026-03-01',
+};
+export const WITH_PENDING_CLAIM = {
+  claims: [PENDING_CLAIM],
+  certificate: { number: 'RC-1', value: 100000, currency: 'KZT', validUntil: '2026-12-31', issuedOn: '2026-02-20', approved: 0, pending: 40000, remaining: 60000 },
+  oldestPendingClaimOn: '2026-03-01',
 };
 
 export function snapshotFor(
@@ -220,6 +260,22 @@ export const SAMPLE_DATA: Record<string, Record<string, Record<string, unknown>>
     MOTIVATIONAL_CONTACT_RECORDED: { date: '2026-03-20', outcome: 'Talked about coming back' },
     RE_ENGAGED: { date: '2026-04-01' },
     WITHDRAWAL_EXPIRED: {},
+    PARTY_ASSIGNED: { part: 'ngo', organisationId: ORG.ngo2 },
+  },
+  'rehabilitation-certificate': {
+    DIAGNOSIS_RECORDED: { date: '2026-02-05', summary: 'Opioid dependence, motivated' },
+    PROGRAMME_PREPARED: { goals: 'Abstinence, housing', stages: ['detox', 'rehabilitation', 'resocialisation'], plannedDays: 180 },
+    CERTIFICATE_ISSUED: { number: 'RC-1', value: 100000, validUntil: '2026-12-31' },
+    CENTRE_CHOSEN: { centreOrganisationId: ORG.provider2, choice: 'person' },
+    CONTRACT_SIGNED: { signedOn: '2026-02-25', parties: { ngo: true, family: false } },
+    ADMITTED: { date: '2026-03-01' },
+    STAGE_COMPLETED: { stage: 'detox', date: '2026-03-20' },
+    SERVICE_CLAIMED: { periodFrom: '2026-03-01', periodTo: '2026-03-31', amount: 30000 },
+    CLAIM_DECIDED: { claimId: PENDING_CLAIM.id, decision: 'approved' },
+    CENTRE_CHANGED: { centreOrganisationId: ORG.provider2, reason: 'The person moved' },
+    COMPLETED: { date: '2026-09-01' },
+    DROPPED_OUT: { date: '2026-04-01', reason: 'Left the centre' },
+    CERTIFICATE_EXPIRED: {},
     PARTY_ASSIGNED: { part: 'ngo', organisationId: ORG.ngo2 },
   },
 };
