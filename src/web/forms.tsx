@@ -32,6 +32,7 @@ type FieldKind =
   | { kind: 'choice'; options: (string | number)[] }
   | { kind: 'organisation' }
   | { kind: 'lines' }
+  | { kind: 'object' }
   | { kind: 'unsupported' };
 
 function kindOf(name: string, schema: JsonSchema): FieldKind {
@@ -42,6 +43,7 @@ function kindOf(name: string, schema: JsonSchema): FieldKind {
   if (schema.type === 'boolean') return { kind: 'boolean' };
   if (schema.type === 'integer' || schema.type === 'number') return { kind: 'number', integer: schema.type === 'integer' };
   if (schema.type === 'array' && schema.items?.type === 'string') return { kind: 'lines' };
+  if (schema.type === 'object' && schema.properties) return { kind: 'object' };
   if (schema.type === 'string') {
     if (schema.format === 'date') return { kind: 'date' };
     if (schema.format === 'date-time') return { kind: 'datetime' };
@@ -63,28 +65,41 @@ export function SchemaFields(props: {
   pickers?: Record<string, OptionGroup[]> | undefined;
   /** Money fields typed in a currency's unit, by field: the currency (the route turns them into minor units). */
   money?: Record<string, string> | undefined;
+  /** Inside an object field (a contract's `parties`): its path, `parties.`; values and errors are keyed by the full path. */
+  path?: string | undefined;
 }) {
   const t = translator(props.lang);
+  const path = props.path ?? '';
   const required = new Set(props.schema.required ?? []);
   return (
     <>
       {Object.entries(props.schema.properties ?? {}).map(([name, schema]) => {
-        const id = `${props.prefix}-${name}`;
+        const key = `${path}${name}`;
+        const id = `${props.prefix}-${key.replaceAll('.', '-')}`;
         const field = kindOf(name, schema);
         const groups = props.pickers?.[name];
         const currency = props.money?.[name];
         // A choice of one (the person's own choice of centre) is made already.
         const only = field.kind === 'choice' && field.options.length === 1 && required.has(name) ? String(field.options[0]) : '';
-        const value = props.values?.[name] ?? only;
-        const error = props.errors?.[name];
+        const value = props.values?.[key] ?? only;
+        const error = props.errors?.[key];
         const label = required.has(name) || field.kind === 'boolean' ? fieldLabel(name, props.lang) : t('web.optional', { label: fieldLabel(name, props.lang) });
-        const common = { id, name: `data.${name}`, 'aria-invalid': error ? ('true' as const) : undefined, 'aria-describedby': error ? `${id}-error` : undefined };
+        const common = { id, name: `data.${key}`, 'aria-invalid': error ? ('true' as const) : undefined, 'aria-describedby': error ? `${id}-error` : undefined };
         const errorLine = error && (
           <p class="field-error" id={`${id}-error`}>
             {error}
           </p>
         );
         if (field.kind === 'unsupported') return null;
+        if (field.kind === 'object') {
+          return (
+            <fieldset class="nested">
+              <legend>{label}</legend>
+              {errorLine}
+              <SchemaFields {...props} schema={schema} path={`${key}.`} />
+            </fieldset>
+          );
+        }
         if (field.kind === 'boolean') {
           return (
             <div class="field check">
@@ -149,11 +164,15 @@ export function SchemaFields(props: {
 }
 
 /** Form strings back to typed event data. Empty optional fields are left out; the API validates the rest. */
-export function dataFromForm(schema: JsonSchema, form: Record<string, string>, timeZone: string): Record<string, unknown> {
+export function dataFromForm(schema: JsonSchema, form: Record<string, string>, timeZone: string, path = ''): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
-    const raw = (form[`data.${name}`] ?? '').trim();
+    const raw = (form[`data.${path}${name}`] ?? '').trim();
     const field = kindOf(name, property);
+    if (field.kind === 'object') {
+      data[name] = dataFromForm(property, form, timeZone, `${path}${name}.`);
+      continue;
+    }
     if (field.kind === 'boolean') {
       data[name] = raw === 'true';
       continue;
