@@ -318,9 +318,19 @@ describe('consents', () => {
 });
 
 describe('published protocols', () => {
-  it('lists the five protocols and serves each as data with a Mermaid diagram', async () => {
+  it('lists the six protocols and serves each as data with a Mermaid diagram', async () => {
     const list = await t.request('GET', '/protocols', { token: r.tokens.ngo });
-    expect(list.json.items.map((item: { id: string }) => item.id).sort()).toEqual(['court-ordered-treatment', 'halfway-house', 'patronage', 'pre-release', 'unit-enrolment']);
+    expect(list.json.items.map((item: { id: string }) => item.id).sort()).toEqual([
+      'court-ordered-treatment',
+      'halfway-house',
+      'patronage',
+      'pre-release',
+      'rehabilitation-certificate',
+      'unit-enrolment',
+    ]);
+    const certificate = await t.request('GET', '/protocols/rehabilitation-certificate', { token: r.tokens.coordinator });
+    expect(certificate.json.diagram).toContain('in_rehabilitation --> centre_chosen: CENTRE_CHANGED (coordinator)');
+    expect(certificate.json.states.in_rehabilitation.on.SERVICE_CLAIMED.guards).toEqual(['claimWithinBalance']);
     const one = await t.request('GET', '/protocols/pre-release', { token: r.tokens.ngo });
     expect(one.status).toBe(200);
     expect(one.json.diagram).toMatch(/^stateDiagram-v2/);

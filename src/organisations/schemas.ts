@@ -99,6 +99,14 @@ export const OrganisationListQuery = z.strictObject({
   kind: z.enum(ORGANISATION_KINDS).optional(),
   country: z.enum(COUNTRIES).optional(),
   region: z.string().max(6).optional(),
+  /** Only organisations whose certification is valid on this day (a person choosing a certified centre). */
+  certifiedOn: z.iso.date().optional(),
+  /** This region's organisations first (the person's region), then the others. */
+  regionFirst: z
+    .string()
+    .max(6)
+    .regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/, 'An ISO 3166-2 code such as KZ-PAV.')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { organisations, prisonUnits } from '../../db/schema.js';
 import type { Actor } from '../auth/authenticator.js';
@@ -112,22 +112,32 @@ export async function updateOrganisation(db: Executor, actor: Actor, id: string,
   return row;
 }
 
+/**
+ * Registered organisations by name; `certifiedOn` keeps those of a certified kind whose
+ * certification is valid on that day; `regionFirst` lists that region's first (the sort key,
+ * and so the cursor, then starts with 0 for the region's, 1 for the others).
+ */
 export async function listOrganisations(db: Executor, query: z.infer<typeof OrganisationListQuery>) {
-  const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
   const sortName = sql<string>`lower(${organisations.name})`;
+  const regionRank = sql<number>`(case when ${organisations.region} = ${query.regionFirst ?? ''} then 0 else 1 end)`;
+  const columns: [SQL, SQL, typeof organisations.id] | [SQL, typeof organisations.id] = query.regionFirst ? [regionRank, sortName, organisations.id] : [sortName, organisations.id];
+  const after = decodeCursor(query.cursor, columns.length);
+  if (after && query.regionFirst && typeof after[0] !== 'number')
+    throw validationFailed('The cursor is not valid.', [{ path: 'query.cursor', message: 'Not a cursor returned by this list.' }]);
   const filters: (SQL | undefined)[] = [
     query.kind ? eq(organisations.kind, query.kind) : undefined,
     query.country ? eq(organisations.country, query.country) : undefined,
     query.region ? eq(organisations.region, query.region) : undefined,
-    afterKey('asc', [sortName, organisations.id], after),
+    query.certifiedOn ? and(inArray(organisations.kind, [...CERTIFIED_KINDS]), gte(organisations.certificationValidUntil, query.certifiedOn)) : undefined,
+    afterKey('asc', columns, after),
   ];
   const rows = await db
     .select()
     .from(organisations)
     .where(and(...filters))
-    .orderBy(asc(sortName), asc(organisations.id))
+    .orderBy(...columns.map((column) => asc(column)))
     .limit(query.limit + 1);
-  return toPage(rows, query.limit, (row) => [row.name.toLowerCase(), row.id]);
+  return toPage(rows, query.limit, (row) => (query.regionFirst ? [row.region === query.regionFirst ? 0 : 1, row.name.toLowerCase(), row.id] : [row.name.toLowerCase(), row.id]));
 }
 
 /**
