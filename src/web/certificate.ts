@@ -110,20 +110,11 @@ export type Centres = { day: string; region: string; items: OrganisationItem[] }
 /** Today's date in a time zone, YYYY-MM-DD. */
 export const localDay = (now: Date, timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 
-/**
- * The treatment centres certified on `day`, the person's region first: GET /organisations with
- * `certifiedOn` and `regionFirst` (the issue-19 contract). Where the API does not take those yet,
- * its list of treatment providers, kept to those whose certification runs to `day` or later.
- */
+/** The treatment centres certified on `day`, the person's region first (GET /organisations with `certifiedOn` and `regionFirst`). */
 export async function loadCentres(api: ApiClient, item: CaseItem, region: string, day: string): Promise<Centres | undefined> {
   if (item.protocol !== CERTIFICATE_PROTOCOL || !CENTRE_EVENTS.some((event) => item.allowedEvents.includes(event))) return undefined;
-  const asked = await api.maybe<Page<OrganisationItem>>(`/organisations?certifiedOn=${day}&kind=treatment_provider&regionFirst=${encodeURIComponent(region)}&limit=200`);
-  const items =
-    asked?.items ??
-    ((await api.maybe<Page<OrganisationItem>>('/organisations?kind=treatment_provider&limit=200'))?.items ?? []).filter(
-      (org) => org.certificationValidUntil !== null && org.certificationValidUntil >= day,
-    );
-  return { day, region, items: items.filter((org) => org.kind === 'treatment_provider') };
+  const query = `certifiedOn=${day}&kind=treatment_provider${region ? `&regionFirst=${encodeURIComponent(region)}` : ''}&limit=200`;
+  return { day, region, items: (await api.maybe<Page<OrganisationItem>>(`/organisations?${query}`))?.items ?? [] };
 }
 
 /** The picker's groups: the person's region, then the rest of its country, then other countries; by name in each. */
