@@ -52,7 +52,7 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
   const names = new Map(organisations.map((org) => [org.id, org.name]));
   const money = moneyOf(item);
   const claims = money && new Map(money.claims.map((claim) => [claim.id, claimName(claim, money.certificate.currency, lang, t)]));
-  const ctx: ValueContext = { lang, tz, organisations: names, units, claims };
+  const ctx: ValueContext = { lang, tz, organisations: names, units, claims, currency: money?.certificate.currency };
   const options: OrganisationOption[] = organisations.map((org) => ({ id: org.id, name: org.name, kind: org.kind }));
   const transitions = protocol.states[item.state]?.on ?? {};
   const stateTitle = (state: string) => stateLabel(item.protocol, state, lang);
