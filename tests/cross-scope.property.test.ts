@@ -108,7 +108,13 @@ const OPERATIONS: Operation[] = [
       'POST',
       () => '/cases',
       (x, actor) => ({
-        protocol: actor.roles.includes('judge') ? 'court-ordered-treatment' : actor.roles.includes('prison_staff') ? 'pre-release' : 'halfway-house',
+        protocol: actor.roles.includes('judge')
+          ? 'court-ordered-treatment'
+          : actor.roles.includes('prison_staff')
+            ? 'pre-release'
+            : actor.roles.includes('coordinator')
+              ? 'rehabilitation-certificate'
+              : 'halfway-house',
         participantId: x.participantId,
         parties: [],
         data: {},
