@@ -117,11 +117,11 @@ export async function loadCentres(api: ApiClient, item: CaseItem, region: string
   return { day, region, items: (await api.maybe<Page<OrganisationItem>>(`/organisations?${query}`))?.items ?? [] };
 }
 
-/** The picker's groups: the person's region, then the rest of its country, then other countries; by name in each. */
-export function centreGroups(centres: Centres, t: Translate): PickerGroup[] {
+/** The picker's groups (`except` the current centre): the person's region, then the rest of its country, then other countries; by name in each. */
+export function centreGroups(centres: Centres, t: Translate, except?: string): PickerGroup[] {
   // A region code is its country's code and a subdivision (ISO 3166-2: KZ-PAV).
   const country = centres.region.split('-')[0];
-  const sorted = [...centres.items].sort((a, b) => a.name.localeCompare(b.name));
+  const sorted = centres.items.filter((org) => org.id !== except).sort((a, b) => a.name.localeCompare(b.name));
   const option = (org: OrganisationItem): OrganisationOption => ({ id: org.id, name: org.name, kind: org.kind });
   const groups: PickerGroup[] = [
     { label: t('web.cert.group.region'), options: sorted.filter((org) => org.region === centres.region).map(option) },

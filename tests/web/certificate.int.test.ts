@@ -44,6 +44,26 @@ describe('a rehabilitation certificate’s pages, out of scope', () => {
     }
   });
 
+  it('offers the coordinator a change of centre among centres certified today only, the person’s region first, the current one left out', async () => {
+    const lapsed = await web.t.organisation('treatment_provider', {
+      region: 'KZ-PAV',
+      country: 'KZ',
+      name: 'Центр с истёкшей аккредитацией',
+      certificationValidUntil: '2026-03-01',
+    });
+    const other = await web.t.organisation('treatment_provider', { region: 'KZ-PAV', country: 'KZ', name: 'Другой центр' });
+    const session = await fetchSession(web.base, web.region.orgs.coordinator.id, 'coordinator');
+    const page = await session.request(`/app/cases/${certificate.caseId}`);
+    const picker = /<select id="ev-centre_changed-centreOrganisationId"[^>]*>([\s\S]*?)<\/select>/.exec(page.text)?.[1] ?? '';
+    const groups = [...picker.matchAll(/<optgroup label="([^"]+)">/g)].map((match) => match[1]);
+    expect(groups).toEqual(['Регион человека', 'Другие регионы страны', 'Другие страны']);
+    expect(picker).toContain(`value="${other.id}"`);
+    expect(picker).not.toContain(web.region.orgs.provider.id); // the person's current centre
+    expect(picker).toContain(`value="${web.region.decoys[1]!.orgs.provider.id}"`);
+    expect(picker).not.toContain(lapsed.id);
+    expect(picker).not.toContain(web.region.orgs.ngo.id);
+  });
+
   it('answers 404 to another region’s coordinator and a centre that is not the case’s, for the case and the statement, audited', async () => {
     const stranger = await web.t.organisation('treatment_provider', { region: 'KZ-PAV', country: 'KZ', name: 'Чужой центр' });
     for (const [org, role] of [

@@ -57,7 +57,9 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
   const transitions = protocol.states[item.state]?.on ?? {};
   const stateTitle = (state: string) => stateLabel(item.protocol, state, lang);
   // The person's choice of centre: only centres certified today, the person's region first.
-  const pickers = loaded.centres ? { centreOrganisationId: centreGroups(loaded.centres, t) } : undefined;
+  // A change of centre offers every certified centre but the person's current one.
+  const current = item.parties.find((party) => party.part === 'centre')?.organisationId;
+  const pickers = loaded.centres ? { centreOrganisationId: centreGroups(loaded.centres, t, current) } : undefined;
   // A claim is decided on its row of the certificate's claims, not in a form of its own.
   const forms = item.allowedEvents.filter((event) => !(money && event === 'CLAIM_DECIDED'));
   const title = `${protocolText(lang, protocolKey.title(item.protocol), protocol.title) ?? item.protocol}: ${item.participant.referenceCode}`;
