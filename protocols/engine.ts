@@ -246,7 +246,7 @@ export function decide(definition: ProtocolDefinition, snapshot: CaseSnapshot, e
     from: snapshot.state,
     to,
     observation,
-    eventData,
+    eventData: transition.stamp ? { ...eventData, ...Object.fromEntries(transition.stamp.map((field) => [field, next.data[field] ?? null])) } : eventData,
     next,
     final,
     effects,

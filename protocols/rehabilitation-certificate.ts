@@ -24,6 +24,7 @@ const claimDecided: TransitionDefinition = {
     .refine((value) => value.decision === 'approved' || value.reason !== undefined, { path: ['reason'], message: 'A rejected claim needs a reason.' }),
   guards: ['claimPending'],
   assign: ['decideClaim'],
+  stamp: ['certificate'],
   description: t('The coordinator approves or rejects a pending claim (a rejection with a reason); an approved claim reduces the balance.'),
 };
 
@@ -40,6 +41,7 @@ const expired: TransitionDefinition = {
   target: 'expired',
   data: z.strictObject({}),
   assign: ['lapseClaims'],
+  stamp: ['certificate'],
   description: t('The service closes the case at the certificate’s end date; claims still pending lapse as rejected.'),
 };
 
@@ -180,6 +182,7 @@ export const rehabilitationCertificate = {
             .refine((value) => value.periodFrom <= value.periodTo, { path: ['periodTo'], message: 'The period ends before it starts.' }),
           guards: ['claimWithinBalance'],
           assign: ['recordClaim'],
+          stamp: ['certificate'],
           description: t('The centre claims payment for a period; never above the balance left after approved and pending claims; pending until the coordinator decides.'),
         },
         CLAIM_DECIDED: claimDecided,
@@ -274,6 +277,12 @@ export const rehabilitationCertificate = {
     contractSignedOn: null,
     admittedOn: 'compliance',
     closedOn: null,
+  },
+  // The certificate's money is the coordinator's and the centre's (docs/DOMAIN.md §6), whatever a consent discloses.
+  partsOnly: {
+    parts: ['coordinator', 'centre'],
+    fields: ['certificate', 'claims', 'oldestPendingClaimOn'],
+    events: ['CERTIFICATE_ISSUED', 'SERVICE_CLAIMED', 'CLAIM_DECIDED'],
   },
   eventClasses: {
     DIAGNOSIS_RECORDED: 'health',

@@ -116,6 +116,8 @@ export type TransitionDefinition = Consequences & {
   guards?: readonly GuardName[];
   /** Named updates of the case data (e.g. move the next report due date). */
   assign?: readonly AssignmentName[];
+  /** Case-data fields, as the event leaves them, recorded with the event in the history (a certificate's balance after a claim). */
+  stamp?: readonly string[];
   description: LocalizedText;
 };
 
@@ -233,4 +235,10 @@ export type ProtocolDefinition = {
   fieldClasses: Readonly<Record<string, FieldClass>>;
   /** The data class of each event's data, for histories. Unlisted events show no data. */
   eventClasses: Readonly<Record<string, ClassRule>>;
+  /**
+   * Case-data fields and events shown only to organisations filling one of `parts` (then by their
+   * class as usual; the author of an event always sees it), whatever a consent discloses: a
+   * certificate's money is the coordinator's and the centre's.
+   */
+  partsOnly?: { parts: readonly string[]; fields: readonly string[]; events: readonly string[] };
 };

@@ -171,6 +171,17 @@ describe('rehabilitation-certificate', () => {
     const ngoView = await caseOf(caseId, 'ngo');
     expect(ngoView.data.certificate).toBeUndefined();
     expect(ngoView.data.claims).toBeUndefined();
+    // Nor with a consent naming compliance: the money is the coordinator's and the centre's only; the contract is shown.
+    await r.consent(person.id, r.orgs.ngo, 'coordinator', { dataClasses: ['identity', 'contact', 'compliance'], purpose: 'treatment' });
+    const consentedView = await caseOf(caseId, 'ngo');
+    expect(consentedView.data.contract).toMatchObject({ signedOn: '2026-03-02' });
+    expect(consentedView.data.certificate).toBeUndefined();
+    expect(consentedView.data.claims).toBeUndefined();
+    const ngoHistory = await t.request('GET', `/cases/${caseId}/events?limit=100`, { token: r.tokens.ngo });
+    const ngoClaims = ngoHistory.json.items.filter((item: { type: string }) => item.type === 'SERVICE_CLAIMED');
+    expect(ngoClaims).toHaveLength(2);
+    expect(ngoClaims.every((item: { data: object; dataWithheld: boolean }) => Object.keys(item.data).length === 0 && item.dataWithheld)).toBe(true);
+    expect(ngoHistory.json.items.find((item: { type: string }) => item.type === 'CONTRACT_SIGNED').data).toMatchObject({ signedOn: '2026-03-02' });
 
     // Completion hands the person over to the NGO (stage V): a patronage case sent by the coordinator.
     const completed = await expectSent('centre2', caseId, 'COMPLETED', { date: '2026-03-02', note: 'Weekly group at the NGO' });
@@ -191,6 +202,8 @@ describe('rehabilitation-certificate', () => {
       ['CLAIM_DECIDED', 'rejected'],
       ['CLAIM_DECIDED', 'approved'],
     ]);
+    // Each records the balance it left.
+    expect(money.map((item: { data: { certificate: { remaining: number } } }) => item.data.certificate.remaining)).toEqual([70_000, 20_000, 50_000, 50_000]);
   });
 
   it('two racing claims for the last of the balance, and two racing approvals, cannot both succeed', async () => {

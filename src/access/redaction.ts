@@ -11,13 +11,19 @@ export type Redacted<T> = { value: T; shown: Set<DataClass>; withheld: boolean }
 
 type Data = Record<string, unknown>;
 
-/** A case's data, with only the fields whose class is disclosed (and the case's own workflow facts). */
-export function redactCaseData(definition: ProtocolDefinition, data: Data, visible: ReadonlySet<DataClass>): Redacted<Data> {
+/** Whether the viewer's parts keep it from a field or event the protocol shows only to some parts (`partsOnly`). */
+function kept(definition: ProtocolDefinition, kind: 'fields' | 'events', name: string, viewerParts: readonly string[]): boolean {
+  const only = definition.partsOnly;
+  return only !== undefined && only[kind].includes(name) && !only.parts.some((part) => viewerParts.includes(part));
+}
+
+/** A case's data, with only the fields whose class is disclosed (and the case's own workflow facts) to a viewer filling `viewerParts`. */
+export function redactCaseData(definition: ProtocolDefinition, data: Data, visible: ReadonlySet<DataClass>, viewerParts: readonly string[] = []): Redacted<Data> {
   const value: Data = {};
   const shown = new Set<DataClass>();
   let withheld = false;
   for (const [key, field] of Object.entries(data)) {
-    if (!Object.hasOwn(definition.fieldClasses, key)) {
+    if (!Object.hasOwn(definition.fieldClasses, key) || kept(definition, 'fields', key, viewerParts)) {
       withheld = true;
       continue;
     }
@@ -45,9 +51,10 @@ export function redactCaseData(definition: ProtocolDefinition, data: Data, visib
 }
 
 /** The class of one history event's data; `CASE_OPENED` carries the opening data, classed field by field. */
-export function redactEventData(definition: ProtocolDefinition, type: string, data: Data, visible: ReadonlySet<DataClass>): Redacted<Data> {
-  if (type === 'CASE_OPENED') return redactCaseData(definition, data, visible);
-  if (!Object.hasOwn(definition.eventClasses, type)) return { value: {}, shown: new Set(), withheld: Object.keys(data).length > 0 };
+export function redactEventData(definition: ProtocolDefinition, type: string, data: Data, visible: ReadonlySet<DataClass>, viewerParts: readonly string[] = []): Redacted<Data> {
+  if (type === 'CASE_OPENED') return redactCaseData(definition, data, visible, viewerParts);
+  if (!Object.hasOwn(definition.eventClasses, type) || kept(definition, 'events', type, viewerParts))
+    return { value: {}, shown: new Set(), withheld: Object.keys(data).length > 0 };
   const rule = definition.eventClasses[type];
   if (rule === null || rule === undefined) return { value: data, shown: new Set(), withheld: false };
   const dataClass = typeof rule === 'string' ? rule : (rule.values[String(data[rule.field])] ?? rule.otherwise);

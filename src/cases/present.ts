@@ -108,8 +108,9 @@ export async function presentCase(db: Executor, row: CaseRow, parties: Party[], 
         .where(eq(participants.id, row.participantId));
   const definition = definitionOf(row.protocol);
   const disclosure = participant ? await disclosureFor(db, viewer, participant, prefetched?.viewerParts) : NOTHING;
-  const redacted = redactCaseData(definition, row.data, new Set(disclosure.classes.keys()));
   const engineActor = engineActorOf(viewer.actor);
+  const yourParts = actorParts(definition, { parties }, engineActor);
+  const redacted = redactCaseData(definition, row.data, new Set(disclosure.classes.keys()), yourParts);
   return {
     body: {
       id: row.id,
@@ -129,7 +130,7 @@ export async function presentCase(db: Executor, row: CaseRow, parties: Party[], 
       closedAt: row.closedAt?.toISOString() ?? null,
       updatedAt: row.updatedAt.toISOString(),
       assignee: await assigneeOf(db, row.id, viewer.actor.organisation.id),
-      yourParts: actorParts(definition, { parties }, engineActor),
+      yourParts,
       allowedEvents: allowedEvents(definition, { state: row.state, parties }, engineActor),
     },
     shown: redacted.shown,
@@ -150,10 +151,12 @@ export async function participantFactsOf(db: Executor, participantId: string) {
  * One history event, its data redacted like the case; the organisation that recorded it sees
  * its data whatever its part (DOMAIN.md, "Authorship": basis `author`).
  */
-export function presentEvent(protocol: string, row: typeof caseEvents.$inferSelect, disclosure: Disclosure, viewerOrganisationId?: string) {
+export function presentEvent(protocol: string, row: typeof caseEvents.$inferSelect, disclosure: Disclosure, viewerOrganisationId?: string, viewerParts: readonly string[] = []) {
   const authored = viewerOrganisationId !== undefined && row.organisationId === viewerOrganisationId;
   const visible: ReadonlySet<DataClass> = authored ? new Set(DATA_CLASSES) : new Set(disclosure.classes.keys());
-  const redacted = redactEventData(definitionOf(protocol), row.type, row.data, visible);
+  const definition = definitionOf(protocol);
+  // The author sees its own event whatever parts the protocol shows it to.
+  const redacted = redactEventData(definition, row.type, row.data, visible, authored ? Object.keys(definition.parts) : viewerParts);
   return {
     body: {
       id: row.id,

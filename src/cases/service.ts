@@ -11,7 +11,8 @@ import { afterKey, decodeCursor, decodeTimeCursor, toPage } from '../pagination.
 import type { RequestFacts } from '../request-facts.js';
 import { refuseErased } from '../retention/erasure.js';
 import { foreignHolderField } from './capacity.js';
-import { engineActorOf, partiesOf } from './facts.js';
+import { actorParts } from '../../protocols/engine.js';
+import { definitionOf, engineActorOf, partiesOf } from './facts.js';
 import { disclosureFor, loadCase, participantFactsOf, presentCase, presentEvent, viewerOf, visibleCase } from './present.js';
 import { applyEventTx, openCaseTx, partRefusals } from './transitions.js';
 
@@ -86,7 +87,7 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
       const after = (await loadCase(tx, id, facts.actor.organisation.id, facts.now))!;
       const presented = await presentCase(tx, after.row, after.parties, viewer, after.prefetched);
       const disclosure = await disclosureFor(tx, viewer, after.prefetched.participant, after.prefetched.viewerParts);
-      return { event: presentEvent(result.row.protocol, result.event, disclosure, facts.actor.organisation.id).body, case: presented.body };
+      return { event: presentEvent(result.row.protocol, result.event, disclosure, facts.actor.organisation.id, presented.body.yourParts).body, case: presented.body };
     })
     .catch(async (error: unknown) => {
       // The transaction rolled back; the denial's row is committed on its own.
@@ -98,7 +99,8 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
 }
 
 export async function caseHistory(db: Executor, facts: RequestFacts, id: string, query: { limit: number; cursor?: string | undefined }) {
-  const { row } = await visibleCase(db, facts, id, 'case.history');
+  const { row, parties } = await visibleCase(db, facts, id, 'case.history');
+  const viewerParts = actorParts(definitionOf(row.protocol), { parties }, engineActorOf(facts.actor));
   const after = decodeCursor(query.cursor, 1) as [number] | undefined;
   const rows = await db
     .select()
@@ -108,7 +110,7 @@ export async function caseHistory(db: Executor, facts: RequestFacts, id: string,
     .limit(query.limit + 1);
   const page = toPage(rows, query.limit, (event) => [event.version]);
   const disclosure = await participantDisclosure(db, facts.actor, await participantFactsOf(db, row.participantId), facts.now);
-  const items = page.items.map((event) => presentEvent(row.protocol, event, disclosure, facts.actor.organisation.id));
+  const items = page.items.map((event) => presentEvent(row.protocol, event, disclosure, facts.actor.organisation.id, viewerParts));
   const shown = new Set(items.flatMap((item) => [...item.shown]));
   const authored = items.some((item) => item.byAuthorship.length > 0);
   await audit(db, facts, {
