@@ -191,6 +191,8 @@ describe.skipIf(chromiumMissing)('a rehabilitation certificate from the web, in 
     await page.goto(`${web.base}/app/lang/ru?back=/app/cases/${caseId}`);
     const claims = page.locator('table', { has: page.locator('caption', { hasText: 'Заявки на оплату услуг' }) });
     const first = claims.locator('tbody tr', { hasText: /150\s000,00/ });
+    expect(await claims.getByRole('button', { name: 'Одобрить' }).count()).toBe(2);
+    await checkPage(page); // the decision forms on the claims' rows, at 390 px too
     await first.getByLabel('Причина отказа').fill('Период уже оплачен');
     await Promise.all([page.waitForEvent('load'), first.getByRole('button', { name: 'Отклонить' }).click()]);
     await Promise.all([
@@ -216,6 +218,9 @@ describe.skipIf(chromiumMissing)('a rehabilitation certificate from the web, in 
     // Amounts in the events' details are money too, never minor units.
     expect(plain(timeline)).toContain('500 000,00 KZT');
     expect(plain(timeline)).not.toMatch(/15 000 000|50 000 000/);
+    // Each claim and decision shows the balance it left, not the whole certificate again.
+    expect(plain(timeline)).toMatch(/Решение по заявке[\s\S]*Сертификат после этого[\s\S]*Остаток\s*497 999,50 KZT/);
+    expect(timeline.split('KZ-PAV-2026-0042').length - 1).toBe(1); // the number only where the certificate was issued
     await checkPage(page);
     await screenshot(page, 'certificate-coordinator');
 

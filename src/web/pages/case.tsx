@@ -21,6 +21,13 @@ export type FailedForm = { event: string; problem: Problem; values: Record<strin
 const DATA_CLASSES = ['identity', 'contact', 'custody', 'legal', 'compliance', 'health', 'social'] as const;
 /** A data class with something in it: an empty one is not worth a heading. */
 const omit = (data: Record<string, unknown>, keys: readonly string[]) => Object.fromEntries(Object.entries(data).filter(([key]) => !keys.includes(key)));
+/** An event's record of the certificate it left (a claim, a decision): its balance only, the rest is the account's. */
+function balanceOnly(data: Record<string, unknown>): Record<string, unknown> {
+  const certificate = data.certificate as Record<string, unknown> | undefined;
+  if (!certificate || typeof certificate !== 'object') return data;
+  const { approved, pending, remaining } = certificate;
+  return { ...data, certificate: { approved, pending, remaining } };
+}
 const hasData = (value: unknown) => value !== undefined && value !== null && (typeof value !== 'object' || Object.keys(value).length > 0);
 
 /** A case with everything its page names: history, person, protocol, organisations, units, caseworkers, and a certificate's centres. */
@@ -162,7 +169,7 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
                 </th>
                 <td>{event.organisationId ? (names.get(event.organisationId) ?? t('web.notShown')) : partLabel(item.protocol, event.part, lang)}</td>
                 <td>
-                  <DataValue name="data" value={event.data} ctx={ctx} />
+                  <DataValue name="data" value={balanceOnly(event.data)} ctx={ctx} />
                   {event.dataWithheld && <span class="hint">{t('web.withheld')}</span>}
                 </td>
               </tr>
