@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, caseEvents, cases } from '../db/schema.js';
@@ -5,6 +7,8 @@ import type { Actor } from '../src/auth/authenticator.js';
 import { engineActorOf } from '../src/cases/facts.js';
 import { applyEventTx } from '../src/cases/transitions.js';
 import type { OrganisationRow } from '../src/organisations/service.js';
+import { createFileMailer } from '../notifications/mailer.js';
+import { createScheduler } from '../src/scheduler.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
 import { createRegion, type OrgKey, type Region } from './helpers/region.js';
 
@@ -57,12 +61,12 @@ async function selfReferral(name: string, extra: Record<string, unknown> = {}) {
 }
 
 /** Through diagnosis, programme, the informed consent and the certificate, to a centre admitted. */
-async function admitted(name: string, value = 100_000) {
+async function admitted(name: string, value = 100_000, validUntil = '2026-12-31') {
   const { person, caseId } = await selfReferral(name);
   await expectSent('coordinator', caseId, 'DIAGNOSIS_RECORDED', { date: '2026-03-01', summary: 'Motivated; opioid use' });
   await expectSent('coordinator', caseId, 'PROGRAMME_PREPARED', { goals: 'Abstinence', stages: ['detox', 'rehabilitation'], plannedDays: 120 });
   await r.consent(person.id, r.orgs.provider, 'coordinator', { caseId, purpose: 'treatment' });
-  await expectSent('coordinator', caseId, 'CERTIFICATE_ISSUED', { number: `RC-${name}`, value, validUntil: '2026-12-31' });
+  await expectSent('coordinator', caseId, 'CERTIFICATE_ISSUED', { number: `RC-${name}`, value, validUntil });
   await expectSent('coordinator', caseId, 'CENTRE_CHOSEN', { centreOrganisationId: r.orgs.provider.id, choice: 'person' });
   await expectSent('coordinator', caseId, 'CONTRACT_SIGNED', { signedOn: '2026-03-02', parties: { ngo: true, family: false } });
   await expectSent('provider', caseId, 'ADMITTED', { date: '2026-03-02' });
@@ -330,6 +334,37 @@ describe('rehabilitation-certificate', () => {
       const bad = await t.request('GET', `/organisations?${query}`, { token: r.tokens.coordinator });
       expect(bad.status, query).toBe(422);
       expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+  it('expires at the certificate’s end date: the system sends CERTIFICATE_EXPIRED, a pending claim lapses as rejected', async () => {
+    const scheduler = createScheduler({
+      db: t.db,
+      mailer: createFileMailer(path.join(os.tmpdir(), 'cadap-test-mail')),
+      clock: t.clock,
+      logger: t.logger,
+      publicUrl: 'https://cadap.test',
+      from: 'CADAP <no-reply@cadap.test>',
+      cron: '* * * * *',
+    });
+    const { caseId } = await admitted('Expiring', 30_000, '2026-03-20');
+    await expectSent('provider', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-01', periodTo: '2026-03-10', amount: 10_000 });
+    await scheduler.tick();
+    expect((await caseOf(caseId)).state).toBe('in_rehabilitation');
+    const days = 19 * 86_400_000;
+    t.clock.advance(days);
+    try {
+      await scheduler.tick();
+      const expired = await caseOf(caseId);
+      expect(expired).toMatchObject({ state: 'expired', final: true });
+      expect(expired.data.claims).toEqual([expect.objectContaining({ amount: 10_000, status: 'rejected', reason: 'The certificate expired' })]);
+      expect(expired.data.certificate).toMatchObject({ approved: 0, pending: 0, remaining: 30_000 });
+      const [event] = await t.db
+        .select()
+        .from(caseEvents)
+        .where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.type, 'CERTIFICATE_EXPIRED')));
+      expect(event).toMatchObject({ part: 'system', actorSub: 'system', toState: 'expired' });
+    } finally {
+      t.clock.advance(-days);
     }
   });
 });

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { and, count, eq } from 'drizzle-orm';
-import type { Database } from '../../db/client.js';
+import type { Database, Executor } from '../../db/client.js';
 import { organisations, prisonUnits } from '../../db/schema.js';
 import type { Actor } from '../auth/authenticator.js';
 import { rolesValidForKind, type OrganisationKind } from '../domain.js';
 import { createOrganisation, createUnit, type OrganisationRow } from '../organisations/service.js';
 import { registerParticipant } from '../participants/service.js';
 import { openCase, recordEvent } from '../cases/service.js';
+import { recordConsent } from '../consents/service.js';
 import { ensureAuditChains } from '../audit/audit.js';
 import { addDays, localDateOf } from '../../protocols/time.js';
 
@@ -29,6 +30,9 @@ const DEMO_PARTICIPANTS = [
   { firstName: 'Dana', lastName: 'Demo-Nurlanova', dateOfBirth: '1993-11-02', sex: 'female', nationalId: 'DEMO-931102' },
   { firstName: 'Yerlan', lastName: 'Demo-Bekov', dateOfBirth: '1979-07-21', sex: 'male', nationalId: 'DEMO-790721' },
 ] as const;
+
+/** A self-referral the coordinator registers: a rehabilitation certificate in progress. */
+const DEMO_SELF_REFERRAL = { firstName: 'Madina', lastName: 'Demo-Omarova', dateOfBirth: '1996-05-09', sex: 'female', nationalId: 'DEMO-960509' } as const;
 
 export type OrganisationMapEntry = { id: string; name: string; kind: OrganisationKind; region: string };
 
@@ -108,7 +112,73 @@ export async function seedDemo(db: Database, now: Date, nationalIdKey: Buffer): 
       parties: [{ part: 'probation', organisationId: probation.id }],
       data: { releaseDate: addDays(today, 40) },
     });
+    await seedCertificate(tx, { now, actorAt, created, today, nationalIdKey });
   });
+}
+
+/**
+ * A rehabilitation certificate in progress (docs/DOMAIN.md §6): a self-referral the coordinator
+ * assessed and certified, the person admitted to the centre they chose, one claim waiting for
+ * the coordinator's decision.
+ */
+async function seedCertificate(
+  tx: Executor,
+  {
+    now,
+    actorAt,
+    created,
+    today,
+    nationalIdKey,
+  }: {
+    now: Date;
+    actorAt: (organisation: Actor['organisation'], roles: Actor['roles']) => Actor;
+    created: Map<OrganisationKind, OrganisationRow>;
+    today: string;
+    nationalIdKey: Buffer;
+  },
+): Promise<void> {
+  const at = (kind: OrganisationKind, role: Actor['roles'][number]) => {
+    const row = created.get(kind)!;
+    return { actor: actorAt({ id: row.id, kind, name: row.name, country: row.country, region: row.region }, [role]), now, requestId: 'demo-seed' };
+  };
+  const coordinator = at('coordinator', 'coordinator');
+  const centre = at('treatment_provider', 'treatment_staff');
+  const ngo = created.get('ngo')!;
+  const person = await registerParticipant(tx, coordinator, nationalIdKey, {
+    identity: { ...DEMO_SELF_REFERRAL },
+    contact: { address: 'Pavlodar (demo address)' },
+  });
+  const consent = (organisationId: string, caseId?: string) =>
+    recordConsent(tx, coordinator, person.id, {
+      organisationId,
+      dataClasses: ['identity', 'contact', 'health'],
+      purpose: 'treatment',
+      validFrom: today,
+      validUntil: addDays(today, 365),
+      signedMethod: 'written',
+      witness: 'Demo coordinator',
+      textVersion: 'v1',
+      ...(caseId ? { caseId } : {}),
+    });
+  await consent(ngo.id);
+  const opened = await openCase(tx, coordinator, {
+    protocol: 'rehabilitation-certificate',
+    participantId: person.id,
+    parties: [],
+    data: { source: 'self', referredOn: today, ngoOrganisationId: ngo.id },
+  });
+  const centreId = created.get('treatment_provider')!.id;
+  await consent(centreId, opened.id);
+  const steps: [typeof coordinator, string, Record<string, unknown>][] = [
+    [coordinator, 'DIAGNOSIS_RECORDED', { date: today, summary: 'Motivated for treatment (demo)' }],
+    [coordinator, 'PROGRAMME_PREPARED', { goals: 'Abstinence, housing, work (demo)', stages: ['detox', 'rehabilitation', 'resocialisation'], plannedDays: 180 }],
+    [coordinator, 'CERTIFICATE_ISSUED', { number: 'DEMO-RC-001', value: 45_000_000, validUntil: addDays(today, 270) }],
+    [coordinator, 'CENTRE_CHOSEN', { centreOrganisationId: centreId, choice: 'person' }],
+    [coordinator, 'CONTRACT_SIGNED', { signedOn: today, parties: { ngo: true, family: false } }],
+    [centre, 'ADMITTED', { date: today }],
+    [centre, 'SERVICE_CLAIMED', { periodFrom: today, periodTo: addDays(today, 29), amount: 7_500_000 }],
+  ];
+  for (const [index, [facts, type, data]] of steps.entries()) await recordEvent(tx, facts, opened.id, { type, data, expectedVersion: index + 1 });
 }
 
 /**
