@@ -12,7 +12,8 @@ import type { RequestFacts } from '../request-facts.js';
 import { applyDeadlineChanges, insertDeadline } from './deadline-rows.js';
 // effects.ts and this file call each other (an effect opens a case or sends an event); both only at run time.
 import { applyEffects } from './effects.js';
-import { definitionOf, gatherFacts, partiesOf, snapshotOf, type CaseRow } from './facts.js';
+import { definitionOf, gatherFacts, gatherFactsAndConsents, partiesOf, snapshotOf, type CaseRow } from './facts.js';
+import type { ConsentDates } from '../access/consents.js';
 
 /* Opening and events, each all-or-nothing in the caller's transaction. */
 
@@ -105,13 +106,25 @@ export async function openCaseTx(tx: Executor, input: OpenInput, author: Author)
   return row;
 }
 
-type EventResult = { row: CaseRow; event: typeof caseEvents.$inferSelect };
+type EventResult = {
+  row: CaseRow;
+  event: typeof caseEvents.$inferSelect;
+  /** The consents valid today that the facts were decided on. */
+  consents: ConsentDates[];
+  /**
+   * Whether the event changed nothing of who sees what: no party changed, the case did not
+   * close, and no effect ran (an effect may open, close or change other cases of the person).
+   * Then the case's parties and the viewer's parts read before the event still hold after it.
+   */
+  sameAudience: boolean;
+};
 
-export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, author: Author): Promise<EventResult> {
+/** Records an event on a locked case; `parties` are the case's, when the caller read them with the lock. */
+export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, author: Author, known?: { parties: Party[] }): Promise<EventResult> {
   const definition = definitionOf(locked.protocol);
   const now = author.request.now;
-  const parties = await partiesOf(tx, locked.id);
-  const facts = await gatherFacts(tx, {
+  const parties = known?.parties ?? (await partiesOf(tx, locked.id));
+  const { facts, consents } = await gatherFactsAndConsents(tx, {
     definition,
     caseId: locked.id,
     state: locked.state,
@@ -184,5 +197,5 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
     participantId: row.participantId,
     outcome: 'success',
   });
-  return { row, event: history! };
+  return { row, event: history!, consents, sameAudience: changedParties.length === 0 && !decision.final && decision.effects.length === 0 };
 }
