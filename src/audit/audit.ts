@@ -3,6 +3,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { Executor, Transaction } from '../../db/client.js';
 import { auditChains, auditEvents } from '../../db/schema.js';
 import { recordsInsert } from '../../db/bulk.js';
+import { preparedPerDatabase } from '../../db/prepared.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { DataClass } from '../domain.js';
 import type { RequestFacts } from '../request-facts.js';
@@ -97,14 +98,18 @@ export async function ensureAuditChains(db: Executor, now: Date): Promise<void> 
 }
 
 /** Locks a chain head for this transaction: a free one if there is one, otherwise waits for a random one. */
-async function lockHead(tx: Transaction) {
-  let [head] = await tx
+const freeHead = preparedPerDatabase('cadap_audit_free_head', (db) =>
+  db
     .select()
     .from(auditChains)
     .where(inArray(auditChains.chain, AUDIT_CHAINS))
     .orderBy(sql`random()`)
     .limit(1)
-    .for('update', { skipLocked: true });
+    .for('update', { skipLocked: true }),
+);
+
+async function lockHead(tx: Transaction) {
+  let [head] = await freeHead(tx).execute();
   if (!head) {
     const chain = AUDIT_CHAINS[Math.floor(Math.random() * AUDIT_CHAINS.length)]!;
     [head] = await tx.select().from(auditChains).where(eq(auditChains.chain, chain)).for('update');

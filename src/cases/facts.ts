@@ -1,5 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { preparedPerDatabase } from '../../db/prepared.js';
 import { qualified } from '../../db/qualified.js';
 import { caseParties, cases, consents, holidays, organisations, participants } from '../../db/schema.js';
 import { protocolById } from '../../protocols/index.js';
@@ -102,37 +103,55 @@ export async function gatherFacts(tx: Executor, input: FactsInput): Promise<Deci
   return (await gatherFactsAndConsents(tx, input)).facts;
 }
 
+/**
+ * The statement behind `gatherFacts`, prepared once per database (db/prepared.ts) in two forms:
+ * with and without the participant's open protocols (the `openProtocols` fact).
+ */
+const factsQuery = (withOpenProtocols: boolean) =>
+  preparedPerDatabase(withOpenProtocols ? 'cadap_facts_open' : 'cadap_facts', (db) =>
+    db
+      .select({
+        region: participants.region,
+        // At most one row (organisations_region_coordinator_key); without `limit 1`, a wrong match fails loudly.
+        coordinator: sql<string | null>`(select c.id from ${organisations} c where c.kind = 'coordinator' and c.region = ${qualified(participants.region)})`,
+        recordOwnerTimeZone: sql<string>`(select o.time_zone from ${organisations} o where o.id = ${qualified(participants.ownerOrganisationId)})`,
+        organisations: sql<OrganisationFacts[]>`coalesce((select json_agg(json_build_object('id', o.id, 'kind', o.kind, 'country', o.country, 'timeZone', o.time_zone,
+        'certificationValidUntil', o.certification_valid_until)) from ${organisations} o where o.id = any(${sql.placeholder('ids')}::uuid[])), '[]'::json)`,
+        // The owner's country's holidays, a day wider than the window on each side (the window is cut below).
+        holidays: sql<
+          string[]
+        >`coalesce((select json_agg(h.date) from ${holidays} h where h.country = (select o.country from ${organisations} o where o.id = ${sql.placeholder('ownerId')}::uuid)
+        and h.date between ${sql.placeholder('from')}::date and ${sql.placeholder('to')}::date), '[]'::json)`,
+        consents: sql<
+          ConsentDates[]
+        >`coalesce((select json_agg(json_build_object('organisationId', ${qualified(consents.organisationId)}, 'dataClasses', ${qualified(consents.dataClasses)},
+        'validFrom', ${qualified(consents.validFrom)}, 'validUntil', ${qualified(consents.validUntil)}))
+        from ${consents} where ${qualified(consents.participantId)} = ${qualified(participants.id)} and ${inForceAnyDay()}), '[]'::json)`,
+        openProtocols: withOpenProtocols
+          ? sql<
+              string[] | null
+            >`coalesce((select json_agg(distinct oc.protocol) from ${cases} oc where oc.participant_id = ${qualified(participants.id)} and oc.closed_at is null), '[]'::json)`
+          : sql<string[] | null>`null`,
+      })
+      .from(participants)
+      .where(eq(participants.id, sql.placeholder('participantId'))),
+  );
+const factsWithOpenProtocols = factsQuery(true);
+const factsAlone = factsQuery(false);
+
 export async function gatherFactsAndConsents(tx: Executor, input: FactsInput): Promise<GatheredFacts> {
   const names = factsFor(input.definition, input.state, input.event?.type ?? null);
   const ids = [
     ...new Set([...input.parties.map((party) => party.organisationId), ...organisationIdsIn(input.event?.data), ...organisationIdsIn(input.data), input.ownerOrganisationId]),
   ];
   const utcToday = input.now.toISOString().slice(0, 10);
-  const ownerId = input.ownerOrganisationId;
-  const [person] = await tx
-    .select({
-      region: participants.region,
-      // At most one row (organisations_region_coordinator_key); without `limit 1`, a wrong match fails loudly.
-      coordinator: sql<string | null>`(select c.id from ${organisations} c where c.kind = 'coordinator' and c.region = ${qualified(participants.region)})`,
-      recordOwnerTimeZone: sql<string>`(select o.time_zone from ${organisations} o where o.id = ${qualified(participants.ownerOrganisationId)})`,
-      organisations: sql<OrganisationFacts[]>`coalesce((select json_agg(json_build_object('id', o.id, 'kind', o.kind, 'country', o.country, 'timeZone', o.time_zone,
-        'certificationValidUntil', o.certification_valid_until)) from ${organisations} o where o.id = any(${`{${ids.join(',')}}`}::uuid[])), '[]'::json)`,
-      // The owner's country's holidays, a day wider than the window on each side (the window is cut below).
-      holidays: sql<string[]>`coalesce((select json_agg(h.date) from ${holidays} h where h.country = (select o.country from ${organisations} o where o.id = ${ownerId}::uuid)
-        and h.date between ${addDays(utcToday, -401)}::date and ${addDays(utcToday, 801)}::date), '[]'::json)`,
-      consents: sql<
-        ConsentDates[]
-      >`coalesce((select json_agg(json_build_object('organisationId', ${qualified(consents.organisationId)}, 'dataClasses', ${qualified(consents.dataClasses)},
-        'validFrom', ${qualified(consents.validFrom)}, 'validUntil', ${qualified(consents.validUntil)}))
-        from ${consents} where ${qualified(consents.participantId)} = ${qualified(participants.id)} and ${inForceAnyDay()}), '[]'::json)`,
-      openProtocols: names.includes('openProtocols')
-        ? sql<
-            string[]
-          >`coalesce((select json_agg(distinct oc.protocol) from ${cases} oc where oc.participant_id = ${qualified(participants.id)} and oc.closed_at is null), '[]'::json)`
-        : sql<null>`null`,
-    })
-    .from(participants)
-    .where(eq(participants.id, input.participantId));
+  const [person] = await (names.includes('openProtocols') ? factsWithOpenProtocols : factsAlone)(tx).execute({
+    participantId: input.participantId,
+    ids: `{${ids.join(',')}}`,
+    ownerId: input.ownerOrganisationId,
+    from: addDays(utcToday, -401),
+    to: addDays(utcToday, 801),
+  });
   const owner = person?.organisations.find((row) => row.id === input.ownerOrganisationId);
   if (!owner || !person) throw new Error('case owner or participant missing');
   const today = localDateOf(input.now, owner.timeZone);
