@@ -22,7 +22,8 @@ afterAll(() => t.close());
 
 /**
  * The case read and locked with everything the answer needs, the engine's facts, the case's
- * update, the history row, a chain head locked, the audit row and the new head (was 16).
+ * update and the history row (sent together), a chain head locked, the audit row and the new
+ * head in one (was 16).
  */
 const EVENT_STATEMENTS = 6;
 

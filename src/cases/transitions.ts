@@ -145,20 +145,42 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
 
   const version = locked.version + 1;
   const next = decision.next;
-  const [row] = await tx
-    .update(cases)
-    .set({
-      state: next.state,
-      previousState: next.previousState,
-      data: next.data as Record<string, unknown>,
-      ownerOrganisationId: next.ownerOrganisationId,
-      version,
-      ...holderColumns(definition, next),
-      closedAt: decision.final ? now : null,
-      updatedAt: now,
-    })
-    .where(and(eq(cases.id, locked.id), eq(cases.version, locked.version)))
-    .returning();
+  // The update and the history row go out together (postgres.js pipelines them on the
+  // transaction's connection: one round trip); the history row names the case and the version
+  // the update sets, so it needs nothing back from it. A failed update fails the transaction.
+  const [[row], [history]] = await Promise.all([
+    tx
+      .update(cases)
+      .set({
+        state: next.state,
+        previousState: next.previousState,
+        data: next.data as Record<string, unknown>,
+        ownerOrganisationId: next.ownerOrganisationId,
+        version,
+        ...holderColumns(definition, next),
+        closedAt: decision.final ? now : null,
+        updatedAt: now,
+      })
+      .where(and(eq(cases.id, locked.id), eq(cases.version, locked.version)))
+      .returning(),
+    tx
+      .insert(caseEvents)
+      .values({
+        id: randomUUID(),
+        caseId: locked.id,
+        version,
+        type: event.type,
+        data: decision.eventData,
+        part: decision.part,
+        actorSub: author.sub,
+        organisationId: author.organisationId,
+        fromState: decision.from,
+        toState: decision.to,
+        observation: decision.observation,
+        at: now,
+      })
+      .returning(),
+  ]);
   if (!row) throw new AppError('STALE_VERSION', 'The case changed while this event was being recorded; read it again and retry.');
 
   const changedParties = next.parties.filter((party) => !parties.some((old) => old.part === party.part && old.organisationId === party.organisationId));
@@ -172,23 +194,6 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
   // A work item about the NGO's lost consent is settled by replacing the NGO or by the case closing.
   if (changedParties.length > 0 || decision.final) await reconcileConsentWorkItems(tx, row.participantId, now);
 
-  const [history] = await tx
-    .insert(caseEvents)
-    .values({
-      id: randomUUID(),
-      caseId: row.id,
-      version,
-      type: event.type,
-      data: decision.eventData,
-      part: decision.part,
-      actorSub: author.sub,
-      organisationId: author.organisationId,
-      fromState: decision.from,
-      toState: decision.to,
-      observation: decision.observation,
-      at: now,
-    })
-    .returning();
   await applyEffects(tx, row, decision.effects, author, version);
   await audit(tx, author.request, {
     action: `case.event.${event.type}`,
