@@ -18,6 +18,11 @@ export async function insertRecords<T extends PgTable>(
   options: { onConflictDoNothing?: PgColumn } = {},
 ): Promise<void> {
   if (rows.length === 0) return;
+  await db.execute(recordsInsert(table, rows, options));
+}
+
+/** `insertRecords`' statement, to run within another (a data-modifying `with`); `rows` is not empty. */
+export function recordsInsert<T extends PgTable>(table: T, rows: ReadonlyArray<T['$inferInsert']>, options: { onConflictDoNothing?: PgColumn } = {}): SQL {
   const columns = getTableColumns(table) as Record<string, PgColumn>;
   const keys = Object.keys(rows[0]!).filter((key) => columns[key]);
   const names = keys.map((key) => columns[key]!.name);
@@ -32,5 +37,5 @@ export async function insertRecords<T extends PgTable>(
   const list = sql.raw(names.map(quote).join(', '));
   const shape = sql.raw(keys.map((key) => `${quote(columns[key]!.name)} ${columns[key]!.getSQLType()}`).join(', '));
   const conflict: SQL = options.onConflictDoNothing ? sql` on conflict (${sql.raw(quote(options.onConflictDoNothing.name))}) do nothing` : sql``;
-  await db.execute(sql`insert into ${table} (${list}) select ${list} from json_to_recordset(${JSON.stringify(records)}::json) as r(${shape})${conflict}`);
+  return sql`insert into ${table} (${list}) select ${list} from json_to_recordset(${JSON.stringify(records)}::json) as r(${shape})${conflict}`;
 }

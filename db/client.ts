@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -8,6 +8,7 @@ import postgres from 'postgres';
 import { acquireDataDirLock, clearStalePostmasterPid, type DataDirLock } from './data-dir-lock.js';
 import { migratePgliteClient, migratePostgresUrl } from './migrate.js';
 import { schema } from './schema.js';
+import { openFromTemplate } from './template.js';
 
 /** Which database to open: src/config.ts parses it from the environment. */
 export type DatabaseConfig =
@@ -40,6 +41,8 @@ export type DatabaseHandle = {
    * it is consistent while the service writes (PostgreSQL is backed up with pg_dump instead).
    */
   snapshot?(): Promise<Uint8Array>;
+  /** PGlite only, when this open made a new database: copied from the migrated template, or created by PGlite (db/template.ts). */
+  created?: 'template' | 'initdb';
   close(): Promise<void>;
 };
 
@@ -133,16 +136,18 @@ export function createPostgresClient(url: string, max: number): postgres.Sql {
 
 /**
  * Opens the configured database. PGlite's data folder is locked for this process first;
- * a second process is refused with a clear message.
+ * a second process is refused with a clear message. `fromTemplate`: a new embedded database is
+ * made from the migrated template (db/template.ts), for callers that migrate anyway (the service
+ * with MIGRATE_ON_START, `cadap migrate`); others get an empty, unmigrated one as before.
  */
-export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
+export async function openDatabase(config: DatabaseConfig, options: { fromTemplate?: boolean } = {}): Promise<DatabaseHandle> {
   if (config.kind === 'postgres') return wrapPostgres(createPostgresClient(config.url, config.poolMax), config.url);
   const lock: DataDirLock = acquireDataDirLock(config.dataDir);
   try {
     const pgData = path.join(config.dataDir, 'pgdata');
     clearStalePostmasterPid(pgData);
-    const client = await PGlite.create({ dataDir: pgData });
-    return wrapPglite(client, () => lock.release());
+    const { client, created } = await openFromTemplate(pgData, { use: options.fromTemplate === true });
+    return { ...wrapPglite(client, () => lock.release()), ...(created ? { created } : {}) };
   } catch (error) {
     lock.release();
     throw error;

@@ -1,5 +1,6 @@
 // What the compiled service reads beside its code at run time: the committed migrations, the
-// web workspace's stylesheet (src/web/assets.ts reads it from beside itself) and the translation
+// embedded database template's builder (db/template-build.mjs, plain JavaScript), the web
+// workspace's stylesheet (src/web/assets.ts reads it from beside itself) and the translation
 // catalogues (locales/*.json, imported by locales/catalogue.ts). `npm run build` runs this file
 // after `tsc` to copy them into dist/ (and to make the `cadap` command line executable);
 // `npm start` (scripts/start.mjs) copies the same list into its cache. Source files in these
@@ -7,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const RUN_TIME_ASSETS = ['db/migrations', 'src/web/app.css', 'src/web/phone.css', 'locales'];
+export const RUN_TIME_ASSETS = ['db/migrations', 'db/template-build.mjs', 'src/web/app.css', 'src/web/phone.css', 'locales'];
 
 const isSource = (file) => /\.tsx?$/.test(file);
 

@@ -19,21 +19,19 @@ async function main() {
   const logger = createLogger(config.logLevel);
   // Opening the database (PGlite's start-up is most of a start) runs while the rest of the
   // service's modules load; startService awaits it and reports its failure as its own.
-  const opening = openDatabase(config.database);
+  const opening = openDatabase(config.database, { fromTemplate: config.migrateOnStart });
   opening.catch(() => {});
   const { startService } = await import('./service.js');
-  let service;
-  try {
-    service = await startService(config, logger, undefined, opening);
-  } catch (error) {
-    if (error instanceof DataDirLockedError) {
-      process.stderr.write(`Cannot start: ${error.message}\n`);
-      process.exit(75); // EX_TEMPFAIL
-    }
-    logger.error('start failed', { error: summariseError(error) });
-    process.exit(1);
-  }
+  // The signal handlers come before the start: a SIGTERM arriving between the "listening" line and
+  // the end of startService would otherwise kill the process without a graceful stop (Node's default
+  // action while no listener is installed). A signal during the start stops the service once it is up.
+  let service: Awaited<ReturnType<typeof startService>> | undefined;
+  let signalled: string | undefined;
   const shutdown = (signal: string) => {
+    if (!service) {
+      signalled ??= signal;
+      return;
+    }
     logger.info(`received ${signal}`);
     service.stop().then(
       () => process.exit(0),
@@ -45,6 +43,17 @@ async function main() {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  try {
+    service = await startService(config, logger, undefined, opening);
+  } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      process.stderr.write(`Cannot start: ${error.message}\n`);
+      process.exit(75); // EX_TEMPFAIL
+    }
+    logger.error('start failed', { error: summariseError(error) });
+    process.exit(1);
+  }
+  if (signalled) shutdown(signalled);
 }
 
 await main();

@@ -29,8 +29,10 @@ export type RunningService = { port: number; url: string; database: DatabaseHand
  */
 export async function startService(config: Config, logger: Logger, clock: Clock = systemClock, opening?: Promise<DatabaseHandle>): Promise<RunningService> {
   assertStartable(config); // server.ts checks before opening the database (exit 78); any other caller is held to it too
-  const database = await (opening ?? openDatabase(config.database));
+  const database = await (opening ?? openDatabase(config.database, { fromTemplate: config.migrateOnStart }));
   try {
+    if (database.created === 'template') logger.info('created the embedded database from its migrated template');
+    if (database.created === 'initdb') logger.info('created the embedded database with PGlite (no template)');
     if (config.migrateOnStart) await database.migrate();
     warnAboutSignIn(config, logger);
     const keys = await loadKeySet(config.auth, logger);

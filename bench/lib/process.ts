@@ -67,8 +67,11 @@ export async function startChild(
   return { child, url, stderr: () => stderr, stop, readyMs };
 }
 
-/** Resident memory of the node process running `scriptHint` under `rootPid` (itself or a descendant), in bytes. */
-export function residentBytes(rootPid: number, scriptHint: string): number | null {
+/**
+ * Resident memory of the node process running `scriptHint` under `rootPid` (itself or a descendant), in bytes:
+ * now (`VmRSS`), or its peak since it started (`VmHWM`).
+ */
+export function residentBytes(rootPid: number, scriptHint: string, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number | null {
   const queue = [rootPid];
   let found: number | null = null;
   while (queue.length > 0) {
@@ -76,7 +79,7 @@ export function residentBytes(rootPid: number, scriptHint: string): number | nul
     try {
       const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       if (argv[0]!.endsWith('node') && argv.some((arg) => arg.includes(scriptHint))) {
-        const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+        const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
         // tsx's launcher runs the real service as its own child: the deepest match is the service.
         if (match) found = Number(match[1]) * 1024;
       }

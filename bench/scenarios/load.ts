@@ -39,6 +39,10 @@ export async function serviceLoad({ main, samples, report, options, serviceEnv, 
       const result = await drive(service.url, prisonToken, events, { connections, seconds });
       requireClean('event', result);
       report.record('event', result, 'POST /cases/:id/events, a drug test (observation)');
+      // One request at a time: the event's own latency, with no queue in front of the pool or the audit chain heads.
+      const alone = await drive(service.url, prisonToken, events, { connections: 1, seconds });
+      requireClean('event, 1 connection', alone);
+      report.record('event, 1 connection', alone, 'the same drug test, one connection: its latency alone');
     }
     if (wanted('indicators')) {
       const result = await drive(

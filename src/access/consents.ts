@@ -17,15 +17,28 @@ import type { DataClass } from '../domain.js';
  * nothing: no read, no party naming, no sharing.
  */
 export function validOn(today: string) {
+  return and(inForceAnyDay(), lte(consents.validFrom, today), or(isNull(consents.validUntil), gte(consents.validUntil, today)));
+}
+
+/**
+ * The consents of a participant that are attested, in force (not voided, not revoked) and not
+ * tied to a closed case, whatever their dates: `validOn` without its two date conditions, for a
+ * query that reads them before it knows "today" in the record owner's zone. `inForceOn` applies
+ * the dates to each row afterwards. Read fresh, in the same statement as what needs them.
+ */
+export function inForceAnyDay() {
   return and(
     or(eq(consents.proposed, false), isNotNull(consents.confirmedAt)),
     isNull(consents.voidedAt),
     isNull(consents.revokedAt),
-    lte(consents.validFrom, today),
-    or(isNull(consents.validUntil), gte(consents.validUntil, today)),
     or(isNull(consents.untilCaseId), sql`(select uc.closed_at from ${cases} uc where uc.id = ${qualified(consents.untilCaseId)}) is null`),
   );
 }
+
+export type ConsentDates = { organisationId: string; dataClasses: DataClass[]; validFrom: string; validUntil: string | null };
+
+/** `validOn`'s date conditions, for a row read with `inForceAnyDay`. */
+export const inForceOn = (consent: ConsentDates, today: string): boolean => consent.validFrom <= today && (consent.validUntil === null || consent.validUntil >= today);
 
 /** The organisations a valid consent of this participant names today (read fresh: revocation applies at once). */
 export async function consentedOrganisations(db: Executor, participantId: string, today: string): Promise<Set<string>> {

@@ -43,6 +43,8 @@ export async function participantDisclosure(
   now: Date,
   /** The actor's parts in the person's cases within the window, when the caller read them already (a case read does, in the same query). */
   knownParts?: ReadonlyArray<{ protocol: string; part: string }>,
+  /** The classes the actor's valid consents name today, when the caller read them already in the same transaction (an event's facts do). */
+  knownConsented?: ReadonlySet<DataClass>,
 ): Promise<Disclosure> {
   if (actor.roles.every((role) => NON_PERSONAL_ROLES.includes(role))) return NOTHING;
   const organisationId = actor.organisation.id;
@@ -64,7 +66,9 @@ export async function participantDisclosure(
       .where(and(eq(cases.participantId, participant.id), eq(caseParties.organisationId, organisationId), or(isNull(cases.closedAt), gt(cases.closedAt, windowStart)))));
   const entries = parts.flatMap(({ protocol, part }) => Object.entries(SHARING_TABLE[protocol]?.[part] ?? {}) as [DataClass, string][]);
   // Consents are read only when one of the actor's parts has a class that depends on one.
-  const consented = entries.some(([, how]) => how === 'consent') ? await consentedClasses(db, participant.id, organisationId, now, participant.timeZone) : new Set<DataClass>();
+  const consented = entries.some(([, how]) => how === 'consent')
+    ? (knownConsented ?? (await consentedClasses(db, participant.id, organisationId, now, participant.timeZone)))
+    : new Set<DataClass>();
   for (const [dataClass, how] of entries) {
     if (how === 'consent') {
       if (consented.has(dataClass)) grant(dataClass, 'consent');

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Executor, Transaction } from '../../db/client.js';
 import { auditChains, auditEvents } from '../../db/schema.js';
-import { insertRecords } from '../../db/bulk.js';
+import { recordsInsert } from '../../db/bulk.js';
+import { preparedPerDatabase } from '../../db/prepared.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { DataClass } from '../domain.js';
 import type { RequestFacts } from '../request-facts.js';
@@ -97,14 +98,18 @@ export async function ensureAuditChains(db: Executor, now: Date): Promise<void> 
 }
 
 /** Locks a chain head for this transaction: a free one if there is one, otherwise waits for a random one. */
-async function lockHead(tx: Transaction) {
-  let [head] = await tx
+const freeHead = preparedPerDatabase('cadap_audit_free_head', (db) =>
+  db
     .select()
     .from(auditChains)
     .where(inArray(auditChains.chain, AUDIT_CHAINS))
     .orderBy(sql`random()`)
     .limit(1)
-    .for('update', { skipLocked: true });
+    .for('update', { skipLocked: true }),
+);
+
+async function lockHead(tx: Transaction) {
+  let [head] = await freeHead(tx).execute();
   if (!head) {
     const chain = AUDIT_CHAINS[Math.floor(Math.random() * AUDIT_CHAINS.length)]!;
     [head] = await tx.select().from(auditChains).where(eq(auditChains.chain, chain)).for('update');
@@ -142,10 +147,32 @@ async function append(tx: Transaction, entries: readonly AuditEntry[]): Promise<
     previous = hash;
     return row;
   });
-  await insertRecords(tx, auditEvents, rows);
   const last = entries.at(-1)!;
-  await tx.update(auditChains).set({ position, headHash: previous, updatedAt: last.at }).where(eq(auditChains.chain, head.chain));
+  // The rows and the new head in one statement: a data-modifying `with` always runs.
+  await tx.execute(
+    sql`with appended as (${recordsInsert(auditEvents, rows)}) update ${auditChains} set position = ${position}, head_hash = ${previous}, updated_at = ${last.at.toISOString()}::timestamptz where chain = ${head.chain}`,
+  );
   noteAuditRows(rows.length);
+}
+
+/** The entries a transaction opened by `auditedTransaction` has recorded so far, appended when its work is done. */
+const deferred = new WeakMap<Transaction, AuditEntry[]>();
+
+/**
+ * A transaction whose audit rows are appended last, just before it commits: a chain head is
+ * locked only for the append and the commit, not for the whole of the work (the engine's facts,
+ * the case's update, the effects). The rows still commit with the change or not at all, in the
+ * order they were recorded. `audit(tx, …)` within `work` records to it.
+ */
+export function auditedTransaction<T>(db: Executor, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    const entries: AuditEntry[] = [];
+    deferred.set(tx, entries);
+    const result = await work(tx);
+    deferred.delete(tx);
+    if (entries.length > 0) await append(tx, entries);
+    return result;
+  });
 }
 
 /**
@@ -196,7 +223,14 @@ export function audit(db: Executor, facts: RequestFacts, entry: AuditFacts): Pro
  * whichever reads are waiting beside it) before this returns, that is before the response goes out.
  */
 export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void> {
-  if (isTransaction(db)) return append(db, [entry]);
+  if (isTransaction(db)) {
+    const entries = deferred.get(db);
+    if (entries) {
+      entries.push(entry);
+      return;
+    }
+    return append(db, [entry]);
+  }
   let batcher = batchers.get(db);
   if (!batcher) {
     batcher = { queue: [], flushing: false };

@@ -1,15 +1,15 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { preparedPerDatabase } from '../../db/prepared.js';
 import { qualified } from '../../db/qualified.js';
-import { caseParties, cases, consents, organisations, participants } from '../../db/schema.js';
+import { caseParties, cases, consents, holidays, organisations, participants } from '../../db/schema.js';
 import { protocolById } from '../../protocols/index.js';
 import { capacityHolder, factsFor } from '../../protocols/engine.js';
 import type { CaseSnapshot, DecisionFacts, EngineActor, EngineEvent, FactName, Party } from '../../protocols/model.js';
 import { addDays, localDateOf } from '../../protocols/time.js';
 import type { ProtocolDefinition } from '../../protocols/types.js';
-import { consentedOrganisations, validOn } from '../access/consents.js';
+import { inForceAnyDay, inForceOn, validOn, type ConsentDates } from '../access/consents.js';
 import type { Actor } from '../auth/authenticator.js';
-import { holidaySet } from '../calendars/service.js';
 import type { OrganisationKind } from '../domain.js';
 import { isCertified } from '../organisations/service.js';
 import { hasFreeCapacity, lockHolder, longestWaiting } from './capacity.js';
@@ -60,20 +60,13 @@ type FactsInput = {
   now: Date;
 };
 
-/** Loaders of the facts a protocol's data may ask for (`facts: [...]`), one per name. */
-const LOADERS: { [K in FactName]: (tx: Executor, input: FactsInput, today: string) => Promise<DecisionFacts[K]> } = {
+/** Loaders of the facts a protocol's data may ask for (`facts: [...]`) that take more than a read: the capacity facts, under the holder's lock. */
+const LOADERS: { [K in Exclude<FactName, 'openProtocols'>]: (tx: Executor, input: FactsInput, today: string) => Promise<DecisionFacts[K]> } = {
   /** Counted with the unit or house row locked, so two racing requests see each other's result. */
   freeCapacity: (tx, { definition, data, parties }, today) => {
     const on = definition.capacity?.on;
     const date = on && typeof data[on] === 'string' ? (data[on] as string) : today;
     return hasFreeCapacity(tx, definition, capacityHolder(definition, { data, parties }), date);
-  },
-  openProtocols: async (tx, { participantId }) => {
-    const rows = await tx
-      .selectDistinct({ protocol: cases.protocol })
-      .from(cases)
-      .where(and(eq(cases.participantId, participantId), isNull(cases.closedAt)));
-    return new Set(rows.map((row) => row.protocol));
   },
   firstInQueue: async (tx, { definition, data, parties, caseId }) => {
     const holderId = capacityHolder(definition, { data, parties });
@@ -100,43 +93,96 @@ const LOADERS: { [K in FactName]: (tx: Executor, input: FactsInput, today: strin
   },
 };
 
+type OrganisationFacts = { id: string; kind: string; country: string; timeZone: string; certificationValidUntil: string | null };
+
+/** What `gatherFacts` read besides the facts: the consents valid today, with their classes (the access policy's too). */
+export type GatheredFacts = { facts: DecisionFacts; consents: ConsentDates[] };
+
 /**
  * Gathers what the engine needs to decide: the owner's time zone and holidays, the region's
  * coordinator, the organisations involved, valid consents, and the facts the protocol data
  * names for this decision (free places under a lock, open cases, the house's own stay).
+ *
+ * All but the capacity facts come in one statement. "Today" is a day in a time zone the
+ * statement itself reads (the case owner's for the holidays, the record owner's for consents),
+ * so it reads a day more on each side and the dates are applied here, with Node's zone rules
+ * as everywhere else: the holidays of the window, and each consent's validity dates (`inForceOn`).
  */
 export async function gatherFacts(tx: Executor, input: FactsInput): Promise<DecisionFacts> {
-  // The person's region, its coordinator and the record owner's zone in one round trip.
-  const [person] = await tx
-    .select({
-      region: participants.region,
-      // At most one row (organisations_region_coordinator_key); without `limit 1`, a wrong match fails loudly.
-      coordinator: sql<string | null>`(select c.id from ${organisations} c where c.kind = 'coordinator' and c.region = ${qualified(participants.region)})`,
-      recordOwnerTimeZone: sql<string>`(select o.time_zone from ${organisations} o where o.id = ${qualified(participants.ownerOrganisationId)})`,
-    })
-    .from(participants)
-    .where(eq(participants.id, input.participantId));
+  return (await gatherFactsAndConsents(tx, input)).facts;
+}
+
+/**
+ * The statement behind `gatherFacts`, prepared once per database (db/prepared.ts) in two forms:
+ * with and without the participant's open protocols (the `openProtocols` fact).
+ */
+const factsQuery = (withOpenProtocols: boolean) =>
+  preparedPerDatabase(withOpenProtocols ? 'cadap_facts_open' : 'cadap_facts', (db) =>
+    db
+      .select({
+        region: participants.region,
+        // At most one row (organisations_region_coordinator_key); without `limit 1`, a wrong match fails loudly.
+        coordinator: sql<string | null>`(select c.id from ${organisations} c where c.kind = 'coordinator' and c.region = ${qualified(participants.region)})`,
+        recordOwnerTimeZone: sql<string>`(select o.time_zone from ${organisations} o where o.id = ${qualified(participants.ownerOrganisationId)})`,
+        organisations: sql<OrganisationFacts[]>`coalesce((select json_agg(json_build_object('id', o.id, 'kind', o.kind, 'country', o.country, 'timeZone', o.time_zone,
+        'certificationValidUntil', o.certification_valid_until)) from ${organisations} o where o.id = any(${sql.placeholder('ids')}::uuid[])), '[]'::json)`,
+        // The owner's country's holidays, a day wider than the window on each side (the window is cut below).
+        holidays: sql<
+          string[]
+        >`coalesce((select json_agg(h.date) from ${holidays} h where h.country = (select o.country from ${organisations} o where o.id = ${sql.placeholder('ownerId')}::uuid)
+        and h.date between ${sql.placeholder('from')}::date and ${sql.placeholder('to')}::date), '[]'::json)`,
+        consents: sql<
+          ConsentDates[]
+        >`coalesce((select json_agg(json_build_object('organisationId', ${qualified(consents.organisationId)}, 'dataClasses', ${qualified(consents.dataClasses)},
+        'validFrom', ${qualified(consents.validFrom)}, 'validUntil', ${qualified(consents.validUntil)}))
+        from ${consents} where ${qualified(consents.participantId)} = ${qualified(participants.id)} and ${inForceAnyDay()}), '[]'::json)`,
+        openProtocols: withOpenProtocols
+          ? sql<
+              string[] | null
+            >`coalesce((select json_agg(distinct oc.protocol) from ${cases} oc where oc.participant_id = ${qualified(participants.id)} and oc.closed_at is null), '[]'::json)`
+          : sql<string[] | null>`null`,
+      })
+      .from(participants)
+      .where(eq(participants.id, sql.placeholder('participantId'))),
+  );
+const factsWithOpenProtocols = factsQuery(true);
+const factsAlone = factsQuery(false);
+
+export async function gatherFactsAndConsents(tx: Executor, input: FactsInput): Promise<GatheredFacts> {
+  const names = factsFor(input.definition, input.state, input.event?.type ?? null);
   const ids = [
     ...new Set([...input.parties.map((party) => party.organisationId), ...organisationIdsIn(input.event?.data), ...organisationIdsIn(input.data), input.ownerOrganisationId]),
   ];
-  const rows = await tx.select().from(organisations).where(inArray(organisations.id, ids));
-  const owner = rows.find((row) => row.id === input.ownerOrganisationId);
+  const utcToday = input.now.toISOString().slice(0, 10);
+  const [person] = await (names.includes('openProtocols') ? factsWithOpenProtocols : factsAlone)(tx).execute({
+    participantId: input.participantId,
+    ids: `{${ids.join(',')}}`,
+    ownerId: input.ownerOrganisationId,
+    from: addDays(utcToday, -401),
+    to: addDays(utcToday, 801),
+  });
+  const owner = person?.organisations.find((row) => row.id === input.ownerOrganisationId);
   if (!owner || !person) throw new Error('case owner or participant missing');
   const today = localDateOf(input.now, owner.timeZone);
+  // Deadlines look a year or two ahead and back: that window of the calendar.
+  const [from, to] = [addDays(today, -400), addDays(today, 800)];
+  const consentDay = localDateOf(input.now, person.recordOwnerTimeZone);
+  const valid = person.consents.filter((consent) => inForceOn(consent, consentDay));
   const facts: DecisionFacts = {
     timeZone: owner.timeZone,
     country: owner.country,
-    // Deadlines look a year or two ahead and back: load that window of the calendar.
-    holidays: await holidaySet(tx, owner.country, { from: addDays(today, -400), to: addDays(today, 800) }),
+    holidays: new Set(person.holidays.filter((date) => date >= from && date <= to)),
     regionCoordinatorId: person.coordinator,
-    organisations: Object.fromEntries(rows.map((row) => [row.id, { kind: row.kind as OrganisationKind, certified: isCertified(row, input.now) }])),
-    consentedOrganisations: await consentedOrganisations(tx, input.participantId, localDateOf(input.now, person.recordOwnerTimeZone)),
+    organisations: Object.fromEntries(person.organisations.map((row) => [row.id, { kind: row.kind as OrganisationKind, certified: isCertified(row, input.now) }])),
+    consentedOrganisations: new Set(valid.map((consent) => consent.organisationId)),
   };
-  for (const name of factsFor(input.definition, input.state, input.event?.type ?? null)) {
+  if (person.openProtocols) facts.openProtocols = new Set(person.openProtocols);
+  for (const name of names) {
+    if (name === 'openProtocols') continue;
     // Each loader's value type is its fact's; TypeScript cannot follow the key through the loop.
     (facts as Record<FactName, unknown>)[name] = await LOADERS[name](tx, input, today);
   }
-  return facts;
+  return { facts, consents: valid };
 }
 
 export function snapshotOf(row: CaseRow, parties: Party[], facts: DecisionFacts): CaseSnapshot {

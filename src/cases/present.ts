@@ -20,56 +20,84 @@ import { isUuid } from '../uuid.js';
 
 /** A case exists for an organisation when it is a party, or holds a live break-glass grant on it; for anyone else it is 404, audited. */
 type ViewerPart = { protocol: string; part: string };
-export type Prefetched = { participant: ParticipantFacts & { referenceCode: string }; viewerParts: ViewerPart[] };
+export type Prefetched = {
+  participant: ParticipantFacts & { referenceCode: string };
+  viewerParts: ViewerPart[];
+  /** The viewer organisation's named caseworker on the case, read with it. */
+  assignee: Assignee | null;
+  /** The classes the viewer's valid consents name today, when a statement of the caller read them already (an event's facts do). */
+  consentedClasses?: ReadonlySet<DataClass>;
+};
 
 /**
  * A case with everything a read needs in one round trip: the row, its parties, the person's
- * reference and record facts, and the viewer's parts in the person's cases (rule 1 of the policy).
+ * reference and record facts, the viewer's parts in the person's cases (rule 1 of the policy),
+ * and the viewer's assignee. `locked` takes the case row's lock (`for update of cases`), for an event.
  */
-const caseLoadQuery = preparedPerDatabase('cadap_case_load', (db) =>
-  db
-    .select({
-      row: getTableColumns(cases),
-      parties: sql<Party[]>`coalesce((select json_agg(json_build_object('part', cp.part, 'organisationId', cp.organisation_id) order by cp.part)
+const caseLoad = (locked: boolean) =>
+  preparedPerDatabase(locked ? 'cadap_case_load_locked' : 'cadap_case_load', (db) => {
+    const query = db
+      .select({
+        row: getTableColumns(cases),
+        parties: sql<Party[]>`coalesce((select json_agg(json_build_object('part', cp.part, 'organisationId', cp.organisation_id) order by cp.part)
         from ${caseParties} cp where cp.case_id = ${qualified(cases.id)}), '[]'::json)`,
-      viewerParts: sql<ViewerPart[]>`coalesce((select json_agg(json_build_object('protocol', vc.protocol, 'part', vp.part))
+        viewerParts: sql<ViewerPart[]>`coalesce((select json_agg(json_build_object('protocol', vc.protocol, 'part', vp.part))
         from ${caseParties} vp join ${cases} vc on vc.id = vp.case_id
         where vc.participant_id = ${qualified(cases.participantId)} and vp.organisation_id = ${sql.placeholder('organisationId')}::uuid
           and (vc.closed_at is null or vc.closed_at > ${sql.placeholder('windowStart')}::timestamptz)), '[]'::json)`,
-      participant: { id: participants.id, referenceCode: participants.referenceCode, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region },
-      timeZone: organisations.timeZone,
-    })
-    .from(cases)
-    .innerJoin(participants, eq(participants.id, cases.participantId))
-    .innerJoin(organisations, eq(organisations.id, participants.ownerOrganisationId))
-    .where(eq(cases.id, sql.placeholder('id'))),
-);
+        // At most one row: (case_id, organisation_id) is the key of case_assignees.
+        assignee: sql<Assignee | null>`(select json_build_object('sub', ca.assignee_sub, 'name', st.name) from ${caseAssignees} ca
+        join ${organisationStaff} st on st.organisation_id = ca.organisation_id and st.sub = ca.assignee_sub
+        where ca.case_id = ${qualified(cases.id)} and ca.organisation_id = ${sql.placeholder('organisationId')}::uuid)`,
+        participant: { id: participants.id, referenceCode: participants.referenceCode, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region },
+        timeZone: organisations.timeZone,
+      })
+      .from(cases)
+      .innerJoin(participants, eq(participants.id, cases.participantId))
+      .innerJoin(organisations, eq(organisations.id, participants.ownerOrganisationId))
+      .where(eq(cases.id, sql.placeholder('id')));
+    return locked ? query.for('update', { of: cases }) : query;
+  });
+const caseLoadQuery = caseLoad(false);
+const lockedCaseLoadQuery = caseLoad(true);
 
-export async function loadCase(db: Executor, id: string, organisationId: string, now: Date) {
+export async function loadCase(db: Executor, id: string, organisationId: string, now: Date, options: { lock?: boolean } = {}) {
   const values = { id, organisationId, windowStart: new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000).toISOString() };
-  const [found] = await caseLoadQuery(db).execute(values);
+  const [found] = await (options.lock ? lockedCaseLoadQuery : caseLoadQuery)(db).execute(values);
   if (!found) return undefined;
-  const prefetched: Prefetched = { participant: { ...found.participant, timeZone: found.timeZone }, viewerParts: found.viewerParts };
+  const prefetched: Prefetched = { participant: { ...found.participant, timeZone: found.timeZone }, viewerParts: found.viewerParts, assignee: found.assignee };
   return { row: found.row, parties: found.parties, prefetched };
 }
 
-export async function visibleCase(db: Executor, facts: RequestFacts, id: string, action: string): Promise<{ row: CaseRow; parties: Party[]; prefetched: Prefetched }> {
+export type LoadedCase = NonNullable<Awaited<ReturnType<typeof loadCase>>>;
+
+/**
+ * Whether the caller may see a loaded case: a party sees it while it is a party to one of the
+ * person's cases that is open or closed less than 90 days ago (the policy's rule 1,
+ * `viewerParts`): after that, a former party gets 404 (DOMAIN.md, "The 90-day window"). A
+ * coordinator with a live break-glass grant on the case sees it too.
+ */
+export async function maySee(db: Executor, facts: RequestFacts, found: LoadedCase): Promise<boolean> {
+  const isParty = found.parties.some((party) => party.organisationId === facts.actor.organisation.id) && found.prefetched.viewerParts.length > 0;
+  if (isParty) return true;
+  if (!facts.actor.roles.includes('coordinator')) return false;
+  const glass = await db
+    .select({ id: breakGlassGrants.id })
+    .from(breakGlassGrants)
+    .where(and(eq(breakGlassGrants.caseId, found.row.id), eq(breakGlassGrants.organisationId, facts.actor.organisation.id), gt(breakGlassGrants.expiresAt, facts.now)))
+    .limit(1);
+  return glass.length > 0;
+}
+
+/** The denial of a case the caller may not see (or that does not exist): audited, then 404. */
+export async function deniedCase(db: Executor, facts: RequestFacts, id: string, action: string, participantId: string | undefined): Promise<never> {
+  await audit(db, facts, { action, subjectType: 'case', subjectId: id, participantId, outcome: 'denied' });
+  throw notFound('case');
+}
+
+export async function visibleCase(db: Executor, facts: RequestFacts, id: string, action: string): Promise<LoadedCase> {
   const found = isUuid(id) ? await loadCase(db, id, facts.actor.organisation.id, facts.now) : undefined;
-  // A party sees the case while it is a party to one of the person's cases that is open or
-  // closed less than 90 days ago (the policy's rule 1, `viewerParts`): after that, a former party gets 404 (DOMAIN.md, "The 90-day window").
-  const isParty = (found?.parties.some((party) => party.organisationId === facts.actor.organisation.id) ?? false) && (found?.prefetched.viewerParts.length ?? 0) > 0;
-  const glass =
-    found && !isParty && facts.actor.roles.includes('coordinator')
-      ? await db
-          .select({ id: breakGlassGrants.id })
-          .from(breakGlassGrants)
-          .where(and(eq(breakGlassGrants.caseId, found.row.id), eq(breakGlassGrants.organisationId, facts.actor.organisation.id), gt(breakGlassGrants.expiresAt, facts.now)))
-          .limit(1)
-      : [];
-  if (!found || !(isParty || glass.length > 0)) {
-    await audit(db, facts, { action, subjectType: 'case', subjectId: id, participantId: found?.row.participantId, outcome: 'denied' });
-    throw notFound('case');
-  }
+  if (!found || !(await maySee(db, facts, found))) return deniedCase(db, facts, id, action, found?.row.participantId);
   return found;
 }
 
@@ -87,10 +115,15 @@ export async function assigneeOf(db: Executor, caseId: string, organisationId: s
 
 export type Viewer = { actor: Actor; now: Date; disclosures: Map<string, Disclosure> };
 
-export async function disclosureFor(db: Executor, viewer: Viewer, participant: ParticipantFacts, viewerParts?: ViewerPart[]): Promise<Disclosure> {
+export async function disclosureFor(
+  db: Executor,
+  viewer: Viewer,
+  participant: ParticipantFacts,
+  prefetched?: Pick<Prefetched, 'viewerParts' | 'consentedClasses'>,
+): Promise<Disclosure> {
   let disclosure = viewer.disclosures.get(participant.id);
   if (!disclosure) {
-    disclosure = await participantDisclosure(db, viewer.actor, participant, viewer.now, viewerParts);
+    disclosure = await participantDisclosure(db, viewer.actor, participant, viewer.now, prefetched?.viewerParts, prefetched?.consentedClasses);
     viewer.disclosures.set(participant.id, disclosure);
   }
   return disclosure;
@@ -107,7 +140,7 @@ export async function presentCase(db: Executor, row: CaseRow, parties: Party[], 
         .from(participants)
         .where(eq(participants.id, row.participantId));
   const definition = definitionOf(row.protocol);
-  const disclosure = participant ? await disclosureFor(db, viewer, participant, prefetched?.viewerParts) : NOTHING;
+  const disclosure = participant ? await disclosureFor(db, viewer, participant, prefetched) : NOTHING;
   const engineActor = engineActorOf(viewer.actor);
   const yourParts = actorParts(definition, { parties }, engineActor);
   const redacted = redactCaseData(definition, row.data, new Set(disclosure.classes.keys()), yourParts);
@@ -129,7 +162,7 @@ export async function presentCase(db: Executor, row: CaseRow, parties: Party[], 
       openedAt: row.openedAt.toISOString(),
       closedAt: row.closedAt?.toISOString() ?? null,
       updatedAt: row.updatedAt.toISOString(),
-      assignee: await assigneeOf(db, row.id, viewer.actor.organisation.id),
+      assignee: prefetched ? prefetched.assignee : await assigneeOf(db, row.id, viewer.actor.organisation.id),
       yourParts,
       allowedEvents: allowedEvents(definition, { state: row.state, parties }, engineActor),
     },

@@ -5,7 +5,7 @@ import { protocolById } from '../../protocols/index.js';
 import type { Party } from '../../protocols/model.js';
 import { basesOf, isVisible, participantDisclosure } from '../access/policy.js';
 import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
-import { audit } from '../audit/audit.js';
+import { audit, auditedTransaction } from '../audit/audit.js';
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js';
 import { afterKey, decodeCursor, decodeTimeCursor, toPage } from '../pagination.js';
 import type { RequestFacts } from '../request-facts.js';
@@ -13,7 +13,8 @@ import { refuseErased } from '../retention/erasure.js';
 import { foreignHolderField } from './capacity.js';
 import { actorParts } from '../../protocols/engine.js';
 import { definitionOf, engineActorOf, partiesOf } from './facts.js';
-import { disclosureFor, loadCase, participantFactsOf, presentCase, presentEvent, viewerOf, visibleCase } from './present.js';
+import { deniedCase, disclosureFor, loadCase, maySee, participantFactsOf, presentCase, presentEvent, viewerOf, visibleCase } from './present.js';
+import { isUuid } from '../uuid.js';
 import { applyEventTx, openCaseTx, partRefusals } from './transitions.js';
 
 /* The API's operations on cases. Break-glass is in break-glass.ts, occupancy in capacity.ts. */
@@ -35,7 +36,7 @@ export async function openCase(db: Executor, facts: RequestFacts, body: { protoc
   }
   const foreign = await foreignHolderField(db, definition, body.data ?? {}, facts.actor.organisation.id);
   if (foreign) throw validationFailed('The unit is not one of your prison’s units.', [{ path: `body.data.${foreign}`, message: 'Not a unit of your prison.' }]);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     await refuseErased(tx, participant.id, () =>
       validationFailed('The person’s personal data was erased under the retention rule.', [
         { path: 'body.participantId', message: 'This person was erased under the retention rule: register them again.' },
@@ -66,36 +67,52 @@ export async function readCase(db: Executor, facts: RequestFacts, id: string) {
   return presented.body;
 }
 
+/**
+ * An event in one transaction: the case read and locked with everything a read needs (one
+ * statement), visibility decided on the locked row (404 and audited otherwise, after the
+ * rollback), the engine's facts in one statement, the update and the history row, and the audit
+ * row appended last (`auditedTransaction`), so a chain head is held only for the append and the
+ * commit. The answer is presented from the rows in hand when the event changed no one's view
+ * (`sameAudience`); otherwise the case is read again in the transaction.
+ */
 export async function recordEvent(db: Executor, facts: RequestFacts, id: string, body: { type: string; data?: Record<string, unknown>; expectedVersion: number }) {
-  const visible = await visibleCase(db, facts, id, `case.event.${body.type}`);
-  return db
-    .transaction(async (tx) => {
-      const [locked] = await tx.select().from(cases).where(eq(cases.id, id)).for('update');
-      if (!locked) throw notFound('case');
-      if (locked.version !== body.expectedVersion) {
-        throw new AppError('STALE_VERSION', `The case is at version ${locked.version}; you sent ${body.expectedVersion}. Read it again and retry.`, {
-          extra: { currentVersion: locked.version },
-        });
-      }
-      const result = await applyEventTx(
-        tx,
-        locked,
-        { type: body.type, data: body.data ?? {} },
-        { engine: engineActorOf(facts.actor), sub: facts.actor.sub, organisationId: facts.actor.organisation.id, request: facts },
-      );
-      const viewer = viewerOf(facts);
-      const after = (await loadCase(tx, id, facts.actor.organisation.id, facts.now))!;
-      const presented = await presentCase(tx, after.row, after.parties, viewer, after.prefetched);
-      const disclosure = await disclosureFor(tx, viewer, after.prefetched.participant, after.prefetched.viewerParts);
-      return { event: presentEvent(result.row.protocol, result.event, disclosure, facts.actor.organisation.id, presented.body.yourParts).body, case: presented.body };
-    })
-    .catch(async (error: unknown) => {
-      // The transaction rolled back; the denial's row is committed on its own.
-      if (error instanceof AppError && partRefusals.has(error)) {
-        await audit(db, facts, { action: `case.event.${body.type}`, subjectType: 'case', subjectId: id, participantId: visible.row.participantId, outcome: 'denied' });
-      }
-      throw error;
-    });
+  const action = `case.event.${body.type}`;
+  if (!isUuid(id)) return deniedCase(db, facts, id, action, undefined);
+  const organisationId = facts.actor.organisation.id;
+  let seen: { participantId?: string | undefined; hidden: boolean } = { hidden: false };
+  return auditedTransaction(db, async (tx) => {
+    const found = await loadCase(tx, id, organisationId, facts.now, { lock: true });
+    seen = { participantId: found?.row.participantId, hidden: !found || !(await maySee(tx, facts, found)) };
+    if (!found || seen.hidden) throw notFound('case');
+    const locked = found.row;
+    if (locked.version !== body.expectedVersion) {
+      throw new AppError('STALE_VERSION', `The case is at version ${locked.version}; you sent ${body.expectedVersion}. Read it again and retry.`, {
+        extra: { currentVersion: locked.version },
+      });
+    }
+    const result = await applyEventTx(
+      tx,
+      locked,
+      { type: body.type, data: body.data ?? {} },
+      { engine: engineActorOf(facts.actor), sub: facts.actor.sub, organisationId, request: facts },
+      { parties: found.parties },
+    );
+    const viewer = viewerOf(facts);
+    const consentedClasses = new Set(result.consents.filter((consent) => consent.organisationId === organisationId).flatMap((consent) => consent.dataClasses));
+    const after = result.sameAudience
+      ? { row: result.row, parties: found.parties, prefetched: { ...found.prefetched, consentedClasses } }
+      : (await loadCase(tx, id, organisationId, facts.now))!;
+    const presented = await presentCase(tx, after.row, after.parties, viewer, after.prefetched);
+    const disclosure = await disclosureFor(tx, viewer, after.prefetched.participant, after.prefetched);
+    return { event: presentEvent(result.row.protocol, result.event, disclosure, organisationId, presented.body.yourParts).body, case: presented.body };
+  }).catch(async (error: unknown) => {
+    // The transaction rolled back; a denial's row is committed on its own.
+    if (seen.hidden) return deniedCase(db, facts, id, action, seen.participantId);
+    if (error instanceof AppError && partRefusals.has(error)) {
+      await audit(db, facts, { action, subjectType: 'case', subjectId: id, participantId: seen.participantId, outcome: 'denied' });
+    }
+    throw error;
+  });
 }
 
 export async function caseHistory(db: Executor, facts: RequestFacts, id: string, query: { limit: number; cursor?: string | undefined }) {

@@ -12,7 +12,8 @@ import type { RequestFacts } from '../request-facts.js';
 import { applyDeadlineChanges, insertDeadline } from './deadline-rows.js';
 // effects.ts and this file call each other (an effect opens a case or sends an event); both only at run time.
 import { applyEffects } from './effects.js';
-import { definitionOf, gatherFacts, partiesOf, snapshotOf, type CaseRow } from './facts.js';
+import { definitionOf, gatherFacts, gatherFactsAndConsents, partiesOf, snapshotOf, type CaseRow } from './facts.js';
+import type { ConsentDates } from '../access/consents.js';
 
 /* Opening and events, each all-or-nothing in the caller's transaction. */
 
@@ -105,13 +106,25 @@ export async function openCaseTx(tx: Executor, input: OpenInput, author: Author)
   return row;
 }
 
-type EventResult = { row: CaseRow; event: typeof caseEvents.$inferSelect };
+type EventResult = {
+  row: CaseRow;
+  event: typeof caseEvents.$inferSelect;
+  /** The consents valid today that the facts were decided on. */
+  consents: ConsentDates[];
+  /**
+   * Whether the event changed nothing of who sees what: no party changed, the case did not
+   * close, and no effect ran (an effect may open, close or change other cases of the person).
+   * Then the case's parties and the viewer's parts read before the event still hold after it.
+   */
+  sameAudience: boolean;
+};
 
-export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, author: Author): Promise<EventResult> {
+/** Records an event on a locked case; `parties` are the case's, when the caller read them with the lock. */
+export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, author: Author, known?: { parties: Party[] }): Promise<EventResult> {
   const definition = definitionOf(locked.protocol);
   const now = author.request.now;
-  const parties = await partiesOf(tx, locked.id);
-  const facts = await gatherFacts(tx, {
+  const parties = known?.parties ?? (await partiesOf(tx, locked.id));
+  const { facts, consents } = await gatherFactsAndConsents(tx, {
     definition,
     caseId: locked.id,
     state: locked.state,
@@ -134,20 +147,42 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
 
   const version = locked.version + 1;
   const next = decision.next;
-  const [row] = await tx
-    .update(cases)
-    .set({
-      state: next.state,
-      previousState: next.previousState,
-      data: next.data as Record<string, unknown>,
-      ownerOrganisationId: next.ownerOrganisationId,
-      version,
-      ...holderColumns(definition, next),
-      closedAt: decision.final ? now : null,
-      updatedAt: now,
-    })
-    .where(and(eq(cases.id, locked.id), eq(cases.version, locked.version)))
-    .returning();
+  // The update and the history row go out together (postgres.js pipelines them on the
+  // transaction's connection: one round trip); the history row names the case and the version
+  // the update sets, so it needs nothing back from it. A failed update fails the transaction.
+  const [[row], [history]] = await Promise.all([
+    tx
+      .update(cases)
+      .set({
+        state: next.state,
+        previousState: next.previousState,
+        data: next.data as Record<string, unknown>,
+        ownerOrganisationId: next.ownerOrganisationId,
+        version,
+        ...holderColumns(definition, next),
+        closedAt: decision.final ? now : null,
+        updatedAt: now,
+      })
+      .where(and(eq(cases.id, locked.id), eq(cases.version, locked.version)))
+      .returning(),
+    tx
+      .insert(caseEvents)
+      .values({
+        id: eventId,
+        caseId: locked.id,
+        version,
+        type: event.type,
+        data: decision.eventData,
+        part: decision.part,
+        actorSub: author.sub,
+        organisationId: author.organisationId,
+        fromState: decision.from,
+        toState: decision.to,
+        observation: decision.observation,
+        at: now,
+      })
+      .returning(),
+  ]);
   if (!row) throw new AppError('STALE_VERSION', 'The case changed while this event was being recorded; read it again and retry.');
 
   const changedParties = next.parties.filter((party) => !parties.some((old) => old.part === party.part && old.organisationId === party.organisationId));
@@ -161,23 +196,6 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
   // A work item about the NGO's lost consent is settled by replacing the NGO or by the case closing.
   if (changedParties.length > 0 || decision.final) await reconcileConsentWorkItems(tx, row.participantId, now);
 
-  const [history] = await tx
-    .insert(caseEvents)
-    .values({
-      id: eventId,
-      caseId: row.id,
-      version,
-      type: event.type,
-      data: decision.eventData,
-      part: decision.part,
-      actorSub: author.sub,
-      organisationId: author.organisationId,
-      fromState: decision.from,
-      toState: decision.to,
-      observation: decision.observation,
-      at: now,
-    })
-    .returning();
   await applyEffects(tx, row, decision.effects, author, version);
   await audit(tx, author.request, {
     action: `case.event.${event.type}`,
@@ -186,5 +204,5 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
     participantId: row.participantId,
     outcome: 'success',
   });
-  return { row, event: history! };
+  return { row, event: history!, consents, sameAudience: changedParties.length === 0 && !decision.final && decision.effects.length === 0 };
 }

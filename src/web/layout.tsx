@@ -91,9 +91,36 @@ export function Layout(props: { page: PageContext; title: string; children?: Chi
 }
 
 /** A state as a tag, coloured by what it means for the reader. */
-const GOOD = new Set(['enrolled', 'done', 'completed', 'discharged', 'acknowledged', 'active', 'accepted', 'resident', 'plan_agreed', 'closed', 'in_treatment', 'not_needed']);
-const BAD = new Set(['breach_review', 'revoked', 'expelled', 'declined', 'not_arrived', 'lost_contact', 'returned_to_custody', 'not_started', 'overdue']);
-const WAIT = new Set(['waitlisted', 'sent', 'referred', 'planning', 'in_progress', 'screened', 'applied', 'ordered', 'completion_review']);
+const GOOD = new Set([
+  'enrolled',
+  'done',
+  'completed',
+  'discharged',
+  'acknowledged',
+  'active',
+  'accepted',
+  'resident',
+  'plan_agreed',
+  'closed',
+  'in_treatment',
+  'not_needed',
+  'approved',
+  'in_rehabilitation',
+]);
+const BAD = new Set([
+  'breach_review',
+  'revoked',
+  'expelled',
+  'declined',
+  'not_arrived',
+  'lost_contact',
+  'returned_to_custody',
+  'not_started',
+  'overdue',
+  'rejected',
+  'dropped_out',
+]);
+const WAIT = new Set(['waitlisted', 'sent', 'referred', 'planning', 'in_progress', 'screened', 'applied', 'ordered', 'completion_review', 'pending']);
 
 export function Tag(props: { value: string; label: string }) {
   const tone = BAD.has(props.value) ? 'bad' : GOOD.has(props.value) ? 'ok' : WAIT.has(props.value) ? 'warn' : 'muted';

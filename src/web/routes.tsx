@@ -15,6 +15,8 @@ import { mountPeopleRoutes } from './people-routes.js';
 import { mountPersonWorkRoutes } from './person-work-routes.js';
 import { mountOpenCaseRoutes } from './open-case-routes.js';
 import { mountConsentRoutes } from './consent-routes.js';
+import { mountCertificateRoutes } from './certificate-routes.js';
+import { localDay, minorUnitsForm } from './certificate.js';
 import { breakGlassCasePage, isCoordinator } from './pages/coordinator.js';
 import { Layout, Notice, type PageContext, type Viewer } from './layout.js';
 import { createOidcSignIn } from './oidc.js';
@@ -180,6 +182,9 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     return back && workspacePath(back) ? back : '/app';
   };
 
+  /** The reader's day and region: a certificate's centres are those certified today, the person's region first. */
+  const here = (c: WebContext) => ({ day: localDay(now(c), c.var.who.viewer.organisation.timeZone), region: c.var.who.viewer.organisation.region });
+
   const flashOf = (c: WebContext, lang: Lang) => (c.req.query('done') ? t(lang, 'web.done') : undefined);
 
   const app = new Hono<WebEnv>();
@@ -290,7 +295,7 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
   app.get('/cases/:id', signedIn, async (c) => {
     const { who } = c.var;
     try {
-      return c.html(casePage(who.page, await loadCase(who.api, c.req.param('id')), flashOf(c, who.page.lang), undefined));
+      return c.html(casePage(who.page, await loadCase(who.api, c.req.param('id'), here(c)), flashOf(c, who.page.lang), undefined));
     } catch (error) {
       if (error instanceof ApiRefusal && (error.status === 404 || error.status === 422)) {
         // The region's coordinator may break the glass on a case it cannot open, with a reason.
@@ -308,14 +313,14 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
     const id = c.req.param('id');
     let loaded;
     try {
-      loaded = await loadCase(who.api, id);
+      loaded = await loadCase(who.api, id, here(c));
     } catch (error) {
       if (error instanceof ApiRefusal) return notFoundPage(c, who.page);
       throw error;
     }
     const type = form.type ?? '';
     const schema = loaded.protocol.states[loaded.item.state]?.on[type]?.data ?? {};
-    const data = dataFromForm(schema, form, who.viewer.organisation.timeZone);
+    const data = dataFromForm(schema, minorUnitsForm(loaded.item, type, who.viewer, form), who.viewer.organisation.timeZone);
     const result = await who.api.post(`/cases/${id}/events`, { type, data, expectedVersion: Number(form.expectedVersion) });
     if (result.ok) return c.redirect(`/app/cases/${id}?done=1`, 303);
     // The API refused: nothing changed. Show the same form again with the API's words.
@@ -327,5 +332,6 @@ export function webRoutes(options: WebOptions, apiFetch: ApiFetch) {
   mountPersonWorkRoutes(app, { signedIn, checkedForm, refused, notFoundPage });
   mountOpenCaseRoutes(app, { signedIn, checkedForm, refused, notFoundPage });
   mountConsentRoutes(app, { signedIn, checkedForm, refused, notFoundPage });
+  mountCertificateRoutes(app, { signedIn, checkedForm, refused, notFoundPage });
   return app;
 }

@@ -1,4 +1,5 @@
 import { CATALOGUES, t, tMaybe } from '../../locales/catalogue.js';
+import { formatMoney } from './certificate.js';
 import { fieldLabel, formatWhen, humanise, type Lang } from './i18n.js';
 
 /**
@@ -14,7 +15,14 @@ export type ValueContext = {
   organisations: ReadonlyMap<string, string>;
   /** Unit id → name, from the prisons' GET /organisations/:id/units the reader may read. */
   units: ReadonlyMap<string, string>;
+  /** A certificate's claim id → the claim as people name it (its period and amount). */
+  claims?: ReadonlyMap<string, string> | undefined;
+  /** A certificate's currency: its money fields (in minor units) are shown as money in it. */
+  currency?: string | undefined;
 };
+
+/** The money fields of a certificate's case and events, in minor units. */
+const MONEY_KEYS = new Set(['value', 'amount', 'approved', 'pending', 'remaining']);
 
 /** The texts the service writes into case data (protocols/vocabulary.ts's SERVICE_TEXTS), by their English, to their catalogue key. */
 const SERVICE_TEXT_KEYS = new Map(Object.entries(CATALOGUES.en).flatMap(([key, message]) => (key.startsWith('text.') && message ? [[message, key] as const] : [])));
@@ -27,9 +35,11 @@ const isOrganisationField = (key: string) => key === 'organisationId' || key.end
 export function valueText(key: string, value: string | number | boolean, ctx: ValueContext): string {
   const { lang } = ctx;
   if (typeof value === 'boolean') return t(lang, value ? 'web.yes' : 'web.no');
+  if (typeof value === 'number' && ctx.currency && MONEY_KEYS.has(key)) return formatMoney(value, ctx.currency, lang);
   if (typeof value === 'number') return new Intl.NumberFormat(lang === 'ru' ? 'ru-RU' : 'en-GB').format(value);
   if (isOrganisationField(key)) return ctx.organisations.get(value) ?? t(lang, 'web.notShown');
   if (key === 'unitId') return ctx.units.get(value) ?? t(lang, 'web.notShown');
+  if (key === 'claimId') return ctx.claims?.get(value) ?? t(lang, 'web.notShown');
   if (DATE.test(value)) return formatWhen(value, lang, ctx.tz);
   const serviceText = SERVICE_TEXT_KEYS.get(value);
   if (serviceText) return tMaybe(lang, serviceText) ?? value;

@@ -89,14 +89,21 @@ const SEPARATORS = /[ :;,·—–()/…]+/y;
 /**
  * The ru-RU and en-GB dates and times `formatWhen` prints (`2 мар. 2026 г.`, `2 мар. 2026 г., 10:30`), integers,
  * decimals and percentages, the reference code `P-XXXX-XXXX` (Crockford base 32), a region's ISO 3166-2 code
- * (`KZ-PAV`, the indicators' region rows) and a UTC offset (`UTC+5`, the footer's time zone). Nothing else is data
+ * (`KZ-PAV`, the indicators' region rows), a UTC offset (`UTC+5`, the footer's time zone) and the ISO 4217 code of a
+ * certificate's currency (`1 500,00 KZT`, as Intl prints money in Russian). Nothing else is data
  * by its form.
  */
 export const DATA_FORMATS: Readonly<Record<'ru' | 'en', readonly RegExp[]>> = {
   ru: [/\d{1,2} (?:(?:янв|февр|мар|апр|июн|июл|авг|сент|окт|нояб|дек)\.|мая) \d{4} г\.(?:, \d{1,2}:\d{2})?/y],
   en: [/\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept|Oct|Nov|Dec) \d{4}(?:, \d{1,2}:\d{2})?/y],
 };
-const COMMON_FORMATS = [/P-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}/y, /\d+(?:[.,]\d+)?%?/y, /[A-Z]{2}-[A-Z0-9]{1,3}(?![\w-])/y, /UTC[+−]\d{1,2}(?::\d{2})?/y];
+const COMMON_FORMATS = [
+  /(?:KZT|KGS|UZS|TJS|TMT)(?![\w-])/y,
+  /P-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}/y,
+  /\d+(?:[.,]\d+)?%?/y,
+  /[A-Z]{2}-[A-Z0-9]{1,3}(?![\w-])/y,
+  /UTC[+−]\d{1,2}(?::\d{2})?/y,
+];
 
 export function catalogueMatcher(locale: Locale & ('ru' | 'en'), data: readonly string[]) {
   const templates = Object.entries(CATALOGUES[locale]).flatMap(([key, message]) =>

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogueMatcher, foreignTexts, visibleTexts } from './catalogue-text.js';
+import { certificateCase } from './certificate-world.js';
 import { buildDemoWorld, type DemoWorld } from './demo-world.js';
 import { createWebContext, fetchSession, type WebContext } from './web-context.js';
 
@@ -29,12 +30,26 @@ const ROLES = [
   ['coordinator', 'coordinator'],
 ] as const;
 
+/** What tests/web/certificate-world.ts and the test below type into a certificate's case. */
+const CERTIFICATE_TYPED = [
+  'Русова Арман',
+  'Русова',
+  'Арман',
+  'KZ-PAV-2026-0001',
+  'Зависимость средней тяжести',
+  'Трезвость и работа',
+  'Детоксикация',
+  'Реабилитация',
+  'Ресоциализация',
+  'Нет подтверждающих документов',
+];
+
 const caseLinks = (html: string) => [...new Set([...html.matchAll(/href="\/app\/cases\/([0-9a-f-]{36})"/g)].map((match) => match[1]!))];
 
 /** The page's texts that are not Russian catalogue texts or data, each with where it is; the page must be in Russian. */
-function foreignOn(path: string, html: string): string[] {
+function foreignOn(path: string, html: string, typed: readonly string[] = []): string[] {
   if (!html.includes('<html lang="ru"')) return [`${path}: not a Russian page`];
-  return foreignTexts(html, world.data).map((item) => `${path} ${item.where} ${item.text} (${item.why})`);
+  return foreignTexts(html, [...world.data, ...typed]).map((item) => `${path} ${item.where} ${item.text} (${item.why})`);
 }
 
 describe('the workspace in Russian', { timeout: 240_000 }, () => {
@@ -115,6 +130,44 @@ describe('the workspace in Russian', { timeout: 240_000 }, () => {
       expect(found).toEqual([]);
     });
   }
+
+  it('a rehabilitation certificate: the coordinator’s and the centre’s case page with its account and claims, the statement, a refused claim', async () => {
+    const { caseId } = await certificateCase(web, { name: 'Русова', upTo: 'in_rehabilitation' });
+    for (const amount of [300_000, 150_050]) {
+      const claimed = await web.region.send('provider', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-02', periodTo: '2026-03-02', amount });
+      expect(claimed.status, claimed.text).toBe(201);
+    }
+    const claims = (await web.t.request('GET', `/cases/${caseId}`, { token: web.region.tokens.coordinator })).json.data.claims as { id: string }[];
+    const decided = await web.region.send('coordinator', caseId, 'CLAIM_DECIDED', { claimId: claims[0]!.id, decision: 'rejected', reason: 'Нет подтверждающих документов' });
+    expect(decided.status, decided.text).toBe(201);
+    const found: string[] = [];
+    for (const [org, role] of [
+      ['coordinator', 'coordinator'],
+      ['provider', 'treatment_staff'],
+    ] as const) {
+      const session = await fetchSession(web.base, web.region.orgs[org].id, role);
+      for (const path of [`/app/cases/${caseId}`, `/app/cases/${caseId}/statement`]) {
+        const page = await session.request(path);
+        expect(page.status, path).toBe(200);
+        found.push(...foreignOn(`${role} ${path}`, page.text, CERTIFICATE_TYPED));
+      }
+    }
+    const provider = await fetchSession(web.base, web.region.orgs.provider.id, 'treatment_staff');
+    const current = await web.t.request('GET', `/cases/${caseId}`, { token: web.region.tokens.provider });
+    const refused = await provider.request(`/app/cases/${caseId}/events`, {
+      form: {
+        _csrf: provider.csrf,
+        type: 'SERVICE_CLAIMED',
+        expectedVersion: String(current.json.version),
+        'data.periodFrom': '2026-03-02',
+        'data.periodTo': '2026-03-02',
+        'data.amount': '9999999',
+      },
+    });
+    expect(refused.status).toBe(422);
+    found.push(...foreignOn('refused SERVICE_CLAIMED', refused.text, CERTIFICATE_TYPED));
+    expect(found).toEqual([]);
+  });
 
   it('a form the API refuses comes back in Russian, with its field errors; a refused break-glass too', async () => {
     const prison = await fetchSession(web.base, web.region.orgs.prison.id, 'prison_staff');

@@ -7,6 +7,8 @@ import { problemMessage, type Problem } from '../problem.js';
 import type { CaseItem, Caseworker, HistoryItem, OrganisationItem, Page } from '../shapes.js';
 import { DataList, DataValue, type ValueContext } from '../values.js';
 import { AssigneeSection } from './assignee.js';
+import { CENTRE_EVENTS, centreGroups, claimName, loadCentres, MONEY_DATA, moneyField, moneyOf } from '../certificate.js';
+import { CertificatePanel } from './certificate.js';
 
 /** The protocol as published by GET /protocols/:id: titles, and each event's data schema per state. */
 export type PublishedProtocol = {
@@ -18,9 +20,18 @@ export type FailedForm = { event: string; problem: Problem; values: Record<strin
 
 const DATA_CLASSES = ['identity', 'contact', 'custody', 'legal', 'compliance', 'health', 'social'] as const;
 /** A data class with something in it: an empty one is not worth a heading. */
+const omit = (data: Record<string, unknown>, keys: readonly string[]) => Object.fromEntries(Object.entries(data).filter(([key]) => !keys.includes(key)));
+/** An event's record of the certificate it left (a claim, a decision): its balance only, the rest is the account's. */
+function balanceOnly(data: Record<string, unknown>): Record<string, unknown> {
+  const certificate = data.certificate as Record<string, unknown> | undefined;
+  if (!certificate || typeof certificate !== 'object') return data;
+  const { approved, pending, remaining } = certificate;
+  return { ...data, certificate: { approved, pending, remaining } };
+}
 const hasData = (value: unknown) => value !== undefined && value !== null && (typeof value !== 'object' || Object.keys(value).length > 0);
 
-export async function loadCase(api: ApiClient, id: string) {
+/** A case with everything its page names: history, person, protocol, organisations, units, caseworkers, and a certificate's centres. */
+export async function loadCase(api: ApiClient, id: string, here?: { day: string; region: string }) {
   const item = await api.get<CaseItem>(`/cases/${id}`);
   const [history, participant, protocol, organisations, caseworkers] = await Promise.all([
     api.get<Page<HistoryItem>>(`/cases/${id}/events?limit=200`),
@@ -34,7 +45,10 @@ export async function loadCase(api: ApiClient, id: string) {
   const prisons = new Set([item.ownerOrganisationId, ...item.parties.map((party) => party.organisationId)].filter((id) => all.find((org) => org.id === id)?.kind === 'prison'));
   const unitLists = await Promise.all([...prisons].map((id) => api.maybe<{ items: { id: string; name: string }[] }>(`/organisations/${id}/units`)));
   const units = new Map(unitLists.flatMap((list) => list?.items ?? []).map((unit) => [unit.id, unit.name]));
-  return { item, history: history.items, participant, protocol, organisations: all, units, caseworkers: caseworkers?.items ?? [] };
+  // The person's region, where the reader sees the person; else the reader's own.
+  const region = typeof participant?.region === 'string' ? participant.region : (here?.region ?? '');
+  const centres = here ? await loadCentres(api, item, region, here.day) : undefined;
+  return { item, history: history.items, participant, protocol, organisations: all, units, caseworkers: caseworkers?.items ?? [], centres };
 }
 
 export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited<ReturnType<typeof loadCase>>, flash: string | undefined, failed: FailedForm | undefined) {
@@ -43,10 +57,18 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
   const tz = viewer.organisation.timeZone;
   const { item, history, participant, protocol, organisations, units } = loaded;
   const names = new Map(organisations.map((org) => [org.id, org.name]));
-  const ctx: ValueContext = { lang, tz, organisations: names, units };
+  const money = moneyOf(item);
+  const claims = money && new Map(money.claims.map((claim) => [claim.id, claimName(claim, money.certificate.currency, lang, t)]));
+  const ctx: ValueContext = { lang, tz, organisations: names, units, claims, currency: money?.certificate.currency };
   const options: OrganisationOption[] = organisations.map((org) => ({ id: org.id, name: org.name, kind: org.kind }));
   const transitions = protocol.states[item.state]?.on ?? {};
   const stateTitle = (state: string) => stateLabel(item.protocol, state, lang);
+  // The person's choice of centre: only centres certified today, the person's region first.
+  // A change of centre offers every certified centre but the person's current one.
+  const current = item.parties.find((party) => party.part === 'centre')?.organisationId;
+  const pickers = loaded.centres ? { centreOrganisationId: centreGroups(loaded.centres, t, current) } : undefined;
+  // A claim is decided on its row of the certificate's claims, not in a form of its own.
+  const forms = item.allowedEvents.filter((event) => !(money && event === 'CLAIM_DECIDED'));
   const title = `${protocolText(lang, protocolKey.title(item.protocol), protocol.title) ?? item.protocol}: ${item.participant.referenceCode}`;
   return (
     <Layout page={page} title={title}>
@@ -66,6 +88,7 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
         <dd>{item.parties.map((party) => `${partLabel(item.protocol, party.part, lang)}: ${names.get(party.organisationId) ?? t('web.notShown')}`).join('; ')}</dd>
       </dl>
       <AssigneeSection page={page} item={item} caseworkers={loaded.caseworkers} />
+      {money && <CertificatePanel page={page} item={item} money={money} values={failed?.event === 'CLAIM_DECIDED' ? failed.values : undefined} />}
       <div class="grid">
         <section aria-labelledby="participant">
           <h2 id="participant">{t('web.participant')}</h2>
@@ -87,20 +110,20 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
         </section>
         <section aria-labelledby="case-data">
           <h2 id="case-data">{t('web.details')}</h2>
-          <DataList data={item.data} ctx={ctx} />
+          <DataList data={money ? omit(item.data, MONEY_DATA) : item.data} ctx={ctx} />
           {item.dataWithheld && <p class="hint">{t('web.withheld')}</p>}
         </section>
       </div>
       <section aria-labelledby="actions">
         <h2 id="actions">{t('web.actions')}</h2>
-        {item.allowedEvents.length === 0 && <p>{t('web.noActions')}</p>}
-        {item.allowedEvents.map((event) => {
+        {forms.length === 0 && <p>{t('web.noActions')}</p>}
+        {forms.map((event) => {
           const transition = transitions[event];
           if (!transition) return null;
           const prefix = `ev-${event.toLowerCase()}`;
           const isFailed = failed?.event === event;
           return (
-            <details class="action" open={isFailed || item.allowedEvents.length === 1}>
+            <details class="action" open={isFailed || forms.length === 1}>
               <summary>
                 {eventLabel(item.protocol, event, lang)}: {protocolText(lang, protocolKey.event(item.protocol, event), transition.description)}
               </summary>
@@ -115,6 +138,8 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
                   organisations={options}
                   values={isFailed ? failed.values : undefined}
                   errors={isFailed ? failed.errors : undefined}
+                  pickers={CENTRE_EVENTS.includes(event as (typeof CENTRE_EVENTS)[number]) ? pickers : undefined}
+                  money={moneyField(item, event, viewer)}
                 />
                 <button class="primary" type="submit">
                   {t('web.record')}: {eventLabel(item.protocol, event, lang)}
@@ -144,7 +169,7 @@ export function casePage(page: PageContext & { viewer: Viewer }, loaded: Awaited
                 </th>
                 <td>{event.organisationId ? (names.get(event.organisationId) ?? t('web.notShown')) : partLabel(item.protocol, event.part, lang)}</td>
                 <td>
-                  <DataValue name="data" value={event.data} ctx={ctx} />
+                  <DataValue name="data" value={balanceOnly(event.data)} ctx={ctx} />
                   {event.dataWithheld && <span class="hint">{t('web.withheld')}</span>}
                 </td>
               </tr>

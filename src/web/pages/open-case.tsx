@@ -1,5 +1,5 @@
 import { protocolKey, protocolText } from '../../../locales/catalogue.js';
-import { SchemaFields, type JsonSchema } from '../forms.js';
+import { SchemaFields, type JsonSchema, type OptionGroup } from '../forms.js';
 import { protocolTitle, translator, type Lang, type Translate } from '../i18n.js';
 import { Layout, Notice, type PageContext, type Viewer } from '../layout.js';
 import type { OrganisationItem, Participant } from '../shapes.js';
@@ -13,7 +13,7 @@ import type { OrganisationItem, Participant } from '../shapes.js';
 
 type SignedInPage = PageContext & { viewer: Viewer };
 
-export type PartData = { title: { en: string; ru: string }; kinds: string[]; required: boolean; certified?: boolean; automatic?: string };
+export type PartData = { title: { en: string; ru: string }; kinds: string[]; required: boolean; certified?: boolean; automatic?: string; fromData?: string };
 export type OpeningProtocol = {
   id: string;
   title: { en: string; ru: string };
@@ -26,8 +26,33 @@ export type OpenValues = { parties: Record<string, string>; data: Record<string,
 /** The protocols the reader's roles may open (GET /protocols, then each one's opening roles). */
 export const mayOpen = (protocol: OpeningProtocol, viewer: Viewer) => protocol.opening.roles.some((role) => (viewer.roles as readonly string[]).includes(role));
 
-/** The parts the opener names: all but the one its own organisation fills and those the service fills. */
-export const namedParts = (protocol: OpeningProtocol) => Object.entries(protocol.parts).filter(([part, data]) => part !== protocol.opening.ownerPart && !data.automatic);
+/** Parts filled after opening by an event, not named by the opener: a certificate's centre, the person's choice (CENTRE_CHOSEN). */
+const CHOSEN_LATER: Readonly<Record<string, readonly string[]>> = { 'rehabilitation-certificate': ['centre'] };
+
+/**
+ * The parts the opener names as parties: all but the one its own organisation fills, those the
+ * service fills, those an opening data field fills (`fromData`: its picker is that field's) and
+ * those chosen later.
+ */
+export const namedParts = (protocol: OpeningProtocol) =>
+  Object.entries(protocol.parts).filter(
+    ([part, data]) => part !== protocol.opening.ownerPart && !data.automatic && !data.fromData && !(CHOSEN_LATER[protocol.id] ?? []).includes(part),
+  );
+
+/** The opening data's organisation fields that fill a part (`fromData`): each picker lists that part's candidates, nearest first. */
+function dataPickers(protocol: OpeningProtocol, organisations: OrganisationItem[], viewer: Viewer, t: Translate): Record<string, OptionGroup[]> {
+  return Object.fromEntries(
+    Object.values(protocol.parts).flatMap((data) => {
+      if (!data.fromData) return [];
+      const groups = candidates(data, organisations, viewer);
+      const option = (org: OrganisationItem) => ({ id: org.id, name: org.name, kind: org.kind });
+      const shown = (['region', 'country', 'elsewhere'] as const)
+        .filter((group) => groups[group].length > 0)
+        .map((group) => ({ label: t(`web.open.group.${group}`), options: groups[group].map(option) }));
+      return [[data.fromData, shown]];
+    }),
+  );
+}
 
 /** A part's candidates: its kinds only, certified ones only where the part requires it; grouped by nearness. */
 export function candidates(part: PartData, organisations: OrganisationItem[], viewer: Viewer) {
@@ -137,7 +162,15 @@ export function openCasePage(page: SignedInPage, person: Participant, protocol: 
               </select>
             </div>
           )}
-          <SchemaFields prefix="open" schema={schema} lang={lang} organisations={[]} values={values.data} errors={values.errors} />
+          <SchemaFields
+            prefix="open"
+            schema={schema}
+            lang={lang}
+            organisations={[]}
+            pickers={dataPickers(protocol, organisations, viewer, t)}
+            values={values.data}
+            errors={values.errors}
+          />
         </fieldset>
         <button class="primary" type="submit">
           {t('web.open.submit')}

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from './helpers/context.js';
+import { createRegion, type Region } from './helpers/region.js';
+import { statementCounter } from './helpers/statements.js';
+
+/**
+ * How many statements an event costs (issue 18): the bench's drug test on an enrolled prisoner,
+ * counted through drizzle on whichever database the tests run on, from the token to the answer.
+ * BEGIN and COMMIT are the driver's and not counted. A change that adds a round trip to every
+ * event fails here; one that removes one lowers the bound.
+ */
+let t: TestContext;
+let r: Region;
+let counter: ReturnType<typeof statementCounter>;
+
+beforeAll(async () => {
+  t = await createTestContext();
+  counter = statementCounter(t.db);
+  r = await createRegion(t);
+});
+afterAll(() => t.close());
+
+/**
+ * The case read and locked with everything the answer needs, the engine's facts, the case's
+ * update and the history row (sent together), a chain head locked, the audit row and the new
+ * head in one (was 16).
+ */
+const EVENT_STATEMENTS = 6;
+
+async function enrolled() {
+  const unit = await t.request('POST', `/organisations/${r.orgs.prison.id}/units`, {
+    token: r.tokens.prison,
+    body: { kind: 'atlantis', name: `Unit ${Math.random()}`, places: 10 },
+  });
+  const person = await r.participant('prison', 'Counted');
+  const enrolment = await r.open('prison', 'unit-enrolment', person.id, [], { unitId: unit.json.id, expectedReleaseDate: '2026-06-01' });
+  await r.send('prison', enrolment.json.id, 'SCREENED', { date: '2026-03-02', outcome: 'suitable' });
+  const admitted = await r.send('prison', enrolment.json.id, 'ADMITTED', { date: '2026-03-02', consentToTreatment: true, unitAgreementSigned: true });
+  expect(admitted.json.case.state).toBe('enrolled');
+  return { id: enrolment.json.id as string, version: admitted.json.case.version as number };
+}
+
+const drugTest = (id: string, version: number) =>
+  t.request('POST', `/cases/${id}/events`, {
+    token: r.tokens.prison,
+    body: { type: 'DRUG_TEST_RECORDED', data: { date: '2026-03-02', result: 'negative' }, expectedVersion: version },
+  });
+
+describe('statements per event', () => {
+  it(`a drug test is at most ${EVENT_STATEMENTS} statements, and the answer is the updated case`, async () => {
+    const target = await enrolled();
+    // The first event warms what is built once per process (nothing the count should depend on, but it must not flatter it either).
+    const { result: response, statements } = await counter.during(() => drugTest(target.id, target.version));
+    expect(response.status, response.text).toBe(201);
+    expect(response.json.case).toMatchObject({ id: target.id, version: target.version + 1, state: 'enrolled' });
+    expect(response.json.event).toMatchObject({ type: 'DRUG_TEST_RECORDED', version: target.version + 1, data: { result: 'negative' } });
+    expect(statements.length, statements.join('\n')).toBeGreaterThan(0);
+    expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(EVENT_STATEMENTS);
+    const again = await counter.during(() => drugTest(target.id, target.version + 1));
+    expect(again.result.status).toBe(201);
+    expect(again.statements.length, again.statements.join('\n')).toBeLessThanOrEqual(EVENT_STATEMENTS);
+  });
+
+  it('a stale version is refused on the locked read alone, and nothing is written', async () => {
+    const target = await enrolled();
+    const { result, statements } = await counter.during(() => drugTest(target.id, target.version - 1));
+    expect(result.status).toBe(409);
+    expect(result.json).toMatchObject({ code: 'STALE_VERSION', currentVersion: target.version });
+    expect(statements.length, statements.join('\n')).toBe(1);
+  });
+});
