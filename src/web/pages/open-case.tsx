@@ -13,7 +13,7 @@ import type { OrganisationItem, Participant } from '../shapes.js';
 
 type SignedInPage = PageContext & { viewer: Viewer };
 
-export type PartData = { title: { en: string; ru: string }; kinds: string[]; required: boolean; certified?: boolean; automatic?: string; fromData?: string };
+export type PartData = { title: { en: string; ru: string }; kinds: string[]; required: boolean; certified?: boolean; automatic?: string; fromData?: string; filledBy?: string[] };
 export type OpeningProtocol = {
   id: string;
   title: { en: string; ru: string };
@@ -26,18 +26,13 @@ export type OpenValues = { parties: Record<string, string>; data: Record<string,
 /** The protocols the reader's roles may open (GET /protocols, then each one's opening roles). */
 export const mayOpen = (protocol: OpeningProtocol, viewer: Viewer) => protocol.opening.roles.some((role) => (viewer.roles as readonly string[]).includes(role));
 
-/** Parts filled after opening by an event, not named by the opener: a certificate's centre, the person's choice (CENTRE_CHOSEN). */
-const CHOSEN_LATER: Readonly<Record<string, readonly string[]>> = { 'rehabilitation-certificate': ['centre'] };
-
 /**
  * The parts the opener names as parties: all but the one its own organisation fills, those the
  * service fills, those an opening data field fills (`fromData`: its picker is that field's) and
- * those chosen later.
+ * those only an event may fill (`filledBy`: a certificate's centre is the person's choice, CENTRE_CHOSEN).
  */
 export const namedParts = (protocol: OpeningProtocol) =>
-  Object.entries(protocol.parts).filter(
-    ([part, data]) => part !== protocol.opening.ownerPart && !data.automatic && !data.fromData && !(CHOSEN_LATER[protocol.id] ?? []).includes(part),
-  );
+  Object.entries(protocol.parts).filter(([part, data]) => part !== protocol.opening.ownerPart && !data.automatic && !data.fromData && !data.filledBy);
 
 /** The opening data's organisation fields that fill a part (`fromData`): each picker lists that part's candidates, nearest first. */
 function dataPickers(protocol: OpeningProtocol, organisations: OrganisationItem[], viewer: Viewer, t: Translate): Record<string, OptionGroup[]> {
