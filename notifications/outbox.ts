@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { rowsOf } from '../db/migrate.js';
 import { insertRecords } from '../db/bulk.js';
@@ -24,28 +24,48 @@ export function messageIdFor(deadlineId: string, organisationId: string, domain 
   return `<${deadlineId}.${organisationId}@${domain}>`;
 }
 
+type DueRow = { id: unknown; case_id: unknown; rule: unknown; kind: unknown; due_at: string | Date; concerns: unknown; protocol: unknown; reference_code: unknown };
+
+/** A uuid[] column read through raw SQL: an array from postgres.js, the text form `{a,b}` from some drivers. */
+function uuidArray(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  const text = String(value ?? '{}');
+  return text.length <= 2 ? [] : text.slice(1, -1).split(',');
+}
+
 /** Turns every due open deadline row into messages (a timeout is not a message: the tick sends its event); returns how many rows it handled. */
 export async function materialiseDue(db: Database, options: MaterialiseOptions): Promise<number> {
   const batch = options.batch ?? 1000;
   let handled = 0;
   for (;;) {
     const done = await db.transaction(async (tx) => {
-      const due = await tx
-        .select()
-        .from(deadlines)
-        .where(and(eq(deadlines.status, 'open'), lte(deadlines.dueAt, options.now), ne(deadlines.kind, 'timeout')))
-        .orderBy(asc(deadlines.dueAt))
-        .limit(batch)
-        .for('update', { skipLocked: true });
+      // One statement claims the batch (SKIP LOCKED: another instance takes other rows), marks it
+      // fired and brings each row's protocol and participant reference; the inserts below commit
+      // with it, so a row is fired exactly when its messages exist.
+      const due = rowsOf<DueRow>(
+        await tx.execute(sql`
+          with claimed as (
+            select id from ${deadlines}
+            where status = 'open' and due_at <= ${options.now.toISOString()} and kind <> 'timeout'
+            order by due_at limit ${batch} for update skip locked),
+          fired as (
+            update ${deadlines} d set status = 'fired', updated_at = ${options.now.toISOString()}
+            from claimed where d.id = claimed.id
+            returning d.id, d.case_id, d.participant_id, d.rule, d.kind, d.due_at, d.concerns)
+          select f.id, f.case_id, f.rule, f.kind, f.due_at, f.concerns, c.protocol, p.reference_code
+          from fired f left join ${cases} c on c.id = f.case_id left join ${participants} p on p.id = f.participant_id
+          order by f.due_at, f.id`),
+      ).map((row) => ({
+        id: String(row.id),
+        caseId: row.case_id === null ? null : String(row.case_id),
+        rule: String(row.rule),
+        kind: String(row.kind),
+        dueAt: new Date(row.due_at),
+        concerns: uuidArray(row.concerns),
+        protocol: row.protocol === null ? null : String(row.protocol),
+        reference: row.reference_code === null ? '' : String(row.reference_code),
+      }));
       if (due.length === 0) return 0;
-      const caseIds = [...new Set(due.map((row) => row.caseId).filter((id): id is string => id !== null))];
-      const caseRows = caseIds.length > 0 ? await tx.select({ id: cases.id, protocol: cases.protocol }).from(cases).where(inArray(cases.id, caseIds)) : [];
-      const protocolOf = new Map(caseRows.map((row) => [row.id, row.protocol]));
-      const people = await tx
-        .select({ id: participants.id, reference: participants.referenceCode })
-        .from(participants)
-        .where(inArray(participants.id, [...new Set(due.map((row) => row.participantId))]));
-      const referenceOf = new Map(people.map((row) => [row.id, row.reference]));
       const orgIds = [...new Set(due.flatMap((row) => row.concerns))];
       const orgs = orgIds.length > 0 ? await tx.select().from(organisations).where(inArray(organisations.id, orgIds)) : [];
       const orgOf = new Map(orgs.map((org) => [org.id, org]));
@@ -54,8 +74,7 @@ export async function materialiseDue(db: Database, options: MaterialiseOptions):
       const inbox: (typeof notifications.$inferInsert)[] = [];
       const mail: (typeof outbox.$inferInsert)[] = [];
       for (const row of due) {
-        const protocol = row.caseId ? (protocolOf.get(row.caseId) ?? null) : null;
-        const reference = referenceOf.get(row.participantId) ?? '';
+        const { protocol, reference } = row;
         // The workspace's page, never the API (a browser gets a 401 problem document there): signed out, it returns here after sign-in.
         const link = row.caseId ? `${options.publicUrl}/app/cases/${row.caseId}` : `${options.publicUrl}/app`;
         for (const organisationId of row.concerns) {
@@ -100,15 +119,6 @@ export async function materialiseDue(db: Database, options: MaterialiseOptions):
       }
       await insertRecords(tx, notifications, inbox, { onConflictDoNothing: notifications.dedupeKey });
       await insertRecords(tx, outbox, mail, { onConflictDoNothing: outbox.dedupeKey });
-      await tx
-        .update(deadlines)
-        .set({ status: 'fired', updatedAt: options.now })
-        .where(
-          inArray(
-            deadlines.id,
-            due.map((row) => row.id),
-          ),
-        );
       return due.length;
     });
     handled += done;

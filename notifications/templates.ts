@@ -73,20 +73,51 @@ function formatDue(at: Date, timeZone: string, locale: TemplateLocale): string {
   return `${text} (${timeZone})`;
 }
 
-export function renderMessage(vars: MessageVars, requestedLocale: string): RenderedMessage {
+/** A message's fixed words: everything but the reference, the due time and the link. */
+type MessageWords = {
+  locale: TemplateLocale;
+  kind: string;
+  title: string;
+  protocolTitle: string;
+  strings: { person: string; protocol: string; due: string; open: string; privacy: string; signature: string };
+};
+
+/**
+ * The words depend only on (requested locale, kind, protocol, rule), and the catalogues are fixed at
+ * start-up, so they are looked up once per combination, not once per message: for 100,000 due
+ * deadlines, checking the locale's coverage and walking the title's fallbacks per message cost
+ * more than the database work. Bounded: cleared if a stream of unknown rules ever fills it.
+ */
+const wordsCache = new Map<string, MessageWords>();
+const WORDS_CACHE_LIMIT = 10_000;
+
+function messageWords(vars: Pick<MessageVars, 'rule' | 'protocol' | 'kind'>, requestedLocale: string): MessageWords {
+  const key = `${requestedLocale}\u0000${vars.kind}\u0000${vars.protocol ?? ''}\u0000${vars.rule}`;
+  const cached = wordsCache.get(key);
+  if (cached) return cached;
   const locale = pickLocale(requestedLocale);
   const words = translator(locale);
-  const kind = words(`mail.kind.${vars.kind}`);
-  const strings = {
-    person: words('mail.person'),
-    protocol: words('mail.protocol'),
-    due: words('mail.due'),
-    open: words('mail.open'),
-    privacy: words('mail.privacy'),
-    signature: words('mail.signature'),
+  const found: MessageWords = {
+    locale,
+    kind: words(`mail.kind.${vars.kind}`),
+    title: noticeTitle(vars.protocol, vars.rule, locale),
+    protocolTitle: vars.protocol ? (protocolText(locale, protocolKey.title(vars.protocol), protocolById(vars.protocol)?.title) ?? vars.protocol) : '—',
+    strings: {
+      person: words('mail.person'),
+      protocol: words('mail.protocol'),
+      due: words('mail.due'),
+      open: words('mail.open'),
+      privacy: words('mail.privacy'),
+      signature: words('mail.signature'),
+    },
   };
-  const title = noticeTitle(vars.protocol, vars.rule, locale);
-  const protocolTitle = vars.protocol ? (protocolText(locale, protocolKey.title(vars.protocol), protocolById(vars.protocol)?.title) ?? vars.protocol) : '—';
+  if (wordsCache.size >= WORDS_CACHE_LIMIT) wordsCache.clear();
+  wordsCache.set(key, found);
+  return found;
+}
+
+export function renderMessage(vars: MessageVars, requestedLocale: string): RenderedMessage {
+  const { locale, kind, title, protocolTitle, strings } = messageWords(vars, requestedLocale);
   const due = formatDue(vars.dueAt, vars.timeZone, locale);
   const subject = `CADAP ${kind}: ${title} (${vars.reference})`;
   const text = [
