@@ -75,7 +75,13 @@ describe('rehabilitation-certificate: the money', () => {
             const pending = claimsOf(snapshot.data).filter((candidate) => candidate.status === 'pending');
             const decision =
               'claim' in step
-                ? decide(definition, snapshot, { type: 'SERVICE_CLAIMED', data: claim(step.claim, addDays('2026-02-01', index), addDays('2026-02-01', index)), id: idOf(index) }, centre, NOW)
+                ? decide(
+                    definition,
+                    snapshot,
+                    { type: 'SERVICE_CLAIMED', data: claim(step.claim, addDays('2026-02-01', index), addDays('2026-02-01', index)), id: idOf(index) },
+                    centre,
+                    NOW,
+                  )
                 : decide(
                     definition,
                     snapshot,
@@ -104,8 +110,15 @@ describe('rehabilitation-certificate: the money', () => {
     const rejected = { ...PENDING_CLAIM, id: idOf(21), periodFrom: '2026-02-20', periodTo: '2026-02-25', status: 'rejected', reason: 'No' };
     const pending = { ...PENDING_CLAIM, periodFrom: '2026-02-01', periodTo: '2026-02-09' };
     const snapshot = snapshotFor(definition.id, 'in_rehabilitation', { data: { ...WITH_PENDING_CLAIM, claims: [pending, approved, rejected] } });
-    const period = (periodFrom: string, periodTo: string) => decide(definition, snapshot, { type: 'SERVICE_CLAIMED', data: claim(1, periodFrom, periodTo), id: idOf(30) }, centre, NOW);
-    const refused = (path: string, reason: RegExp) => ({ ok: false, code: 'VALIDATION_FAILED', guard: 'claimPeriodAllowed', reason: expect.stringMatching(reason), errors: [{ path }] });
+    const period = (periodFrom: string, periodTo: string) =>
+      decide(definition, snapshot, { type: 'SERVICE_CLAIMED', data: claim(1, periodFrom, periodTo), id: idOf(30) }, centre, NOW);
+    const refused = (path: string, reason: RegExp) => ({
+      ok: false,
+      code: 'VALIDATION_FAILED',
+      guard: 'claimPeriodAllowed',
+      reason: expect.stringMatching(reason),
+      errors: [{ path }],
+    });
     // One shared day with the pending claim (its last day) or the approved one (its first or last day) is refused, naming the claim's period, not the person.
     expect(period('2026-02-09', '2026-02-09')).toMatchObject(refused('data.periodFrom', /pending claim for 2026-02-01 to 2026-02-09/));
     expect(period('2026-02-05', '2026-02-10')).toMatchObject(refused('data.periodFrom', /claim for 2026-02-01 to 2026-02-09/));

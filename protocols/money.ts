@@ -76,9 +76,7 @@ export function claimPeriodAllowed(data: Data, period: ClaimPeriod, today: strin
   const validUntil = certificateOf(data)?.validUntil;
   if (!validUntil || period.periodTo > validUntil) return { reason: `The period ends after the certificate’s end (${validUntil ?? 'none issued'}).`, path: 'periodTo' };
   if (period.periodTo > today) return { reason: `The period ends in the future (today is ${today}).`, path: 'periodTo' };
-  const billed = claimsOf(data).find(
-    (claim) => claim.status !== 'rejected' && claim.periodFrom <= period.periodTo && period.periodFrom <= claim.periodTo,
-  );
+  const billed = claimsOf(data).find((claim) => claim.status !== 'rejected' && claim.periodFrom <= period.periodTo && period.periodFrom <= claim.periodTo);
   return billed
     ? { reason: `The period shares days with the ${billed.status} claim for ${billed.periodFrom} to ${billed.periodTo}: a day is claimed once.`, path: 'periodFrom' }
     : true;
