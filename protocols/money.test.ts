@@ -5,6 +5,7 @@ import { decide, open } from './engine.js';
 import { PROTOCOLS } from './index.js';
 import type { CaseSnapshot } from './model.js';
 import { claimsOf, certificateOf } from './money.js';
+import { addDays } from './time.js';
 
 /**
  * docs/DOMAIN.md §6: the certificate's money, decided by the engine alone. A claim never
@@ -16,7 +17,7 @@ const NOW = new Date('2026-03-02T06:00:00Z');
 const centre = staff(ORG.provider);
 const coordinator = staff(ORG.coordinator);
 const idOf = (n: number) => `40000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const claim = (amount: number) => ({ periodFrom: '2026-03-01', periodTo: '2026-03-31', amount });
+const claim = (amount: number, periodFrom = '2026-03-01', periodTo = '2026-03-02') => ({ periodFrom, periodTo, amount });
 
 describe('rehabilitation-certificate: the money', () => {
   it('refuses a claim above the balance as a validation error on its amount, and takes one exactly at it', () => {
@@ -74,7 +75,13 @@ describe('rehabilitation-certificate: the money', () => {
             const pending = claimsOf(snapshot.data).filter((candidate) => candidate.status === 'pending');
             const decision =
               'claim' in step
-                ? decide(definition, snapshot, { type: 'SERVICE_CLAIMED', data: claim(step.claim), id: idOf(index) }, centre, NOW)
+                ? decide(
+                    definition,
+                    snapshot,
+                    { type: 'SERVICE_CLAIMED', data: claim(step.claim, addDays('2026-02-01', index), addDays('2026-02-01', index)), id: idOf(index) },
+                    centre,
+                    NOW,
+                  )
                 : decide(
                     definition,
                     snapshot,
@@ -95,6 +102,48 @@ describe('rehabilitation-certificate: the money', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('refuses a period that bills a day twice, starts before the admission, ends after the certificate or after today; adjacent periods pass', () => {
+    // The fixture's person was admitted on 2026-02-01; the certificate ends 2026-12-31; NOW is 2026-03-02 in Almaty.
+    const approved = { ...PENDING_CLAIM, id: idOf(20), periodFrom: '2026-02-10', periodTo: '2026-02-14', status: 'approved' };
+    const rejected = { ...PENDING_CLAIM, id: idOf(21), periodFrom: '2026-02-20', periodTo: '2026-02-25', status: 'rejected', reason: 'No' };
+    const pending = { ...PENDING_CLAIM, periodFrom: '2026-02-01', periodTo: '2026-02-09' };
+    const snapshot = snapshotFor(definition.id, 'in_rehabilitation', { data: { ...WITH_PENDING_CLAIM, claims: [pending, approved, rejected] } });
+    const period = (periodFrom: string, periodTo: string) =>
+      decide(definition, snapshot, { type: 'SERVICE_CLAIMED', data: claim(1, periodFrom, periodTo), id: idOf(30) }, centre, NOW);
+    const refused = (path: string, reason: RegExp) => ({
+      ok: false,
+      code: 'VALIDATION_FAILED',
+      guard: 'claimPeriodAllowed',
+      reason: expect.stringMatching(reason),
+      errors: [{ path }],
+    });
+    // One shared day with the pending claim (its last day) or the approved one (its first or last day) is refused, naming the claim's period, not the person.
+    expect(period('2026-02-09', '2026-02-09')).toMatchObject(refused('data.periodFrom', /pending claim for 2026-02-01 to 2026-02-09/));
+    expect(period('2026-02-05', '2026-02-10')).toMatchObject(refused('data.periodFrom', /claim for 2026-02-01 to 2026-02-09/));
+    expect(period('2026-02-14', '2026-02-15')).toMatchObject(refused('data.periodFrom', /approved claim for 2026-02-10 to 2026-02-14/));
+    expect(period('2026-02-11', '2026-02-12')).toMatchObject(refused('data.periodFrom', /approved claim/));
+    expect(period('2026-01-01', '2026-03-01')).toMatchObject({ ok: false, guard: 'claimPeriodAllowed' });
+    // Adjacent periods pass: the day after the approved claim, and the days of a rejected claim are free again.
+    expect(period('2026-02-15', '2026-02-15')).toMatchObject({ ok: true });
+    expect(period('2026-02-20', '2026-02-25')).toMatchObject({ ok: true });
+    // Before the admission to the current centre: refused on periodFrom; the admission day itself passes.
+    expect(period('2026-01-31', '2026-01-31')).toMatchObject(refused('data.periodFrom', /before the admission to this centre \(2026-02-01\)/));
+    const readmitted = { ...snapshot, data: { ...snapshot.data, claims: [], admittedOn: '2026-03-01' } };
+    const afterMove = (periodFrom: string) => decide(definition, readmitted, { type: 'SERVICE_CLAIMED', data: claim(1, periodFrom, '2026-03-01'), id: idOf(31) }, centre, NOW);
+    expect(afterMove('2026-02-28')).toMatchObject(refused('data.periodFrom', /admission/));
+    expect(afterMove('2026-03-01')).toMatchObject({ ok: true });
+    // Ending after today in the owner's time zone (NOW is 2026-03-02 in Almaty) is refused on periodTo; today itself passes.
+    expect(period('2026-03-01', '2026-03-03')).toMatchObject(refused('data.periodTo', /future/));
+    expect(period('2026-03-02', '2026-03-02')).toMatchObject({ ok: true });
+    const lateEvening = new Date('2026-03-02T19:30:00Z'); // already 2026-03-03 in Almaty
+    expect(decide(definition, snapshot, { type: 'SERVICE_CLAIMED', data: claim(1, '2026-03-03', '2026-03-03'), id: idOf(32) }, centre, lateEvening)).toMatchObject({ ok: true });
+    // Ending after the certificate's end is refused on periodTo; its last day passes.
+    const ending = { ...snapshot, data: { ...snapshot.data, certificate: { ...WITH_PENDING_CLAIM.certificate, validUntil: '2026-02-28' } } };
+    const byEnd = (periodTo: string) => decide(definition, ending, { type: 'SERVICE_CLAIMED', data: claim(1, '2026-02-26', periodTo), id: idOf(33) }, centre, NOW);
+    expect(byEnd('2026-03-01')).toMatchObject(refused('data.periodTo', /certificate’s end \(2026-02-28\)/));
+    expect(byEnd('2026-02-28')).toMatchObject({ ok: true });
   });
 
   it('fills the referrer and NGO parts from the opening data, and refuses one named twice differently', () => {

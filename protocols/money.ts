@@ -58,3 +58,26 @@ export function moneyData(data: Data, claims: Claim[]): Record<string, unknown> 
     oldestPendingClaimOn: pending.sort()[0] ?? null,
   };
 }
+
+/** The days of a claimed period, inclusive; the case's own day (today in the owner's time zone) bounds it. */
+export type ClaimPeriod = { periodFrom: string; periodTo: string };
+
+/**
+ * Why a centre may not claim this period, naming the field at fault, or `true`: the days start on or after
+ * the admission to the current centre (`admittedOn`), end on or before the certificate's end and today, and
+ * share no day with another pending or approved claim of the case (a rejected claim frees its days).
+ * Adjacent periods (one ends the day before the other starts) are allowed.
+ */
+export function claimPeriodAllowed(data: Data, period: ClaimPeriod, today: string): true | { reason: string; path: keyof ClaimPeriod } {
+  const admittedOn = typeof data.admittedOn === 'string' ? data.admittedOn : undefined;
+  if (!admittedOn || period.periodFrom < admittedOn) {
+    return { reason: `The period starts before the admission to this centre${admittedOn ? ` (${admittedOn})` : ''}.`, path: 'periodFrom' };
+  }
+  const validUntil = certificateOf(data)?.validUntil;
+  if (!validUntil || period.periodTo > validUntil) return { reason: `The period ends after the certificate’s end (${validUntil ?? 'none issued'}).`, path: 'periodTo' };
+  if (period.periodTo > today) return { reason: `The period ends in the future (today is ${today}).`, path: 'periodTo' };
+  const billed = claimsOf(data).find((claim) => claim.status !== 'rejected' && claim.periodFrom <= period.periodTo && period.periodFrom <= claim.periodTo);
+  return billed
+    ? { reason: `The period shares days with the ${billed.status} claim for ${billed.periodFrom} to ${billed.periodTo}: a day is claimed once.`, path: 'periodFrom' }
+    : true;
+}

@@ -1,7 +1,7 @@
 import { type CaseSnapshot, type DecisionFacts, type FactName, type Party } from './model.js';
 import type { PartDefinition } from './types.js';
 import { addDays, addMonths, daysBetween, localDateOf } from './time.js';
-import { certificateOf, claimsOf } from './money.js';
+import { certificateOf, claimPeriodAllowed, claimsOf } from './money.js';
 
 /**
  * The one registry of the guards, conditions and recipient resolvers the protocol data names.
@@ -199,6 +199,12 @@ export const GUARDS = {
         ? true
         : { reason: `The claim is above the certificate’s balance: ${remaining} left after approved and pending claims.`, path: 'amount' };
     },
+  },
+  claimPeriodAllowed: {
+    label:
+      'the period starts on or after the admission to the current centre, ends by the certificate’s end and today (in the owner’s time zone), and shares no day with a pending or approved claim',
+    check: ({ snapshot, eventData, now }) =>
+      claimPeriodAllowed(snapshot.data, { periodFrom: str(eventData.periodFrom) ?? '', periodTo: str(eventData.periodTo) ?? '' }, localDateOf(now, snapshot.facts.timeZone)),
   },
   claimPending: {
     label: 'the claim named is a claim of this case, still pending (decided once only)',

@@ -180,7 +180,7 @@ export const rehabilitationCertificate = {
           data: z
             .strictObject({ periodFrom: date(), periodTo: date(), amount: z.number().int().positive().max(1_000_000_000_000), note: text(1000).optional() })
             .refine((value) => value.periodFrom <= value.periodTo, { path: ['periodTo'], message: 'The period ends before it starts.' }),
-          guards: ['claimWithinBalance'],
+          guards: ['claimWithinBalance', 'claimPeriodAllowed'],
           assign: ['recordClaim'],
           stamp: ['certificate'],
           description: t('The centre claims payment for a period; never above the balance left after approved and pending claims; pending until the coordinator decides.'),

@@ -256,7 +256,7 @@ describe('the centre-year table', () => {
     await send(r.tokens.coordinator, 'CENTRE_CHOSEN', { centreOrganisationId: centre.id, choice: 'person' });
     await send(r.tokens.coordinator, 'CONTRACT_SIGNED', { signedOn: '2026-03-02', parties: { ngo: false, family: false } });
     await send(centreToken, 'ADMITTED', { date: '2026-03-02' });
-    await send(centreToken, 'SERVICE_CLAIMED', { periodFrom: '2026-03-01', periodTo: '2026-03-02', amount: 1234 });
+    await send(centreToken, 'SERVICE_CLAIMED', { periodFrom: '2026-03-02', periodTo: '2026-03-02', amount: 1234 });
     const [claim] = await t.db
       .select({ id: caseEvents.id })
       .from(caseEvents)

@@ -330,7 +330,7 @@ describe('published protocols', () => {
     ]);
     const certificate = await t.request('GET', '/protocols/rehabilitation-certificate', { token: r.tokens.coordinator });
     expect(certificate.json.diagram).toContain('in_rehabilitation --> centre_chosen: CENTRE_CHANGED (coordinator)');
-    expect(certificate.json.states.in_rehabilitation.on.SERVICE_CLAIMED.guards).toEqual(['claimWithinBalance']);
+    expect(certificate.json.states.in_rehabilitation.on.SERVICE_CLAIMED.guards).toEqual(['claimWithinBalance', 'claimPeriodAllowed']);
     const one = await t.request('GET', '/protocols/pre-release', { token: r.tokens.ngo });
     expect(one.status).toBe(200);
     expect(one.json.diagram).toMatch(/^stateDiagram-v2/);

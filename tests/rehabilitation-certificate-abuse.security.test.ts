@@ -51,8 +51,9 @@ async function certified(name: string, value = 100_000, validUntil = '2026-12-31
 async function admitted(name: string, value = 100_000, validUntil = '2026-12-31') {
   const { person, caseId } = await certified(name, value, validUntil);
   await expectSent('coordinator', caseId, 'CENTRE_CHOSEN', { centreOrganisationId: r.orgs.provider.id, choice: 'person' });
-  await expectSent('coordinator', caseId, 'CONTRACT_SIGNED', { signedOn: '2026-03-02', parties: { ngo: true, family: false } });
-  await expectSent('provider', caseId, 'ADMITTED', { date: '2026-03-02' });
+  await expectSent('coordinator', caseId, 'CONTRACT_SIGNED', { signedOn: '2026-03-01', parties: { ngo: true, family: false } });
+  // Admitted yesterday (the test clock's today is 2026-03-02): a claim may bill 2026-03-01 and 2026-03-02.
+  await expectSent('provider', caseId, 'ADMITTED', { date: '2026-03-01' });
   return { person, caseId };
 }
 
@@ -113,6 +114,43 @@ describe('rehabilitation-certificate against a hostile insider', () => {
       body: { type: 'SERVICE_CLAIMED', data: { periodFrom: '2026-03-01', periodTo: '2026-03-02', amount: 1 }, expectedVersion: 99 },
     });
     expect(former.status).toBe(404);
+  });
+
+  it('a day is billed once, only from the admission, by the certificate’s end and today: 422 naming the conflict, nothing written', async () => {
+    const { person, caseId } = await admitted('Twice', 50_000, '2026-03-10');
+    const billed = await expectSent('provider', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-02', periodTo: '2026-03-02', amount: 1_000 });
+    const before = await t.request('GET', `/cases/${caseId}`, { token: r.tokens.coordinator });
+    const count = (await eventsOf(caseId)).length;
+    const refusals = [
+      [{ periodFrom: '2026-03-01', periodTo: '2026-03-02' }, 'periodFrom', /pending claim for 2026-03-02 to 2026-03-02/],
+      [{ periodFrom: '2026-02-28', periodTo: '2026-03-01' }, 'periodFrom', /before the admission to this centre \(2026-03-01\)/],
+      [{ periodFrom: '2026-03-01', periodTo: '2026-03-03' }, 'periodTo', /future/],
+    ] as const;
+    for (const [period, field, reason] of refusals) {
+      const refused = await r.send('provider', caseId, 'SERVICE_CLAIMED', { ...period, amount: 1 });
+      expect(refused.status, refused.text).toBe(422);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(refused.json.errors).toEqual([{ path: `body.data.${field}`, message: expect.stringMatching(reason) }]);
+      expect(refused.text).not.toContain(person.id);
+      expect(refused.text).not.toContain('Twice');
+    }
+    // After the certificate's end: a month on, the days after 2026-03-10 are refused; the ones up to it are not.
+    const month = 30 * 86_400_000;
+    t.clock.advance(month);
+    try {
+      const late = await r.send('provider', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-03', periodTo: '2026-03-11', amount: 1 });
+      expect(late.json).toMatchObject({ status: 422, errors: [{ path: 'body.data.periodTo', message: expect.stringContaining('certificate’s end (2026-03-10)') }] });
+      const after = await t.request('GET', `/cases/${caseId}`, { token: r.tokens.coordinator });
+      expect(after.json.version).toBe(before.json.version);
+      expect(after.json.data.claims).toEqual(before.json.data.claims);
+      expect(await eventsOf(caseId)).toHaveLength(count);
+      // A rejected claim frees its days; the adjacent day after a claim is free.
+      await expectSent('coordinator', caseId, 'CLAIM_DECIDED', { claimId: billed.event.id, decision: 'rejected', reason: 'Not attended' });
+      await expectSent('provider', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-01', periodTo: '2026-03-02', amount: 1_000 });
+      await expectSent('provider', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-03', periodTo: '2026-03-10', amount: 1_000 });
+    } finally {
+      t.clock.advance(-month);
+    }
   });
 
   it('the NGO and the referrer send nothing that moves the case or its money; their refusals are audited', async () => {

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { auditEvents, caseEvents, cases } from '../db/schema.js';
 import type { Actor } from '../src/auth/authenticator.js';
 import { engineActorOf } from '../src/cases/facts.js';
@@ -65,8 +65,9 @@ async function admitted(name: string, value = 100_000, validUntil = '2026-12-31'
   await r.consent(person.id, r.orgs.provider, 'coordinator', { caseId, purpose: 'treatment' });
   await expectSent('coordinator', caseId, 'CERTIFICATE_ISSUED', { number: `RC-${name}`, value, validUntil });
   await expectSent('coordinator', caseId, 'CENTRE_CHOSEN', { centreOrganisationId: r.orgs.provider.id, choice: 'person' });
-  await expectSent('coordinator', caseId, 'CONTRACT_SIGNED', { signedOn: '2026-03-02', parties: { ngo: true, family: false } });
-  await expectSent('provider', caseId, 'ADMITTED', { date: '2026-03-02' });
+  await expectSent('coordinator', caseId, 'CONTRACT_SIGNED', { signedOn: '2026-03-01', parties: { ngo: true, family: false } });
+  // Admitted yesterday (the test clock's today is 2026-03-02): a claim may bill 2026-03-01 and 2026-03-02, once each.
+  await expectSent('provider', caseId, 'ADMITTED', { date: '2026-03-01' });
   return { person, caseId };
 }
 
@@ -134,23 +135,28 @@ describe('rehabilitation-certificate', () => {
     await expectSent('centre2', caseId, 'ADMITTED', { date: '2026-03-02' });
     await expectSent('centre2', caseId, 'STAGE_COMPLETED', { stage: 'detox', date: '2026-03-02' });
 
+    // A month on (2026-04-01), the centre claims its days since the admission (no day after today may be claimed).
+    const month = 30 * 86_400_000;
+    t.clock.advance(month);
+    onTestFinished(() => t.clock.advance(-month));
+
     // A claim above the balance: 422, nothing written.
     const before = await caseOf(caseId);
     const eventsBefore = await t.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId));
-    const tooMuch = await send('centre2', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-01', periodTo: '2026-03-31', amount: 100_001 });
+    const tooMuch = await send('centre2', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-02', periodTo: '2026-03-31', amount: 100_001 });
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.headers.get('content-type')).toContain('application/problem+json');
     expect(tooMuch.json.errors).toEqual([{ path: 'body.data.amount', message: expect.stringContaining('100000 left') }]);
     expect((await caseOf(caseId)).version).toBe(before.version);
     expect(await t.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId))).toHaveLength(eventsBefore.length);
-    const backwards = await send('centre2', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-31', periodTo: '2026-03-01', amount: 10 });
+    const backwards = await send('centre2', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-31', periodTo: '2026-03-02', amount: 10 });
     expect(backwards.status).toBe(422);
 
-    const first = await expectSent('centre2', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-01', periodTo: '2026-03-15', amount: 30_000 });
+    const first = await expectSent('centre2', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-02', periodTo: '2026-03-15', amount: 30_000 });
     const second = await expectSent('centre2', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-16', periodTo: '2026-03-31', amount: 50_000 });
     expect(second.case.data.certificate).toMatchObject({ approved: 0, pending: 80_000, remaining: 20_000 });
     // Pending claims count against the balance: 20 001 more is refused.
-    expect((await send('centre2', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-04-01', periodTo: '2026-04-02', amount: 20_001 })).status).toBe(422);
+    expect((await send('centre2', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-04-01', periodTo: '2026-04-01', amount: 20_001 })).status).toBe(422);
     // The centre cannot decide its own claims; the coordinator can, a rejection needs a reason.
     expect((await send('centre2', caseId, 'CLAIM_DECIDED', { claimId: first.event.id, decision: 'approved' })).json).toMatchObject({ status: 422, code: 'EVENT_NOT_ALLOWED' });
     expect((await send('coordinator', caseId, 'CLAIM_DECIDED', { claimId: first.event.id, decision: 'rejected' })).status).toBe(422);
@@ -213,7 +219,7 @@ describe('rehabilitation-certificate', () => {
     const claim = (amount: number) =>
       t.request('POST', `/cases/${caseId}/events`, {
         token: r.tokens.provider,
-        body: { type: 'SERVICE_CLAIMED', data: { periodFrom: '2026-03-01', periodTo: '2026-03-31', amount }, expectedVersion: version },
+        body: { type: 'SERVICE_CLAIMED', data: { periodFrom: '2026-03-01', periodTo: '2026-03-01', amount }, expectedVersion: version },
       });
     const claims = await Promise.all([claim(40_000), claim(40_000)]);
     expect(claims.map((response) => response.status).sort()).toEqual([201, 409]);
@@ -221,7 +227,7 @@ describe('rehabilitation-certificate', () => {
 
     // Sent each at the version it read after the other: the row lock serialises them, and the balance refuses the second.
     const read = await caseOf(caseId, 'provider');
-    const late = await Promise.all([0, 1].map(() => send('provider', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-04-01', periodTo: '2026-04-30', amount: 20_000 })));
+    const late = await Promise.all([0, 1].map(() => send('provider', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-02', periodTo: '2026-03-02', amount: 20_000 })));
     expect(late.filter((response) => response.status === 201)).toHaveLength(1);
     const after = await caseOf(caseId);
     expect(after.version).toBe(read.version + 1);
@@ -242,7 +248,7 @@ describe('rehabilitation-certificate', () => {
       t.db
         .transaction(async (tx) => {
           const [locked] = await tx.select().from(cases).where(eq(cases.id, lockedCase)).for('update');
-          const event = { type: 'SERVICE_CLAIMED', data: { periodFrom: '2026-03-01', periodTo: '2026-03-31', amount: 30_000 } };
+          const event = { type: 'SERVICE_CLAIMED', data: { periodFrom: '2026-03-01', periodTo: '2026-03-02', amount: 30_000 } };
           await applyEventTx(tx, locked!, event, {
             engine: engineActorOf(actor),
             sub: actor.sub,
@@ -336,7 +342,7 @@ describe('rehabilitation-certificate', () => {
   it('expires at the certificate’s end date: the system sends CERTIFICATE_EXPIRED, a pending claim lapses as rejected', async () => {
     const scheduler = testScheduler(t);
     const { caseId } = await admitted('Expiring', 30_000, '2026-03-20');
-    await expectSent('provider', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-01', periodTo: '2026-03-10', amount: 10_000 });
+    await expectSent('provider', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-01', periodTo: '2026-03-02', amount: 10_000 });
     await scheduler.tick();
     expect((await caseOf(caseId)).state).toBe('in_rehabilitation');
     const days = 19 * 86_400_000;

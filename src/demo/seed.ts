@@ -165,18 +165,19 @@ async function seedCertificate(
     protocol: 'rehabilitation-certificate',
     participantId: person.id,
     parties: [],
-    data: { source: 'self', referredOn: today, ngoOrganisationId: ngo.id },
+    data: { source: 'self', referredOn: addDays(today, -45), ngoOrganisationId: ngo.id },
   });
   const centreId = created.get('treatment_provider')!.id;
   await consent(centreId, opened.id);
   const steps: [typeof coordinator, string, Record<string, unknown>][] = [
-    [coordinator, 'DIAGNOSIS_RECORDED', { date: today, summary: 'Motivated for treatment (demo)' }],
+    [coordinator, 'DIAGNOSIS_RECORDED', { date: addDays(today, -44), summary: 'Motivated for treatment (demo)' }],
     [coordinator, 'PROGRAMME_PREPARED', { goals: 'Abstinence, housing, work (demo)', stages: ['detox', 'rehabilitation', 'resocialisation'], plannedDays: 180 }],
     [coordinator, 'CERTIFICATE_ISSUED', { number: 'DEMO-RC-001', value: 45_000_000, validUntil: addDays(today, 270) }],
     [coordinator, 'CENTRE_CHOSEN', { centreOrganisationId: centreId, choice: 'person' }],
-    [coordinator, 'CONTRACT_SIGNED', { signedOn: today, parties: { ngo: true, family: false } }],
-    [centre, 'ADMITTED', { date: today }],
-    [centre, 'SERVICE_CLAIMED', { periodFrom: today, periodTo: addDays(today, 29), amount: 7_500_000 }],
+    [coordinator, 'CONTRACT_SIGNED', { signedOn: addDays(today, -31), parties: { ngo: true, family: false } }],
+    // Admitted 30 days ago; the pending claim bills those days up to yesterday (never a day before the admission or after today).
+    [centre, 'ADMITTED', { date: addDays(today, -30) }],
+    [centre, 'SERVICE_CLAIMED', { periodFrom: addDays(today, -30), periodTo: addDays(today, -1), amount: 7_500_000 }],
   ];
   for (const [index, [facts, type, data]] of steps.entries()) await recordEvent(tx, facts, opened.id, { type, data, expectedVersion: index + 1 });
 }

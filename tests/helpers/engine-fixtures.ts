@@ -154,6 +154,7 @@ export const CASES: Record<string, { owner: string; parties: Party[]; data: Reco
       claims: [],
       oldestPendingClaimOn: null,
       contractSignedOn: '2026-02-25',
+      admittedOn: '2026-02-01',
     },
   },
 };
@@ -270,7 +271,7 @@ export const SAMPLE_DATA: Record<string, Record<string, Record<string, unknown>>
     CONTRACT_SIGNED: { signedOn: '2026-02-25', parties: { ngo: true, family: false } },
     ADMITTED: { date: '2026-03-01' },
     STAGE_COMPLETED: { stage: 'detox', date: '2026-03-20' },
-    SERVICE_CLAIMED: { periodFrom: '2026-03-01', periodTo: '2026-03-31', amount: 30000 },
+    SERVICE_CLAIMED: { periodFrom: '2026-03-01', periodTo: '2026-03-01', amount: 30000 },
     CLAIM_DECIDED: { claimId: PENDING_CLAIM.id, decision: 'approved' },
     CENTRE_CHANGED: { centreOrganisationId: ORG.provider2, reason: 'The person moved' },
     COMPLETED: { date: '2026-09-01' },

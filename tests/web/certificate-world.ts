@@ -32,7 +32,7 @@ export async function certificateCase(web: WebContext, options: { name: string; 
     await send('coordinator', 'CERTIFICATE_ISSUED', { number: 'KZ-PAV-2026-0001', value: 50_000_000, validUntil: '2026-12-31' });
     await send('coordinator', 'CENTRE_CHOSEN', { centreOrganisationId: region.orgs.provider.id, choice: 'person' });
     await send('coordinator', 'CONTRACT_SIGNED', { signedOn: '2026-03-02', parties: { ngo: true, family: false } });
-    await send('provider', 'ADMITTED', { date: '2026-03-02' });
+    await send('provider', 'ADMITTED', { date: '2026-03-01' });
   }
   return { personId: id, referenceCode, caseId };
 }

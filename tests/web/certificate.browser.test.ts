@@ -157,7 +157,7 @@ describe.skipIf(chromiumMissing)('a rehabilitation certificate from the web, in 
     await signIn(centre, web.base, region.orgs.provider.id, 'treatment_staff');
     await centre.goto(`${web.base}/app/lang/en?back=/app/cases/${caseId}`);
     await checkPage(centre);
-    await submitEvent(centre, 'ADMITTED', (form) => form.locator('#ev-admitted-date').fill('2026-03-02'));
+    await submitEvent(centre, 'ADMITTED', (form) => form.locator('#ev-admitted-date').fill('2026-03-01'));
     expect((await held()).state).toBe('in_rehabilitation');
     await submitEvent(centre, 'STAGE_COMPLETED', async (form) => {
       await form.locator('#ev-stage_completed-stage').fill('Detoxification');

@@ -133,8 +133,11 @@ describe('the workspace in Russian', { timeout: 240_000 }, () => {
 
   it('a rehabilitation certificate: the coordinator’s and the centre’s case page with its account and claims, the statement, a refused claim', async () => {
     const { caseId } = await certificateCase(web, { name: 'Русова', upTo: 'in_rehabilitation' });
-    for (const amount of [300_000, 150_050]) {
-      const claimed = await web.region.send('provider', caseId, 'SERVICE_CLAIMED', { periodFrom: '2026-03-02', periodTo: '2026-03-02', amount });
+    for (const [day, amount] of [
+      ['2026-03-01', 300_000],
+      ['2026-03-02', 150_050],
+    ] as const) {
+      const claimed = await web.region.send('provider', caseId, 'SERVICE_CLAIMED', { periodFrom: day, periodTo: day, amount });
       expect(claimed.status, claimed.text).toBe(201);
     }
     const claims = (await web.t.request('GET', `/cases/${caseId}`, { token: web.region.tokens.coordinator })).json.data.claims as { id: string }[];
