@@ -51,7 +51,12 @@ for (const protocol of Object.keys(PROTOCOLS)) {
           const base = CASES[protocol]!;
           const opened = open(
             definition,
-            { ownerOrganisationId: base.owner, parties: base.parties.filter((party) => party.part !== 'coordinator'), data: openingData(protocol), facts: facts() },
+            {
+              ownerOrganisationId: base.owner,
+              parties: base.parties.filter((party) => party.part !== 'coordinator' && !definition.parts[party.part]?.filledBy),
+              data: openingData(protocol),
+              facts: facts(),
+            },
             staff(base.owner),
             START,
           );
