@@ -197,7 +197,11 @@ export const GUARDS = {
       const remaining = certificate ? certificate.remaining : 0;
       return (num(eventData.amount) ?? 0) <= remaining
         ? true
-        : { reason: `The claim is above the certificate’s balance: ${remaining} left after approved and pending claims.`, path: 'amount' };
+        : {
+            // Amounts travel in minor units (the API's unit); say so, with the currency, so "50000000" is not read as the sum.
+            reason: `The claim is above the certificate’s balance: ${remaining} left after approved and pending claims (minor units${certificate ? ` of ${certificate.currency}` : ''}).`,
+            path: 'amount',
+          };
     },
   },
   claimPeriodAllowed: {
