@@ -108,7 +108,7 @@ const freeHead = preparedPerDatabase('cadap_audit_free_head', (db) =>
     .for('update', { skipLocked: true }),
 );
 
-async function lockHead(tx: Transaction): Promise<ChainHead> {
+async function lockHead(tx: Transaction) {
   let [head] = await freeHead(tx).execute();
   if (!head) {
     const chain = AUDIT_CHAINS[Math.floor(Math.random() * AUDIT_CHAINS.length)]!;
@@ -119,8 +119,8 @@ async function lockHead(tx: Transaction): Promise<ChainHead> {
 }
 
 /** Appends entries, in order, to one locked chain: one multi-row insert and one head update. */
-async function append(tx: Transaction, entries: readonly AuditEntry[], reserved?: Promise<ChainHead>): Promise<void> {
-  const head = await (reserved ?? lockHead(tx));
+async function append(tx: Transaction, entries: readonly AuditEntry[]): Promise<void> {
+  const head = await lockHead(tx);
   let position = head.position;
   let previous = head.headHash;
   const rows = entries.map((entry) => {
@@ -170,29 +170,9 @@ export function auditedTransaction<T>(db: Executor, work: (tx: Transaction) => P
     deferred.set(tx, entries);
     const result = await work(tx);
     deferred.delete(tx);
-    if (entries.length > 0) await append(tx, entries, reservedHeads.get(tx));
+    if (entries.length > 0) await append(tx, entries);
     return result;
   });
-}
-
-type ChainHead = typeof auditChains.$inferSelect;
-const reservedHeads = new WeakMap<Transaction, Promise<ChainHead>>();
-
-/**
- * Starts locking the chain head that `auditedTransaction` will append this transaction's rows to,
- * so that the lock can go out together with the caller's last write (postgres.js pipelines the
- * statements of a transaction sent at once) instead of in a round trip of its own before the
- * append. The head is then held from that write to the commit. Outside `auditedTransaction` it
- * does nothing. The caller awaits the promise with its write, so a failure is seen there.
- */
-export function reserveAuditHead(tx: Executor): Promise<unknown> | undefined {
-  if (!isTransaction(tx) || !deferred.has(tx)) return undefined;
-  let head = reservedHeads.get(tx);
-  if (!head) {
-    head = lockHead(tx);
-    reservedHeads.set(tx, head);
-  }
-  return head;
 }
 
 /**

@@ -5,7 +5,7 @@ import { caseEvents, caseParties, cases } from '../../db/schema.js';
 import { actorParts, capacityHolder, decide, open, transitionFor } from '../../protocols/engine.js';
 import type { CaseSnapshot, EngineActor, EngineEvent, Party } from '../../protocols/model.js';
 import type { ProtocolDefinition } from '../../protocols/types.js';
-import { audit, reserveAuditHead } from '../audit/audit.js';
+import { audit } from '../audit/audit.js';
 import { reconcileConsentWorkItems } from '../consents/work-items.js';
 import { AppError, validationFailed } from '../errors.js';
 import type { RequestFacts } from '../request-facts.js';
@@ -150,9 +150,6 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
   // The update and the history row go out together (postgres.js pipelines them on the
   // transaction's connection: one round trip); the history row names the case and the version
   // the update sets, so it needs nothing back from it. A failed update fails the transaction.
-  // With them, the lock of the audit chain head this event's row will be appended to (in an
-  // `auditedTransaction`), unless effects follow, which may open or change other cases while
-  // the head would be held.
   const [[row], [history]] = await Promise.all([
     tx
       .update(cases)
@@ -185,7 +182,6 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
         at: now,
       })
       .returning(),
-    decision.effects.length === 0 ? reserveAuditHead(tx) : undefined,
   ]);
   if (!row) throw new AppError('STALE_VERSION', 'The case changed while this event was being recorded; read it again and retry.');
 
