@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Executor, Transaction } from '../../db/client.js';
 import { auditChains, auditEvents } from '../../db/schema.js';
-import { recordsInsert } from '../../db/bulk.js';
-import { preparedPerDatabase } from '../../db/prepared.js';
+import { rowsOf } from '../../db/migrate.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { DataClass } from '../domain.js';
 import type { RequestFacts } from '../request-facts.js';
@@ -65,11 +64,19 @@ export type AuditRowContent = {
   outcome: string;
 };
 
-/** SHA-256 over the previous hash and the row's canonical content (a fixed field order). */
+/**
+ * SHA-256 over the previous hash and the row's canonical content: a JSON array of its fields in a
+ * fixed order, `["chain-3",42,"2026-03-02T06:00:00.000Z",…]`. PostgreSQL computes the same when
+ * it appends (`appendStatement`), from the chain and position it reads and the rest of this text.
+ */
 export function auditHash(prevHash: string, row: AuditRowContent): string {
-  const canonical = JSON.stringify([
-    row.chain,
-    row.position,
+  const canonical = `[${JSON.stringify(row.chain)},${JSON.stringify(row.position)},${canonicalTail(row)}`;
+  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+}
+
+/** The canonical text after the chain and the position (with the closing bracket), as Node writes it for both. */
+function canonicalTail(row: Omit<AuditRowContent, 'chain' | 'position'>): string {
+  return JSON.stringify([
     row.at.toISOString(),
     row.actorSub,
     row.organisationId,
@@ -83,8 +90,7 @@ export function auditHash(prevHash: string, row: AuditRowContent): string {
     row.basis,
     row.requestId,
     row.outcome,
-  ]);
-  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+  ]).slice(1);
 }
 
 const isTransaction = (db: Executor): db is Transaction => 'rollback' in db;
@@ -97,37 +103,24 @@ export async function ensureAuditChains(db: Executor, now: Date): Promise<void> 
     .onConflictDoNothing();
 }
 
-/** Locks a chain head for this transaction: a free one if there is one, otherwise waits for a random one. */
-const freeHead = preparedPerDatabase('cadap_audit_free_head', (db) =>
-  db
-    .select()
-    .from(auditChains)
-    .where(inArray(auditChains.chain, AUDIT_CHAINS))
-    .orderBy(sql`random()`)
-    .limit(1)
-    .for('update', { skipLocked: true }),
+const chainList = sql.join(
+  AUDIT_CHAINS.map((chain) => sql`${chain}`),
+  sql`, `,
 );
 
-async function lockHead(tx: Transaction) {
-  let [head] = await freeHead(tx).execute();
-  if (!head) {
-    const chain = AUDIT_CHAINS[Math.floor(Math.random() * AUDIT_CHAINS.length)]!;
-    [head] = await tx.select().from(auditChains).where(eq(auditChains.chain, chain)).for('update');
-  }
-  if (!head) throw new Error('audit chain heads missing: ensureAuditChains runs at start');
-  return head;
-}
-
-/** Appends entries, in order, to one locked chain: one multi-row insert and one head update. */
-async function append(tx: Transaction, entries: readonly AuditEntry[]): Promise<void> {
-  const head = await lockHead(tx);
-  let position = head.position;
-  let previous = head.headHash;
-  const rows = entries.map((entry) => {
-    position += 1;
-    const content: AuditRowContent = {
-      chain: head.chain,
-      position,
+/**
+ * Appends entries, in order, to one chain in one statement: the head row locked (a free one
+ * when `wait` is false: `skip locked`, so none may be returned; otherwise the named chain, waiting
+ * for it), each row's hash computed by PostgreSQL from the previous one (a recursive `with`:
+ * `sha256` over the same text `auditHash` hashes, the chain and position put in front of the rest
+ * of the canonical text that Node wrote), the rows inserted and the head moved. Hashing where the
+ * head is read makes the lock, the rows and the head one round trip instead of three (a statement
+ * of its own outside a transaction); the verifier hashes every row again in Node, so a byte of
+ * difference between the two would show there. Returns the chain appended to, or none.
+ */
+async function appendStatement(db: Executor, entries: readonly AuditEntry[], wait: string | null): Promise<string | undefined> {
+  const rows = entries.map((entry, index) => {
+    const content = {
       at: entry.at,
       actorSub: entry.actor.sub,
       organisationId: entry.actor === SYSTEM_ACTOR ? null : entry.actor.organisation.id,
@@ -142,17 +135,65 @@ async function append(tx: Transaction, entries: readonly AuditEntry[]): Promise<
       requestId: entry.requestId ?? null,
       outcome: entry.outcome,
     };
-    const hash = auditHash(previous, content);
-    const row = { ...content, prevHash: previous, hash };
-    previous = hash;
-    return row;
+    return {
+      ord: index + 1,
+      at: content.at.toISOString(),
+      actor_sub: content.actorSub,
+      organisation_id: content.organisationId,
+      roles: content.roles,
+      action: content.action,
+      subject_type: content.subjectType,
+      subject_id: content.subjectId,
+      participant_id: content.participantId,
+      data_classes: content.dataClasses,
+      purpose: content.purpose,
+      basis: content.basis,
+      request_id: content.requestId,
+      outcome: content.outcome,
+      tail: canonicalTail(content),
+    };
   });
   const last = entries.at(-1)!;
-  // The rows and the new head in one statement: a data-modifying `with` always runs.
-  await tx.execute(
-    sql`with appended as (${recordsInsert(auditEvents, rows)}) update ${auditChains} set position = ${position}, head_hash = ${previous}, updated_at = ${last.at.toISOString()}::timestamptz where chain = ${head.chain}`,
-  );
-  noteAuditRows(rows.length);
+  const count = rows.length;
+  const head =
+    wait === null
+      ? sql`select chain, position, head_hash from ${auditChains} where chain in (${chainList}) order by random() limit 1 for update skip locked`
+      : sql`select chain, position, head_hash from ${auditChains} where chain = ${wait} for update`;
+  const result = await db.execute(sql`
+    with recursive head as (${head}),
+    input as (
+      select * from json_to_recordset(${JSON.stringify(rows)}::json) as r(
+        ord int, at timestamptz, actor_sub text, organisation_id uuid, roles jsonb, action text, subject_type text, subject_id text,
+        participant_id uuid, data_classes jsonb, purpose text, basis text, request_id text, outcome text, tail text)
+    ),
+    chained (ord, position, hash) as (
+      select 0, head.position, head.head_hash from head
+      union all
+      select input.ord, chained.position + 1,
+        encode(sha256(convert_to(chained.hash || E'\n' || '["' || head.chain || '",' || (chained.position + 1)::text || ',' || input.tail, 'UTF8')), 'hex')
+      from chained join input on input.ord = chained.ord + 1 cross join head
+    ),
+    appended as (
+      insert into ${auditEvents} (chain, position, at, actor_sub, organisation_id, roles, action, subject_type, subject_id, participant_id, data_classes, purpose, basis, request_id, outcome, prev_hash, hash)
+      select head.chain, link.position, input.at, input.actor_sub, input.organisation_id, input.roles, input.action, input.subject_type, input.subject_id,
+        input.participant_id, input.data_classes, input.purpose, input.basis, input.request_id, input.outcome, prior.hash, link.hash
+      from input join chained link on link.ord = input.ord join chained prior on prior.ord = input.ord - 1 cross join head
+      order by input.ord
+    ),
+    moved as (
+      update ${auditChains} as heads set position = link.position, head_hash = link.hash, updated_at = ${last.at.toISOString()}::timestamptz
+      from chained link where heads.chain = (select chain from head) and link.ord = ${count}
+    )
+    select chain from head`);
+  return rowsOf<{ chain: string }>(result)[0]?.chain;
+}
+
+/** Appends entries, in order, to a free chain, or, when every head is held, waits for a random one. */
+async function append(db: Executor, entries: readonly AuditEntry[]): Promise<void> {
+  let chain = await appendStatement(db, entries, null);
+  if (chain === undefined) chain = await appendStatement(db, entries, AUDIT_CHAINS[Math.floor(Math.random() * AUDIT_CHAINS.length)]!);
+  if (chain === undefined) throw new Error('audit chain heads missing: ensureAuditChains runs at start');
+  noteAuditRows(entries.length);
 }
 
 /** The entries a transaction opened by `auditedTransaction` has recorded so far, appended when its work is done. */
@@ -177,8 +218,9 @@ export function auditedTransaction<T>(db: Executor, work: (tx: Transaction) => P
 
 /**
  * Group commit for entries written outside a transaction (reads and denials): while one batch
- * commits, the next entries wait together and commit as one transaction, each caller resolved
- * only once its row is durable. Under load, five round trips per read become a fraction of one.
+ * commits, the next entries wait together and commit as one statement (`appendStatement`), each
+ * caller resolved only once its row is durable. Under load, a round trip per read becomes a
+ * fraction of one.
  */
 type Pending = { entry: AuditEntry; resolve: () => void; reject: (error: unknown) => void };
 type Batcher = { queue: Pending[]; flushing: boolean };
@@ -189,11 +231,9 @@ function flush(db: Executor, batcher: Batcher): void {
   if (batcher.flushing || batcher.queue.length === 0) return;
   batcher.flushing = true;
   const batch = batcher.queue.splice(0, MAX_BATCH);
-  db.transaction((tx) =>
-    append(
-      tx,
-      batch.map((item) => item.entry),
-    ),
+  append(
+    db,
+    batch.map((item) => item.entry),
   )
     .then(
       () => {
