@@ -69,3 +69,16 @@ describe('statements per event', () => {
     expect(statements.length, statements.join('\n')).toBe(1);
   });
 });
+
+describe('statements per read', () => {
+  it('a case read is the case load and its audit row, with the consents its classes depend on read in the load', async () => {
+    const target = await enrolled();
+    // The prison's part in a unit enrolment shows notes only under a consent: the policy needs the viewer's consents.
+    const { result, statements } = await counter.during(() => t.request('GET', `/cases/${target.id}`, { token: r.tokens.prison }));
+    expect(result.status, result.text).toBe(200);
+    expect(result.json).toMatchObject({ id: target.id, state: 'enrolled' });
+    expect(statements.length, statements.join('\n')).toBe(2);
+    expect(statements[0]).toContain('consents');
+    expect(statements[1]).toContain('audit_events');
+  });
+});

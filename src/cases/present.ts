@@ -2,7 +2,9 @@ import { and, eq, getTableColumns, gt, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { qualified } from '../../db/qualified.js';
 import { preparedPerDatabase } from '../../db/prepared.js';
-import { breakGlassGrants, caseAssignees, type caseEvents, caseParties, cases, organisations, organisationStaff, participants } from '../../db/schema.js';
+import { breakGlassGrants, caseAssignees, type caseEvents, caseParties, cases, consents, organisations, organisationStaff, participants } from '../../db/schema.js';
+import { localDateOf } from '../../protocols/time.js';
+import { inForceAnyDay, inForceOn, type ConsentDates } from '../access/consents.js';
 import { allowedEvents, actorParts } from '../../protocols/engine.js';
 import type { Party } from '../../protocols/model.js';
 import { basesOf, NOTHING, participantDisclosure, type Disclosure, type ParticipantFacts } from '../access/policy.js';
@@ -25,14 +27,16 @@ export type Prefetched = {
   viewerParts: ViewerPart[];
   /** The viewer organisation's named caseworker on the case, read with it. */
   assignee: Assignee | null;
-  /** The classes the viewer's valid consents name today, when a statement of the caller read them already (an event's facts do). */
+  /** The classes the viewer's valid consents name today, when a statement of the caller read them already (the case load and an event's facts do). */
   consentedClasses?: ReadonlySet<DataClass>;
 };
 
 /**
  * A case with everything a read needs in one round trip: the row, its parties, the person's
  * reference and record facts, the viewer's parts in the person's cases (rule 1 of the policy),
- * and the viewer's assignee. `locked` takes the case row's lock (`for update of cases`), for an event.
+ * the viewer's consents from the person (read fresh with the case: a revocation applies to the
+ * next read), and the viewer's assignee. `locked` takes the case row's lock (`for update of
+ * cases`), for an event.
  */
 const caseLoad = (locked: boolean) =>
   preparedPerDatabase(locked ? 'cadap_case_load_locked' : 'cadap_case_load', (db) => {
@@ -49,6 +53,11 @@ const caseLoad = (locked: boolean) =>
         assignee: sql<Assignee | null>`(select json_build_object('sub', ca.assignee_sub, 'name', st.name) from ${caseAssignees} ca
         join ${organisationStaff} st on st.organisation_id = ca.organisation_id and st.sub = ca.assignee_sub
         where ca.case_id = ${qualified(cases.id)} and ca.organisation_id = ${sql.placeholder('organisationId')}::uuid)`,
+        // The viewer's consents from the person, in force whatever their dates: `loadCase` applies the dates in the record owner's zone (read here too).
+        viewerConsents: sql<ConsentDates[]>`coalesce((select json_agg(json_build_object('organisationId', ${qualified(consents.organisationId)},
+        'dataClasses', ${qualified(consents.dataClasses)}, 'validFrom', ${qualified(consents.validFrom)}, 'validUntil', ${qualified(consents.validUntil)}))
+        from ${consents} where ${qualified(consents.participantId)} = ${qualified(cases.participantId)}
+          and ${qualified(consents.organisationId)} = ${sql.placeholder('organisationId')}::uuid and ${inForceAnyDay()}), '[]'::json)`,
         participant: { id: participants.id, referenceCode: participants.referenceCode, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region },
         timeZone: organisations.timeZone,
       })
@@ -65,7 +74,14 @@ export async function loadCase(db: Executor, id: string, organisationId: string,
   const values = { id, organisationId, windowStart: new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000).toISOString() };
   const [found] = await (options.lock ? lockedCaseLoadQuery : caseLoadQuery)(db).execute(values);
   if (!found) return undefined;
-  const prefetched: Prefetched = { participant: { ...found.participant, timeZone: found.timeZone }, viewerParts: found.viewerParts, assignee: found.assignee };
+  const today = localDateOf(now, found.timeZone);
+  const consentedClasses = new Set(found.viewerConsents.filter((consent) => inForceOn(consent, today)).flatMap((consent) => consent.dataClasses));
+  const prefetched: Prefetched = {
+    participant: { ...found.participant, timeZone: found.timeZone },
+    viewerParts: found.viewerParts,
+    assignee: found.assignee,
+    consentedClasses,
+  };
   return { row: found.row, parties: found.parties, prefetched };
 }
 
