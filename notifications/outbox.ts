@@ -99,7 +99,8 @@ async function materialiseBatch(tx: Transaction, options: MaterialiseOptions, ba
   const now = options.now.toISOString();
   // One statement claims the batch (SKIP LOCKED: another lane or instance takes other rows), marks
   // it fired and brings each row's protocol and participant reference; the insert below commits
-  // with it, so a row is fired exactly when its messages exist.
+  // with it, so a row is fired exactly when its messages exist. The case and participant come by
+  // primary key, row by row: a join let the planner read the whole of both tables for every batch.
   const due = rowsOf<DueRow>(
     await tx.execute(sql`
       with claimed as (
@@ -110,8 +111,10 @@ async function materialiseBatch(tx: Transaction, options: MaterialiseOptions, ba
         update ${deadlines} d set status = 'fired', updated_at = ${now}
         from claimed where d.id = claimed.id
         returning d.id, d.case_id, d.participant_id, d.rule, d.kind, d.due_at, d.concerns)
-      select f.id, f.case_id, f.rule, f.kind, f.due_at, f.concerns, c.protocol, p.reference_code
-      from fired f left join ${cases} c on c.id = f.case_id left join ${participants} p on p.id = f.participant_id
+      select f.id, f.case_id, f.rule, f.kind, f.due_at, f.concerns,
+             (select c.protocol from ${cases} c where c.id = f.case_id) as protocol,
+             (select p.reference_code from ${participants} p where p.id = f.participant_id) as reference_code
+      from fired f
       order by f.due_at, f.id`),
   );
   if (due.length === 0) return 0;
