@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import type { Database, Transaction } from '../db/client.js';
 import { rowsOf } from '../db/migrate.js';
-import { insertRecords } from '../db/bulk.js';
 import { cases, deadlines, notifications, organisations, outbox, participants } from '../db/schema.js';
 import { summariseError, type Logger } from '../src/logger.js';
 import { isPermanentFailure, type Mailer } from './mailer.js';
@@ -15,7 +14,18 @@ import { renderMessage } from './templates.js';
  * LOCKED and a lease, sends them, and retries temporary failures with backoff and jitter.
  */
 
-export type MaterialiseOptions = { now: Date; publicUrl: string; batch?: number; messageDomain?: string };
+export type MaterialiseOptions = {
+  now: Date;
+  publicUrl: string;
+  /** Deadline rows per transaction. */
+  batch?: number;
+  /**
+   * Transactions in flight at once, each claiming its own rows (SKIP LOCKED), so the database
+   * inserts one batch while the next is claimed and rendered. 1 runs the batches one by one.
+   */
+  lanes?: number;
+  messageDomain?: string;
+};
 
 const DEFAULT_MESSAGE_DOMAIN = 'cadap.invalid';
 
@@ -33,97 +43,142 @@ function uuidArray(value: unknown): string[] {
   return text.length <= 2 ? [] : text.slice(1, -1).split(',');
 }
 
-/** Turns every due open deadline row into messages (a timeout is not a message: the tick sends its event); returns how many rows it handled. */
+/**
+ * One notice, and the e-mail when the organisation has addresses (`message` null otherwise): the
+ * two share the key, subject and text, so a batch travels as one JSON document for both tables.
+ */
+type Materialised = {
+  notice: string;
+  message: string | null;
+  key: string;
+  organisation: string;
+  deadline: string;
+  case: string | null;
+  rule: string;
+  kind: string;
+  reference: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  link: string;
+  locale: string;
+  to: string[] | null;
+  messageId: string | null;
+};
+
+/**
+ * Turns every due open deadline row into messages (a timeout is not a message: the tick sends its
+ * event); returns how many rows it handled. Batches run in `lanes` concurrent transactions; if one
+ * fails, the others finish the batch they hold (each commits or rolls back whole) and start no
+ * other, and the first error is thrown.
+ */
 export async function materialiseDue(db: Database, options: MaterialiseOptions): Promise<number> {
   const batch = options.batch ?? 1000;
   let handled = 0;
-  for (;;) {
-    const done = await db.transaction(async (tx) => {
-      // One statement claims the batch (SKIP LOCKED: another instance takes other rows), marks it
-      // fired and brings each row's protocol and participant reference; the inserts below commit
-      // with it, so a row is fired exactly when its messages exist.
-      const due = rowsOf<DueRow>(
-        await tx.execute(sql`
-          with claimed as (
-            select id from ${deadlines}
-            where status = 'open' and due_at <= ${options.now.toISOString()} and kind <> 'timeout'
-            order by due_at limit ${batch} for update skip locked),
-          fired as (
-            update ${deadlines} d set status = 'fired', updated_at = ${options.now.toISOString()}
-            from claimed where d.id = claimed.id
-            returning d.id, d.case_id, d.participant_id, d.rule, d.kind, d.due_at, d.concerns)
-          select f.id, f.case_id, f.rule, f.kind, f.due_at, f.concerns, c.protocol, p.reference_code
-          from fired f left join ${cases} c on c.id = f.case_id left join ${participants} p on p.id = f.participant_id
-          order by f.due_at, f.id`),
-      ).map((row) => ({
-        id: String(row.id),
-        caseId: row.case_id === null ? null : String(row.case_id),
-        rule: String(row.rule),
-        kind: String(row.kind),
-        dueAt: new Date(row.due_at),
-        concerns: uuidArray(row.concerns),
-        protocol: row.protocol === null ? null : String(row.protocol),
-        reference: row.reference_code === null ? '' : String(row.reference_code),
-      }));
-      if (due.length === 0) return 0;
-      const orgIds = [...new Set(due.flatMap((row) => row.concerns))];
-      const orgs = orgIds.length > 0 ? await tx.select().from(organisations).where(inArray(organisations.id, orgIds)) : [];
-      const orgOf = new Map(orgs.map((org) => [org.id, org]));
-
-      // One insert per table per batch: a round trip per message would cap the rate far below the mail server's.
-      const inbox: (typeof notifications.$inferInsert)[] = [];
-      const mail: (typeof outbox.$inferInsert)[] = [];
-      for (const row of due) {
-        const { protocol, reference } = row;
-        // The workspace's page, never the API (a browser gets a 401 problem document there): signed out, it returns here after sign-in.
-        const link = row.caseId ? `${options.publicUrl}/app/cases/${row.caseId}` : `${options.publicUrl}/app`;
-        for (const organisationId of row.concerns) {
-          const org = orgOf.get(organisationId);
-          if (!org) continue;
-          const message = renderMessage({ rule: row.rule, protocol, kind: row.kind as 'reminder', reference, dueAt: row.dueAt, timeZone: org.timeZone, link }, org.locale);
-          const key = `${row.id}:${organisationId}`;
-          inbox.push({
-            id: randomUUID(),
-            dedupeKey: key,
-            organisationId,
-            deadlineId: row.id,
-            caseId: row.caseId,
-            rule: row.rule,
-            kind: row.kind,
-            participantReference: reference,
-            subject: message.subject,
-            text: message.text,
-            link,
-            createdAt: options.now,
-          });
-          if (org.notificationEmails.length === 0) continue;
-          mail.push({
-            id: randomUUID(),
-            dedupeKey: key,
-            deadlineId: row.id,
-            organisationId,
-            rule: row.rule,
-            locale: message.locale,
-            toAddresses: org.notificationEmails,
-            subject: message.subject,
-            text: message.text,
-            html: message.html,
-            messageId: messageIdFor(row.id, organisationId, options.messageDomain),
-            status: 'pending',
-            attempts: 0,
-            nextAttemptAt: options.now,
-            createdAt: options.now,
-            updatedAt: options.now,
-          });
-        }
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (!failure) {
+      let done: number;
+      try {
+        done = await db.transaction((tx) => materialiseBatch(tx, options, batch));
+      } catch (error) {
+        failure ??= { error };
+        return;
       }
-      await insertRecords(tx, notifications, inbox, { onConflictDoNothing: notifications.dedupeKey });
-      await insertRecords(tx, outbox, mail, { onConflictDoNothing: outbox.dedupeKey });
-      return due.length;
-    });
-    handled += done;
-    if (done < batch) return handled;
+      handled += done;
+      if (done < batch) return;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.lanes ?? 2) }, lane));
+  if (failure) throw failure.error;
+  return handled;
+}
+
+/** One batch in one transaction: claimed, marked fired, its notices and messages inserted. */
+async function materialiseBatch(tx: Transaction, options: MaterialiseOptions, batch: number): Promise<number> {
+  const now = options.now.toISOString();
+  // One statement claims the batch (SKIP LOCKED: another lane or instance takes other rows), marks
+  // it fired and brings each row's protocol and participant reference; the insert below commits
+  // with it, so a row is fired exactly when its messages exist. The case and participant come by
+  // primary key, row by row: a join let the planner read the whole of both tables for every batch.
+  const due = rowsOf<DueRow>(
+    await tx.execute(sql`
+      with claimed as (
+        select id from ${deadlines}
+        where status = 'open' and due_at <= ${now} and kind <> 'timeout'
+        order by due_at limit ${batch} for update skip locked),
+      fired as (
+        update ${deadlines} d set status = 'fired', updated_at = ${now}
+        from claimed where d.id = claimed.id
+        returning d.id, d.case_id, d.participant_id, d.rule, d.kind, d.due_at, d.concerns)
+      select f.id, f.case_id, f.rule, f.kind, f.due_at, f.concerns,
+             (select c.protocol from ${cases} c where c.id = f.case_id) as protocol,
+             (select p.reference_code from ${participants} p where p.id = f.participant_id) as reference_code
+      from fired f
+      order by f.due_at, f.id`),
+  );
+  if (due.length === 0) return 0;
+  const rows = due.map((row) => ({
+    id: String(row.id),
+    caseId: row.case_id === null ? null : String(row.case_id),
+    rule: String(row.rule),
+    kind: String(row.kind),
+    dueAt: new Date(row.due_at),
+    concerns: uuidArray(row.concerns),
+    protocol: row.protocol === null ? null : String(row.protocol),
+    reference: row.reference_code === null ? '' : String(row.reference_code),
+  }));
+  const orgIds = [...new Set(rows.flatMap((row) => row.concerns))];
+  const orgs = orgIds.length > 0 ? await tx.select().from(organisations).where(inArray(organisations.id, orgIds)) : [];
+  const orgOf = new Map(orgs.map((org) => [org.id, org]));
+
+  const made: Materialised[] = [];
+  for (const row of rows) {
+    const { protocol, reference } = row;
+    // The workspace's page, never the API (a browser gets a 401 problem document there): signed out, it returns here after sign-in.
+    const link = row.caseId ? `${options.publicUrl}/app/cases/${row.caseId}` : `${options.publicUrl}/app`;
+    for (const organisationId of row.concerns) {
+      const org = orgOf.get(organisationId);
+      if (!org) continue;
+      const message = renderMessage({ rule: row.rule, protocol, kind: row.kind as 'reminder', reference, dueAt: row.dueAt, timeZone: org.timeZone, link }, org.locale);
+      const mailed = org.notificationEmails.length > 0;
+      made.push({
+        notice: randomUUID(),
+        message: mailed ? randomUUID() : null,
+        key: `${row.id}:${organisationId}`,
+        organisation: organisationId,
+        deadline: row.id,
+        case: row.caseId,
+        rule: row.rule,
+        kind: row.kind,
+        reference,
+        subject: message.subject,
+        text: message.text,
+        html: mailed ? message.html : null,
+        link,
+        locale: message.locale,
+        to: mailed ? org.notificationEmails : null,
+        messageId: mailed ? messageIdFor(row.id, organisationId, options.messageDomain) : null,
+      });
+    }
   }
+  // One statement and one JSON value for both tables: a round trip (or a value) per message would
+  // cap the rate far below the mail server's, and the notice's subject and text travel once.
+  if (made.length > 0)
+    await tx.execute(sql`
+      with made as (
+        select * from json_to_recordset(${JSON.stringify(made)}::json) as m(
+          notice uuid, message uuid, key text, organisation uuid, deadline uuid, "case" uuid, rule text, kind text, reference text,
+          subject text, text text, html text, link text, locale text, "to" jsonb, "messageId" text)),
+      notices as (
+        insert into ${notifications} (id, dedupe_key, organisation_id, deadline_id, case_id, rule, kind, participant_reference, subject, text, link, created_at)
+        select notice, key, organisation, deadline, "case", rule, kind, reference, subject, text, link, ${now}::timestamptz from made
+        on conflict (dedupe_key) do nothing)
+      insert into ${outbox} (id, dedupe_key, deadline_id, organisation_id, rule, locale, to_addresses, subject, text, html, message_id, status, attempts, next_attempt_at, created_at, updated_at)
+      select message, key, deadline, organisation, rule, locale, "to", subject, text, html, "messageId", 'pending', 0, ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
+      from made where message is not null
+      on conflict (dedupe_key) do nothing`);
+  return rows.length;
 }
 
 export type DispatchOptions = {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadlines, outbox } from '../db/schema.js';
+import { rowsOf } from '../db/migrate.js';
+import { deadlines, notifications, outbox } from '../db/schema.js';
 import { createSmtpMailer, type Mailer } from '../notifications/mailer.js';
-import { dispatchDue, materialiseDue } from '../notifications/outbox.js';
+import { dispatchDue, materialiseDue, messageIdFor } from '../notifications/outbox.js';
+import { renderMessage } from '../notifications/templates.js';
 import type { OrganisationRow } from '../src/organisations/service.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
 import { startSmtpServer } from './helpers/smtp.js';
@@ -233,14 +235,23 @@ describe('the dispatcher under faults', () => {
     }
   });
 
-  it('two instances ticking at once create each message once', async () => {
-    const now = t.clock.now();
+  /** `count` due alerts for `org`, one second apart, on one participant. */
+  async function seedDue(count: number, tag: string, now: Date) {
     const { participants } = await import('../db/schema.js');
     const [person] = await t.db
       .insert(participants)
-      .values({ id: randomUUID(), referenceCode: 'P-TICK-0001', ownerOrganisationId: org.id, region: org.region, identity: {}, version: 1, createdAt: now, updatedAt: now })
+      .values({
+        id: randomUUID(),
+        referenceCode: `P-${tag.toUpperCase()}-0001`,
+        ownerOrganisationId: org.id,
+        region: org.region,
+        identity: {},
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning();
-    const rows = Array.from({ length: 300 }, (_, index) => ({
+    const rows = Array.from({ length: count }, (_, index) => ({
       id: randomUUID(),
       caseId: null,
       participantId: person!.id,
@@ -249,11 +260,28 @@ describe('the dispatcher under faults', () => {
       dueAt: new Date(now.getTime() - index * 1000),
       concerns: [org.id],
       status: 'open',
-      dedupeKey: `tick-test:${index}`,
+      dedupeKey: `${tag}:${index}`,
       createdAt: now,
       updatedAt: now,
     }));
     await t.db.insert(deadlines).values(rows);
+    return rows;
+  }
+
+  /** Per seeded deadline: its status, and how many notices and messages it has. */
+  async function stateOf(rows: { id: string }[]) {
+    return rowsOf<{ status: string; notices: number; messages: number }>(
+      await t.db.execute(sql`
+        select d.status,
+               (select count(*)::int from ${notifications} n where n.deadline_id = d.id) as notices,
+               (select count(*)::int from ${outbox} o where o.deadline_id = d.id) as messages
+        from ${deadlines} d where d.id in ${rows.map((row) => row.id)}`),
+    );
+  }
+
+  it('two instances ticking at once create each message once', async () => {
+    const now = t.clock.now();
+    const rows = await seedDue(300, 'tick-test', now);
     const counts = await Promise.all([
       materialiseDue(t.db, { now, publicUrl: 'https://a.test', batch: 25 }),
       materialiseDue(t.db, { now, publicUrl: 'https://b.test', batch: 25 }),
@@ -266,5 +294,109 @@ describe('the dispatcher under faults', () => {
     expect(made).toEqual({ n: 300, distinctKeys: 300 });
     // A tick that catches up later creates nothing new.
     expect(await materialiseDue(t.db, { now: new Date(now.getTime() + 3_600_000), publicUrl: 'https://a.test' })).toBe(0);
+  });
+
+  it('materialises batches in concurrent transactions, each row once, fired exactly with its messages', async () => {
+    const now = t.clock.now();
+    const rows = await seedDue(95, 'lanes', now);
+    let open = 0;
+    let most = 0;
+    const counting = new Proxy(t.db, {
+      get(target, property, receiver) {
+        if (property !== 'transaction') return Reflect.get(target, property, receiver) as unknown;
+        return async (...args: Parameters<typeof target.transaction>) => {
+          open += 1;
+          most = Math.max(most, open);
+          try {
+            return await target.transaction(...args);
+          } finally {
+            open -= 1;
+          }
+        };
+      },
+    });
+    expect(await materialiseDue(counting, { now, publicUrl: 'https://a.test', batch: 10, lanes: 3 })).toBe(95);
+    expect(most).toBe(3);
+    const states = await stateOf(rows);
+    expect(states).toHaveLength(95);
+    expect(states.every((row) => row.status === 'fired' && row.notices === 1 && row.messages === 1)).toBe(true);
+    // Both rows of one deadline carry exactly what the template renders, in the columns it belongs in.
+    const first = rows[0]!;
+    const rendered = renderMessage(
+      { rule: first.rule, protocol: null, kind: 'alert', reference: 'P-LANES-0001', dueAt: first.dueAt, timeZone: org.timeZone, link: 'https://a.test/app' },
+      org.locale,
+    );
+    const [notice] = await t.db.select().from(notifications).where(eq(notifications.deadlineId, first.id));
+    expect(notice).toEqual({
+      id: expect.any(String),
+      dedupeKey: `${first.id}:${org.id}`,
+      organisationId: org.id,
+      deadlineId: first.id,
+      caseId: null,
+      rule: first.rule,
+      kind: 'alert',
+      participantReference: 'P-LANES-0001',
+      subject: rendered.subject,
+      text: rendered.text,
+      link: 'https://a.test/app',
+      createdAt: now,
+      readAt: null,
+      readBySub: null,
+    });
+    const [message] = await t.db.select().from(outbox).where(eq(outbox.deadlineId, first.id));
+    expect(message).toEqual({
+      id: expect.any(String),
+      dedupeKey: `${first.id}:${org.id}`,
+      deadlineId: first.id,
+      organisationId: org.id,
+      rule: first.rule,
+      locale: rendered.locale,
+      toAddresses: org.notificationEmails,
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      messageId: messageIdFor(first.id, org.id),
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      leaseUntil: null,
+      lastError: null,
+      createdAt: now,
+      sentAt: null,
+      updatedAt: now,
+    });
+    expect(message!.id).not.toBe(notice!.id);
+  });
+
+  it('a failing batch fires none of its rows; the other lanes finish theirs and the error is thrown', async () => {
+    const now = t.clock.now();
+    const rows = await seedDue(60, 'lane-fault', now);
+    let started = 0;
+    const failing = new Proxy(t.db, {
+      get(target, property, receiver) {
+        if (property !== 'transaction') return Reflect.get(target, property, receiver) as unknown;
+        // The second transaction claims and fires its rows, then fails before it commits.
+        return (run: Parameters<typeof target.transaction>[0]) =>
+          target.transaction(async (tx) => {
+            const mine = ++started;
+            const result = await run(tx);
+            if (mine === 2) throw new Error('batch failed');
+            return result;
+          });
+      },
+    });
+    await expect(materialiseDue(failing, { now, publicUrl: 'https://a.test', batch: 10, lanes: 2 })).rejects.toThrow('batch failed');
+    const states = await stateOf(rows);
+    const fired = states.filter((row) => row.status === 'fired');
+    // Fired rows have their notice and message; the failed batch's rows have neither and are open again.
+    expect(fired.every((row) => row.notices === 1 && row.messages === 1)).toBe(true);
+    expect(states.filter((row) => row.status === 'open').every((row) => row.notices === 0 && row.messages === 0)).toBe(true);
+    expect(fired.length).toBeGreaterThanOrEqual(10);
+    expect(fired.length).toBeLessThan(60);
+    // No lane went on after the failure: at most the batch the other lane held when it came.
+    expect(started).toBeLessThanOrEqual(3);
+    // The next tick makes the rest.
+    expect(await materialiseDue(t.db, { now, publicUrl: 'https://a.test', batch: 10 })).toBe(60 - fired.length);
+    expect((await stateOf(rows)).every((row) => row.status === 'fired' && row.notices === 1 && row.messages === 1)).toBe(true);
   });
 });
