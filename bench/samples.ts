@@ -6,7 +6,15 @@ import { withDatabase } from './lib/databases.js';
 import { log } from './lib/options.js';
 
 /** The ids the load rotates through, all readable by the region-0 organisation that reads them. */
-export type Samples = { readable: string[]; references: string[]; enrolled: string[]; ngoCases: string[]; courtCases: string[] };
+export type Samples = {
+  readable: string[];
+  references: string[];
+  /** Names as typed at a desk (family name, given name) of people whose identity the prison sees; every fourth in Latin letters. */
+  names: string[];
+  enrolled: string[];
+  ngoCases: string[];
+  courtCases: string[];
+};
 
 /**
  * Migrates the target, seeds a dataset of `participants` (bench/dataset.ts) and picks the samples;
@@ -25,6 +33,11 @@ export async function prepare(target: DatabaseConfig, participants: number, conn
         sql`select c.id from cases c join case_parties p on p.case_id = c.id where p.organisation_id = ${prison} and c.closed_at is null order by c.id limit 2000`,
       ),
       references: await ids(sql`select reference_code as id from participants where owner_organisation_id = ${prison} order by id limit 2000`),
+      names: await ids(
+        sql`select case when n % 4 = 3 then initcap(cadap_fold_name(name)) else name end as id
+            from (select identity ->> 'lastName' || ' ' || (identity ->> 'firstName') as name, row_number() over (order by id) as n
+                  from participants where owner_organisation_id = ${prison} order by id limit 2000) s`,
+      ),
       enrolled: await ids(
         sql`select id from cases where owner_organisation_id = ${prison} and protocol = 'unit-enrolment' and state = 'enrolled' order by id limit ${connections * 8}`,
       ),

@@ -6,7 +6,7 @@ import { createRegion, type Region } from './helpers/region.js';
 
 /**
  * An event's update of its case stays on the case's page (issue 18): `cases` keeps a fifth of
- * each page free (migration 0012), so an observation, which changes no indexed column, is a HOT
+ * each page free (migration 0013), so an observation, which changes no indexed column, is a HOT
  * update: no new entry in any of the table's seven indexes, one page in the WAL instead of nine.
  * With every page full (the default fillfactor), the new row version went to another page.
  */

@@ -1,5 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../db/migrate.js';
 import { auditEvents, participants } from '../db/schema.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
 import { createRegion, type BuiltRegion, type OrgKey, type Region } from './helpers/region.js';
@@ -83,6 +84,17 @@ describe('finding people by name', () => {
     const plan = await r.open('prison', 'pre-release', ivanov.id, [{ part: 'probation', organisationId: r.orgs.probation.id }], { releaseDate: '2026-09-01' });
     expect(plan.status, plan.text).toBe(201);
     expect(codes(await search(r.tokens.probation, { name: 'ivanov' }))).toEqual([ivanov.referenceCode]);
+    // A party of one person's case sees that person only: "Janar" is probation's own, "Жанар" the prison's.
+    expect(codes(await search(r.tokens.probation, { name: 'janar' }))).toEqual([janar.referenceCode]);
+    expect(codes(await search(r.tokens.prison, { name: 'janar' }))).toEqual([zhanar.referenceCode]);
+  });
+
+  it('a registered name goes straight into the index: no pending list for every search to read', async () => {
+    const person = await register(r, 'prison', { firstName: 'Pending', lastName: 'Listov', dateOfBirth: '1990-01-01' });
+    // GIN's fastupdate would have put the new entries in a pending list: cleaning it would merge a page or more.
+    const [cleaned] = rowsOf<{ pages: number }>(await t.db.execute(sql`select gin_clean_pending_list('participants_name_keys_idx'::regclass)::int as pages`));
+    expect(cleaned).toEqual({ pages: 0 });
+    expect(codes(await search(r.tokens.prison, { name: 'listov pend' }))).toEqual([person.referenceCode]);
   });
 
   it('pages hold only people in scope: out-of-scope matches leave no short page and no cursor', async () => {

@@ -2,7 +2,7 @@ import { drive } from '../lib/load.js';
 import { freePort, startChild } from '../lib/process.js';
 import { requireClean } from '../lib/report.js';
 import type { Bench } from './context.js';
-import { rotate } from './requests.js';
+import { nameSearches, rotate } from './requests.js';
 
 /** 1. The floor: the same read, the same driver, nothing else. Every later load row's ratio is to it. */
 export async function baseline({ main, samples, report, options }: Bench) {
@@ -19,7 +19,7 @@ export async function baseline({ main, samples, report, options }: Bench) {
   }
 }
 
-/** 2. The service under the same load: case read, participant search, an event, the indicators (each if wanted). */
+/** 2. The service under the same load: case read, participant search by reference and by name, an event, the indicators (each if wanted). */
 export async function serviceLoad({ main, samples, report, options, serviceEnv, prisonToken, events }: Bench) {
   const { connections, seconds, wanted } = options;
   const port = await freePort();
@@ -34,6 +34,11 @@ export async function serviceLoad({ main, samples, report, options, serviceEnv, 
       const result = await drive(service.url, prisonToken, { next: rotate(samples.references, (code) => `/participants?reference=${code}`) }, { connections, seconds });
       requireClean('participant search', result);
       report.record('participant search', result, 'GET /participants?reference=');
+    }
+    if (wanted('name-search')) {
+      const result = await drive(service.url, prisonToken, nameSearches(samples.names), { connections, seconds });
+      requireClean('name search', result);
+      report.record('name search', result, 'POST /participants/search {name}: family and given name, scoped in SQL, each person shown audited');
     }
     if (wanted('event')) {
       const result = await drive(service.url, prisonToken, events, { connections, seconds });

@@ -6,6 +6,12 @@ export const rotate = (list: string[], make: (id: string) => string): LoadReques
   return () => ({ path: make(list[index++ % list.length]!) });
 };
 
+/** Name searches (`POST /participants/search`, a page of 50), walking a list of names round and round. */
+export const nameSearches = (names: string[]): LoadRequest => {
+  let index = 0;
+  return { method: 'POST', next: () => ({ path: '/participants/search', body: { name: names[index++ % names.length]! } }) };
+};
+
 /**
  * A drug test on an enrolled case. A case is lent to one request at a time and returned with its
  * new version when the answer comes, so no two requests race for the same case.

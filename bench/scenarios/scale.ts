@@ -3,9 +3,9 @@ import { freePort, startChild } from '../lib/process.js';
 import { requireClean } from '../lib/report.js';
 import { prepare } from '../samples.js';
 import type { Bench } from './context.js';
-import { rotate } from './requests.js';
+import { nameSearches, rotate } from './requests.js';
 
-/** 6. Scale: the same read at two sizes of country (PostgreSQL only), each in a fresh database. */
+/** 6. Scale: the same case read and name search at two sizes of country (PostgreSQL only), each in a fresh database. */
 export async function scale({ report, options, databases, serviceEnv, tokenFor }: Bench) {
   for (const size of options.scaleSizes) {
     const target = await databases.createTarget(`scale${size}`);
@@ -38,6 +38,9 @@ export async function scale({ report, options, databases, serviceEnv, tokenFor }
           indicatorsMs: times,
         },
       );
+      const search = await drive(service.url, token, nameSearches(prepared.samples.names), { connections: options.connections, seconds: options.seconds });
+      requireClean(`name search ${size}`, search);
+      report.record(`name search ${size.toLocaleString('en')}`, search, `POST /participants/search {name} at ${size.toLocaleString('en')} participants`);
     } finally {
       await service.stop();
     }

@@ -65,7 +65,7 @@ export const participants = pgTable(
     uniqueIndex('participants_reference_code_key').on(t.referenceCode),
     index('participants_owner_idx').on(t.ownerOrganisationId),
     index('participants_national_id_digest_idx').on(t.nationalIdDigest),
-    index('participants_name_keys_idx').using('gin', t.nameKeys),
+    index('participants_name_keys_idx').using('gin', t.nameKeys).with({ fastupdate: 'off' }),
     index('participants_date_of_birth_idx').on(sql`(${t.identity} ->> 'dateOfBirth')`),
     index('participants_region_idx').on(t.region),
   ],

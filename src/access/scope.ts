@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { breakGlassGrants, caseParties, cases, participants } from '../../db/schema.js';
 import type { Actor } from '../auth/authenticator.js';
@@ -31,12 +31,17 @@ export function participantsInScope(db: Executor, actor: Actor, now: Date, dataC
   );
   if (parts.length > 0) {
     const windowStart = new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
+    // Correlated (EXISTS, not IN): a search that finds a handful of people checks each of them
+    // through the person's cases (cases_participant_idx), instead of first listing every person
+    // the organisation is a party for (tens of thousands in a large region, on every search).
     const asParty = db
-      .select({ id: cases.participantId })
-      .from(caseParties)
-      .innerJoin(cases, eq(cases.id, caseParties.caseId))
-      .where(and(eq(caseParties.organisationId, organisationId), or(isNull(cases.closedAt), gt(cases.closedAt, windowStart)), or(...parts)));
-    rules.push(inArray(participants.id, asParty));
+      .select({ one: sql`1` })
+      .from(cases)
+      .innerJoin(caseParties, eq(caseParties.caseId, cases.id))
+      .where(
+        and(eq(cases.participantId, participants.id), eq(caseParties.organisationId, organisationId), or(isNull(cases.closedAt), gt(cases.closedAt, windowStart)), or(...parts)),
+      );
+    rules.push(exists(asParty));
   }
   if (actor.roles.includes('coordinator')) {
     const glass = db
