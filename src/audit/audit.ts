@@ -114,9 +114,10 @@ const chainList = sql.join(
  * for it), each row's hash computed by PostgreSQL from the previous one (a recursive `with`:
  * `sha256` over the same text `auditHash` hashes, the chain and position put in front of the rest
  * of the canonical text that Node wrote), the rows inserted and the head moved. Hashing where the
- * head is read makes the lock, the rows and the head one round trip instead of three (a statement
- * of its own outside a transaction); the verifier hashes every row again in Node, so a byte of
- * difference between the two would show there. Returns the chain appended to, or none.
+ * head is read makes the lock, the rows and the head one round trip instead of two (and, outside a
+ * transaction, one statement instead of a transaction of its own); the verifier hashes every row
+ * again in Node, so a byte of difference between the two would show there. Returns the chain
+ * appended to, or none.
  */
 async function appendStatement(db: Executor, entries: readonly AuditEntry[], wait: string | null): Promise<string | undefined> {
   const rows = entries.map((entry, index) => {
