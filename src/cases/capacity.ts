@@ -68,7 +68,11 @@ export async function lockHolder(tx: Executor, definition: ProtocolDefinition, h
   if (definition.capacity) await sizeOf(tx, definition.capacity.resource, holderId, true);
 }
 
-/** The longest-waiting case for a holder: by the queue field, then the opening time. */
+/**
+ * The longest-waiting case for a holder: by the queue field, then the opening time, then the id,
+ * so that two cases queued at the same instant are always taken in the same order, not in the
+ * table's physical order (which an update kept on its page, or a page's pruning, may change).
+ */
 export async function longestWaiting(tx: Executor, definition: ProtocolDefinition, holderId: string) {
   const capacity = definition.capacity;
   if (!capacity || capacity.waiting.length === 0) return undefined;
@@ -76,7 +80,7 @@ export async function longestWaiting(tx: Executor, definition: ProtocolDefinitio
     .select()
     .from(cases)
     .where(and(eq(HOLDER_COLUMN[capacity.resource], holderId), eq(cases.protocol, definition.id), inArray(cases.state, [...capacity.waiting])))
-    .orderBy(...(capacity.queue ? [sql`${cases.data}->>${capacity.queue}`] : []), asc(cases.openedAt))
+    .orderBy(...(capacity.queue ? [sql`${cases.data}->>${capacity.queue}`] : []), asc(cases.openedAt), asc(cases.id))
     .limit(1);
   return waiting;
 }
