@@ -17,6 +17,9 @@ export type Basis = 'party' | 'court_order' | 'record_owner' | 'region_coordinat
 const BASIS_ORDER: readonly Basis[] = ['party', 'court_order', 'record_owner', 'region_coordinator', 'consent', 'break_glass'];
 
 /** `timeZone`, the record owner's, when the caller already has it (it dates consents). */
+/** One of the actor's parts in a case of the person (the protocol and the part's name). */
+export type ViewerPart = { protocol: string; part: string };
+
 export type ParticipantFacts = { id: string; ownerOrganisationId: string; region: string; timeZone?: string };
 
 export type Disclosure = {
@@ -42,20 +45,13 @@ export async function participantDisclosure(
   participant: ParticipantFacts,
   now: Date,
   /** The actor's parts in the person's cases within the window, when the caller read them already (a case read does, in the same query). */
-  knownParts?: ReadonlyArray<{ protocol: string; part: string }>,
+  knownParts?: ReadonlyArray<ViewerPart>,
   /** The classes the actor's valid consents name today, when the caller read them already in the same transaction (an event's facts do). */
   knownConsented?: ReadonlySet<DataClass>,
 ): Promise<Disclosure> {
   if (actor.roles.every((role) => NON_PERSONAL_ROLES.includes(role))) return NOTHING;
   const organisationId = actor.organisation.id;
-  const found = new Map<DataClass, Set<Basis>>();
-  const grant = (dataClass: DataClass, basis: Basis) => {
-    const bases = found.get(dataClass) ?? new Set<Basis>();
-    bases.add(basis);
-    found.set(dataClass, bases);
-  };
-
-  // Rule 1: parts in the participant's cases, open or closed less than 90 days ago; consents widen the K classes.
+  // Rule 1: parts in the participant's cases, open or closed less than 90 days ago.
   const windowStart = new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
   const parts =
     knownParts ??
@@ -64,12 +60,44 @@ export async function participantDisclosure(
       .from(caseParties)
       .innerJoin(cases, eq(cases.id, caseParties.caseId))
       .where(and(eq(cases.participantId, participant.id), eq(caseParties.organisationId, organisationId), or(isNull(cases.closedAt), gt(cases.closedAt, windowStart)))));
-  const entries = parts.flatMap(({ protocol, part }) => Object.entries(SHARING_TABLE[protocol]?.[part] ?? {}) as [DataClass, string][]);
   // Consents are read only when one of the actor's parts has a class that depends on one.
-  const consented = entries.some(([, how]) => how === 'consent')
-    ? (knownConsented ?? (await consentedClasses(db, participant.id, organisationId, now, participant.timeZone)))
-    : new Set<DataClass>();
-  for (const [dataClass, how] of entries) {
+  const consented = needsConsents(parts) ? (knownConsented ?? (await consentedClasses(db, participant.id, organisationId, now, participant.timeZone))) : new Set<DataClass>();
+  // Rule 4: a live break-glass grant on a case of the participant.
+  const glass =
+    actor.roles.includes('coordinator') &&
+    (
+      await db
+        .select({ id: breakGlassGrants.id })
+        .from(breakGlassGrants)
+        .where(and(eq(breakGlassGrants.participantId, participant.id), eq(breakGlassGrants.organisationId, organisationId), gt(breakGlassGrants.expiresAt, now)))
+        .limit(1)
+    ).length > 0;
+  return discloseFrom(actor, participant, parts, consented, glass);
+}
+
+const partEntries = (parts: ReadonlyArray<ViewerPart>) => parts.flatMap(({ protocol, part }) => Object.entries(SHARING_TABLE[protocol]?.[part] ?? {}) as [DataClass, string][]);
+
+/** Whether one of these parts gives a class only under a consent (so the consents decide it). */
+export const needsConsents = (parts: ReadonlyArray<ViewerPart>): boolean => partEntries(parts).some(([, how]) => how === 'consent');
+
+/**
+ * The policy itself, over facts already read: the actor's parts in the person's cases within the
+ * 90-day window, the classes the actor's consents from the person name today (read when
+ * `needsConsents(parts)`), and whether the actor's organisation holds a live break-glass grant
+ * on the person. `participantDisclosure` reads them; a query that reads many people reads them
+ * with each person (src/access/viewer-facts.ts) and decides here.
+ */
+export function discloseFrom(actor: Actor, participant: ParticipantFacts, parts: ReadonlyArray<ViewerPart>, consented: ReadonlySet<DataClass>, glass: boolean): Disclosure {
+  if (actor.roles.every((role) => NON_PERSONAL_ROLES.includes(role))) return NOTHING;
+  const organisationId = actor.organisation.id;
+  const found = new Map<DataClass, Set<Basis>>();
+  const grant = (dataClass: DataClass, basis: Basis) => {
+    const bases = found.get(dataClass) ?? new Set<Basis>();
+    bases.add(basis);
+    found.set(dataClass, bases);
+  };
+  // Rule 1: parts in the participant's cases; consents widen the K classes.
+  for (const [dataClass, how] of partEntries(parts)) {
     if (how === 'consent') {
       if (consented.has(dataClass)) grant(dataClass, 'consent');
     } else grant(dataClass, how as Basis);
@@ -80,15 +108,8 @@ export async function participantDisclosure(
   if (actor.organisation.kind === 'coordinator' && actor.roles.includes('coordinator') && actor.organisation.region === participant.region) {
     for (const dataClass of REGION_COORDINATOR_CLASSES) grant(dataClass, 'region_coordinator');
   }
-  // Rule 4: a live break-glass grant on a case of the participant gives every class.
-  if (actor.roles.includes('coordinator')) {
-    const [glass] = await db
-      .select({ id: breakGlassGrants.id })
-      .from(breakGlassGrants)
-      .where(and(eq(breakGlassGrants.participantId, participant.id), eq(breakGlassGrants.organisationId, organisationId), gt(breakGlassGrants.expiresAt, now)))
-      .limit(1);
-    if (glass) for (const dataClass of DATA_CLASSES) grant(dataClass, 'break_glass');
-  }
+  // Rule 4: a live break-glass grant on a case of the participant gives every class (a coordinator's only).
+  if (glass && actor.roles.includes('coordinator')) for (const dataClass of DATA_CLASSES) grant(dataClass, 'break_glass');
 
   const classes = new Map<DataClass, Basis>();
   for (const dataClass of DATA_CLASSES) {

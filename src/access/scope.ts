@@ -1,5 +1,6 @@
-import { and, eq, exists, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { qualified } from '../../db/qualified.js';
 import { breakGlassGrants, caseParties, cases, participants } from '../../db/schema.js';
 import type { Actor } from '../auth/authenticator.js';
 import { NON_PERSONAL_ROLES, type DataClass } from '../domain.js';
@@ -16,21 +17,45 @@ import { CLOSED_CASE_WINDOW_DAYS, RECORD_OWNER_CLASSES, REGION_COORDINATOR_CLASS
  * for each row they show.
  */
 export function participantsInScope(db: Executor, actor: Actor, now: Date, dataClass?: DataClass): SQL {
+  const windowStart = new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
+  return scopeCondition(
+    db,
+    actor,
+    {
+      organisationId: sql`${actor.organisation.id}::uuid`,
+      region: sql`${actor.organisation.region}`,
+      now: sql`${now.toISOString()}::timestamptz`,
+      windowStart: sql`${windowStart.toISOString()}::timestamptz`,
+    },
+    dataClass,
+  );
+}
+
+/** The values the scope compares with: bound values, or a prepared statement's placeholders (the search's). */
+export type ScopeValues = { organisationId: SQL; region: SQL; now: SQL; windowStart: SQL };
+
+/**
+ * `participantsInScope` over given values. Its shape depends only on the actor's roles, the kind
+ * of its organisation and `dataClass` (`scopeShape`), so a prepared statement built for one
+ * actor serves every actor of the same shape with the values as placeholders.
+ */
+export function scopeCondition(db: Executor, actor: Actor, values: ScopeValues, dataClass?: DataClass): SQL {
   if (actor.roles.every((role) => NON_PERSONAL_ROLES.includes(role))) return sql`false`;
-  const organisationId = actor.organisation.id;
+  const { organisationId } = values;
   const gives = (classes: readonly DataClass[]) => (dataClass ? classes.includes(dataClass) : classes.length > 0);
   const rules: SQL[] = [];
-  if (gives(RECORD_OWNER_CLASSES)) rules.push(eq(participants.ownerOrganisationId, organisationId));
+  if (gives(RECORD_OWNER_CLASSES)) rules.push(sql`${qualified(participants.ownerOrganisationId)} = ${organisationId}`);
   if (actor.organisation.kind === 'coordinator' && actor.roles.includes('coordinator') && gives(REGION_COORDINATOR_CLASSES)) {
-    rules.push(eq(participants.region, actor.organisation.region));
+    rules.push(sql`${qualified(participants.region)} = ${values.region}`);
   }
+  // The parts whose sharing-table row gives the class without a consent, as 'protocol part' keys:
+  // one array to compare with, cheaper for the planner than an OR of every pair.
   const parts = Object.entries(SHARING_TABLE).flatMap(([protocol, byPart]) =>
     Object.entries(byPart)
       .filter(([, grants]) => gives((Object.entries(grants) as [DataClass, string][]).filter(([, how]) => how !== 'consent').map(([given]) => given)))
-      .map(([part]) => and(eq(cases.protocol, protocol), eq(caseParties.part, part))),
+      .map(([part]) => `${protocol} ${part}`),
   );
   if (parts.length > 0) {
-    const windowStart = new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
     // Correlated (EXISTS, not IN): a search that finds a handful of people checks each of them
     // through the person's cases (cases_participant_idx), instead of first listing every person
     // the organisation is a party for (tens of thousands in a large region, on every search).
@@ -39,7 +64,15 @@ export function participantsInScope(db: Executor, actor: Actor, now: Date, dataC
       .from(cases)
       .innerJoin(caseParties, eq(caseParties.caseId, cases.id))
       .where(
-        and(eq(cases.participantId, participants.id), eq(caseParties.organisationId, organisationId), or(isNull(cases.closedAt), gt(cases.closedAt, windowStart)), or(...parts)),
+        and(
+          eq(cases.participantId, participants.id),
+          sql`${qualified(caseParties.organisationId)} = ${organisationId}`,
+          sql`(${qualified(cases.closedAt)} is null or ${qualified(cases.closedAt)} > ${values.windowStart})`,
+          sql`(${qualified(cases.protocol)} || ' ' || ${qualified(caseParties.part)}) = any(array[${sql.join(
+            parts.map((key) => sql`${key}`),
+            sql`, `,
+          )}]::text[])`,
+        ),
       );
     rules.push(exists(asParty));
   }
@@ -47,8 +80,15 @@ export function participantsInScope(db: Executor, actor: Actor, now: Date, dataC
     const glass = db
       .select({ id: breakGlassGrants.participantId })
       .from(breakGlassGrants)
-      .where(and(eq(breakGlassGrants.organisationId, organisationId), gt(breakGlassGrants.expiresAt, now)));
+      .where(and(sql`${qualified(breakGlassGrants.organisationId)} = ${organisationId}`, sql`${qualified(breakGlassGrants.expiresAt)} > ${values.now}`));
     rules.push(inArray(participants.id, glass));
   }
   return or(...rules) ?? sql`false`;
+}
+
+/** What `scopeCondition`'s SQL depends on besides its values, as a short key for naming prepared statements. */
+export function scopeShape(actor: Actor, dataClass?: DataClass): string {
+  if (actor.roles.every((role) => NON_PERSONAL_ROLES.includes(role))) return 'none';
+  const regional = actor.organisation.kind === 'coordinator' && actor.roles.includes('coordinator');
+  return `${dataClass ?? 'any'}_${regional ? 'r' : ''}${actor.roles.includes('coordinator') ? 'g' : ''}`;
 }

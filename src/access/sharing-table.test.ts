@@ -34,4 +34,11 @@ describe('the sharing table', () => {
     }
     expect(SHARING_TABLE).toEqual(expected);
   });
+
+  it('gives identity to every part outright, never under a consent: a search, which shows at most a name, does not read consents', () => {
+    for (const [protocol, byPart] of Object.entries(SHARING_TABLE)) {
+      for (const [part, grants] of Object.entries(byPart))
+        expect([`${protocol} ${part}`, grants.identity]).toEqual([`${protocol} ${part}`, expect.stringMatching(/^(party|court_order)$/)]);
+    }
+  });
 });

@@ -8,7 +8,8 @@ import { capacityHolder, factsFor } from '../../protocols/engine.js';
 import type { CaseSnapshot, DecisionFacts, EngineActor, EngineEvent, FactName, Party } from '../../protocols/model.js';
 import { addDays, localDateOf } from '../../protocols/time.js';
 import type { ProtocolDefinition } from '../../protocols/types.js';
-import { inForceAnyDay, inForceOn, validOn, type ConsentDates } from '../access/consents.js';
+import { inForceOn, validOn, type ConsentDates } from '../access/consents.js';
+import { consentsOf } from '../access/viewer-facts.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { OrganisationKind } from '../domain.js';
 import { isCertified } from '../organisations/service.js';
@@ -131,11 +132,7 @@ const factsQuery = (withOpenProtocols: boolean) =>
           string[]
         >`coalesce((select json_agg(h.date) from ${holidays} h where h.country = (select o.country from ${organisations} o where o.id = ${sql.placeholder('ownerId')}::uuid)
         and h.date between ${sql.placeholder('from')}::date and ${sql.placeholder('to')}::date), '[]'::json)`,
-        consents: sql<
-          ConsentDates[]
-        >`coalesce((select json_agg(json_build_object('organisationId', ${qualified(consents.organisationId)}, 'dataClasses', ${qualified(consents.dataClasses)},
-        'validFrom', ${qualified(consents.validFrom)}, 'validUntil', ${qualified(consents.validUntil)}))
-        from ${consents} where ${qualified(consents.participantId)} = ${qualified(participants.id)} and ${inForceAnyDay()}), '[]'::json)`,
+        consents: consentsOf(qualified(participants.id)),
         openProtocols: withOpenProtocols
           ? sql<
               string[] | null

@@ -2,12 +2,13 @@ import { and, eq, getTableColumns, gt, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { qualified } from '../../db/qualified.js';
 import { preparedPerDatabase } from '../../db/prepared.js';
-import { breakGlassGrants, caseAssignees, type caseEvents, caseParties, cases, consents, organisations, organisationStaff, participants } from '../../db/schema.js';
+import { breakGlassGrants, caseAssignees, type caseEvents, caseParties, cases, organisations, organisationStaff, participants } from '../../db/schema.js';
 import { localDateOf } from '../../protocols/time.js';
-import { inForceAnyDay, inForceOn, type ConsentDates } from '../access/consents.js';
+import { inForceOn } from '../access/consents.js';
+import { consentsOf, viewerPartsOf } from '../access/viewer-facts.js';
 import { allowedEvents, actorParts } from '../../protocols/engine.js';
 import type { Party } from '../../protocols/model.js';
-import { basesOf, NOTHING, participantDisclosure, type Disclosure, type ParticipantFacts } from '../access/policy.js';
+import { basesOf, NOTHING, participantDisclosure, type Disclosure, type ParticipantFacts, type ViewerPart } from '../access/policy.js';
 import { redactCaseData, redactEventData } from '../access/redaction.js';
 import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
 import { audit } from '../audit/audit.js';
@@ -21,7 +22,6 @@ import { isUuid } from '../uuid.js';
 /* Loading a case the caller may see, and presenting it and its events redacted to what the caller may read. */
 
 /** A case exists for an organisation when it is a party, or holds a live break-glass grant on it; for anyone else it is 404, audited. */
-type ViewerPart = { protocol: string; part: string };
 export type Prefetched = {
   participant: ParticipantFacts & { referenceCode: string };
   viewerParts: ViewerPart[];
@@ -45,19 +45,13 @@ const caseLoad = (locked: boolean) =>
         row: getTableColumns(cases),
         parties: sql<Party[]>`coalesce((select json_agg(json_build_object('part', cp.part, 'organisationId', cp.organisation_id) order by cp.part)
         from ${caseParties} cp where cp.case_id = ${qualified(cases.id)}), '[]'::json)`,
-        viewerParts: sql<ViewerPart[]>`coalesce((select json_agg(json_build_object('protocol', vc.protocol, 'part', vp.part))
-        from ${caseParties} vp join ${cases} vc on vc.id = vp.case_id
-        where vc.participant_id = ${qualified(cases.participantId)} and vp.organisation_id = ${sql.placeholder('organisationId')}::uuid
-          and (vc.closed_at is null or vc.closed_at > ${sql.placeholder('windowStart')}::timestamptz)), '[]'::json)`,
+        viewerParts: viewerPartsOf(qualified(cases.participantId), sql`${sql.placeholder('organisationId')}::uuid`, sql`${sql.placeholder('windowStart')}::timestamptz`),
         // At most one row: (case_id, organisation_id) is the key of case_assignees.
         assignee: sql<Assignee | null>`(select json_build_object('sub', ca.assignee_sub, 'name', st.name) from ${caseAssignees} ca
         join ${organisationStaff} st on st.organisation_id = ca.organisation_id and st.sub = ca.assignee_sub
         where ca.case_id = ${qualified(cases.id)} and ca.organisation_id = ${sql.placeholder('organisationId')}::uuid)`,
         // The viewer's consents from the person, in force whatever their dates: `loadCase` applies the dates in the record owner's zone (read here too).
-        viewerConsents: sql<ConsentDates[]>`coalesce((select json_agg(json_build_object('organisationId', ${qualified(consents.organisationId)},
-        'dataClasses', ${qualified(consents.dataClasses)}, 'validFrom', ${qualified(consents.validFrom)}, 'validUntil', ${qualified(consents.validUntil)}))
-        from ${consents} where ${qualified(consents.participantId)} = ${qualified(cases.participantId)}
-          and ${qualified(consents.organisationId)} = ${sql.placeholder('organisationId')}::uuid and ${inForceAnyDay()}), '[]'::json)`,
+        viewerConsents: consentsOf(qualified(cases.participantId), sql`${sql.placeholder('organisationId')}::uuid`),
         participant: { id: participants.id, referenceCode: participants.referenceCode, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region },
         timeZone: organisations.timeZone,
       })

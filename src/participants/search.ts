@@ -1,9 +1,17 @@
-import { and, asc, eq, not, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, not, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Executor } from '../../db/client.js';
+import { preparedPerDatabase } from '../../db/prepared.js';
+import { qualified } from '../../db/qualified.js';
 import { participants } from '../../db/schema.js';
-import { basesOf, isVisible, participantDisclosure, type Disclosure } from '../access/policy.js';
-import { participantsInScope } from '../access/scope.js';
+import { basesOf, discloseFrom, isVisible, participantDisclosure, type Disclosure } from '../access/policy.js';
+import { participantsInScope, scopeCondition, scopeShape, type ScopeValues } from '../access/scope.js';
+import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
+import { viewerGlassOf, viewerPartsOf } from '../access/viewer-facts.js';
+import type { Actor } from '../auth/authenticator.js';
+import { NON_PERSONAL_ROLES, type DataClass } from '../domain.js';
+
+const NO_CONSENTS: ReadonlySet<DataClass> = new Set();
 import { audit } from '../audit/audit.js';
 import { validationFailed } from '../errors.js';
 import { afterKey, decodeCursor, toPage } from '../pagination.js';
@@ -14,12 +22,6 @@ import type { ParticipantFindSchema, ParticipantFoundSchema, PossibleDuplicateSc
 
 type Row = typeof participants.$inferSelect;
 type Found = z.infer<typeof ParticipantFoundSchema>;
-
-/** Each word typed begins a word of the name: the words folded as the database folds names (migration 0010). */
-function nameMatches(name: string): SQL {
-  const words = sql`"public"."cadap_name_words"(${name})`;
-  return and(sql`cardinality(${words}) > 0`, sql`${participants.nameKeys} @> ${words}`) as SQL;
-}
 
 function presentFound(row: Row, disclosure: Disclosure): Found {
   if (!disclosure.classes.has('identity')) return { id: row.id, referenceCode: row.referenceCode };
@@ -52,37 +54,31 @@ const invalidCursor = () => validationFailed('The cursor is not valid.', [{ path
  * name or a date of birth matches people by chance, so there it is only the rows shown.
  */
 export async function findParticipants(db: Executor, facts: RequestFacts, nationalIdKey: Buffer, body: z.infer<typeof ParticipantFindSchema>) {
+  const { actor, now } = facts;
   const onIdentity = body.name !== undefined || body.dateOfBirth !== undefined || body.nationalId !== undefined;
-  const scope = participantsInScope(db, facts.actor, facts.now, onIdentity ? 'identity' : undefined);
-  const digest = body.nationalId !== undefined ? nationalIdDigest(nationalIdKey, body.nationalId) : undefined;
+  const digest = (body.nationalId !== undefined ? nationalIdDigest(nationalIdKey, body.nationalId) : undefined) ?? undefined;
+  const after = decodeCursor(body.cursor, 2);
+  if (after && !(typeof after[0] === 'string' && typeof after[1] === 'string' && isUuid(after[1]))) throw invalidCursor();
+  const rows = isPersonal(actor) ? await findQuery(db, actor, onIdentity, body, digest !== undefined, after !== undefined).execute(findValues(facts, body, digest, after)) : [];
+  const page = toPage(rows, body.limit, (found) => [found.row.sortName ?? '', found.row.id]);
+  const shown: { row: Row; disclosure: Disclosure }[] = [];
+  for (const found of page.items) {
+    // The policy decides from what the statement read with each person (src/access/viewer-facts.ts).
+    // A search shows at most a name, and every part of the sharing table gives identity outright,
+    // never under a consent (src/access/sharing-table.test.ts holds the table to that), so the
+    // person's consents cannot change what it shows: they are not read.
+    const disclosure = discloseFrom(actor, found.row, found.viewerParts, NO_CONSENTS, found.glass);
+    if (onIdentity ? disclosure.classes.has('identity') : isVisible(disclosure)) shown.push({ row: found.row, disclosure });
+  }
   const identifiers = [digest ? eq(participants.nationalIdDigest, digest) : undefined, body.reference ? eq(participants.referenceCode, body.reference) : undefined].filter(
     (condition): condition is SQL => condition !== undefined,
   );
-  const criteria = [
-    ...identifiers,
-    body.name !== undefined ? nameMatches(body.name) : undefined,
-    body.dateOfBirth !== undefined ? sql`(${participants.identity} ->> 'dateOfBirth') = ${body.dateOfBirth}` : undefined,
-  ];
-  const after = decodeCursor(body.cursor, 2);
-  if (after && !(typeof after[0] === 'string' && typeof after[1] === 'string' && isUuid(after[1]))) throw invalidCursor();
-  const rows = await db
-    .select()
-    .from(participants)
-    .where(and(scope, ...criteria, afterKey('asc', [participants.sortName, participants.id], after)))
-    .orderBy(asc(participants.sortName), asc(participants.id))
-    .limit(body.limit + 1);
-  const page = toPage(rows, body.limit, (row) => [row.sortName ?? '', row.id]);
-  const shown: { row: Row; disclosure: Disclosure }[] = [];
-  for (const row of page.items) {
-    const disclosure = await participantDisclosure(db, facts.actor, row, facts.now);
-    if (onIdentity ? disclosure.classes.has('identity') : isVisible(disclosure)) shown.push({ row, disclosure });
-  }
   const denied =
     identifiers.length > 0 && body.cursor === undefined
       ? await db
           .select({ id: participants.id })
           .from(participants)
-          .where(and(...identifiers, not(scope)))
+          .where(and(...identifiers, not(participantsInScope(db, actor, now, onIdentity ? 'identity' : undefined))))
           .limit(20)
       : [];
   // The rows join the audit trail's group commit (each committed before the answer goes out).
@@ -102,6 +98,84 @@ export async function findParticipants(db: Executor, facts: RequestFacts, nation
     ...denied.map((row) => audit(db, facts, { action: 'participant.search', subjectType: 'participant', subjectId: undefined, participantId: row.id, outcome: 'denied' })),
   ]);
   return { items: shown.map(({ row, disclosure }) => presentFound(row, disclosure)), nextCursor: page.nextCursor };
+}
+
+const isPersonal = (actor: Actor) => !actor.roles.every((role) => NON_PERSONAL_ROLES.includes(role));
+type Criteria = Pick<z.infer<typeof ParticipantFindSchema>, 'name' | 'dateOfBirth' | 'reference'>;
+
+/** The search's values, by the names its prepared statement's placeholders have. */
+function findValues(facts: RequestFacts, body: z.infer<typeof ParticipantFindSchema>, digest: string | undefined, after: unknown[] | undefined) {
+  const { actor, now } = facts;
+  return {
+    organisationId: actor.organisation.id,
+    region: actor.organisation.region,
+    now: now.toISOString(),
+    windowStart: new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000).toISOString(),
+    digest,
+    reference: body.reference,
+    name: body.name,
+    dateOfBirth: body.dateOfBirth,
+    afterName: after?.[0],
+    afterId: after?.[1],
+    limit: body.limit + 1,
+  };
+}
+
+/**
+ * The search as one prepared statement per shape (which criteria, a cursor or not, the actor's
+ * scope shape): the page of people in scope, each with what the access policy needs to decide
+ * on their identity (the viewer's parts and break-glass), so a page
+ * costs one statement however many people it shows. Built and parsed once per shape and
+ * connection; PostgreSQL still plans it for each search's values, as the name's words decide
+ * which index serves it.
+ */
+const finders = new Map<string, ReturnType<typeof buildFinder>>();
+function findQuery(db: Executor, actor: Actor, onIdentity: boolean, criteria: Criteria, byDigest: boolean, afterCursor: boolean) {
+  const dataClass = onIdentity ? 'identity' : undefined;
+  const has = { digest: byDigest, reference: criteria.reference !== undefined, name: criteria.name !== undefined, dateOfBirth: criteria.dateOfBirth !== undefined, afterCursor };
+  const key = `cadap_find_${Object.values(has)
+    .map((on) => (on ? '1' : '0'))
+    .join('')}_${scopeShape(actor, dataClass)}`;
+  let finder = finders.get(key);
+  if (!finder) {
+    finder = buildFinder(key, actor, dataClass, has);
+    finders.set(key, finder);
+  }
+  return finder(db);
+}
+
+function buildFinder(key: string, actor: Actor, dataClass: 'identity' | undefined, has: Record<'digest' | 'reference' | 'name' | 'dateOfBirth' | 'afterCursor', boolean>) {
+  const value = (name: string, type: string) => sql`${sql.placeholder(name)}::${sql.raw(type)}`;
+  const values: ScopeValues = {
+    organisationId: value('organisationId', 'uuid'),
+    region: value('region', 'text'),
+    now: value('now', 'timestamptz'),
+    windowStart: value('windowStart', 'timestamptz'),
+  };
+  const person = qualified(participants.id);
+  const name = value('name', 'text');
+  return preparedPerDatabase(key, (db) =>
+    db
+      .select({
+        row: getTableColumns(participants),
+        viewerParts: viewerPartsOf(person, values.organisationId, values.windowStart),
+        glass: actor.roles.includes('coordinator') ? viewerGlassOf(person, values.organisationId, values.now) : sql<boolean>`false`,
+      })
+      .from(participants)
+      .where(
+        and(
+          scopeCondition(db, actor, values, dataClass),
+          has.digest ? sql`${qualified(participants.nationalIdDigest)} = ${value('digest', 'text')}` : undefined,
+          has.reference ? sql`${qualified(participants.referenceCode)} = ${value('reference', 'text')}` : undefined,
+          // Each word typed begins a word of the name: the words folded as the database folds names (migration 0010).
+          has.name ? sql`cardinality("public"."cadap_name_words"(${name})) > 0 and ${qualified(participants.nameKeys)} @> "public"."cadap_name_words"(${name})` : undefined,
+          has.dateOfBirth ? sql`(${qualified(participants.identity)} ->> 'dateOfBirth') = ${value('dateOfBirth', 'text')}` : undefined,
+          has.afterCursor ? afterKey('asc', [participants.sortName, participants.id], [value('afterName', 'text'), value('afterId', 'uuid')]) : undefined,
+        ),
+      )
+      .orderBy(asc(participants.sortName), asc(participants.id))
+      .limit(sql.placeholder('limit')),
+  );
 }
 
 /**
