@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import type { Executor } from './client.js';
 
 type Runnable = { execute(placeholders?: Record<string, unknown>): Promise<unknown> };
@@ -44,5 +45,27 @@ export function preparedPerDatabase<P extends Runnable>(name: string, build: (db
       prepared.set(db, query);
     }
     return query;
+  };
+}
+
+/** What drizzle keeps of a database or transaction to run a statement with: its session (its own client) and its dialect. */
+type Internals = {
+  session: { prepareQuery(query: { sql: string; params: unknown[] }, fields: undefined, name: string, arrayMode: boolean): Runnable };
+  dialect: { sqlToQuery(statement: SQL): { sql: string; params: unknown[] } };
+};
+
+/**
+ * A raw statement (a `sql` template with a `sql.placeholder` for every value) run as a named
+ * prepared statement, for statements drizzle's builders cannot express (the audit append's
+ * recursive `with`): its text is built once, and on PostgreSQL postgres.js parses it once per
+ * connection, as `preparedPerDatabase` does. A transaction runs it on its own client (its
+ * session's). Returns the driver's result (`rowsOf` reads its rows).
+ */
+export function preparedStatement(name: string, statement: SQL): (db: Executor, values: Record<string, unknown>) => Promise<unknown> {
+  let built: { sql: string; params: unknown[] } | undefined;
+  return (db, values) => {
+    const { session, dialect } = db as unknown as Internals;
+    built ??= dialect.sqlToQuery(statement);
+    return session.prepareQuery(built, undefined, name, false).execute(values);
   };
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor, Transaction } from '../../db/client.js';
 import { auditChains, auditEvents } from '../../db/schema.js';
 import { rowsOf } from '../../db/migrate.js';
+import { preparedStatement } from '../../db/prepared.js';
 import type { Actor } from '../auth/authenticator.js';
 import type { DataClass } from '../domain.js';
 import type { RequestFacts } from '../request-facts.js';
@@ -108,6 +109,42 @@ const chainList = sql.join(
   sql`, `,
 );
 
+/** The append's statement, taking a free chain head (`skip locked`) or waiting for the named one. */
+const appendSql = (head: SQL) => sql`
+    with recursive head as (${head}),
+    input as (
+      select * from json_to_recordset(${sql.placeholder('rows')}::json) as r(
+        ord int, at timestamptz, actor_sub text, organisation_id uuid, roles jsonb, action text, subject_type text, subject_id text,
+        participant_id uuid, data_classes jsonb, purpose text, basis text, request_id text, outcome text, tail text)
+    ),
+    chained (ord, position, hash) as (
+      select 0, head.position, head.head_hash from head
+      union all
+      select input.ord, chained.position + 1,
+        encode(sha256(convert_to(chained.hash || E'\n' || '["' || head.chain || '",' || (chained.position + 1)::text || ',' || input.tail, 'UTF8')), 'hex')
+      from chained join input on input.ord = chained.ord + 1 cross join head
+    ),
+    appended as (
+      insert into ${auditEvents} (chain, position, at, actor_sub, organisation_id, roles, action, subject_type, subject_id, participant_id, data_classes, purpose, basis, request_id, outcome, prev_hash, hash)
+      select head.chain, link.position, input.at, input.actor_sub, input.organisation_id, input.roles, input.action, input.subject_type, input.subject_id,
+        input.participant_id, input.data_classes, input.purpose, input.basis, input.request_id, input.outcome, prior.hash, link.hash
+      from input join chained link on link.ord = input.ord join chained prior on prior.ord = input.ord - 1 cross join head
+      order by input.ord
+    ),
+    moved as (
+      update ${auditChains} as heads set position = link.position, head_hash = link.hash, updated_at = ${sql.placeholder('lastAt')}::timestamptz
+      from chained link where heads.chain = (select chain from head) and link.ord = ${sql.placeholder('count')}::int
+    )
+    select chain from head`;
+const appendToFree = preparedStatement(
+  'cadap_audit_append_free',
+  appendSql(sql`select chain, position, head_hash from ${auditChains} where chain in (${chainList}) order by random() limit 1 for update skip locked`),
+);
+const appendToNamed = preparedStatement(
+  'cadap_audit_append_named',
+  appendSql(sql`select chain, position, head_hash from ${auditChains} where chain = ${sql.placeholder('chain')}::text for update`),
+);
+
 /**
  * Appends entries, in order, to one chain in one statement: the head row locked (a free one
  * when `wait` is false: `skip locked`, so none may be returned; otherwise the named chain, waiting
@@ -154,38 +191,8 @@ async function appendStatement(db: Executor, entries: readonly AuditEntry[], wai
       tail: canonicalTail(content),
     };
   });
-  const last = entries.at(-1)!;
-  const count = rows.length;
-  const head =
-    wait === null
-      ? sql`select chain, position, head_hash from ${auditChains} where chain in (${chainList}) order by random() limit 1 for update skip locked`
-      : sql`select chain, position, head_hash from ${auditChains} where chain = ${wait} for update`;
-  const result = await db.execute(sql`
-    with recursive head as (${head}),
-    input as (
-      select * from json_to_recordset(${JSON.stringify(rows)}::json) as r(
-        ord int, at timestamptz, actor_sub text, organisation_id uuid, roles jsonb, action text, subject_type text, subject_id text,
-        participant_id uuid, data_classes jsonb, purpose text, basis text, request_id text, outcome text, tail text)
-    ),
-    chained (ord, position, hash) as (
-      select 0, head.position, head.head_hash from head
-      union all
-      select input.ord, chained.position + 1,
-        encode(sha256(convert_to(chained.hash || E'\n' || '["' || head.chain || '",' || (chained.position + 1)::text || ',' || input.tail, 'UTF8')), 'hex')
-      from chained join input on input.ord = chained.ord + 1 cross join head
-    ),
-    appended as (
-      insert into ${auditEvents} (chain, position, at, actor_sub, organisation_id, roles, action, subject_type, subject_id, participant_id, data_classes, purpose, basis, request_id, outcome, prev_hash, hash)
-      select head.chain, link.position, input.at, input.actor_sub, input.organisation_id, input.roles, input.action, input.subject_type, input.subject_id,
-        input.participant_id, input.data_classes, input.purpose, input.basis, input.request_id, input.outcome, prior.hash, link.hash
-      from input join chained link on link.ord = input.ord join chained prior on prior.ord = input.ord - 1 cross join head
-      order by input.ord
-    ),
-    moved as (
-      update ${auditChains} as heads set position = link.position, head_hash = link.hash, updated_at = ${last.at.toISOString()}::timestamptz
-      from chained link where heads.chain = (select chain from head) and link.ord = ${count}
-    )
-    select chain from head`);
+  const values = { rows: JSON.stringify(rows), count: rows.length, lastAt: entries.at(-1)!.at.toISOString(), chain: wait };
+  const result = await (wait === null ? appendToFree : appendToNamed)(db, values);
   return rowsOf<{ chain: string }>(result)[0]?.chain;
 }
 
