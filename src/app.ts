@@ -26,7 +26,7 @@ import { protocolRoutes } from './protocols-api/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { ensureAuditChains } from './audit/audit.js';
 import { auditForbidden } from './http/audit-forbidden.js';
-import { checkpointByRows, createRowCheckpointer } from './audit/checkpointer.js';
+import { checkpointByRows, countRowsOf, createRowCheckpointer } from './audit/checkpointer.js';
 import { auditTamperRisk, TAMPER_WARNING } from './audit/tamper-risk.js';
 import { writeCheckpoints } from './audit/verify.js';
 import type { CheckpointSigner } from './audit/signer.js';
@@ -82,6 +82,7 @@ export async function createApp(deps: AppDeps) {
   if (tamperRisk?.canBypassAuditTriggers) logger.warn('the database role can bypass the audit trail triggers', { reasons: tamperRisk.reasons.join(', '), docs: TAMPER_WARNING });
   const metrics = deps.metrics ?? createMetrics({ database, clock, logger });
   const checkpointer = createRowCheckpointer(config.audit?.checkpointEveryRows ?? 1000, () => writeCheckpoints(db, deps.auditSigner, clock.now(), logger), logger);
+  countRowsOf(db, checkpointer);
   const services: Services = {
     db,
     database,

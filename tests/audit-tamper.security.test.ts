@@ -92,4 +92,26 @@ describe('checkpoints by row count', () => {
     expect(report.ok).toBe(true);
     expect(report.chains.reduce((sum, chain) => sum + chain.checkpoints, 0)).toBeGreaterThan(0);
   });
+
+  it(`counts rows written inside a transaction too: ${EVERY} registrations sign a checkpoint`, async () => {
+    const prison = await t.organisation('prison', { region: 'KZ-AKM' });
+    const token = await t.tokenFor(prison, 'prison_staff');
+    // Reads until one signs a checkpoint: the count starts again from nought after it.
+    const coordinator = await t.tokenFor(await t.organisation('coordinator', { region: 'KZ-KAR' }), 'coordinator');
+    const start = await t.count(auditCheckpoints);
+    for (let n = 0; n < EVERY && (await t.count(auditCheckpoints)) === start; n += 1) {
+      expect((await t.request('GET', '/audit?limit=1', { token: coordinator })).status).toBe(200);
+    }
+    const before = await t.count(auditCheckpoints);
+    expect(before).toBeGreaterThan(start);
+    // A registration's one audit row is appended in the registration's transaction.
+    for (let n = 0; n < EVERY - 1; n += 1) {
+      const response = await t.request('POST', '/participants', { token, body: { identity: { firstName: 'Row', lastName: `Counted${'abcde'[n]}`, dateOfBirth: '1990-01-01' } } });
+      expect(response.status, response.text).toBe(201);
+    }
+    expect(await t.count(auditCheckpoints)).toBe(before);
+    const last = await t.request('POST', '/participants', { token, body: { identity: { firstName: 'Row', lastName: 'Countedf', dateOfBirth: '1990-01-01' } } });
+    expect(last.status, last.text).toBe(201);
+    expect(await t.count(auditCheckpoints)).toBeGreaterThan(before);
+  });
 });

@@ -201,7 +201,7 @@ async function append(db: Executor, entries: readonly AuditEntry[]): Promise<voi
   let chain = await appendStatement(db, entries, null);
   if (chain === undefined) chain = await appendStatement(db, entries, AUDIT_CHAINS[Math.floor(Math.random() * AUDIT_CHAINS.length)]!);
   if (chain === undefined) throw new Error('audit chain heads missing: ensureAuditChains runs at start');
-  noteAuditRows(entries.length);
+  noteAuditRows(db, entries.length);
 }
 
 /** The entries a transaction opened by `auditedTransaction` has recorded so far, appended when its work is done. */
