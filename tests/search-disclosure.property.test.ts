@@ -79,21 +79,19 @@ describe('the search discloses what the policy discloses', () => {
           const id = randomUUID();
           const closedAt = spec.closed === 'open' ? null : new Date(now.getTime() - (spec.closed === 'recent' ? 30 : 120) * DAY);
           const at = new Date(now.getTime() - 200 * DAY);
-          await t.db
-            .insert(cases)
-            .values({
-              id,
-              protocol: spec.part.protocol,
-              protocolVersion: 1,
-              participantId: person.id,
-              ownerOrganisationId: owner.orgId,
-              state: 'x',
-              data: {},
-              version: 1,
-              openedAt: at,
-              closedAt,
-              updatedAt: at,
-            });
+          await t.db.insert(cases).values({
+            id,
+            protocol: spec.part.protocol,
+            protocolVersion: 1,
+            participantId: person.id,
+            ownerOrganisationId: owner.orgId,
+            state: 'x',
+            data: {},
+            version: 1,
+            openedAt: at,
+            closedAt,
+            updatedAt: at,
+          });
           await t.db.insert(caseParties).values({ caseId: id, part: spec.part.part, organisationId: actors[spec.org % actors.length]!.orgId, assignedAt: at });
           caseIds.push(id);
         }
