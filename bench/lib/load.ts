@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { startCpuCount, type CpuPerRequest } from './cpu.js';
 
 export type LoadRequest = {
   method?: 'GET' | 'POST';
@@ -8,21 +9,42 @@ export type LoadRequest = {
   onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
 };
 
-export type LoadResult = { requests: number; rps: number; p50: number; p99: number; errors: number; non2xx: number; statuses: Record<string, number> };
+export type LoadResult = {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  statuses: Record<string, number>;
+  /** CPU per request of the server (when its pid was given), PostgreSQL and the harness (bench/lib/cpu.ts). */
+  cpu?: CpuPerRequest;
+};
 
 /**
  * Drives `connections` keep-alive connections at the server for `seconds` (or at a fixed total
  * rate with `rate`), with autocannon, and reports throughput and latency in milliseconds.
  * Errors and non-2xx answers are counted, never hidden. A run in which no request completed
- * in time is measured again over a fixed number of requests.
+ * in time is measured again over a fixed number of requests. With `serverPid`, the CPU each
+ * request cost the server, PostgreSQL and the harness is counted too (`cpu`).
  */
-export async function drive(url: string, token: string | null, request: LoadRequest, options: { connections: number; seconds: number; rate?: number }): Promise<LoadResult> {
-  const timed = await driveOnce(url, token, request, { ...options, until: { duration: options.seconds } });
-  if (timed.requests > 0) return timed;
-  // Every request was still in flight when the time ran out (a slow scenario on a busy machine, with
-  // the quick run's 2 s): measure a fixed number of requests instead, each waited for, so the row
-  // shows how slow it is rather than failing. Errors and statuses still count.
-  return driveOnce(url, token, request, { ...options, until: { amount: options.connections * 2 } });
+export async function drive(
+  url: string,
+  token: string | null,
+  request: LoadRequest,
+  options: { connections: number; seconds: number; rate?: number; serverPid?: number },
+): Promise<LoadResult> {
+  let stop = startCpuCount(options.serverPid);
+  let result = await driveOnce(url, token, request, { ...options, until: { duration: options.seconds } });
+  if (result.requests === 0) {
+    // Every request was still in flight when the time ran out (a slow scenario on a busy machine, with
+    // the quick run's 2 s): measure a fixed number of requests instead, each waited for, so the row
+    // shows how slow it is rather than failing. Errors and statuses still count.
+    stop = startCpuCount(options.serverPid);
+    result = await driveOnce(url, token, request, { ...options, until: { amount: options.connections * 2 } });
+  }
+  const cpu = stop(result.requests);
+  return cpu ? { ...result, cpu } : result;
 }
 
 async function driveOnce(

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { CpuPerRequest } from './cpu.js';
 import type { LoadResult } from './load.js';
 import { log, type Options } from './options.js';
 import { ROOT } from './process.js';
 
-export type Row = { scenario: string; rps: number | null; p50: number | null; p99: number | null; ratio: number | null; note: string; detail?: unknown };
+export type Row = { scenario: string; rps: number | null; p50: number | null; p99: number | null; ratio: number | null; note: string; cpu?: CpuPerRequest; detail?: unknown };
 
 /** The rows of a run, each load row with its ratio to the baseline of the same run. */
 export class Report {
@@ -20,7 +21,16 @@ export class Report {
   /** A load row: the result's rate and latencies, its ratio to the baseline, and what it measured. */
   record(scenario: string, result: LoadResult | null, note: string, detail?: unknown) {
     const ratio = result && this.baselineRps ? result.rps / this.baselineRps : null;
-    this.rows.push({ scenario, rps: result?.rps ?? null, p50: result?.p50 ?? null, p99: result?.p99 ?? null, ratio, note, ...(detail === undefined ? {} : { detail }) });
+    this.rows.push({
+      scenario,
+      rps: result?.rps ?? null,
+      p50: result?.p50 ?? null,
+      p99: result?.p99 ?? null,
+      ratio,
+      note,
+      ...(result?.cpu ? { cpu: result.cpu } : {}),
+      ...(detail === undefined ? {} : { detail }),
+    });
     log(`${scenario}: ${result ? `${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms` : ''} ${note}`);
   }
 
@@ -55,9 +65,12 @@ export function describeMachine(database: Options['mode'], postgres: string | nu
 export function publish(report: Report, options: Options, machine: Machine) {
   const fmt = (value: number | null, digits = 0) => (value === null ? '' : value.toFixed(digits));
   const table = [
-    '| scenario | req/s | p50 ms | p99 ms | × baseline | what |',
-    '|---|--:|--:|--:|--:|---|',
-    ...report.rows.map((row) => `| ${row.scenario} | ${fmt(row.rps)} | ${fmt(row.p50, 1)} | ${fmt(row.p99, 1)} | ${fmt(row.ratio, 2)} | ${row.note} |`),
+    '| scenario | req/s | p50 ms | p99 ms | × baseline | CPU ms/req: server + PostgreSQL | what |',
+    '|---|--:|--:|--:|--:|--:|---|',
+    ...report.rows.map(
+      (row) =>
+        `| ${row.scenario} | ${fmt(row.rps)} | ${fmt(row.p50, 1)} | ${fmt(row.p99, 1)} | ${fmt(row.ratio, 2)} | ${row.cpu ? `${fmt(row.cpu.server, 2)} + ${fmt(row.cpu.database, 2)}` : ''} | ${row.note} |`,
+    ),
   ].join('\n');
   process.stdout.write(
     `\n${options.mode}, ${options.participants.toLocaleString('en')} participants, ${options.connections} connections, ${options.seconds} s per scenario; ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}${machine.postgres ? `, PostgreSQL ${machine.postgres}` : ''}\n\n${table}\n`,

@@ -18,7 +18,7 @@ export async function scale({ report, options, databases, serviceEnv, tokenFor }
         service.url,
         token,
         { next: rotate(prepared.samples.readable, (id) => `/cases/${id}`) },
-        { connections: options.connections, seconds: options.seconds },
+        { connections: options.connections, seconds: options.seconds, serverPid: service.child.pid },
       );
       requireClean(`scale ${size}`, result);
       const times: number[] = [];
@@ -38,7 +38,11 @@ export async function scale({ report, options, databases, serviceEnv, tokenFor }
           indicatorsMs: times,
         },
       );
-      const search = await drive(service.url, token, nameSearches(prepared.samples.names), { connections: options.connections, seconds: options.seconds });
+      const search = await drive(service.url, token, nameSearches(prepared.samples.names), {
+        connections: options.connections,
+        seconds: options.seconds,
+        serverPid: service.child.pid,
+      });
       requireClean(`name search ${size}`, search);
       report.record(`name search ${size.toLocaleString('en')}`, search, `POST /participants/search {name} at ${size.toLocaleString('en')} participants`);
     } finally {
