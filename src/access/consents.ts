@@ -37,6 +37,9 @@ export function inForceAnyDay() {
 
 export type ConsentDates = { organisationId: string; dataClasses: DataClass[]; validFrom: string; validUntil: string | null };
 
+/** The classes these consents name, together. */
+export const classesNamed = (rows: ReadonlyArray<{ dataClasses: readonly string[] }>): Set<DataClass> => new Set(rows.flatMap((row) => row.dataClasses as DataClass[]));
+
 /** `validOn`'s date conditions, for a row read with `inForceAnyDay`. */
 export const inForceOn = (consent: ConsentDates, today: string): boolean => consent.validFrom <= today && (consent.validUntil === null || consent.validUntil >= today);
 
@@ -56,7 +59,7 @@ export async function consentedClasses(db: Executor, participantId: string, orga
     .select({ dataClasses: consents.dataClasses })
     .from(consents)
     .where(and(eq(consents.participantId, participantId), eq(consents.organisationId, organisationId), validOn(today)));
-  return new Set(rows.flatMap((row) => row.dataClasses as DataClass[]));
+  return classesNamed(rows);
 }
 
 /** Consent dates are days in the record owner's time zone. */

@@ -4,7 +4,7 @@ import { qualified } from '../../db/qualified.js';
 import { preparedPerDatabase } from '../../db/prepared.js';
 import { breakGlassGrants, caseAssignees, type caseEvents, caseParties, cases, organisations, organisationStaff, participants } from '../../db/schema.js';
 import { localDateOf } from '../../protocols/time.js';
-import { inForceOn } from '../access/consents.js';
+import { classesNamed, inForceOn } from '../access/consents.js';
 import { consentsOf, viewerPartsOf } from '../access/viewer-facts.js';
 import { allowedEvents, actorParts } from '../../protocols/engine.js';
 import type { Party } from '../../protocols/model.js';
@@ -69,7 +69,7 @@ export async function loadCase(db: Executor, id: string, organisationId: string,
   const [found] = await (options.lock ? lockedCaseLoadQuery : caseLoadQuery)(db).execute(values);
   if (!found) return undefined;
   const today = localDateOf(now, found.timeZone);
-  const consentedClasses = new Set(found.viewerConsents.filter((consent) => inForceOn(consent, today)).flatMap((consent) => consent.dataClasses));
+  const consentedClasses = classesNamed(found.viewerConsents.filter((consent) => inForceOn(consent, today)));
   const prefetched: Prefetched = {
     participant: { ...found.participant, timeZone: found.timeZone },
     viewerParts: found.viewerParts,

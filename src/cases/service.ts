@@ -5,6 +5,7 @@ import { protocolById } from '../../protocols/index.js';
 import type { Party } from '../../protocols/model.js';
 import { basesOf, isVisible, participantDisclosure } from '../access/policy.js';
 import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
+import { classesNamed } from '../access/consents.js';
 import { audit, auditedTransaction } from '../audit/audit.js';
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js';
 import { afterKey, decodeCursor, decodeTimeCursor, toPage } from '../pagination.js';
@@ -98,7 +99,7 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
       { parties: found.parties },
     );
     const viewer = viewerOf(facts);
-    const consentedClasses = new Set(result.consents.filter((consent) => consent.organisationId === organisationId).flatMap((consent) => consent.dataClasses));
+    const consentedClasses = classesNamed(result.consents.filter((consent) => consent.organisationId === organisationId));
     const after = result.sameAudience
       ? { row: result.row, parties: found.parties, prefetched: { ...found.prefetched, consentedClasses } }
       : (await loadCase(tx, id, organisationId, facts.now))!;
