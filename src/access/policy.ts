@@ -16,10 +16,10 @@ export type Basis = 'party' | 'court_order' | 'record_owner' | 'region_coordinat
 /** When several bases give a class, the response names the first of these. */
 const BASIS_ORDER: readonly Basis[] = ['party', 'court_order', 'record_owner', 'region_coordinator', 'consent', 'break_glass'];
 
-/** `timeZone`, the record owner's, when the caller already has it (it dates consents). */
 /** One of the actor's parts in a case of the person (the protocol and the part's name). */
 export type ViewerPart = { protocol: string; part: string };
 
+/** `timeZone`, the record owner's, when the caller already has it (it dates consents). */
 export type ParticipantFacts = { id: string; ownerOrganisationId: string; region: string; timeZone?: string };
 
 export type Disclosure = {
@@ -78,7 +78,7 @@ export async function participantDisclosure(
 const partEntries = (parts: ReadonlyArray<ViewerPart>) => parts.flatMap(({ protocol, part }) => Object.entries(SHARING_TABLE[protocol]?.[part] ?? {}) as [DataClass, string][]);
 
 /** Whether one of these parts gives a class only under a consent (so the consents decide it). */
-export const needsConsents = (parts: ReadonlyArray<ViewerPart>): boolean => partEntries(parts).some(([, how]) => how === 'consent');
+const needsConsents = (parts: ReadonlyArray<ViewerPart>): boolean => partEntries(parts).some(([, how]) => how === 'consent');
 
 /**
  * The policy itself, over facts already read: the actor's parts in the person's cases within the

@@ -10,8 +10,6 @@ import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
 import { viewerGlassOf, viewerPartsOf } from '../access/viewer-facts.js';
 import type { Actor } from '../auth/authenticator.js';
 import { NON_PERSONAL_ROLES, type DataClass } from '../domain.js';
-
-const NO_CONSENTS: ReadonlySet<DataClass> = new Set();
 import { audit } from '../audit/audit.js';
 import { validationFailed } from '../errors.js';
 import { afterKey, decodeCursor, toPage } from '../pagination.js';
@@ -19,6 +17,8 @@ import type { RequestFacts } from '../request-facts.js';
 import { isUuid } from '../uuid.js';
 import { nationalIdDigest } from './national-id-key.js';
 import type { ParticipantFindSchema, ParticipantFoundSchema, PossibleDuplicateSchema } from './schemas.js';
+
+const NO_CONSENTS: ReadonlySet<DataClass> = new Set();
 
 type Row = typeof participants.$inferSelect;
 type Found = z.infer<typeof ParticipantFoundSchema>;
@@ -124,8 +124,8 @@ function findValues(facts: RequestFacts, body: z.infer<typeof ParticipantFindSch
 /**
  * The search as one prepared statement per shape (which criteria, a cursor or not, the actor's
  * scope shape): the page of people in scope, each with what the access policy needs to decide
- * on their identity (the viewer's parts and break-glass), so a page
- * costs one statement however many people it shows. Built and parsed once per shape and
+ * on their identity (the viewer's parts and break-glass), so a page costs one statement however
+ * many people it shows. Built and parsed once per shape and
  * connection; PostgreSQL still plans it for each search's values, as the name's words decide
  * which index serves it.
  */
