@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.js';
+import { preparedPerDatabase } from '../../db/prepared.js';
 import { caseEvents, caseParties, cases } from '../../db/schema.js';
 import { actorParts, capacityHolder, decide, open, transitionFor } from '../../protocols/engine.js';
 import type { CaseSnapshot, EngineActor, EngineEvent, Party } from '../../protocols/model.js';
@@ -120,6 +122,56 @@ type EventResult = {
 };
 
 /** Records an event on a locked case; `parties` are the case's, when the caller read them with the lock. */
+/**
+ * An event's two writes, each built once per database and prepared per connection
+ * (db/prepared.ts): the case's update, only at the version the event was decided on, and its
+ * history row. Every column they set is a placeholder, mapped by its column as drizzle maps a value.
+ */
+type CaseSet = PgUpdateSetSource<typeof cases>;
+/**
+ * A placeholder where drizzle's types for an update's `set` want a value: at run time drizzle
+ * wraps it, like any value, with its column's mapping (a placeholder inside is filled and then
+ * mapped when the statement runs: `fillPlaceholders` in drizzle-orm/sql), as its insert does.
+ */
+const placeholderFor = <T>(name: string) => sql.placeholder(name) as unknown as T;
+const updateCaseQuery = preparedPerDatabase('cadap_case_event_update', (db) =>
+  db
+    .update(cases)
+    .set({
+      state: placeholderFor<CaseSet['state']>('state'),
+      previousState: placeholderFor<CaseSet['previousState']>('previousState'),
+      data: placeholderFor<CaseSet['data']>('data'),
+      ownerOrganisationId: placeholderFor<CaseSet['ownerOrganisationId']>('ownerOrganisationId'),
+      version: placeholderFor<CaseSet['version']>('version'),
+      unitId: placeholderFor<CaseSet['unitId']>('unitId'),
+      houseId: placeholderFor<CaseSet['houseId']>('houseId'),
+      // A placeholder's value goes through its column's mapping even when null, and a timestamp's maps null to an error: an ISO string or null instead.
+      closedAt: sql`${sql.placeholder('closedAt')}::timestamptz`,
+      updatedAt: placeholderFor<CaseSet['updatedAt']>('updatedAt'),
+    })
+    .where(and(eq(cases.id, sql.placeholder('id')), eq(cases.version, sql.placeholder('expectedVersion'))))
+    .returning(),
+);
+const insertEventQuery = preparedPerDatabase('cadap_case_event_insert', (db) =>
+  db
+    .insert(caseEvents)
+    .values({
+      id: sql.placeholder('id'),
+      caseId: sql.placeholder('caseId'),
+      version: sql.placeholder('version'),
+      type: sql.placeholder('type'),
+      data: sql.placeholder('data'),
+      part: sql.placeholder('part'),
+      actorSub: sql.placeholder('actorSub'),
+      organisationId: sql.placeholder('organisationId'),
+      fromState: sql.placeholder('fromState'),
+      toState: sql.placeholder('toState'),
+      observation: sql.placeholder('observation'),
+      at: sql.placeholder('at'),
+    })
+    .returning(),
+);
+
 export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, author: Author, known?: { parties: Party[] }): Promise<EventResult> {
   const definition = definitionOf(locked.protocol);
   const now = author.request.now;
@@ -151,37 +203,32 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
   // transaction's connection: one round trip); the history row names the case and the version
   // the update sets, so it needs nothing back from it. A failed update fails the transaction.
   const [[row], [history]] = await Promise.all([
-    tx
-      .update(cases)
-      .set({
-        state: next.state,
-        previousState: next.previousState,
-        data: next.data as Record<string, unknown>,
-        ownerOrganisationId: next.ownerOrganisationId,
-        version,
-        ...holderColumns(definition, next),
-        closedAt: decision.final ? now : null,
-        updatedAt: now,
-      })
-      .where(and(eq(cases.id, locked.id), eq(cases.version, locked.version)))
-      .returning(),
-    tx
-      .insert(caseEvents)
-      .values({
-        id: eventId,
-        caseId: locked.id,
-        version,
-        type: event.type,
-        data: decision.eventData,
-        part: decision.part,
-        actorSub: author.sub,
-        organisationId: author.organisationId,
-        fromState: decision.from,
-        toState: decision.to,
-        observation: decision.observation,
-        at: now,
-      })
-      .returning(),
+    updateCaseQuery(tx).execute({
+      id: locked.id,
+      expectedVersion: locked.version,
+      state: next.state,
+      previousState: next.previousState,
+      data: next.data,
+      ownerOrganisationId: next.ownerOrganisationId,
+      version,
+      ...holderColumns(definition, next),
+      closedAt: decision.final ? now.toISOString() : null,
+      updatedAt: now,
+    }),
+    insertEventQuery(tx).execute({
+      id: eventId,
+      caseId: locked.id,
+      version,
+      type: event.type,
+      data: decision.eventData,
+      part: decision.part,
+      actorSub: author.sub,
+      organisationId: author.organisationId,
+      fromState: decision.from,
+      toState: decision.to,
+      observation: decision.observation,
+      at: now,
+    }),
   ]);
   if (!row) throw new AppError('STALE_VERSION', 'The case changed while this event was being recorded; read it again and retry.');
 
