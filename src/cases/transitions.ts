@@ -121,7 +121,6 @@ type EventResult = {
   sameAudience: boolean;
 };
 
-/** Records an event on a locked case; `parties` are the case's, when the caller read them with the lock. */
 /**
  * An event's two writes, each built once per database and prepared per connection
  * (db/prepared.ts): the case's update, only at the version the event was decided on, and its
@@ -172,6 +171,7 @@ const insertEventQuery = preparedPerDatabase('cadap_case_event_insert', (db) =>
     .returning(),
 );
 
+/** Records an event on a locked case; `parties` are the case's, when the caller read them with the lock. */
 export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, author: Author, known?: { parties: Party[] }): Promise<EventResult> {
   const definition = definitionOf(locked.protocol);
   const now = author.request.now;
