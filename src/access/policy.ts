@@ -4,7 +4,7 @@ import type { Executor } from '../../db/client.js';
 import { breakGlassGrants, caseParties, cases } from '../../db/schema.js';
 import type { Actor } from '../auth/authenticator.js';
 import { DATA_CLASSES, NON_PERSONAL_ROLES, type DataClass } from '../domain.js';
-import { BREAK_GLASS_HOURS, CLOSED_CASE_WINDOW_DAYS, RECORD_OWNER_CLASSES, REGION_COORDINATOR_CLASSES, SHARING_TABLE } from './sharing-table.js';
+import { BREAK_GLASS_HOURS, closedCaseWindowStart, RECORD_OWNER_CLASSES, REGION_COORDINATOR_CLASSES, SHARING_TABLE } from './sharing-table.js';
 
 /**
  * On what basis a data class is disclosed: by a case part (`party`), by the court's order
@@ -31,6 +31,9 @@ export type Disclosure = {
 
 export const NOTHING: Disclosure = { classes: new Map(), othersNotes: false };
 
+/** Whether every role of the actor is one that never sees a person (auditor, admin): the policy gives them nothing. */
+export const seesNoOne = (actor: Actor): boolean => actor.roles.every((role) => NON_PERSONAL_ROLES.includes(role));
+
 export { BREAK_GLASS_HOURS };
 
 /**
@@ -49,10 +52,10 @@ export async function participantDisclosure(
   /** The classes the actor's valid consents name today, when the caller read them already in the same transaction (an event's facts do). */
   knownConsented?: ReadonlySet<DataClass>,
 ): Promise<Disclosure> {
-  if (actor.roles.every((role) => NON_PERSONAL_ROLES.includes(role))) return NOTHING;
+  if (seesNoOne(actor)) return NOTHING;
   const organisationId = actor.organisation.id;
   // Rule 1: parts in the participant's cases, open or closed less than 90 days ago.
-  const windowStart = new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
+  const windowStart = closedCaseWindowStart(now);
   const parts =
     knownParts ??
     (await db
@@ -88,7 +91,7 @@ const needsConsents = (parts: ReadonlyArray<ViewerPart>): boolean => partEntries
  * with each person (src/access/viewer-facts.ts) and decides here.
  */
 export function discloseFrom(actor: Actor, participant: ParticipantFacts, parts: ReadonlyArray<ViewerPart>, consented: ReadonlySet<DataClass>, glass: boolean): Disclosure {
-  if (actor.roles.every((role) => NON_PERSONAL_ROLES.includes(role))) return NOTHING;
+  if (seesNoOne(actor)) return NOTHING;
   const organisationId = actor.organisation.id;
   const found = new Map<DataClass, Set<Basis>>();
   const grant = (dataClass: DataClass, basis: Basis) => {

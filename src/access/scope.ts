@@ -3,8 +3,9 @@ import type { Executor } from '../../db/client.js';
 import { qualified } from '../../db/qualified.js';
 import { breakGlassGrants, caseParties, cases, participants } from '../../db/schema.js';
 import type { Actor } from '../auth/authenticator.js';
-import { NON_PERSONAL_ROLES, type DataClass } from '../domain.js';
-import { CLOSED_CASE_WINDOW_DAYS, RECORD_OWNER_CLASSES, REGION_COORDINATOR_CLASSES, SHARING_TABLE } from './sharing-table.js';
+import { seesNoOne } from './policy.js';
+import { type DataClass } from '../domain.js';
+import { closedCaseWindowStart, RECORD_OWNER_CLASSES, REGION_COORDINATOR_CLASSES, SHARING_TABLE } from './sharing-table.js';
 
 /**
  * The access policy (policy.ts) as a condition on `participants`, for lists that must be scoped
@@ -17,7 +18,7 @@ import { CLOSED_CASE_WINDOW_DAYS, RECORD_OWNER_CLASSES, REGION_COORDINATOR_CLASS
  * for each row they show.
  */
 export function participantsInScope(db: Executor, actor: Actor, now: Date, dataClass?: DataClass): SQL {
-  const windowStart = new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
+  const windowStart = closedCaseWindowStart(now);
   return scopeCondition(
     db,
     actor,
@@ -40,7 +41,7 @@ export type ScopeValues = { organisationId: SQL; region: SQL; now: SQL; windowSt
  * actor serves every actor of the same shape with the values as placeholders.
  */
 export function scopeCondition(db: Executor, actor: Actor, values: ScopeValues, dataClass?: DataClass): SQL {
-  if (actor.roles.every((role) => NON_PERSONAL_ROLES.includes(role))) return sql`false`;
+  if (seesNoOne(actor)) return sql`false`;
   const { organisationId } = values;
   const gives = (classes: readonly DataClass[]) => (dataClass ? classes.includes(dataClass) : classes.length > 0);
   const rules: SQL[] = [];
@@ -88,7 +89,7 @@ export function scopeCondition(db: Executor, actor: Actor, values: ScopeValues, 
 
 /** What `scopeCondition`'s SQL depends on besides its values, as a short key for naming prepared statements. */
 export function scopeShape(actor: Actor, dataClass?: DataClass): string {
-  if (actor.roles.every((role) => NON_PERSONAL_ROLES.includes(role))) return 'none';
+  if (seesNoOne(actor)) return 'none';
   const regional = actor.organisation.kind === 'coordinator' && actor.roles.includes('coordinator');
   return `${dataClass ?? 'any'}_${regional ? 'r' : ''}${actor.roles.includes('coordinator') ? 'g' : ''}`;
 }

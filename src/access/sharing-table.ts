@@ -55,5 +55,8 @@ export const REGION_COORDINATOR_CLASSES: readonly DataClass[] = ['identity', 'cu
 
 /** A party keeps its view of a closed case for this long (rule 1). */
 export const CLOSED_CASE_WINDOW_DAYS = 90;
+
+/** The start of the window at `now`: a case closed after it still counts (rule 1). */
+export const closedCaseWindowStart = (now: Date): Date => new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
 /** Break-glass lasts this long (rule 4). */
 export const BREAK_GLASS_HOURS = 4;

@@ -10,7 +10,7 @@ import { allowedEvents, actorParts } from '../../protocols/engine.js';
 import type { Party } from '../../protocols/model.js';
 import { basesOf, NOTHING, participantDisclosure, type Disclosure, type ParticipantFacts, type ViewerPart } from '../access/policy.js';
 import { redactCaseData, redactEventData } from '../access/redaction.js';
-import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
+import { closedCaseWindowStart } from '../access/sharing-table.js';
 import { audit } from '../audit/audit.js';
 import type { Actor } from '../auth/authenticator.js';
 import { DATA_CLASSES, type DataClass } from '../domain.js';
@@ -65,7 +65,7 @@ const caseLoadQuery = caseLoad(false);
 const lockedCaseLoadQuery = caseLoad(true);
 
 export async function loadCase(db: Executor, id: string, organisationId: string, now: Date, options: { lock?: boolean } = {}) {
-  const values = { id, organisationId, windowStart: new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000).toISOString() };
+  const values = { id, organisationId, windowStart: closedCaseWindowStart(now).toISOString() };
   const [found] = await (options.lock ? lockedCaseLoadQuery : caseLoadQuery)(db).execute(values);
   if (!found) return undefined;
   const today = localDateOf(now, found.timeZone);

@@ -4,7 +4,7 @@ import { caseAssignees, caseEvents, caseParties, cases, participants } from '../
 import { protocolById } from '../../protocols/index.js';
 import type { Party } from '../../protocols/model.js';
 import { basesOf, isVisible, participantDisclosure } from '../access/policy.js';
-import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
+import { closedCaseWindowStart } from '../access/sharing-table.js';
 import { classesNamed } from '../access/consents.js';
 import { audit, auditedTransaction } from '../audit/audit.js';
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js';
@@ -158,7 +158,7 @@ export async function listCases(
   const after = decodeTimeCursor(query.cursor, 'uuid');
   const mine = db.select({ caseId: caseParties.caseId }).from(caseParties).where(eq(caseParties.organisationId, facts.actor.organisation.id));
   // The people the caller is still a party for: a case of theirs open or closed less than 90 days ago (as in `visibleCase`).
-  const windowStart = new Date(facts.now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
+  const windowStart = closedCaseWindowStart(facts.now);
   const current = db
     .select({ participantId: cases.participantId })
     .from(caseParties)

@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { caseParties, cases, participants, type consents } from '../../db/schema.js';
-import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
+import { closedCaseWindowStart } from '../access/sharing-table.js';
 import { raiseAlert } from '../deadlines/rows.js';
 
 type ConsentRow = typeof consents.$inferSelect;
@@ -15,7 +15,7 @@ type ConsentRow = typeof consents.$inferSelect;
  * message links to (one it owns), or null when it owns none of them (the record owner).
  */
 export async function attestersOf(db: Executor, consent: ConsentRow, now: Date): Promise<Map<string, string | null>> {
-  const windowStart = new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
+  const windowStart = closedCaseWindowStart(now);
   const concerned = consent.caseId
     ? await db.select({ id: cases.id, owner: cases.ownerOrganisationId }).from(cases).where(eq(cases.id, consent.caseId))
     : await db

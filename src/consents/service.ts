@@ -11,15 +11,13 @@ import { retireDeadlines } from '../deadlines/rows.js';
 import { attestersOf, tellAttesters } from './attestation.js';
 import { AppError, forbidden, notFound, validationFailed } from '../errors.js';
 import { todayFor } from '../access/consents.js';
-import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
+import { closedCaseWindowStart } from '../access/sharing-table.js';
 import { refuseErased } from '../retention/erasure.js';
 import { presentConsent } from './present.js';
 import type { RecordConsentSchema } from './schemas.js';
 import { reconcileConsentWorkItems, scheduleExpiryReminder } from './work-items.js';
 
 type ConsentRow = typeof consents.$inferSelect;
-
-const windowStartOf = (now: Date) => new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000);
 
 /**
  * The record owner, or a party of one of the participant's cases that is open or closed less
@@ -37,7 +35,13 @@ async function consentScope(db: Executor, actor: Actor, participantId: string, n
     .select({ caseId: caseParties.caseId })
     .from(caseParties)
     .innerJoin(cases, eq(cases.id, caseParties.caseId))
-    .where(and(eq(cases.participantId, participantId), eq(caseParties.organisationId, actor.organisation.id), or(isNull(cases.closedAt), gt(cases.closedAt, windowStartOf(now)))))
+    .where(
+      and(
+        eq(cases.participantId, participantId),
+        eq(caseParties.organisationId, actor.organisation.id),
+        or(isNull(cases.closedAt), gt(cases.closedAt, closedCaseWindowStart(now))),
+      ),
+    )
     .limit(1);
   return party ? participant : undefined;
 }

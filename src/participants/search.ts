@@ -4,12 +4,12 @@ import type { Executor } from '../../db/client.js';
 import { preparedPerDatabase } from '../../db/prepared.js';
 import { qualified } from '../../db/qualified.js';
 import { participants } from '../../db/schema.js';
-import { basesOf, discloseFrom, isVisible, participantDisclosure, type Disclosure } from '../access/policy.js';
+import { basesOf, discloseFrom, isVisible, participantDisclosure, seesNoOne, type Disclosure } from '../access/policy.js';
 import { participantsInScope, scopeCondition, scopeShape, type ScopeValues } from '../access/scope.js';
-import { CLOSED_CASE_WINDOW_DAYS } from '../access/sharing-table.js';
+import { closedCaseWindowStart } from '../access/sharing-table.js';
 import { viewerGlassOf, viewerPartsOf } from '../access/viewer-facts.js';
 import type { Actor } from '../auth/authenticator.js';
-import { NON_PERSONAL_ROLES, type DataClass } from '../domain.js';
+import { type DataClass } from '../domain.js';
 import { audit } from '../audit/audit.js';
 import { validationFailed } from '../errors.js';
 import { afterKey, decodeCursor, toPage } from '../pagination.js';
@@ -59,7 +59,7 @@ export async function findParticipants(db: Executor, facts: RequestFacts, nation
   const digest = (body.nationalId !== undefined ? nationalIdDigest(nationalIdKey, body.nationalId) : undefined) ?? undefined;
   const after = decodeCursor(body.cursor, 2);
   if (after && !(typeof after[0] === 'string' && typeof after[1] === 'string' && isUuid(after[1]))) throw invalidCursor();
-  const rows = isPersonal(actor) ? await findQuery(db, actor, onIdentity, body, digest !== undefined, after !== undefined).execute(findValues(facts, body, digest, after)) : [];
+  const rows = !seesNoOne(actor) ? await findQuery(db, actor, onIdentity, body, digest !== undefined, after !== undefined).execute(findValues(facts, body, digest, after)) : [];
   const page = toPage(rows, body.limit, (found) => [found.row.sortName ?? '', found.row.id]);
   const shown: { row: Row; disclosure: Disclosure }[] = [];
   for (const found of page.items) {
@@ -100,7 +100,6 @@ export async function findParticipants(db: Executor, facts: RequestFacts, nation
   return { items: shown.map(({ row, disclosure }) => presentFound(row, disclosure)), nextCursor: page.nextCursor };
 }
 
-const isPersonal = (actor: Actor) => !actor.roles.every((role) => NON_PERSONAL_ROLES.includes(role));
 type Criteria = Pick<z.infer<typeof ParticipantFindSchema>, 'name' | 'dateOfBirth' | 'reference'>;
 
 /** The search's values, by the names its prepared statement's placeholders have. */
@@ -110,7 +109,7 @@ function findValues(facts: RequestFacts, body: z.infer<typeof ParticipantFindSch
     organisationId: actor.organisation.id,
     region: actor.organisation.region,
     now: now.toISOString(),
-    windowStart: new Date(now.getTime() - CLOSED_CASE_WINDOW_DAYS * 86_400_000).toISOString(),
+    windowStart: closedCaseWindowStart(now).toISOString(),
     digest,
     reference: body.reference,
     name: body.name,
