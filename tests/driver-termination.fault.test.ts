@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresClient, type DatabaseHandle } from '../db/client.js';
+import { toAppError } from '../src/http/errors.js';
 import { onPostgres, openTestDatabase } from './helpers/test-database.js';
 
 /**
@@ -15,8 +16,14 @@ import { onPostgres, openTestDatabase } from './helpers/test-database.js';
  * patches/postgres+3.4.9.patch resets both when a connection closes and at every ReadyForQuery.
  */
 const PEOPLE = 2000;
-/** The drive below stops after this many kills that landed on a backend running a query. */
-const KILLS_MID_QUERY = 40;
+/**
+ * The drive below stops once this many queries have failed because their backend was killed:
+ * counted where the queries are sent, not where the kills are, because a kill can land after the
+ * query it aimed at finished (the connection then closes while idle, and nothing fails).
+ */
+const QUERIES_KILLED = 40;
+/** On a machine so loaded that no kill lands, the drive gives up here, and the test fails. */
+const DRIVE_LIMIT_MS = 120_000;
 
 describe.skipIf(!onPostgres)('postgres.js under pg_terminate_backend (PostgreSQL)', { timeout: 240_000 }, () => {
   let database: DatabaseHandle & { url?: string };
@@ -71,7 +78,9 @@ describe.skipIf(!onPostgres)('postgres.js under pg_terminate_backend (PostgreSQL
     const wrong: string[] = [];
     let answered = 0;
     let failed = 0;
-    let killsMidQuery = 0;
+    let kills = 0;
+    const failures = new Set<string>();
+    const notUnavailable: string[] = [];
     let driving = true;
 
     const check = (shape: string, rows: readonly unknown[], expected: unknown[]) => {
@@ -107,20 +116,34 @@ describe.skipIf(!onPostgres)('postgres.js under pg_terminate_backend (PostgreSQL
       },
     ];
 
+    // Kills only backends running one of the queries above. Every new connection's first query
+    // is postgres.js's own fetch of the array types (pg_type); on a loaded machine a fresh backend
+    // takes long enough over it that a killer aiming at any active backend killed nothing else,
+    // and no query of the drive ever failed (seen in CI). Like the service's termination test, the
+    // killer waits longer after each kill with no answer since the one before, so work gets
+    // through between kills however slow the machine is.
     const killer = (async () => {
-      while (killsMidQuery < KILLS_MID_QUERY && wrong.length === 0) {
+      const started = Date.now();
+      let seen = 0;
+      let fruitless = 0;
+      while (failed < QUERIES_KILLED && wrong.length === 0 && Date.now() - started < DRIVE_LIMIT_MS) {
         const [killed] = await admin`
           select count(*) filter (where pg_terminate_backend(pid))::int as n from pg_stat_activity
-          where datname = current_database() and pid <> pg_backend_pid() and state = 'active'`;
-        killsMidQuery += killed!.n;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10));
+          where datname = current_database() and pid <> pg_backend_pid() and state = 'active'
+            and query like '%driver_probe%'`;
+        kills += killed!.n;
+        fruitless = answered > seen ? 0 : fruitless + 1;
+        seen = answered;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(2 ** fruitless, 25)));
       }
       driving = false;
     })();
     const workers = Array.from({ length: 8 }, async () => {
       while (driving) {
-        await shapes[Math.floor(Math.random() * shapes.length)]!().catch(() => {
+        await shapes[Math.floor(Math.random() * shapes.length)]!().catch((error: unknown) => {
           failed += 1;
+          failures.add(String((error as { code?: unknown }).code));
+          if (toAppError(error).code !== 'UNAVAILABLE') notUnavailable.push(String((error as { code?: unknown }).code));
         });
       }
     });
@@ -131,9 +154,11 @@ describe.skipIf(!onPostgres)('postgres.js under pg_terminate_backend (PostgreSQL
       await client.end({ timeout: 5 });
     }
 
+    console.log(`driver termination: ${kills} kills, ${failed} queries failed (${[...failures].join(', ')}), ${answered} answered right, ${wrong.length} wrong`);
     expect(wrong).toEqual([]);
-    expect(killsMidQuery).toBeGreaterThanOrEqual(KILLS_MID_QUERY);
-    expect(failed).toBeGreaterThan(0);
+    expect(failed).toBeGreaterThanOrEqual(QUERIES_KILLED);
+    // A failed query fails as the service answers 503 UNAVAILABLE (src/http/errors.ts), never as a 500.
+    expect(notUnavailable).toEqual([]);
     expect(answered).toBeGreaterThan(0);
   });
 });
