@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import type { DatabaseHandle } from '../db/client.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import type { KeySet } from './auth/keys.js';
@@ -8,6 +7,7 @@ import type { Config, WebSessionLifetime } from './config.js';
 import type { AppEnv, Services } from './http/context.js';
 import { AppError } from './errors.js';
 import { renderError, toAppError } from './http/errors.js';
+import { limitBody } from './http/body-limit.js';
 import { validationHook } from './http/input.js';
 import { noStore, requestContext, securityHeaders } from './http/middleware.js';
 import { BEARER_AUTH_SCHEME, withImpliedLimits } from './http/openapi.js';
@@ -112,11 +112,8 @@ export async function createApp(deps: AppDeps) {
   if (deps.rateLimiter) app.use('*', rateLimitByAddress(deps.rateLimiter, clock));
   app.use(
     '*',
-    bodyLimit({
-      maxSize: config.bodyLimitBytes,
-      onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${config.bodyLimitBytes} bytes.`);
-      },
+    limitBody(config.bodyLimitBytes, () => {
+      throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${config.bodyLimitBytes} bytes.`);
     }),
   );
 

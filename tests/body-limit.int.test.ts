@@ -1,0 +1,155 @@
+import http from 'node:http';
+import type { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The body limit over a real socket (src/http/body-limit.ts): a body over the limit is refused
+ * whether its size is announced (`Content-Length`) or only counted (`Transfer-Encoding: chunked`),
+ * and serving a request builds no WHATWG `Request` unless the body is chunked. Every `Request`
+ * the process constructs is counted: the global is replaced before @hono/node-server is loaded
+ * (this file runs in a process of its own), as node-server's own class extends the global.
+ */
+const LIMIT = 100;
+let constructed = 0;
+const NativeRequest = globalThis.Request;
+globalThis.Request = class CountedRequest extends NativeRequest {
+  constructor(...args: ConstructorParameters<typeof NativeRequest>) {
+    super(...args);
+    constructed += 1;
+  }
+};
+
+let base: string;
+let close: () => Promise<void>;
+let app: Hono;
+
+beforeAll(async () => {
+  const { Hono } = await import('hono');
+  const { listen } = await import('../src/http/serve.js');
+  const { limitBody } = await import('../src/http/body-limit.js');
+  app = new Hono();
+  app.onError((error, c) => c.json({ error: error.message }, error.message === 'too large' ? 413 : 500));
+  app.use(
+    '*',
+    limitBody(LIMIT, () => {
+      throw new Error('too large');
+    }),
+  );
+  app.post('/echo', async (c) => c.json(await c.req.json()));
+  app.get('/read', (c) => c.json({ ok: true }));
+  const server = await listen(app.fetch, { host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${server.port}`;
+  close = () => server.close(0);
+});
+afterAll(() => close?.());
+
+/** One request over node:http (the test's own fetch would construct Requests too), with either framing. */
+function send(method: string, path: string, body: string | undefined, framing: 'length' | 'chunked' = 'length'): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    if (body !== undefined && framing === 'length') headers['content-length'] = String(Buffer.byteLength(body));
+    const request = http.request(`${base}${path}`, { method, headers }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, text }));
+    });
+    request.on('error', reject);
+    if (body !== undefined && framing === 'chunked') {
+      // Two chunks, so the size is known only once both are read.
+      const half = Math.floor(body.length / 2);
+      request.write(body.slice(0, half));
+      request.write(body.slice(half));
+    } else if (body !== undefined) request.write(body);
+    request.end();
+  });
+}
+
+const within = JSON.stringify({ note: 'x'.repeat(LIMIT - 20) });
+const over = JSON.stringify({ note: 'x'.repeat(LIMIT * 50) });
+
+describe('the body limit over a real socket', () => {
+  it('reads a body within the limit, announced or chunked', async () => {
+    expect(await send('POST', '/echo', within)).toEqual({ status: 200, text: within });
+    expect(await send('POST', '/echo', within, 'chunked')).toEqual({ status: 200, text: within });
+  });
+
+  it('refuses a body over the limit, announced or chunked', async () => {
+    expect((await send('POST', '/echo', over)).status).toBe(413);
+    expect((await send('POST', '/echo', over, 'chunked')).status).toBe(413);
+    // The limit counts bytes, not characters.
+    const wide = JSON.stringify({ note: 'ж'.repeat(45) });
+    expect(wide.length).toBeLessThanOrEqual(LIMIT);
+    expect((await send('POST', '/echo', wide)).status).toBe(413);
+  });
+
+  it('builds no WHATWG Request for a GET or for a body of announced length', async () => {
+    const before = constructed;
+    expect((await send('GET', '/read', undefined)).status).toBe(200);
+    expect((await send('POST', '/echo', within)).status).toBe(200);
+    expect(constructed).toBe(before);
+    // The count does count: a chunked body goes through Hono's bodyLimit, which builds one.
+    expect((await send('POST', '/echo', within, 'chunked')).status).toBe(200);
+    expect(constructed).toBeGreaterThan(before);
+  });
+
+  it('counts a body built in the process, which no parser framed', async () => {
+    expect((await app.request('/echo', { method: 'POST', body: over, headers: { 'content-type': 'application/json' } })).status).toBe(413);
+    expect((await app.request('/echo', { method: 'POST', body: within, headers: { 'content-type': 'application/json' } })).status).toBe(200);
+  });
+});
+
+describe('the service over a real socket', () => {
+  it('builds no WHATWG Request for a case read, a name search or an event', async () => {
+    const { createTestContext } = await import('./helpers/context.js');
+    const { createRegion } = await import('./helpers/region.js');
+    const { listen } = await import('../src/http/serve.js');
+    const t = await createTestContext();
+    const server = await listen(t.app.fetch, { host: '127.0.0.1', port: 0 });
+    try {
+      const r = await createRegion(t);
+      const person = await r.participant('court', 'Socket');
+      const opened = await r.open(
+        'court',
+        'court-ordered-treatment',
+        person.id,
+        [
+          { part: 'probation', organisationId: r.orgs.probation.id },
+          { part: 'provider', organisationId: r.orgs.provider.id },
+        ],
+        { caseNumber: 'S-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 180 },
+      );
+      expect(opened.status).toBe(201);
+      const over = (method: string, path: string, token: string, body?: unknown) =>
+        new Promise<{ status: number; json: { version?: number; items?: unknown[] } }>((resolve, reject) => {
+          const text = body === undefined ? undefined : JSON.stringify(body);
+          const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+          if (text !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+          const request = http.request(`http://127.0.0.1:${server.port}${path}`, { method, headers }, (response) => {
+            let received = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => (received += chunk));
+            response.on('end', () => resolve({ status: response.statusCode!, json: JSON.parse(received) }));
+          });
+          request.on('error', reject);
+          request.end(text);
+        });
+      const before = constructed;
+      const read = await over('GET', `/cases/${opened.json.id}`, r.tokens.provider);
+      expect(read.status).toBe(200);
+      const found = await over('POST', '/participants/search', r.tokens.court, { name: 'Socket' });
+      expect(found.status).toBe(200);
+      expect(found.json.items).toHaveLength(1);
+      const sent = await over('POST', `/cases/${opened.json.id}/events`, r.tokens.provider, {
+        type: 'INTAKE_RECORDED',
+        data: { assessmentDate: '2026-03-02', rehabilitationPlan: 'Plan', consentToTreatment: true },
+        expectedVersion: read.json.version,
+      });
+      expect(sent.status).toBe(201);
+      expect(constructed).toBe(before);
+    } finally {
+      await server.close(0);
+      await t.close();
+    }
+  });
+});
