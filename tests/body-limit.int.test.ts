@@ -109,16 +109,7 @@ describe('the service over a real socket', () => {
     try {
       const r = await createRegion(t);
       const person = await r.participant('court', 'Socket');
-      const opened = await r.open(
-        'court',
-        'court-ordered-treatment',
-        person.id,
-        [
-          { part: 'probation', organisationId: r.orgs.probation.id },
-          { part: 'provider', organisationId: r.orgs.provider.id },
-        ],
-        { caseNumber: 'S-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 180 },
-      );
+      const opened = await r.courtOrder(person.id, { caseNumber: 'S-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 180 });
       expect(opened.status).toBe(201);
       const over = (method: string, path: string, token: string, body?: unknown) =>
         new Promise<{ status: number; json: { version?: number; items?: unknown[] } }>((resolve, reject) => {
