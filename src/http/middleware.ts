@@ -1,10 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, Services } from './context.js';
 import { routeLabel } from './route-label.js';
 
 const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Sets a header on the response a handler already made. Hono's `c.header()` then rebuilds the
+ * response around its body (`new Response(res.body, res)`), and asking for the body turns
+ * node-server's light response into a full undici one, its body in a web stream that node-server
+ * then reads back, for every response. The response is the request's own (every handler makes
+ * a new one), so its headers are set in place; one whose headers are immutable (a fetched
+ * response, `Response.redirect`) is rebuilt by `c.header()` as before.
+ */
+export function setResponseHeader(c: Context, name: string, value: string): void {
+  try {
+    c.res.headers.set(name, value);
+  } catch {
+    c.header(name, value);
+  }
+}
 
 /**
  * First in the chain: puts the services and a request id on the context, echoes the id,
@@ -21,7 +37,7 @@ export function requestContext(services: Services): MiddlewareHandler<AppEnv> {
     c.set('requestId', requestId);
     c.set('services', services);
     await next();
-    c.header('X-Request-Id', requestId);
+    setResponseHeader(c, 'X-Request-Id', requestId);
     const actor = c.var.actor as AppEnv['Variables']['actor'] | undefined;
     services.logger.info('request', {
       requestId,
@@ -37,7 +53,7 @@ export function requestContext(services: Services): MiddlewareHandler<AppEnv> {
 /** API responses are never cached by browsers or proxies: they may carry personal data. */
 export const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  if (!c.res.headers.has('Cache-Control')) setResponseHeader(c, 'Cache-Control', 'no-store');
 };
 
 /**
@@ -63,7 +79,7 @@ export function securityHeaders(publicUrl: string | undefined): MiddlewareHandle
   return async (c, next) => {
     await common(c, async () => {
       await next();
-      if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', API_CONTENT_SECURITY_POLICY);
+      if (!c.res.headers.has('Content-Security-Policy')) setResponseHeader(c, 'Content-Security-Policy', API_CONTENT_SECURITY_POLICY);
     });
   };
 }

@@ -9,6 +9,7 @@ import type { RateLimitConfig, RateLimitGroup } from '../config.js';
 import { summariseError, type Logger } from '../logger.js';
 import type { AppEnv } from './context.js';
 import { AppError } from '../errors.js';
+import { setResponseHeader } from './middleware.js';
 
 /**
  * Fixed-window rate limits per route group, per token subject and per client address,
@@ -197,9 +198,9 @@ function applied(c: Context, limit: AppliedLimit): void {
 function setRateLimitFields(c: Context): void {
   const list = appliedLimits.get(c.req.raw);
   if (!list || list.length === 0) return;
-  c.header('RateLimit-Policy', list.map((item) => `"${item.policy}";q=${item.quota};w=${item.windowSeconds}`).join(', '));
+  setResponseHeader(c, 'RateLimit-Policy', list.map((item) => `"${item.policy}";q=${item.quota};w=${item.windowSeconds}`).join(', '));
   const current = list.filter((item) => item.remaining !== undefined);
-  if (current.length > 0) c.header('RateLimit', current.map((item) => `"${item.policy}";r=${item.remaining};t=${item.resetSeconds}`).join(', '));
+  if (current.length > 0) setResponseHeader(c, 'RateLimit', current.map((item) => `"${item.policy}";r=${item.remaining};t=${item.resetSeconds}`).join(', '));
 }
 
 /**

@@ -5,19 +5,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 /**
  * The body limit over a real socket (src/http/body-limit.ts): a body over the limit is refused
  * whether its size is announced (`Content-Length`) or only counted (`Transfer-Encoding: chunked`),
- * and serving a request builds no WHATWG `Request` unless the body is chunked. Every `Request`
- * the process constructs is counted: the global is replaced before @hono/node-server is loaded
- * (this file runs in a process of its own), as node-server's own class extends the global.
+ * and serving a request builds no WHATWG `Request` unless the body is chunked; nor, once the
+ * middleware have set their headers (`setResponseHeader`, src/http/middleware.ts), a WHATWG
+ * `Response`: node-server's light request and response stay light. Every `Request` and
+ * `Response` the process constructs is counted: the globals are replaced before
+ * @hono/node-server is loaded (this file runs in a process of its own), as node-server's request
+ * class extends the global and its light response builds the global one when asked for its body.
  */
 const LIMIT = 100;
-let constructed = 0;
-const NativeRequest = globalThis.Request;
-globalThis.Request = class CountedRequest extends NativeRequest {
-  constructor(...args: ConstructorParameters<typeof NativeRequest>) {
-    super(...args);
-    constructed += 1;
-  }
-};
+const built = { requests: 0, responses: 0 };
+/** The global class, counting each construction under `key` (a subclass's `super()` included). */
+function counting<T extends object>(Native: T, key: keyof typeof built): T {
+  return new Proxy(Native, {
+    construct(target, args, newTarget) {
+      built[key] += 1;
+      return Reflect.construct(target as new (...args: unknown[]) => object, args, newTarget);
+    },
+  });
+}
+globalThis.Request = counting(globalThis.Request, 'requests');
+globalThis.Response = counting(globalThis.Response, 'responses');
 
 let base: string;
 let close: () => Promise<void>;
@@ -84,13 +91,13 @@ describe('the body limit over a real socket', () => {
   });
 
   it('builds no WHATWG Request for a GET or for a body of announced length', async () => {
-    const before = constructed;
+    const before = built.requests;
     expect((await send('GET', '/read', undefined)).status).toBe(200);
     expect((await send('POST', '/echo', within)).status).toBe(200);
-    expect(constructed).toBe(before);
+    expect(built.requests).toBe(before);
     // The count does count: a chunked body goes through Hono's bodyLimit, which builds one.
     expect((await send('POST', '/echo', within, 'chunked')).status).toBe(200);
-    expect(constructed).toBeGreaterThan(before);
+    expect(built.requests).toBeGreaterThan(before);
   });
 
   it('counts a body built in the process, which no parser framed', async () => {
@@ -100,7 +107,7 @@ describe('the body limit over a real socket', () => {
 });
 
 describe('the service over a real socket', () => {
-  it('builds no WHATWG Request for a case read, a name search or an event', async () => {
+  it('builds no WHATWG Request or Response for a case read, a name search or an event', async () => {
     const { createTestContext } = await import('./helpers/context.js');
     const { createRegion } = await import('./helpers/region.js');
     const { listen } = await import('../src/http/serve.js');
@@ -125,7 +132,8 @@ describe('the service over a real socket', () => {
           request.on('error', reject);
           request.end(text);
         });
-      const before = constructed;
+      const before = built.requests;
+      const responsesBefore = built.responses;
       const read = await over('GET', `/cases/${opened.json.id}`, r.tokens.provider);
       expect(read.status).toBe(200);
       const found = await over('POST', '/participants/search', r.tokens.court, { name: 'Socket' });
@@ -137,7 +145,8 @@ describe('the service over a real socket', () => {
         expectedVersion: read.json.version,
       });
       expect(sent.status).toBe(201);
-      expect(constructed).toBe(before);
+      expect(built.requests).toBe(before);
+      expect(built.responses).toBe(responsesBefore);
     } finally {
       await server.close(0);
       await t.close();
