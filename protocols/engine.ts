@@ -39,10 +39,20 @@ export function actorParts(definition: ProtocolDefinition, snapshot: Pick<CaseSn
 /** The events a state accepts: its own, and (in a non-final state) the protocol's `anyState` events. */
 export function transitionsIn(definition: ProtocolDefinition, stateName: string): Readonly<Record<string, TransitionDefinition>> {
   const state = Object.hasOwn(definition.states, stateName) ? definition.states[stateName] : undefined;
-  if (!state || state.final) return {};
-  // A state's own event wins over the protocol-wide one of the same name.
-  return { ...definition.anyState, ...state.on };
+  if (!state || state.final) return NO_TRANSITIONS;
+  let byState = transitionsOf.get(definition);
+  if (!byState) transitionsOf.set(definition, (byState = new Map()));
+  let transitions = byState.get(stateName);
+  if (!transitions) {
+    // A state's own event wins over the protocol-wide one of the same name.
+    transitions = Object.freeze({ ...definition.anyState, ...state.on });
+    byState.set(stateName, transitions);
+  }
+  return transitions;
 }
+const NO_TRANSITIONS: Readonly<Record<string, TransitionDefinition>> = Object.freeze({});
+/** transitionsIn's merged tables, made once per definition and state (a definition is data, never changed once built). */
+const transitionsOf = new WeakMap<ProtocolDefinition, Map<string, Readonly<Record<string, TransitionDefinition>>>>();
 
 /** The transition an event takes in a state, if the state accepts it. */
 export function transitionFor(definition: ProtocolDefinition, stateName: string, type: string): TransitionDefinition | undefined {

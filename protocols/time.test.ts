@@ -11,6 +11,17 @@ describe('deadline time arithmetic', () => {
     expect(zonedInstant('2026-03-30', 9, 'Europe/Berlin').toISOString()).toBe('2026-03-30T07:00:00.000Z');
   });
 
+  it('a remembered instant is the same instant, and each answer is a Date of its own', () => {
+    const first = zonedInstant('2026-10-25', 9, 'Europe/Berlin');
+    first.setTime(0); // a caller changing its Date changes no later answer
+    const again = zonedInstant('2026-10-25', 9, 'Europe/Berlin');
+    expect(again.toISOString()).toBe('2026-10-25T08:00:00.000Z');
+    expect(again).not.toBe(zonedInstant('2026-10-25', 9, 'Europe/Berlin'));
+    // The zone and the hour are part of what is remembered.
+    expect(zonedInstant('2026-10-25', 9, 'Asia/Almaty').toISOString()).toBe('2026-10-25T04:00:00.000Z');
+    expect(zonedInstant('2026-10-25', 10, 'Europe/Berlin').toISOString()).toBe('2026-10-25T09:00:00.000Z');
+  });
+
   it('the offset of a zone is read at the instant, daylight saving included', () => {
     expect(zoneOffsetMinutes(new Date('2026-03-15T04:00:00Z'), 'Asia/Bishkek')).toBe(360);
     expect(zoneOffsetMinutes(new Date('2026-03-15T04:00:00Z'), 'Asia/Kolkata')).toBe(330);

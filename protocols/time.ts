@@ -46,13 +46,27 @@ export function zoneOffsetMinutes(at: Date, timeZone: string): number {
   return Math.round(zoneOffsetMs(at, timeZone) / 60_000);
 }
 
+/**
+ * zonedInstant's answers, by zone, date and hour. The answer depends on nothing else (the zone
+ * rules are fixed for the life of the process) and costs two `formatToParts`; an event asks for
+ * the same few deadline days again and again. Bounded: emptied when full.
+ */
+const instants = new Map<string, number>();
+const INSTANTS_KEPT = 10_000;
+
 /** The instant at which the wall clock in `timeZone` shows `date` at `hour`:00. */
 export function zonedInstant(date: string, hour: number, timeZone: string): Date {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const guess = Date.UTC(y, m - 1, d, hour);
-  // Two passes settle the offset even across a daylight-saving change.
-  let instant = guess - zoneOffsetMs(new Date(guess), timeZone);
-  instant = guess - zoneOffsetMs(new Date(instant), timeZone);
+  const key = `${timeZone} ${date} ${hour}`;
+  let instant = instants.get(key);
+  if (instant === undefined) {
+    const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+    const guess = Date.UTC(y, m - 1, d, hour);
+    // Two passes settle the offset even across a daylight-saving change.
+    instant = guess - zoneOffsetMs(new Date(guess), timeZone);
+    instant = guess - zoneOffsetMs(new Date(instant), timeZone);
+    if (instants.size >= INSTANTS_KEPT) instants.clear();
+    instants.set(key, instant);
+  }
   return new Date(instant);
 }
 
