@@ -141,9 +141,10 @@ describe.skipIf(!onPostgres)('postgres.js under pg_terminate_backend (PostgreSQL
     const workers = Array.from({ length: 8 }, async () => {
       while (driving) {
         await shapes[Math.floor(Math.random() * shapes.length)]!().catch((error: unknown) => {
+          const code = String((error as { code?: unknown }).code);
           failed += 1;
-          failures.add(String((error as { code?: unknown }).code));
-          if (toAppError(error).code !== 'UNAVAILABLE') notUnavailable.push(String((error as { code?: unknown }).code));
+          failures.add(code);
+          if (toAppError(error).code !== 'UNAVAILABLE') notUnavailable.push(code);
         });
       }
     });

@@ -50,20 +50,29 @@ beforeAll(async () => {
 });
 afterAll(() => close?.());
 
-/** One request over node:http (the test's own fetch would construct Requests too), with either framing. */
-function send(method: string, path: string, body: string | undefined, framing: 'length' | 'chunked' = 'length'): Promise<{ status: number; text: string }> {
+/**
+ * One request over node:http (the test's own fetch would construct Requests too), its body's size
+ * announced (`Content-Length`) or only counted (chunked: two chunks, so the size is known only
+ * once both are read).
+ */
+function send(
+  url: string,
+  method: string,
+  body: string | undefined,
+  options: { framing?: 'length' | 'chunked'; headers?: Record<string, string> } = {},
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-    if (body !== undefined && framing === 'length') headers['content-length'] = String(Buffer.byteLength(body));
-    const request = http.request(`${base}${path}`, { method, headers }, (response) => {
+    const headers: Record<string, string> = { ...options.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+    const chunked = body !== undefined && options.framing === 'chunked';
+    if (body !== undefined && !chunked) headers['content-length'] = String(Buffer.byteLength(body));
+    const request = http.request(url, { method, headers }, (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
       response.on('end', () => resolve({ status: response.statusCode!, text }));
     });
     request.on('error', reject);
-    if (body !== undefined && framing === 'chunked') {
-      // Two chunks, so the size is known only once both are read.
+    if (chunked) {
       const half = Math.floor(body.length / 2);
       request.write(body.slice(0, half));
       request.write(body.slice(half));
@@ -71,32 +80,34 @@ function send(method: string, path: string, body: string | undefined, framing: '
     request.end();
   });
 }
+/** To the small app above. */
+const echo = (method: string, path: string, body: string | undefined, framing: 'length' | 'chunked' = 'length') => send(`${base}${path}`, method, body, { framing });
 
 const within = JSON.stringify({ note: 'x'.repeat(LIMIT - 20) });
 const over = JSON.stringify({ note: 'x'.repeat(LIMIT * 50) });
 
 describe('the body limit over a real socket', () => {
   it('reads a body within the limit, announced or chunked', async () => {
-    expect(await send('POST', '/echo', within)).toEqual({ status: 200, text: within });
-    expect(await send('POST', '/echo', within, 'chunked')).toEqual({ status: 200, text: within });
+    expect(await echo('POST', '/echo', within)).toEqual({ status: 200, text: within });
+    expect(await echo('POST', '/echo', within, 'chunked')).toEqual({ status: 200, text: within });
   });
 
   it('refuses a body over the limit, announced or chunked', async () => {
-    expect((await send('POST', '/echo', over)).status).toBe(413);
-    expect((await send('POST', '/echo', over, 'chunked')).status).toBe(413);
+    expect((await echo('POST', '/echo', over)).status).toBe(413);
+    expect((await echo('POST', '/echo', over, 'chunked')).status).toBe(413);
     // The limit counts bytes, not characters.
     const wide = JSON.stringify({ note: 'ж'.repeat(45) });
     expect(wide.length).toBeLessThanOrEqual(LIMIT);
-    expect((await send('POST', '/echo', wide)).status).toBe(413);
+    expect((await echo('POST', '/echo', wide)).status).toBe(413);
   });
 
   it('builds no WHATWG Request for a GET or for a body of announced length', async () => {
     const before = built.requests;
-    expect((await send('GET', '/read', undefined)).status).toBe(200);
-    expect((await send('POST', '/echo', within)).status).toBe(200);
+    expect((await echo('GET', '/read', undefined)).status).toBe(200);
+    expect((await echo('POST', '/echo', within)).status).toBe(200);
     expect(built.requests).toBe(before);
     // The count does count: a chunked body goes through Hono's bodyLimit, which builds one.
-    expect((await send('POST', '/echo', within, 'chunked')).status).toBe(200);
+    expect((await echo('POST', '/echo', within, 'chunked')).status).toBe(200);
     expect(built.requests).toBeGreaterThan(before);
   });
 
@@ -118,20 +129,12 @@ describe('the service over a real socket', () => {
       const person = await r.participant('court', 'Socket');
       const opened = await r.courtOrder(person.id, { caseNumber: 'S-1', orderDate: '2026-03-01', programme: 'ost', durationDays: 180 });
       expect(opened.status).toBe(201);
-      const over = (method: string, path: string, token: string, body?: unknown) =>
-        new Promise<{ status: number; json: { version?: number; items?: unknown[] } }>((resolve, reject) => {
-          const text = body === undefined ? undefined : JSON.stringify(body);
-          const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-          if (text !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
-          const request = http.request(`http://127.0.0.1:${server.port}${path}`, { method, headers }, (response) => {
-            let received = '';
-            response.setEncoding('utf8');
-            response.on('data', (chunk: string) => (received += chunk));
-            response.on('end', () => resolve({ status: response.statusCode!, json: JSON.parse(received) }));
-          });
-          request.on('error', reject);
-          request.end(text);
+      const over = async (method: string, path: string, token: string, body?: unknown) => {
+        const answer = await send(`http://127.0.0.1:${server.port}${path}`, method, body === undefined ? undefined : JSON.stringify(body), {
+          headers: { authorization: `Bearer ${token}` },
         });
+        return { status: answer.status, json: JSON.parse(answer.text) as { version?: number; items?: unknown[] } };
+      };
       const before = built.requests;
       const responsesBefore = built.responses;
       const read = await over('GET', `/cases/${opened.json.id}`, r.tokens.provider);
