@@ -15,6 +15,7 @@ import { validationFailed } from '../errors.js';
 import { afterKey, decodeCursor, toPage } from '../pagination.js';
 import type { RequestFacts } from '../request-facts.js';
 import { isUuid } from '../uuid.js';
+import { nameWords } from './name-fold.js';
 import { nationalIdDigest } from './national-id-key.js';
 import type { ParticipantFindSchema, ParticipantFoundSchema, PossibleDuplicateSchema } from './schemas.js';
 
@@ -59,7 +60,11 @@ export async function findParticipants(db: Executor, facts: RequestFacts, nation
   const digest = (body.nationalId !== undefined ? nationalIdDigest(nationalIdKey, body.nationalId) : undefined) ?? undefined;
   const after = decodeCursor(body.cursor, 2);
   if (after && !(typeof after[0] === 'string' && typeof after[1] === 'string' && isUuid(after[1]))) throw invalidCursor();
-  const rows = !seesNoOne(actor) ? await findQuery(db, actor, onIdentity, body, digest !== undefined, after !== undefined).execute(findValues(facts, body, digest, after)) : [];
+  // The name's words, folded here when Node folds it exactly as the database would (name-fold.ts); else the statement folds it.
+  const words = body.name !== undefined ? nameWords(body.name) : undefined;
+  const rows = !seesNoOne(actor)
+    ? await findQuery(db, actor, onIdentity, body, digest !== undefined, words !== undefined, after !== undefined).execute(findValues(facts, body, digest, words, after))
+    : [];
   const page = toPage(rows, body.limit, (found) => [found.row.sortName ?? '', found.row.id]);
   const shown: { row: Row; disclosure: Disclosure }[] = [];
   for (const found of page.items) {
@@ -103,7 +108,7 @@ export async function findParticipants(db: Executor, facts: RequestFacts, nation
 type Criteria = Pick<z.infer<typeof ParticipantFindSchema>, 'name' | 'dateOfBirth' | 'reference'>;
 
 /** The search's values, by the names its prepared statement's placeholders have. */
-function findValues(facts: RequestFacts, body: z.infer<typeof ParticipantFindSchema>, digest: string | undefined, after: unknown[] | undefined) {
+function findValues(facts: RequestFacts, body: z.infer<typeof ParticipantFindSchema>, digest: string | undefined, words: string[] | undefined, after: unknown[] | undefined) {
   const { actor, now } = facts;
   return {
     organisationId: actor.organisation.id,
@@ -113,6 +118,7 @@ function findValues(facts: RequestFacts, body: z.infer<typeof ParticipantFindSch
     digest,
     reference: body.reference,
     name: body.name,
+    words,
     dateOfBirth: body.dateOfBirth,
     afterName: after?.[0],
     afterId: after?.[1],
@@ -129,9 +135,16 @@ function findValues(facts: RequestFacts, body: z.infer<typeof ParticipantFindSch
  * which index serves it.
  */
 const finders = new Map<string, ReturnType<typeof buildFinder>>();
-function findQuery(db: Executor, actor: Actor, onIdentity: boolean, criteria: Criteria, byDigest: boolean, afterCursor: boolean) {
+function findQuery(db: Executor, actor: Actor, onIdentity: boolean, criteria: Criteria, byDigest: boolean, byWords: boolean, afterCursor: boolean) {
   const dataClass = onIdentity ? 'identity' : undefined;
-  const has = { digest: byDigest, reference: criteria.reference !== undefined, name: criteria.name !== undefined, dateOfBirth: criteria.dateOfBirth !== undefined, afterCursor };
+  const has = {
+    digest: byDigest,
+    reference: criteria.reference !== undefined,
+    name: criteria.name !== undefined && !byWords,
+    words: criteria.name !== undefined && byWords,
+    dateOfBirth: criteria.dateOfBirth !== undefined,
+    afterCursor,
+  };
   const key = `cadap_find_${Object.values(has)
     .map((on) => (on ? '1' : '0'))
     .join('')}_${scopeShape(actor, dataClass)}`;
@@ -143,7 +156,12 @@ function findQuery(db: Executor, actor: Actor, onIdentity: boolean, criteria: Cr
   return finder(db);
 }
 
-function buildFinder(key: string, actor: Actor, dataClass: 'identity' | undefined, has: Record<'digest' | 'reference' | 'name' | 'dateOfBirth' | 'afterCursor', boolean>) {
+function buildFinder(
+  key: string,
+  actor: Actor,
+  dataClass: 'identity' | undefined,
+  has: Record<'digest' | 'reference' | 'name' | 'words' | 'dateOfBirth' | 'afterCursor', boolean>,
+) {
   const value = (name: string, type: string) => sql`${sql.placeholder(name)}::${sql.raw(type)}`;
   const values: ScopeValues = {
     organisationId: value('organisationId', 'uuid'),
@@ -153,6 +171,7 @@ function buildFinder(key: string, actor: Actor, dataClass: 'identity' | undefine
   };
   const person = qualified(participants.id);
   const name = value('name', 'text');
+  const words = value('words', 'text[]');
   return preparedPerDatabase(key, (db) =>
     db
       .select({
@@ -168,6 +187,7 @@ function buildFinder(key: string, actor: Actor, dataClass: 'identity' | undefine
           has.reference ? sql`${qualified(participants.referenceCode)} = ${value('reference', 'text')}` : undefined,
           // Each word typed begins a word of the name: the words folded as the database folds names (migration 0010).
           has.name ? sql`cardinality("public"."cadap_name_words"(${name})) > 0 and ${qualified(participants.nameKeys)} @> "public"."cadap_name_words"(${name})` : undefined,
+          has.words ? sql`cardinality(${words}) > 0 and ${qualified(participants.nameKeys)} @> ${words}` : undefined,
           has.dateOfBirth ? sql`(${qualified(participants.identity)} ->> 'dateOfBirth') = ${value('dateOfBirth', 'text')}` : undefined,
           has.afterCursor ? afterKey('asc', [participants.sortName, participants.id], [value('afterName', 'text'), value('afterId', 'uuid')]) : undefined,
         ),
