@@ -64,8 +64,8 @@ export function scopeCondition(db: Executor, actor: Actor, values: ScopeValues, 
     // into a join): a lookup per case through case_parties_organisation_idx, as the join's plan
     // was, but two one-table plans instead of a join whose every method (merge join's included,
     // which probes both indexes' ends) the planner costs again at each search. With the same
-    // fence in viewer-facts.ts, a name search at a million participants took PostgreSQL 0.3 ms
-    // less CPU (2.17 -> 1.84 ms, bench/README.md).
+    // fence in viewer-facts.ts, a name search at a million participants took PostgreSQL about
+    // 0.35 ms less CPU (bench/README.md, "A sixth pass").
     const partyOfCase = sql`exists (select 1 from ${caseParties} where ${qualified(caseParties.caseId)} = ${qualified(cases.id)}
       and ${qualified(caseParties.organisationId)} = ${organisationId}
       and (${qualified(cases.protocol)} || ' ' || ${qualified(caseParties.part)}) = any(array[${sql.join(

@@ -3,8 +3,8 @@
  * Node, for names it can fold exactly as PostgreSQL does whatever the database's locale: the
  * letters and marks the migration names, printable ASCII and ASCII white space. A search sends
  * these words instead of asking PostgreSQL to fold the name while it plans the statement (it
- * plans every search anew, as the words decide the index, and folding there was a fifth of a
- * search's CPU in PostgreSQL at a million participants: bench/README.md). Any other character
+ * plans every search anew, as the words decide the index, and folding there took 15% of the
+ * backend's CPU at a million participants: bench/README.md, "A sixth pass"). Any other character
  * (another script, a non-ASCII space, a control character) leaves the fold to PostgreSQL:
  * `nameWords` answers undefined. tests/name-fold.property.test.ts holds this to the database's
  * own fold on both databases; the two must change together.
