@@ -79,6 +79,14 @@ describe('finding people by name', () => {
     expect((await search(karaganda.tokens.coordinator, { name: 'Ωмар' })).json).toEqual({ items: [], nextCursor: null });
   });
 
+  it('words that look like SQL or array syntax travel as plain words: a person named Null is found as "null"', async () => {
+    // The words go to the database as a text[] value; "null" must stay a word, not become NULL (which matches no one).
+    const person = await register(r, 'prison', { firstName: 'Null', lastName: "O'Arraytest-Braces", dateOfBirth: '1990-03-03' });
+    expect(codes(await search(r.tokens.prison, { name: 'null oarraytest' }))).toEqual([person.referenceCode]);
+    expect(codes(await search(r.tokens.prison, { name: 'NULL braces' }))).toEqual([person.referenceCode]);
+    expect((await search(r.tokens.prison, { name: 'ar{ra}y\\ "te,st' })).json).toEqual({ items: [], nextCursor: null });
+  });
+
   it('finds only whom the caller may see: the record owner, the region’s coordinator, a party; never another region', async () => {
     // The home coordinator sees its region's people, sorted by name; not the decoys' Ivanovs.
     const coordinator = await search(r.tokens.coordinator, { name: 'iva' });
