@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from './helpers/context.js';
 import { createRegion, type Region } from './helpers/region.js';
-import { statementCounter } from './helpers/statements.js';
+import { databaseWrites, statementCounter } from './helpers/statements.js';
+import { onPostgres } from './helpers/test-database.js';
 
 /**
  * How many statements an event costs (issue 18): the bench's drug test on an enrolled prisoner,
@@ -67,6 +68,26 @@ describe('statements per event', () => {
     expect(result.status).toBe(409);
     expect(result.json).toMatchObject({ code: 'STALE_VERSION', currentVersion: target.version });
     expect(statements.length, statements.join('\n')).toBe(1);
+  });
+});
+
+/**
+ * Round trips, on PostgreSQL: BEGIN, the locked case load, the engine's facts, then the update,
+ * the history row and the audit append together, and COMMIT (was six: the append went out on its
+ * own after the two writes).
+ */
+const EVENT_ROUND_TRIPS = 5;
+
+describe.runIf(onPostgres)('round trips per event', () => {
+  it(`a drug test waits for PostgreSQL ${EVENT_ROUND_TRIPS} times`, async () => {
+    const target = await enrolled();
+    const port = Number(new URL(process.env.TEST_DATABASE_URL!).port || 5432);
+    // The first event prepares the event's statements on the connection; the second is the steady state.
+    expect((await drugTest(target.id, target.version)).status).toBe(201);
+    const { result, writes } = await databaseWrites(port, () => drugTest(target.id, target.version + 1));
+    expect(result.status, result.text).toBe(201);
+    expect(result.json.case).toMatchObject({ id: target.id, version: target.version + 2 });
+    expect(writes).toBe(EVENT_ROUND_TRIPS);
   });
 });
 

@@ -260,9 +260,24 @@ function flush(db: Executor, batcher: Batcher): void {
 /** What a call names about the access itself; who asked, under which request id and when come from the request's facts. */
 export type AuditFacts = Omit<AuditEntry, 'actor' | 'requestId' | 'at'>;
 
+const entryOf = (facts: RequestFacts, entry: AuditFacts): AuditEntry => ({ actor: facts.actor, ...entry, requestId: facts.requestId, at: facts.now });
+
 /** Record one access on behalf of the request (`recordAudit` with the actor, request id and time filled in from `facts`). */
 export function audit(db: Executor, facts: RequestFacts, entry: AuditFacts): Promise<void> {
-  return recordAudit(db, { actor: facts.actor, ...entry, requestId: facts.requestId, at: facts.now });
+  return recordAudit(db, entryOf(facts, entry));
+}
+
+/**
+ * `audit`, but in a transaction opened by `auditedTransaction` the rows it has recorded so far and
+ * this one are appended now rather than when its work is done: for a caller whose last statements
+ * go out beside this append (postgres.js pipelines the statements sent together on the
+ * transaction's connection: one round trip, not two), so a chain head is still taken only for the
+ * end of the transaction. Elsewhere it is `audit`.
+ */
+export function auditNow(db: Executor, facts: RequestFacts, entry: AuditFacts): Promise<void> {
+  const entries = isTransaction(db) ? deferred.get(db) : undefined;
+  if (!entries) return audit(db, facts, entry);
+  return append(db, [...entries.splice(0), entryOf(facts, entry)]);
 }
 
 /**

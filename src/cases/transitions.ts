@@ -7,7 +7,7 @@ import { caseEvents, caseParties, cases } from '../../db/schema.js';
 import { actorParts, capacityHolder, decide, open, transitionFor } from '../../protocols/engine.js';
 import type { CaseSnapshot, EngineActor, EngineEvent, Party } from '../../protocols/model.js';
 import type { ProtocolDefinition } from '../../protocols/types.js';
-import { audit } from '../audit/audit.js';
+import { audit, auditNow } from '../audit/audit.js';
 import { reconcileConsentWorkItems } from '../consents/work-items.js';
 import { AppError, validationFailed } from '../errors.js';
 import type { RequestFacts } from '../request-facts.js';
@@ -199,40 +199,50 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
 
   const version = locked.version + 1;
   const next = decision.next;
+  const changedParties = next.parties.filter((party) => !parties.some((old) => old.part === party.part && old.organisationId === party.organisationId));
+  const { schedule, move, void: voided } = decision.deadlines;
+  // When the case's update and its history row are the transaction's last writes (no party,
+  // deadline, consent work item or effect follows them), the audit row goes out with them; a chain
+  // head is then still taken only for the end of the transaction, as `auditedTransaction` wants.
+  const lastWrites = changedParties.length === 0 && !decision.final && decision.effects.length === 0 && schedule.length + move.length + voided.length === 0;
+  const entry = { action: `case.event.${event.type}`, subjectType: 'case', subjectId: locked.id, participantId: locked.participantId, outcome: 'success' } as const;
   // The update and the history row go out together (postgres.js pipelines them on the
   // transaction's connection: one round trip); the history row names the case and the version
-  // the update sets, so it needs nothing back from it. A failed update fails the transaction.
-  const [[row], [history]] = await Promise.all([
-    updateCaseQuery(tx).execute({
-      id: locked.id,
-      expectedVersion: locked.version,
-      state: next.state,
-      previousState: next.previousState,
-      data: next.data,
-      ownerOrganisationId: next.ownerOrganisationId,
-      version,
-      ...holderColumns(definition, next),
-      closedAt: decision.final ? now.toISOString() : null,
-      updatedAt: now,
-    }),
-    insertEventQuery(tx).execute({
-      id: eventId,
-      caseId: locked.id,
-      version,
-      type: event.type,
-      data: decision.eventData,
-      part: decision.part,
-      actorSub: author.sub,
-      organisationId: author.organisationId,
-      fromState: decision.from,
-      toState: decision.to,
-      observation: decision.observation,
-      at: now,
-    }),
+  // the update sets, so it needs nothing back from it. A failed update fails the transaction,
+  // and with it the audit row sent beside it.
+  const [[[row], [history]]] = await Promise.all([
+    Promise.all([
+      updateCaseQuery(tx).execute({
+        id: locked.id,
+        expectedVersion: locked.version,
+        state: next.state,
+        previousState: next.previousState,
+        data: next.data,
+        ownerOrganisationId: next.ownerOrganisationId,
+        version,
+        ...holderColumns(definition, next),
+        closedAt: decision.final ? now.toISOString() : null,
+        updatedAt: now,
+      }),
+      insertEventQuery(tx).execute({
+        id: eventId,
+        caseId: locked.id,
+        version,
+        type: event.type,
+        data: decision.eventData,
+        part: decision.part,
+        actorSub: author.sub,
+        organisationId: author.organisationId,
+        fromState: decision.from,
+        toState: decision.to,
+        observation: decision.observation,
+        at: now,
+      }),
+    ]),
+    lastWrites ? auditNow(tx, author.request, entry) : undefined,
   ]);
   if (!row) throw new AppError('STALE_VERSION', 'The case changed while this event was being recorded; read it again and retry.');
 
-  const changedParties = next.parties.filter((party) => !parties.some((old) => old.part === party.part && old.organisationId === party.organisationId));
   for (const party of changedParties) {
     await tx
       .insert(caseParties)
@@ -244,12 +254,6 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
   if (changedParties.length > 0 || decision.final) await reconcileConsentWorkItems(tx, row.participantId, now);
 
   await applyEffects(tx, row, decision.effects, author, version);
-  await audit(tx, author.request, {
-    action: `case.event.${event.type}`,
-    subjectType: 'case',
-    subjectId: row.id,
-    participantId: row.participantId,
-    outcome: 'success',
-  });
+  if (!lastWrites) await audit(tx, author.request, entry);
   return { row, event: history!, consents, sameAudience: changedParties.length === 0 && !decision.final && decision.effects.length === 0 };
 }

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { Database } from '../../db/client.js';
 
 /**
@@ -30,4 +31,24 @@ export function statementCounter(db: Database) {
       }
     },
   };
+}
+
+/**
+ * Counts the writes the process makes to PostgreSQL's sockets while `run` runs: postgres.js sends
+ * the statements a connection has queued in one tick as one write, and waits for the answers before
+ * it sends the next, so on a request whose statements each wait for the one before, the writes are
+ * its round trips. PostgreSQL only (PGlite has no socket).
+ */
+export async function databaseWrites<T>(port: number, run: () => Promise<T>): Promise<{ result: T; writes: number }> {
+  const original = net.Socket.prototype.write;
+  let writes = 0;
+  net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
+    if (this.remotePort === port) writes += 1;
+    return (original as (...rest: unknown[]) => boolean).apply(this, args);
+  } as typeof original;
+  try {
+    return { result: await run(), writes };
+  } finally {
+    net.Socket.prototype.write = original;
+  }
 }
