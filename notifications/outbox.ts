@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../db/client.js';
 import { rowsOf } from '../db/migrate.js';
@@ -143,8 +143,10 @@ async function materialiseBatch(tx: Transaction, options: MaterialiseOptions, ba
       const message = renderMessage({ rule: row.rule, protocol, kind: row.kind as 'reminder', reference, dueAt: row.dueAt, timeZone: org.timeZone, link }, org.locale);
       const mailed = org.notificationEmails.length > 0;
       made.push({
-        notice: randomUUID(),
-        message: mailed ? randomUUID() : null,
+        // Time-ordered ids (UUID version 7): each insert adds to the end of the primary key's
+        // index instead of a random page of it, which the notices and the outbox keep growing.
+        notice: uuidv7(),
+        message: mailed ? uuidv7() : null,
         key: `${row.id}:${organisationId}`,
         organisation: organisationId,
         deadline: row.id,

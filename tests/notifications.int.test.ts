@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadlines, organisations, outbox } from '../db/schema.js';
+import { deadlines, notifications, organisations, outbox } from '../db/schema.js';
 import { createSmtpMailer, type Mailer } from '../notifications/mailer.js';
 import { dispatchDue, materialiseDue } from '../notifications/outbox.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
@@ -159,6 +159,19 @@ describe('notifications end to end, through a real SMTP server', () => {
         const messages = await t.db.select().from(outbox).where(eq(outbox.deadlineId, row.id));
         expect(messages.length, row.rule).toBe(row.concerns.length);
       }
+    }
+    // Notices and messages get time-ordered ids (UUID version 7), so their inserts add to the end
+    // of the primary key's index rather than anywhere in it: in id order, they were made in order.
+    const deadlineIds = rows.map((row) => row.id);
+    for (const table of [notifications, outbox]) {
+      const made = await t.db.select({ id: table.id, createdAt: table.createdAt }).from(table).where(inArray(table.deadlineId, deadlineIds));
+      expect(made.length).toBeGreaterThanOrEqual(rows.length);
+      expect(
+        made.every((row) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/.test(row.id)),
+        made.map((row) => row.id).join(' '),
+      ).toBe(true);
+      const byId = [...made].sort((a, b) => (a.id < b.id ? -1 : 1));
+      expect(byId.map((row) => row.createdAt.getTime())).toEqual(made.map((row) => row.createdAt.getTime()).sort((a, b) => a - b));
     }
     t.clock.set('2026-03-02T06:00:00Z');
   });
