@@ -72,8 +72,9 @@ export async function readCase(db: Executor, facts: RequestFacts, id: string) {
  * An event in one transaction: the case read and locked with everything a read needs (one
  * statement), visibility decided on the locked row (404 and audited otherwise, after the
  * rollback), the engine's facts in one statement, the update and the history row, and the audit
- * row appended last (`auditedTransaction`), so a chain head is held only for the append and the
- * commit. The answer is presented from the rows in hand when the event changed no one's view
+ * row appended last (`auditedTransaction`; sent with the update and the history row when nothing
+ * else is written, `applyEventTx`), so a chain head is held only for the append and the commit.
+ * The answer is presented from the rows in hand when the event changed no one's view
  * (`sameAudience`); otherwise the case is read again in the transaction.
  */
 export async function recordEvent(db: Executor, facts: RequestFacts, id: string, body: { type: string; data?: Record<string, unknown>; expectedVersion: number }) {
