@@ -200,11 +200,12 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
   const version = locked.version + 1;
   const next = decision.next;
   const changedParties = next.parties.filter((party) => !parties.some((old) => old.part === party.part && old.organisationId === party.organisationId));
+  const sameAudience = changedParties.length === 0 && !decision.final && decision.effects.length === 0;
   const { schedule, move, void: voided } = decision.deadlines;
   // When the case's update and its history row are the transaction's last writes (no party,
   // deadline, consent work item or effect follows them), the audit row goes out with them; a chain
   // head is then still taken only for the end of the transaction, as `auditedTransaction` wants.
-  const lastWrites = changedParties.length === 0 && !decision.final && decision.effects.length === 0 && schedule.length + move.length + voided.length === 0;
+  const lastWrites = sameAudience && schedule.length + move.length + voided.length === 0;
   const entry = { action: `case.event.${event.type}`, subjectType: 'case', subjectId: locked.id, participantId: locked.participantId, outcome: 'success' } as const;
   // The update and the history row go out together (postgres.js pipelines them on the
   // transaction's connection: one round trip); the history row names the case and the version
@@ -255,5 +256,5 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
 
   await applyEffects(tx, row, decision.effects, author, version);
   if (!lastWrites) await audit(tx, author.request, entry);
-  return { row, event: history!, consents, sameAudience: changedParties.length === 0 && !decision.final && decision.effects.length === 0 };
+  return { row, event: history!, consents, sameAudience };
 }
