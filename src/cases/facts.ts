@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { preparedPerDatabase } from '../../db/prepared.js';
 import { qualified } from '../../db/qualified.js';
@@ -113,6 +113,49 @@ export async function gatherFacts(tx: Executor, input: FactsInput): Promise<Deci
   return (await gatherFactsAndConsents(tx, input)).facts;
 }
 
+/** What the facts statement reads with the participant (`factColumns`): the engine's facts before their dates are applied. */
+export type FactsRow = {
+  coordinator: string | null;
+  recordOwnerTimeZone: string;
+  organisations: OrganisationFacts[];
+  holidays: string[];
+  consents: ConsentDates[];
+  openProtocols: string[] | null;
+};
+
+/**
+ * The facts as columns over a statement's `participants` row: the region's coordinator, the
+ * record owner's time zone, the organisations with the given ids, the case owner's country's
+ * holidays between `from` and `to`, the person's consents (in force any day; `gatherFactsAndConsents`
+ * applies the dates) and, when asked, the person's open protocols. The facts statement below reads
+ * them by the participant's id; an event's locked case load reads them with the case
+ * (`src/cases/present.ts`), so an event gathers its facts in the statement that locks the case.
+ */
+export function factColumns(organisationIds: SQL, ownerId: SQL, window: { from: SQL; to: SQL }, withOpenProtocols: boolean) {
+  const person = qualified(participants.id);
+  const { from, to } = window;
+  return {
+    // At most one row (organisations_region_coordinator_key); without `limit 1`, a wrong match fails loudly.
+    coordinator: sql<string | null>`(select c.id from ${organisations} c where c.kind = 'coordinator' and c.region = ${qualified(participants.region)})`,
+    recordOwnerTimeZone: sql<string>`(select o.time_zone from ${organisations} o where o.id = ${qualified(participants.ownerOrganisationId)})`,
+    organisations: sql<OrganisationFacts[]>`coalesce((select json_agg(json_build_object('id', o.id, 'kind', o.kind, 'country', o.country, 'timeZone', o.time_zone,
+        'certificationValidUntil', o.certification_valid_until)) from ${organisations} o where o.id = any(${organisationIds})), '[]'::json)`,
+    // The owner's country's holidays, a day wider than the window on each side (the window is cut in `gatherFactsAndConsents`).
+    holidays: sql<string[]>`coalesce((select json_agg(h.date) from ${holidays} h where h.country = (select o.country from ${organisations} o where o.id = ${ownerId})
+        and h.date between ${from} and ${to}), '[]'::json)`,
+    consents: consentsOf(person),
+    openProtocols: withOpenProtocols
+      ? sql<string[] | null>`coalesce((select json_agg(distinct oc.protocol) from ${cases} oc where oc.participant_id = ${person} and oc.closed_at is null), '[]'::json)`
+      : sql<string[] | null>`null`,
+  };
+}
+
+/** The window of holidays the facts read: a day wider on each side than any owner's local window around UTC today. */
+export function holidayWindow(now: Date) {
+  const utcToday = now.toISOString().slice(0, 10);
+  return { from: addDays(utcToday, -401), to: addDays(utcToday, 801) };
+}
+
 /**
  * The statement behind `gatherFacts`, prepared once per database (db/prepared.ts) in two forms:
  * with and without the participant's open protocols (the `openProtocols` fact).
@@ -122,22 +165,12 @@ const factsQuery = (withOpenProtocols: boolean) =>
     db
       .select({
         region: participants.region,
-        // At most one row (organisations_region_coordinator_key); without `limit 1`, a wrong match fails loudly.
-        coordinator: sql<string | null>`(select c.id from ${organisations} c where c.kind = 'coordinator' and c.region = ${qualified(participants.region)})`,
-        recordOwnerTimeZone: sql<string>`(select o.time_zone from ${organisations} o where o.id = ${qualified(participants.ownerOrganisationId)})`,
-        organisations: sql<OrganisationFacts[]>`coalesce((select json_agg(json_build_object('id', o.id, 'kind', o.kind, 'country', o.country, 'timeZone', o.time_zone,
-        'certificationValidUntil', o.certification_valid_until)) from ${organisations} o where o.id = any(${sql.placeholder('ids')}::uuid[])), '[]'::json)`,
-        // The owner's country's holidays, a day wider than the window on each side (the window is cut below).
-        holidays: sql<
-          string[]
-        >`coalesce((select json_agg(h.date) from ${holidays} h where h.country = (select o.country from ${organisations} o where o.id = ${sql.placeholder('ownerId')}::uuid)
-        and h.date between ${sql.placeholder('from')}::date and ${sql.placeholder('to')}::date), '[]'::json)`,
-        consents: consentsOf(qualified(participants.id)),
-        openProtocols: withOpenProtocols
-          ? sql<
-              string[] | null
-            >`coalesce((select json_agg(distinct oc.protocol) from ${cases} oc where oc.participant_id = ${qualified(participants.id)} and oc.closed_at is null), '[]'::json)`
-          : sql<string[] | null>`null`,
+        ...factColumns(
+          sql`${sql.placeholder('ids')}::uuid[]`,
+          sql`${sql.placeholder('ownerId')}::uuid`,
+          { from: sql`${sql.placeholder('from')}::date`, to: sql`${sql.placeholder('to')}::date` },
+          withOpenProtocols,
+        ),
       })
       .from(participants)
       .where(eq(participants.id, sql.placeholder('participantId'))),
@@ -145,19 +178,38 @@ const factsQuery = (withOpenProtocols: boolean) =>
 const factsWithOpenProtocols = factsQuery(true);
 const factsAlone = factsQuery(false);
 
-export async function gatherFactsAndConsents(tx: Executor, input: FactsInput): Promise<GatheredFacts> {
-  const names = factsFor(input.definition, input.state, input.event?.type ?? null);
-  const ids = [
+/** The organisations a decision's facts describe: the parties, the ones the event's and the case's data name, and the case's owner. */
+export function factOrganisationIds(input: Pick<FactsInput, 'parties' | 'event' | 'data' | 'ownerOrganisationId'>): string[] {
+  return [
     ...new Set([...input.parties.map((party) => party.organisationId), ...organisationIdsIn(input.event?.data), ...organisationIdsIn(input.data), input.ownerOrganisationId]),
   ];
-  const utcToday = input.now.toISOString().slice(0, 10);
-  const [person] = await (names.includes('openProtocols') ? factsWithOpenProtocols : factsAlone)(tx).execute({
-    participantId: input.participantId,
-    ids: `{${ids.join(',')}}`,
-    ownerId: input.ownerOrganisationId,
-    from: addDays(utcToday, -401),
-    to: addDays(utcToday, 801),
-  });
+}
+
+/** The organisation ids in an event's data, for a statement that reads the facts before the case's data is known (the event's locked load). */
+export const eventOrganisationIds = (event: EngineEvent): string[] => [...new Set(organisationIdsIn(event.data))];
+
+/**
+ * The engine's facts for a decision, and the consents valid today. `read` is what a statement
+ * already read with the case (the event's locked load, `factColumns`), used when it covers every
+ * organisation the decision names and the open protocols when the decision needs them; otherwise
+ * the facts statement reads them.
+ */
+export async function gatherFactsAndConsents(tx: Executor, input: FactsInput, read?: FactsRow): Promise<GatheredFacts> {
+  const names = factsFor(input.definition, input.state, input.event?.type ?? null);
+  const ids = factOrganisationIds(input);
+  const covers = (row: FactsRow) =>
+    (!names.includes('openProtocols') || row.openProtocols !== null) && ids.every((id) => row.organisations.some((organisation) => organisation.id === id));
+  const person =
+    read && covers(read)
+      ? read
+      : (
+          await (names.includes('openProtocols') ? factsWithOpenProtocols : factsAlone)(tx).execute({
+            participantId: input.participantId,
+            ids: `{${ids.join(',')}}`,
+            ownerId: input.ownerOrganisationId,
+            ...holidayWindow(input.now),
+          })
+        )[0];
   const owner = person?.organisations.find((row) => row.id === input.ownerOrganisationId);
   if (!owner || !person) throw new Error('case owner or participant missing');
   const today = localDateOf(input.now, owner.timeZone);
@@ -173,7 +225,7 @@ export async function gatherFactsAndConsents(tx: Executor, input: FactsInput): P
     organisations: Object.fromEntries(person.organisations.map((row) => [row.id, { kind: row.kind as OrganisationKind, certified: isCertified(row, input.now) }])),
     consentedOrganisations: new Set(valid.map((consent) => consent.organisationId)),
   };
-  if (person.openProtocols) facts.openProtocols = new Set(person.openProtocols);
+  if (names.includes('openProtocols') && person.openProtocols) facts.openProtocols = new Set(person.openProtocols);
   for (const name of names) {
     if (name === 'openProtocols') continue;
     // Each loader's value type is its fact's; TypeScript cannot follow the key through the loop.

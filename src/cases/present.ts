@@ -4,10 +4,10 @@ import { qualified } from '../../db/qualified.js';
 import { preparedPerDatabase } from '../../db/prepared.js';
 import { breakGlassGrants, caseAssignees, type caseEvents, caseParties, cases, organisations, organisationStaff, participants } from '../../db/schema.js';
 import { localDateOf } from '../../protocols/time.js';
-import { classesNamed, inForceOn } from '../access/consents.js';
+import { classesNamed, inForceOn, type ConsentDates } from '../access/consents.js';
 import { consentsOf, viewerPartsOf } from '../access/viewer-facts.js';
 import { allowedEvents, actorParts } from '../../protocols/engine.js';
-import type { Party } from '../../protocols/model.js';
+import type { EngineEvent, Party } from '../../protocols/model.js';
 import { basesOf, NOTHING, participantDisclosure, type Disclosure, type ParticipantFacts, type ViewerPart } from '../access/policy.js';
 import { redactCaseData, redactEventData } from '../access/redaction.js';
 import { closedCaseWindowStart } from '../access/sharing-table.js';
@@ -16,7 +16,7 @@ import type { Actor } from '../auth/authenticator.js';
 import { DATA_CLASSES, type DataClass } from '../domain.js';
 import { notFound } from '../errors.js';
 import type { RequestFacts } from '../request-facts.js';
-import { definitionOf, engineActorOf, type CaseRow } from './facts.js';
+import { definitionOf, engineActorOf, eventOrganisationIds, factColumns, holidayWindow, type CaseRow } from './facts.js';
 import { isUuid } from '../uuid.js';
 
 /* Loading a case the caller may see, and presenting it and its events redacted to what the caller may read. */
@@ -35,41 +35,66 @@ export type Prefetched = {
  * A case with everything a read needs in one round trip: the row, its parties, the person's
  * reference and record facts, the viewer's parts in the person's cases (rule 1 of the policy),
  * the viewer's consents from the person (read fresh with the case: a revocation applies to the
- * next read), and the viewer's assignee. `locked` takes the case row's lock (`for update of
- * cases`), for an event.
+ * next read), and the viewer's assignee.
  */
-const caseLoad = (locked: boolean) =>
-  preparedPerDatabase(locked ? 'cadap_case_load_locked' : 'cadap_case_load', (db) => {
-    const query = db
-      .select({
-        row: getTableColumns(cases),
-        parties: sql<Party[]>`coalesce((select json_agg(json_build_object('part', cp.part, 'organisationId', cp.organisation_id) order by cp.part)
+const caseColumns = () => ({
+  row: getTableColumns(cases),
+  parties: sql<Party[]>`coalesce((select json_agg(json_build_object('part', cp.part, 'organisationId', cp.organisation_id) order by cp.part)
         from ${caseParties} cp where cp.case_id = ${qualified(cases.id)}), '[]'::json)`,
-        viewerParts: viewerPartsOf(qualified(cases.participantId), sql`${sql.placeholder('organisationId')}::uuid`, sql`${sql.placeholder('windowStart')}::timestamptz`),
-        // At most one row: (case_id, organisation_id) is the key of case_assignees.
-        assignee: sql<Assignee | null>`(select json_build_object('sub', ca.assignee_sub, 'name', st.name) from ${caseAssignees} ca
+  viewerParts: viewerPartsOf(qualified(cases.participantId), sql`${sql.placeholder('organisationId')}::uuid`, sql`${sql.placeholder('windowStart')}::timestamptz`),
+  // At most one row: (case_id, organisation_id) is the key of case_assignees.
+  assignee: sql<Assignee | null>`(select json_build_object('sub', ca.assignee_sub, 'name', st.name) from ${caseAssignees} ca
         join ${organisationStaff} st on st.organisation_id = ca.organisation_id and st.sub = ca.assignee_sub
         where ca.case_id = ${qualified(cases.id)} and ca.organisation_id = ${sql.placeholder('organisationId')}::uuid)`,
-        // The viewer's consents from the person, in force whatever their dates: `loadCase` applies the dates in the record owner's zone (read here too).
-        viewerConsents: consentsOf(qualified(cases.participantId), sql`${sql.placeholder('organisationId')}::uuid`),
-        participant: { id: participants.id, referenceCode: participants.referenceCode, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region },
-        timeZone: organisations.timeZone,
-      })
-      .from(cases)
-      .innerJoin(participants, eq(participants.id, cases.participantId))
-      .innerJoin(organisations, eq(organisations.id, participants.ownerOrganisationId))
-      .where(eq(cases.id, sql.placeholder('id')));
-    return locked ? query.for('update', { of: cases }) : query;
-  });
-const caseLoadQuery = caseLoad(false);
-const lockedCaseLoadQuery = caseLoad(true);
+  participant: { id: participants.id, referenceCode: participants.referenceCode, ownerOrganisationId: participants.ownerOrganisationId, region: participants.region },
+  timeZone: organisations.timeZone,
+});
 
-export async function loadCase(db: Executor, id: string, organisationId: string, now: Date, options: { lock?: boolean } = {}) {
-  const values = { id, organisationId, windowStart: closedCaseWindowStart(now).toISOString() };
-  const [found] = await (options.lock ? lockedCaseLoadQuery : caseLoadQuery)(db).execute(values);
-  if (!found) return undefined;
+const caseLoadQuery = preparedPerDatabase('cadap_case_load', (db) =>
+  db
+    .select({
+      ...caseColumns(),
+      // The viewer's consents from the person, in force whatever their dates: `loadCase` applies the dates in the record owner's zone (read here too).
+      viewerConsents: consentsOf(qualified(cases.participantId), sql`${sql.placeholder('organisationId')}::uuid`),
+    })
+    .from(cases)
+    .innerJoin(participants, eq(participants.id, cases.participantId))
+    .innerJoin(organisations, eq(organisations.id, participants.ownerOrganisationId))
+    .where(eq(cases.id, sql.placeholder('id'))),
+);
+
+/**
+ * An event's load: the case as above, its row locked (`for update of cases`), with the engine's
+ * facts (`factColumns`, src/cases/facts.ts) for the organisations of the parties, the case's owner
+ * and those the event's data names, and every consent of the person (the viewer's are among them),
+ * so an event reads what it decides on in the statement that locks the case.
+ */
+const lockedCaseLoadQuery = preparedPerDatabase('cadap_case_load_event', (db) =>
+  db
+    .select({
+      ...caseColumns(),
+      facts: factColumns(
+        sql`(array(select cp.organisation_id from ${caseParties} cp where cp.case_id = ${qualified(cases.id)}) || ${qualified(cases.ownerOrganisationId)} || ${sql.placeholder('eventOrganisationIds')}::uuid[])`,
+        qualified(cases.ownerOrganisationId),
+        { from: sql`${sql.placeholder('from')}::date`, to: sql`${sql.placeholder('to')}::date` },
+        true,
+      ),
+    })
+    .from(cases)
+    .innerJoin(participants, eq(participants.id, cases.participantId))
+    .innerJoin(organisations, eq(organisations.id, participants.ownerOrganisationId))
+    .where(eq(cases.id, sql.placeholder('id')))
+    .for('update', { of: cases }),
+);
+
+function loaded(
+  now: Date,
+  organisationId: string,
+  found: Omit<Awaited<ReturnType<ReturnType<typeof caseLoadQuery>['execute']>>[number], 'viewerConsents'>,
+  consents: ConsentDates[],
+) {
   const today = localDateOf(now, found.timeZone);
-  const consentedClasses = classesNamed(found.viewerConsents.filter((consent) => inForceOn(consent, today)));
+  const consentedClasses = classesNamed(consents.filter((consent) => consent.organisationId === organisationId && inForceOn(consent, today)));
   const prefetched: Prefetched = {
     participant: { ...found.participant, timeZone: found.timeZone },
     viewerParts: found.viewerParts,
@@ -77,6 +102,23 @@ export async function loadCase(db: Executor, id: string, organisationId: string,
     consentedClasses,
   };
   return { row: found.row, parties: found.parties, prefetched };
+}
+
+export async function loadCase(db: Executor, id: string, organisationId: string, now: Date) {
+  const [found] = await caseLoadQuery(db).execute({ id, organisationId, windowStart: closedCaseWindowStart(now).toISOString() });
+  return found ? loaded(now, organisationId, found, found.viewerConsents) : undefined;
+}
+
+/** `loadCase` for an event: the case locked, with the facts the engine decides on (`lockedCaseLoadQuery`). */
+export async function loadCaseForEvent(db: Executor, id: string, organisationId: string, now: Date, event: EngineEvent) {
+  const [found] = await lockedCaseLoadQuery(db).execute({
+    id,
+    organisationId,
+    windowStart: closedCaseWindowStart(now).toISOString(),
+    eventOrganisationIds: `{${eventOrganisationIds(event).join(',')}}`,
+    ...holidayWindow(now),
+  });
+  return found ? { ...loaded(now, organisationId, found, found.facts.consents), facts: found.facts } : undefined;
 }
 
 export type LoadedCase = NonNullable<Awaited<ReturnType<typeof loadCase>>>;

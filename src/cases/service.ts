@@ -14,7 +14,7 @@ import { refuseErased } from '../retention/erasure.js';
 import { foreignHolderField } from './capacity.js';
 import { actorParts } from '../../protocols/engine.js';
 import { definitionOf, engineActorOf, partiesOf } from './facts.js';
-import { deniedCase, disclosureFor, loadCase, maySee, participantFactsOf, presentCase, presentEvent, viewerOf, visibleCase } from './present.js';
+import { deniedCase, disclosureFor, loadCase, loadCaseForEvent, maySee, participantFactsOf, presentCase, presentEvent, viewerOf, visibleCase } from './present.js';
 import { isUuid } from '../uuid.js';
 import { applyEventTx, openCaseTx, partRefusals } from './transitions.js';
 
@@ -69,9 +69,9 @@ export async function readCase(db: Executor, facts: RequestFacts, id: string) {
 }
 
 /**
- * An event in one transaction: the case read and locked with everything a read needs (one
- * statement), visibility decided on the locked row (404 and audited otherwise, after the
- * rollback), the engine's facts in one statement, the update and the history row, and the audit
+ * An event in one transaction: the case read and locked with everything a read needs and the
+ * engine's facts (one statement, `loadCaseForEvent`), visibility decided on the locked row (404
+ * and audited otherwise, after the rollback), the update and the history row, and the audit
  * row appended last (`auditedTransaction`; sent with the update and the history row when nothing
  * else is written, `applyEventTx`), so a chain head is held only for the append and the commit.
  * The answer is presented from the rows in hand when the event changed no one's view
@@ -83,7 +83,8 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
   const organisationId = facts.actor.organisation.id;
   let seen: { participantId?: string | undefined; hidden: boolean } = { hidden: false };
   return auditedTransaction(db, async (tx) => {
-    const found = await loadCase(tx, id, organisationId, facts.now, { lock: true });
+    const event = { type: body.type, data: body.data ?? {} };
+    const found = await loadCaseForEvent(tx, id, organisationId, facts.now, event);
     seen = { participantId: found?.row.participantId, hidden: !found || !(await maySee(tx, facts, found)) };
     if (!found || seen.hidden) throw notFound('case');
     const locked = found.row;
@@ -95,9 +96,9 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
     const result = await applyEventTx(
       tx,
       locked,
-      { type: body.type, data: body.data ?? {} },
+      event,
       { engine: engineActorOf(facts.actor), sub: facts.actor.sub, organisationId, request: facts },
-      { parties: found.parties },
+      { parties: found.parties, facts: found.facts },
     );
     const viewer = viewerOf(facts);
     const consentedClasses = classesNamed(result.consents.filter((consent) => consent.organisationId === organisationId));

@@ -14,7 +14,7 @@ import type { RequestFacts } from '../request-facts.js';
 import { applyDeadlineChanges, insertDeadline } from './deadline-rows.js';
 // effects.ts and this file call each other (an effect opens a case or sends an event); both only at run time.
 import { applyEffects } from './effects.js';
-import { definitionOf, gatherFacts, gatherFactsAndConsents, partiesOf, snapshotOf, type CaseRow } from './facts.js';
+import { definitionOf, gatherFacts, gatherFactsAndConsents, partiesOf, snapshotOf, type CaseRow, type FactsRow } from './facts.js';
 import type { ConsentDates } from '../access/consents.js';
 
 /* Opening and events, each all-or-nothing in the caller's transaction. */
@@ -172,21 +172,25 @@ const insertEventQuery = preparedPerDatabase('cadap_case_event_insert', (db) =>
 );
 
 /** Records an event on a locked case; `parties` are the case's, when the caller read them with the lock. */
-export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, author: Author, known?: { parties: Party[] }): Promise<EventResult> {
+export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, author: Author, known?: { parties: Party[]; facts?: FactsRow }): Promise<EventResult> {
   const definition = definitionOf(locked.protocol);
   const now = author.request.now;
   const parties = known?.parties ?? (await partiesOf(tx, locked.id));
-  const { facts, consents } = await gatherFactsAndConsents(tx, {
-    definition,
-    caseId: locked.id,
-    state: locked.state,
-    participantId: locked.participantId,
-    ownerOrganisationId: locked.ownerOrganisationId,
-    parties,
-    data: locked.data,
-    event,
-    now,
-  });
+  const { facts, consents } = await gatherFactsAndConsents(
+    tx,
+    {
+      definition,
+      caseId: locked.id,
+      state: locked.state,
+      participantId: locked.participantId,
+      ownerOrganisationId: locked.ownerOrganisationId,
+      parties,
+      data: locked.data,
+      event,
+      now,
+    },
+    known?.facts,
+  );
   const snapshot = snapshotOf(locked, parties, facts);
   // The event's id is known before the decision: the data may name the event by it (a claim is its event's id).
   const eventId = randomUUID();
