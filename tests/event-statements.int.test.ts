@@ -72,6 +72,23 @@ describe('statements per event', () => {
   });
 });
 
+describe('the facts of an event', () => {
+  it('are read with the locked case, also when the case’s data names an organisation that is not a party (a patronage case’s probation service)', async () => {
+    const person = await r.participant('prison', 'Handed over');
+    await r.consent(person.id, r.orgs.ngo);
+    const handover = await r.handover(person.id);
+    expect(handover.status, handover.text).toBe(201);
+    expect(handover.json.parties).not.toContainEqual(expect.objectContaining({ organisationId: r.orgs.probation.id }));
+    const { result, statements } = await counter.during(() => r.send('ngo', handover.json.id, 'DECLINED', { reason: 'No capacity' }));
+    expect(result.status, result.text).toBe(201);
+    expect(result.json.case.state).toBe('declined');
+    // The holidays are among the facts: read once, by the statement that locks the case.
+    const withFacts = statements.filter((statement) => statement.includes('"holidays"'));
+    expect(withFacts, statements.join('\n')).toHaveLength(1);
+    expect(withFacts[0]).toContain('for update');
+  });
+});
+
 /**
  * Round trips, on PostgreSQL: BEGIN, the locked case load with the engine's facts, then the
  * update, the history row and the audit append together, and COMMIT (was six: the append went out

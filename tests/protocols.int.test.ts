@@ -214,12 +214,7 @@ describe('patronage', () => {
   it('sent → declined → resent to another NGO → acknowledged → first contact → completed', async () => {
     const person = await r.participant('prison');
     await r.consent(person.id, r.orgs.ngo);
-    const handover = await r.open('prison', 'patronage', person.id, [{ part: 'ngo', organisationId: r.orgs.ngo.id }], {
-      releasedAt: '2026-03-02T10:00:00+05:00',
-      releaseAddressPlan: 'Shelter, Pavlodar',
-      patronagePlan: 'Weekly meetings',
-      probationOrganisationId: r.orgs.probation.id,
-    });
+    const handover = await r.handover(person.id);
     expect(handover.status, handover.text).toBe(201);
     expect(handover.json.parties).toEqual(
       expect.arrayContaining([

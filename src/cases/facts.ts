@@ -191,8 +191,9 @@ export const eventOrganisationIds = (event: EngineEvent): string[] => [...new Se
 /**
  * The engine's facts for a decision, and the consents valid today. `read` is what a statement
  * already read with the case (the event's locked load, `factColumns`), used when it covers every
- * organisation the decision names and the open protocols when the decision needs them; otherwise
- * the facts statement reads them.
+ * organisation the decision names and the open protocols when the decision needs them (the load
+ * reads the same organisations, so this is a guard: should the two ever differ, the facts
+ * statement reads them).
  */
 export async function gatherFactsAndConsents(tx: Executor, input: FactsInput, read?: FactsRow): Promise<GatheredFacts> {
   const names = factsFor(input.definition, input.state, input.event?.type ?? null);

@@ -64,9 +64,18 @@ const caseLoadQuery = preparedPerDatabase('cadap_case_load', (db) =>
 );
 
 /**
+ * The organisations the case's data names, as `organisationIdsIn` (src/cases/facts.ts) finds them:
+ * a top-level key ending in `organisationId` (or that key itself) whose value is a UUID in its
+ * canonical text (the pattern of src/uuid.ts, so the cast never fails). A patronage case names the
+ * probation service, which is not a party.
+ */
+const caseDataOrganisationIds = sql`array(select d.value::uuid from jsonb_each_text(${qualified(cases.data)}) d
+  where d.key ~ '(^o|O)rganisationId$' and d.value ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')`;
+
+/**
  * An event's load: the case as above, its row locked (`for update of cases`), with the engine's
  * facts (`factColumns`, src/cases/facts.ts) for the organisations of the parties, the case's owner
- * and those the event's data names, and every consent of the person (the viewer's are among them),
+ * and those the case's and the event's data name, and every consent of the person (the viewer's are among them),
  * so an event reads what it decides on in the statement that locks the case.
  */
 const lockedCaseLoadQuery = preparedPerDatabase('cadap_case_load_event', (db) =>
@@ -74,7 +83,8 @@ const lockedCaseLoadQuery = preparedPerDatabase('cadap_case_load_event', (db) =>
     .select({
       ...caseColumns(),
       facts: factColumns(
-        sql`(array(select cp.organisation_id from ${caseParties} cp where cp.case_id = ${qualified(cases.id)}) || ${qualified(cases.ownerOrganisationId)} || ${sql.placeholder('eventOrganisationIds')}::uuid[])`,
+        sql`(array(select cp.organisation_id from ${caseParties} cp where cp.case_id = ${qualified(cases.id)}) || ${qualified(cases.ownerOrganisationId)}
+          || ${caseDataOrganisationIds} || ${sql.placeholder('eventOrganisationIds')}::uuid[])`,
         qualified(cases.ownerOrganisationId),
         { from: sql`${sql.placeholder('from')}::date`, to: sql`${sql.placeholder('to')}::date` },
         true,

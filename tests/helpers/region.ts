@@ -98,6 +98,17 @@ function drivers(t: TestContext, tokens: Record<OrgKey, string>, orgs: Record<Or
     );
   }
 
+  /** A patronage handover sent by the prison to the region's NGO, naming its probation service (not a party) in the data. */
+  async function handover(participantId: string, data: Record<string, unknown> = {}) {
+    return open('prison', 'patronage', participantId, [{ part: 'ngo', organisationId: orgs.ngo.id }], {
+      releasedAt: '2026-03-02T10:00:00+05:00',
+      releaseAddressPlan: 'Shelter, Pavlodar',
+      patronagePlan: 'Weekly meetings',
+      probationOrganisationId: orgs.probation.id,
+      ...data,
+    });
+  }
+
   /** Sends an event at the case's current version; returns the response. */
   async function send(by: OrgKey, caseId: string, type: string, data: Record<string, unknown> = {}) {
     const current = await t.request('GET', `/cases/${caseId}`, { token: tokens[by] });
@@ -111,7 +122,7 @@ function drivers(t: TestContext, tokens: Record<OrgKey, string>, orgs: Record<Or
     return t.db.select().from(deadlines).where(eq(deadlines.caseId, caseId));
   }
 
-  return { participant, consent, open, courtOrder, send, deadlinesOf };
+  return { participant, consent, open, courtOrder, handover, send, deadlinesOf };
 }
 
 /**
