@@ -14,7 +14,7 @@ import type { Actor } from '../auth/authenticator.js';
 import type { OrganisationKind } from '../domain.js';
 import { isCertified } from '../organisations/service.js';
 import { hasFreeCapacity, lockHolder, longestWaiting } from './capacity.js';
-import { isUuid } from '../uuid.js';
+import { isUuid, UUID_PATTERN } from '../uuid.js';
 
 /* What the engine needs to decide: the definition, the parties, the facts and the snapshot. */
 
@@ -39,13 +39,25 @@ export async function partiesOf(db: Executor, caseId: string): Promise<Party[]> 
   return rows;
 }
 
-/** Organisation ids named in event data (`organisationId`, `toOrganisationId`, …). */
+/** A data key that names an organisation (`organisationId`, `toOrganisationId`, …). */
+const ORGANISATION_ID_KEY = /(^o|O)rganisationId$/;
+const organisationKeyPattern = ORGANISATION_ID_KEY.source;
+
+/** Organisation ids named in event or case data: a top-level key that names an organisation, with a UUID for its value. */
 function organisationIdsIn(data: unknown): string[] {
   if (!data || typeof data !== 'object') return [];
   return Object.entries(data as Record<string, unknown>)
-    .filter(([key, value]) => /(^o|O)rganisationId$/.test(key) && typeof value === 'string' && isUuid(value))
+    .filter(([key, value]) => ORGANISATION_ID_KEY.test(key) && typeof value === 'string' && isUuid(value))
     .map(([, value]) => value as string);
 }
+
+/**
+ * `organisationIdsIn` as SQL, over a jsonb column of the statement (the same key and UUID
+ * patterns, so both find the same ids and the cast never fails): for a statement that reads the
+ * facts before Node has the case's data (an event's locked load).
+ */
+export const organisationIdsInSql = (data: SQL) =>
+  sql`array(select d.value::uuid from jsonb_each_text(${data}) d where d.key ~ ${organisationKeyPattern} and d.value ~* ${UUID_PATTERN})`;
 
 /** Where a decision stands: the case's state (`null` when opening) and the event, for the facts its data asks for. */
 type FactsInput = {
@@ -126,14 +138,15 @@ export type FactsRow = {
 /**
  * The facts as columns over a statement's `participants` row: the region's coordinator, the
  * record owner's time zone, the organisations with the given ids, the case owner's country's
- * holidays between `from` and `to`, the person's consents (in force any day; `gatherFactsAndConsents`
+ * holidays between the placeholders `from` and `to` (`holidayWindow`), the person's consents (in force any day; `gatherFactsAndConsents`
  * applies the dates) and, when asked, the person's open protocols. The facts statement below reads
  * them by the participant's id; an event's locked case load reads them with the case
  * (`src/cases/present.ts`), so an event gathers its facts in the statement that locks the case.
  */
-export function factColumns(organisationIds: SQL, ownerId: SQL, window: { from: SQL; to: SQL }, withOpenProtocols: boolean) {
+export function factColumns(organisationIds: SQL, ownerId: SQL, withOpenProtocols: boolean) {
   const person = qualified(participants.id);
-  const { from, to } = window;
+  // `holidayWindow`'s values.
+  const [from, to] = [sql`${sql.placeholder('from')}::date`, sql`${sql.placeholder('to')}::date`];
   return {
     // At most one row (organisations_region_coordinator_key); without `limit 1`, a wrong match fails loudly.
     coordinator: sql<string | null>`(select c.id from ${organisations} c where c.kind = 'coordinator' and c.region = ${qualified(participants.region)})`,
@@ -165,12 +178,7 @@ const factsQuery = (withOpenProtocols: boolean) =>
     db
       .select({
         region: participants.region,
-        ...factColumns(
-          sql`${sql.placeholder('ids')}::uuid[]`,
-          sql`${sql.placeholder('ownerId')}::uuid`,
-          { from: sql`${sql.placeholder('from')}::date`, to: sql`${sql.placeholder('to')}::date` },
-          withOpenProtocols,
-        ),
+        ...factColumns(sql`${sql.placeholder('ids')}::uuid[]`, sql`${sql.placeholder('ownerId')}::uuid`, withOpenProtocols),
       })
       .from(participants)
       .where(eq(participants.id, sql.placeholder('participantId'))),
@@ -179,7 +187,7 @@ const factsWithOpenProtocols = factsQuery(true);
 const factsAlone = factsQuery(false);
 
 /** The organisations a decision's facts describe: the parties, the ones the event's and the case's data name, and the case's owner. */
-export function factOrganisationIds(input: Pick<FactsInput, 'parties' | 'event' | 'data' | 'ownerOrganisationId'>): string[] {
+function factOrganisationIds(input: Pick<FactsInput, 'parties' | 'event' | 'data' | 'ownerOrganisationId'>): string[] {
   return [
     ...new Set([...input.parties.map((party) => party.organisationId), ...organisationIdsIn(input.event?.data), ...organisationIdsIn(input.data), input.ownerOrganisationId]),
   ];

@@ -16,7 +16,7 @@ import type { Actor } from '../auth/authenticator.js';
 import { DATA_CLASSES, type DataClass } from '../domain.js';
 import { notFound } from '../errors.js';
 import type { RequestFacts } from '../request-facts.js';
-import { definitionOf, engineActorOf, eventOrganisationIds, factColumns, holidayWindow, type CaseRow } from './facts.js';
+import { definitionOf, engineActorOf, eventOrganisationIds, factColumns, holidayWindow, organisationIdsInSql, type CaseRow } from './facts.js';
 import { isUuid } from '../uuid.js';
 
 /* Loading a case the caller may see, and presenting it and its events redacted to what the caller may read. */
@@ -64,15 +64,6 @@ const caseLoadQuery = preparedPerDatabase('cadap_case_load', (db) =>
 );
 
 /**
- * The organisations the case's data names, as `organisationIdsIn` (src/cases/facts.ts) finds them:
- * a top-level key ending in `organisationId` (or that key itself) whose value is a UUID in its
- * canonical text (the pattern of src/uuid.ts, so the cast never fails). A patronage case names the
- * probation service, which is not a party.
- */
-const caseDataOrganisationIds = sql`array(select d.value::uuid from jsonb_each_text(${qualified(cases.data)}) d
-  where d.key ~ '(^o|O)rganisationId$' and d.value ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')`;
-
-/**
  * An event's load: the case as above, its row locked (`for update of cases`), with the engine's
  * facts (`factColumns`, src/cases/facts.ts) for the organisations of the parties, the case's owner
  * and those the case's and the event's data name, and every consent of the person (the viewer's are among them),
@@ -83,10 +74,10 @@ const lockedCaseLoadQuery = preparedPerDatabase('cadap_case_load_event', (db) =>
     .select({
       ...caseColumns(),
       facts: factColumns(
+        // As `factOrganisationIds`, with the event's from Node: the parties', the owner's, those the case's data names (a patronage case names the probation service, not a party).
         sql`(array(select cp.organisation_id from ${caseParties} cp where cp.case_id = ${qualified(cases.id)}) || ${qualified(cases.ownerOrganisationId)}
-          || ${caseDataOrganisationIds} || ${sql.placeholder('eventOrganisationIds')}::uuid[])`,
+          || ${organisationIdsInSql(qualified(cases.data))} || ${sql.placeholder('eventOrganisationIds')}::uuid[])`,
         qualified(cases.ownerOrganisationId),
-        { from: sql`${sql.placeholder('from')}::date`, to: sql`${sql.placeholder('to')}::date` },
         true,
       ),
     })
