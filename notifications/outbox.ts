@@ -1,9 +1,9 @@
-import { v7 as uuidv7 } from 'uuid';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database, Transaction } from '../db/client.js';
 import { rowsOf } from '../db/migrate.js';
 import { cases, deadlines, notifications, organisations, outbox, participants } from '../db/schema.js';
 import { summariseError, type Logger } from '../src/logger.js';
+import { timeOrderedUuid } from '../src/uuid.js';
 import { isPermanentFailure, type Mailer } from './mailer.js';
 import { renderMessage } from './templates.js';
 
@@ -45,7 +45,7 @@ function uuidArray(value: unknown): string[] {
 
 /**
  * One notice, and the e-mail when the organisation has addresses (`message` null otherwise): the
- * two share the key, subject and text, so a batch travels as one JSON document for both tables.
+ * two share the key, subject and text, so a batch travels once for both tables.
  */
 type Materialised = {
   notice: string;
@@ -65,6 +65,45 @@ type Materialised = {
   to: string[] | null;
   messageId: string | null;
 };
+
+/** Each field's type in PostgreSQL; a batch travels as one array per field. */
+const MATERIALISED_TYPES: Record<keyof Materialised, string> = {
+  notice: 'uuid',
+  message: 'uuid',
+  key: 'text',
+  organisation: 'uuid',
+  deadline: 'uuid',
+  case: 'uuid',
+  rule: 'text',
+  kind: 'text',
+  reference: 'text',
+  subject: 'text',
+  text: 'text',
+  html: 'text',
+  link: 'text',
+  locale: 'text',
+  to: 'jsonb',
+  messageId: 'text',
+};
+
+/**
+ * The batch as rows of `made`: `unnest` over one array per field. PostgreSQL reads arrays of text
+ * in well under half the CPU it spends on the same rows as one JSON document for
+ * `json_to_recordset` (21 against 55 ms per 1,000 messages of the bench's size, of 125 ms for the
+ * whole insert).
+ */
+function madeRows(made: Materialised[]): SQL {
+  const fields = Object.entries(MATERIALISED_TYPES) as [keyof Materialised, string][];
+  const arrays = fields.map(([field, type]) => {
+    const values = made.map((row) => (field === 'to' ? (row.to === null ? null : JSON.stringify(row.to)) : row[field]));
+    return sql`${sql.param(values)}::${sql.raw(type === 'jsonb' ? 'text' : type)}[]`;
+  });
+  const names = fields.map(([field, type]) => (type === 'jsonb' ? sql`${sql.identifier(field)}::jsonb as ${sql.identifier(field)}` : sql.identifier(field)));
+  return sql`select ${sql.join(names, sql`, `)} from unnest(${sql.join(arrays, sql`, `)}) as m(${sql.join(
+    fields.map(([field]) => sql.identifier(field)),
+    sql`, `,
+  )})`;
+}
 
 /**
  * Turns every due open deadline row into messages (a timeout is not a message: the tick sends its
@@ -145,8 +184,8 @@ async function materialiseBatch(tx: Transaction, options: MaterialiseOptions, ba
       made.push({
         // Time-ordered ids (UUID version 7): each insert adds to the end of the primary key's
         // index instead of a random page of it, which the notices and the outbox keep growing.
-        notice: uuidv7(),
-        message: mailed ? uuidv7() : null,
+        notice: timeOrderedUuid(),
+        message: mailed ? timeOrderedUuid() : null,
         key: `${row.id}:${organisationId}`,
         organisation: organisationId,
         deadline: row.id,
@@ -164,14 +203,17 @@ async function materialiseBatch(tx: Transaction, options: MaterialiseOptions, ba
       });
     }
   }
-  // One statement and one JSON value for both tables: a round trip (or a value) per message would
-  // cap the rate far below the mail server's, and the notice's subject and text travel once.
-  if (made.length > 0)
-    await tx.execute(sql`
-      with made as (
-        select * from json_to_recordset(${JSON.stringify(made)}::json) as m(
-          notice uuid, message uuid, key text, organisation uuid, deadline uuid, "case" uuid, rule text, kind text, reference text,
-          subject text, text text, html text, link text, locale text, "to" jsonb, "messageId" text)),
+  // One statement for both tables: a round trip (or a value) per message would cap the rate far
+  // below the mail server's, and the notice's subject and text travel once.
+  if (made.length === 0) return rows.length;
+  // Planned without the batch's values (a generic plan, for this statement only: `local` ends with
+  // the transaction, and this is its last statement). A custom plan folds each value in as a
+  // constant of up to a megabyte, which the planner copies whole each time it copies the
+  // statement's tree: PostgreSQL's CPU for the insert of 1,000 messages was 91-94 ms with a custom
+  // plan and 69-73 with this one.
+  await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+  await tx.execute(sql`
+      with made as (${madeRows(made)}),
       notices as (
         insert into ${notifications} (id, dedupe_key, organisation_id, deadline_id, case_id, rule, kind, participant_reference, subject, text, link, created_at)
         select notice, key, organisation, deadline, "case", rule, kind, reference, subject, text, link, ${now}::timestamptz from made

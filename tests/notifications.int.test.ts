@@ -245,6 +245,38 @@ describe('the embedded mailer', () => {
   });
 });
 
+describe('a batch of messages as it reaches the database', () => {
+  it('keeps every character of every field, in the inbox and the outbox alike', async () => {
+    // Quotes, a backslash, braces, a comma, a space and the word NULL: what an array or JSON
+    // literal must escape to carry; the link and the addresses travel in every message of a batch.
+    const odd = 'https://cadap.test/a"b\\c{d},e NULL';
+    const addresses = ['"Desk, \\ {A}" <desk@cadap.test>', 'NULL@cadap.test'];
+    await t.db.update(organisations).set({ notificationEmails: addresses }).where(eq(organisations.id, r.orgs.court.id));
+    try {
+      t.clock.set('2026-03-02T06:00:00Z');
+      const { person, caseId } = await courtOrder('Quotova');
+      t.clock.set('2026-03-16T04:00:00Z');
+      await materialiseDue(t.db, { now: t.clock.now(), publicUrl: odd });
+      const link = `${odd}/app/cases/${caseId}`;
+      const notices = await t.db.select().from(notifications).where(eq(notifications.caseId, caseId));
+      expect(notices.map((notice) => [notice.organisationId, notice.link, notice.participantReference]).sort()).toEqual(
+        [r.orgs.court.id, r.orgs.probation.id].sort().map((id) => [id, link, person.referenceCode]),
+      );
+      const deadlineIds = notices.map((notice) => notice.deadlineId!);
+      const mail = await t.db.select().from(outbox).where(inArray(outbox.deadlineId, deadlineIds));
+      const toCourt = mail.find((message) => message.organisationId === r.orgs.court.id)!;
+      expect(toCourt.toAddresses).toEqual(addresses);
+      expect(toCourt.text).toContain(link);
+      expect(toCourt.subject).toBe(notices.find((notice) => notice.organisationId === r.orgs.court.id)!.subject);
+      expect(toCourt.html).toContain('a&quot;b\\c{d},e NULL');
+      expect(toCourt.messageId).toMatch(/@cadap\.invalid>$/);
+    } finally {
+      await t.db.update(organisations).set({ notificationEmails: r.orgs.court.notificationEmails }).where(eq(organisations.id, r.orgs.court.id));
+      await t.db.delete(outbox).where(eq(outbox.status, 'pending'));
+    }
+  });
+});
+
 describe('who is told: exactly the parties named, in the inbox, the work queue and by e-mail', () => {
   it('two adverse tests within 30 days tell the home region’s probation, and no one else in any region', async () => {
     const { whoIsTold } = await import('./helpers/told.js');
