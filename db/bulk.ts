@@ -1,41 +1,23 @@
-import { getTableColumns, sql, type SQL } from 'drizzle-orm';
-import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Executor } from './client.js';
+import { sql, type SQL } from 'drizzle-orm';
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+/** A PostgreSQL type an array of values can carry; a `jsonb` field travels as text and is cast back. */
+export type FieldType = 'uuid' | 'text' | 'jsonb';
 
 /**
- * Inserts many rows as one JSON parameter (`json_to_recordset`): one statement and one value
- * whatever the batch size. Building a multi-row insert with a parameter per value cost more
- * CPU than the insert itself for the audit trail and the scheduler's batches. Every row must
- * set the same properties (the first row's decide the columns); Dates travel as ISO strings,
- * so timestamps keep their millisecond precision exactly.
+ * Many rows as one select, `unnest` over one array parameter per field: one statement and one
+ * value per field whatever the batch size, to read from in an insert (a data-modifying `with`).
+ * PostgreSQL reads arrays of text in well under half the CPU it spends on the same rows as one
+ * JSON document for `json_to_recordset` (21 against 55 ms for 1,000 of the scheduler's messages,
+ * of 125 ms for their whole insert). `rows` is not empty; `types` names every field, in the
+ * order of the select's columns.
  */
-export async function insertRecords<T extends PgTable>(
-  db: Executor,
-  table: T,
-  rows: ReadonlyArray<T['$inferInsert']>,
-  options: { onConflictDoNothing?: PgColumn } = {},
-): Promise<void> {
-  if (rows.length === 0) return;
-  await db.execute(recordsInsert(table, rows, options));
-}
-
-/** `insertRecords`' statement, to run within another (a data-modifying `with`); `rows` is not empty. */
-export function recordsInsert<T extends PgTable>(table: T, rows: ReadonlyArray<T['$inferInsert']>, options: { onConflictDoNothing?: PgColumn } = {}): SQL {
-  const columns = getTableColumns(table) as Record<string, PgColumn>;
-  const keys = Object.keys(rows[0]!).filter((key) => columns[key]);
-  const names = keys.map((key) => columns[key]!.name);
-  const records = rows.map((row) =>
-    Object.fromEntries(
-      keys.map((key) => {
-        const value = (row as Record<string, unknown>)[key];
-        return [columns[key]!.name, value instanceof Date ? value.toISOString() : (value ?? null)];
-      }),
-    ),
-  );
-  const list = sql.raw(names.map(quote).join(', '));
-  const shape = sql.raw(keys.map((key) => `${quote(columns[key]!.name)} ${columns[key]!.getSQLType()}`).join(', '));
-  const conflict: SQL = options.onConflictDoNothing ? sql` on conflict (${sql.raw(quote(options.onConflictDoNothing.name))}) do nothing` : sql``;
-  return sql`insert into ${table} (${list}) select ${list} from json_to_recordset(${JSON.stringify(records)}::json) as r(${shape})${conflict}`;
+export function unnestRows<T extends Record<string, unknown>>(rows: ReadonlyArray<T>, types: Record<keyof T & string, FieldType>): SQL {
+  const fields = Object.entries(types) as [keyof T & string, FieldType][];
+  const arrays = fields.map(([field, type]) => {
+    const values = rows.map((row) => (type === 'jsonb' && row[field] !== null ? JSON.stringify(row[field]) : row[field]));
+    return sql`${sql.param(values)}::${sql.raw(type === 'jsonb' ? 'text' : type)}[]`;
+  });
+  const columns = fields.map(([field, type]) => (type === 'jsonb' ? sql`${sql.identifier(field)}::jsonb as ${sql.identifier(field)}` : sql.identifier(field)));
+  const names = fields.map(([field]) => sql.identifier(field));
+  return sql`select ${sql.join(columns, sql`, `)} from unnest(${sql.join(arrays, sql`, `)}) as m(${sql.join(names, sql`, `)})`;
 }
