@@ -6,7 +6,7 @@ import { cases, deadlines, notifications, organisations, outbox, participants } 
 import { summariseError, type Logger } from '../src/logger.js';
 import { timeOrderedUuid } from '../src/uuid.js';
 import { isPermanentFailure, type Mailer } from './mailer.js';
-import { renderMessage } from './templates.js';
+import { htmlOf, renderMessage } from './templates.js';
 
 /**
  * Durable notifications. The tick turns due deadline rows into inbox notices and outbox rows
@@ -46,7 +46,8 @@ function uuidArray(value: unknown): string[] {
 
 /**
  * One notice, and the e-mail when the organisation has addresses (`message` null otherwise): the
- * two share the key, subject and text, so a batch travels once for both tables.
+ * two share the key, subject and text, so a batch travels once for both tables. The e-mail's HTML
+ * is laid out from its text when it is sent (`htmlOf`), not stored.
  */
 type Materialised = {
   notice: string;
@@ -60,7 +61,6 @@ type Materialised = {
   reference: string;
   subject: string;
   text: string;
-  html: string | null;
   link: string;
   locale: string;
   to: string[] | null;
@@ -80,7 +80,6 @@ const MATERIALISED_TYPES: Record<keyof Materialised, FieldType> = {
   reference: 'text',
   subject: 'text',
   text: 'text',
-  html: 'text',
   link: 'text',
   locale: 'text',
   to: 'jsonb',
@@ -177,7 +176,6 @@ async function materialiseBatch(tx: Transaction, options: MaterialiseOptions, ba
         reference,
         subject: message.subject,
         text: message.text,
-        html: mailed ? message.html : null,
         link,
         locale: message.locale,
         to: mailed ? org.notificationEmails : null,
@@ -200,8 +198,8 @@ async function materialiseBatch(tx: Transaction, options: MaterialiseOptions, ba
         insert into ${notifications} (id, dedupe_key, organisation_id, deadline_id, case_id, rule, kind, participant_reference, subject, text, link, created_at)
         select notice, key, organisation, deadline, "case", rule, kind, reference, subject, text, link, ${now}::timestamptz from made
         on conflict (dedupe_key) do nothing)
-      insert into ${outbox} (id, dedupe_key, deadline_id, organisation_id, rule, locale, to_addresses, subject, text, html, message_id, status, attempts, next_attempt_at, created_at, updated_at)
-      select message, key, deadline, organisation, rule, locale, "to", subject, text, html, "messageId", 'pending', 0, ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
+      insert into ${outbox} (id, dedupe_key, deadline_id, organisation_id, rule, locale, to_addresses, subject, text, message_id, status, attempts, next_attempt_at, created_at, updated_at)
+      select message, key, deadline, organisation, rule, locale, "to", subject, text, "messageId", 'pending', 0, ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
       from made where message is not null
       on conflict (dedupe_key) do nothing`);
   return rows.length;
@@ -247,7 +245,7 @@ export async function dispatchDue(db: Database, mailer: Mailer, options: Dispatc
           order by next_attempt_at limit ${options.batch ?? 50} for update skip locked)
       update ${outbox} set status = 'sending', lease_until = ${leaseUntil}, attempts = attempts + 1, updated_at = ${now}
       where id in (select id from expired union all (select id from due) limit ${options.batch ?? 50})
-      returning id, attempts, message_id, to_addresses, subject, text, html`),
+      returning id, attempts, message_id, to_addresses, locale, subject, text`),
   ).map((row) => ({
     id: String(row.id),
     attempts: Number(row.attempts),
@@ -255,7 +253,7 @@ export async function dispatchDue(db: Database, mailer: Mailer, options: Dispatc
     toAddresses: (typeof row.to_addresses === 'string' ? JSON.parse(row.to_addresses) : row.to_addresses) as string[],
     subject: String(row.subject),
     text: String(row.text),
-    html: String(row.html),
+    locale: String(row.locale),
   }));
   const result: DispatchResult = { claimed: claimed.length, sent: 0, retried: 0, dead: 0 };
   // Only the holder of this claim may settle a row (a lease that ran out belongs to another now).
@@ -265,7 +263,7 @@ export async function dispatchDue(db: Database, mailer: Mailer, options: Dispatc
     claimed.map(async (row) => {
       const mine = mineOf(row);
       try {
-        await mailer.send({ messageId: row.messageId, from: options.from, to: row.toAddresses, subject: row.subject, text: row.text, html: row.html });
+        await mailer.send({ messageId: row.messageId, from: options.from, to: row.toAddresses, subject: row.subject, text: row.text, html: htmlOf(row.text, row.locale) });
         delivered.push(row);
         result.sent += 1;
       } catch (error) {

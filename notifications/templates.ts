@@ -25,7 +25,7 @@ export type MessageVars = {
   link: string;
 };
 
-export type RenderedMessage = { locale: TemplateLocale; subject: string; text: string; html: string; title: string };
+export type RenderedMessage = { locale: TemplateLocale; subject: string; text: string; title: string };
 
 /** A protocol's deadline or alert title: the catalogue's message (with the rule's numbers), else the protocol data's. */
 function protocolRuleTitle(protocol: string, rule: string, locale: Locale): string | undefined {
@@ -132,15 +132,40 @@ export function renderMessage(vars: MessageVars, requestedLocale: string): Rende
     `— ${strings.signature}`,
     '',
   ].join('\n');
-  const html = `<!doctype html><html lang="${locale}"><body style="font:15px/1.5 system-ui,sans-serif">
-<p><strong>${escape(kind)}: ${escape(title)}</strong></p>
-<table>
-<tr><td>${escape(strings.person)}</td><td><strong>${escape(vars.reference)}</strong></td></tr>
-<tr><td>${escape(strings.protocol)}</td><td>${escape(protocolTitle)}</td></tr>
-<tr><td>${escape(strings.due)}</td><td>${escape(due)}</td></tr>
-</table>
-<p><a href="${escape(vars.link)}">${escape(strings.open)}</a></p>
-<p style="color:#555">${escape(strings.privacy)}<br>— ${escape(strings.signature)}</p>
-</body></html>`;
-  return { locale, subject, text, html, title };
+  return { locale, subject, text, title };
+}
+
+/** A line of a message's field block: its label, then its value. */
+const FIELD = /^([^:\n]{1,80}): (.+)$/;
+const LINK = /^https?:\/\/\S+$/;
+
+/**
+ * A message's HTML alternative, laid out from its plain text when it is sent: the outbox keeps
+ * each message's words once, as its subject and text, and a batch of 1,000 carries 0.8 MB less
+ * to the database (the HTML was 816 of each Russian message's 2.2 kB). The first paragraph is the
+ * heading; a paragraph of two or more `label: value` lines is a table, where a value that is a
+ * link becomes that label's link below it; the last paragraph is the footer. Every character of
+ * the text is escaped, and no other words are added.
+ */
+export function htmlOf(text: string, locale: string): string {
+  const paragraphs = text
+    .trim()
+    .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.split('\n'));
+  const blocks = paragraphs.map((lines, index) => {
+    if (index === 0) return `<p><strong>${lines.map(escape).join('<br>')}</strong></p>`;
+    const fields = lines.map((line) => FIELD.exec(line));
+    if (lines.length >= 2 && fields.every(Boolean)) {
+      const rows: string[] = [];
+      const links: string[] = [];
+      for (const [, label, value] of fields as RegExpExecArray[]) {
+        if (LINK.test(value!)) links.push(`<p><a href="${escape(value!)}">${escape(label!)}</a></p>`);
+        else rows.push(`<tr><td>${escape(label!)}</td><td>${escape(value!)}</td></tr>`);
+      }
+      return [...(rows.length > 0 ? ['<table>', ...rows, '</table>'] : []), ...links].join('\n');
+    }
+    const footer = index === paragraphs.length - 1 && paragraphs.length > 2;
+    return `<p${footer ? ' style="color:#555"' : ''}>${lines.map(escape).join('<br>')}</p>`;
+  });
+  return `<!doctype html><html lang="${escape(locale)}"><body style="font:15px/1.5 system-ui,sans-serif">\n${blocks.join('\n')}\n</body></html>`;
 }

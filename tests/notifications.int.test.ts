@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlines, notifications, organisations, outbox } from '../db/schema.js';
 import { createSmtpMailer, type Mailer } from '../notifications/mailer.js';
 import { dispatchDue, materialiseDue } from '../notifications/outbox.js';
+import { htmlOf } from '../notifications/templates.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
 import { createRegion, type Region } from './helpers/region.js';
 import { startSmtpServer } from './helpers/smtp.js';
@@ -268,7 +269,7 @@ describe('a batch of messages as it reaches the database', () => {
       expect(toCourt.toAddresses).toEqual(addresses);
       expect(toCourt.text).toContain(link);
       expect(toCourt.subject).toBe(notices.find((notice) => notice.organisationId === r.orgs.court.id)!.subject);
-      expect(toCourt.html).toContain('a&quot;b\\c{d},e NULL');
+      expect(htmlOf(toCourt.text, toCourt.locale)).toContain('a&quot;b\\c{d},e NULL');
       expect(toCourt.messageId).toMatch(/@cadap\.invalid>$/);
     } finally {
       await t.db.update(organisations).set({ notificationEmails: r.orgs.court.notificationEmails }).where(eq(organisations.id, r.orgs.court.id));

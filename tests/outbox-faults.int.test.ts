@@ -354,7 +354,6 @@ describe('the dispatcher under faults', () => {
       toAddresses: org.notificationEmails,
       subject: rendered.subject,
       text: rendered.text,
-      html: rendered.html,
       messageId: messageIdFor(first.id, org.id),
       status: 'pending',
       attempts: 0,

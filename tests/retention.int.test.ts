@@ -8,6 +8,7 @@ import { rowsOf } from '../db/migrate.js';
 import * as schema from '../db/schema.js';
 import { auditEvents, breakGlassGrants, caseEvents, cases, consents, deadlines, notifications, outbox, participants } from '../db/schema.js';
 import { createFileMailer, emlFileName } from '../notifications/mailer.js';
+import { htmlOf } from '../notifications/templates.js';
 import { verifyAuditTrail } from '../src/audit/verify.js';
 import { computeTable, currentPeriod, parsePeriod, TABLES } from '../src/indicators/compute.js';
 import { PERSON_TABLES } from '../src/retention/erasure.js';
@@ -72,7 +73,14 @@ describe('sent e-mails and read notices', () => {
     await t.db.insert(outbox).values([old, recent, pending, dead]);
     const mailer = createFileMailer(mailDir);
     for (const row of [old, recent])
-      await mailer.send({ messageId: row.messageId, from: 'CADAP <no-reply@cadap.test>', to: row.toAddresses, subject: row.subject, text: row.text, html: row.html });
+      await mailer.send({
+        messageId: row.messageId,
+        from: 'CADAP <no-reply@cadap.test>',
+        to: row.toAddresses,
+        subject: row.subject,
+        text: row.text,
+        html: htmlOf(row.text, row.locale),
+      });
     const fileOf = (row: { messageId: string }) => path.join(mailDir, emlFileName(row.messageId));
     expect(fs.existsSync(fileOf(old)) && fs.existsSync(fileOf(recent))).toBe(true);
 

@@ -2,6 +2,7 @@ import nodemailer from 'nodemailer';
 import { outbox } from '../../db/schema.js';
 import { createSmtpMailer } from '../../notifications/mailer.js';
 import { drainOutbox, materialiseDue } from '../../notifications/outbox.js';
+import { htmlOf } from '../../notifications/templates.js';
 import { seedDueDeadlines } from '../dataset.js';
 import { withDatabase } from '../lib/databases.js';
 import { log } from '../lib/options.js';
@@ -26,8 +27,10 @@ export async function scheduler({ main, dataset, report, options }: Bench) {
       await sink.waitFor(materialised, 120_000);
       const dispatchMs = performance.now() - t1;
       await mailer.close();
-      const [sample] = await database.db.select({ subject: outbox.subject, text: outbox.text, html: outbox.html }).from(outbox).limit(1);
-      return { materialised, materialiseMs, dispatchMs, sent, sample: sample! };
+      const [row] = await database.db.select({ subject: outbox.subject, text: outbox.text, locale: outbox.locale }).from(outbox).limit(1);
+      // The bare send carries the same parts the service sent: the HTML as the dispatcher lays it out.
+      const sample = { subject: row!.subject, text: row!.text, html: htmlOf(row!.text, row!.locale) };
+      return { materialised, materialiseMs, dispatchMs, sent, sample };
     });
     // The same number of the same messages through a bare pooled nodemailer transport, to the same sink.
     const bare = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 5, maxMessages: 1000 });

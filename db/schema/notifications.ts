@@ -25,7 +25,6 @@ export const outbox = pgTable(
     toAddresses: jsonb('to_addresses').$type<string[]>().notNull(),
     subject: text('subject').notNull(),
     text: text('text').notNull(),
-    html: text('html').notNull(),
     messageId: text('message_id').notNull(),
     status: text('status').notNull(),
     attempts: integer('attempts').notNull().default(0),

@@ -83,7 +83,6 @@ export const PERSONAL_DATA_INVENTORY: Readonly<Record<string, Readonly<Record<st
     to_addresses: expires('the organisation’s own addresses; the row goes RETENTION_OUTBOX_DAYS after it was sent (never while pending or dead)'),
     subject: expires('names the person by reference code only (notifications/templates.ts); goes with the row and its .eml file'),
     text: expires('as subject'),
-    html: expires('as subject'),
     last_error: expires('the mail server’s reply'),
   },
   notifications: {

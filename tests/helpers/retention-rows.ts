@@ -20,7 +20,6 @@ export function messageRow(
     ...row,
     locale: 'en',
     toAddresses: ['staff@example.org'],
-    html: '<p>A reminder</p>',
     messageId: `<${row.id}@cadap.invalid>`,
     status: at.status,
     attempts: 1,
