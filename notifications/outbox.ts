@@ -22,7 +22,9 @@ export type MaterialiseOptions = {
   batch?: number;
   /**
    * Transactions in flight at once, each claiming its own rows (SKIP LOCKED), so the database
-   * inserts one batch while the next is claimed and rendered. 1 runs the batches one by one.
+   * inserts one batch while the next is claimed and rendered. 1 runs the batches one by one; the
+   * default, 3, keeps both of a two-core machine's cores busy while one lane waits for its commit
+   * (100,000 due deadlines, four pairs alternating: 8.7-9.3 s against 9.2-10.1 s with 2).
    */
   lanes?: number;
   messageDomain?: string;
@@ -109,7 +111,7 @@ export async function materialiseDue(db: Database, options: MaterialiseOptions):
       if (done < batch) return;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.lanes ?? 2) }, lane));
+  await Promise.all(Array.from({ length: Math.max(1, options.lanes ?? 3) }, lane));
   if (failure) throw failure.error;
   return handled;
 }
