@@ -17,18 +17,27 @@ FROM (
   GROUP BY "cases"."participant_id"
 ) AS "parties"
 WHERE "parties"."participant_id" = "participants"."id";--> statement-breakpoint
--- A party added to a case (or moved to another organisation) is listed on the case's person in the
--- same transaction. The row is updated (and locked) only when the organisation is new to the person.
-CREATE OR REPLACE FUNCTION "public"."cadap_list_party_organisation"() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The parties a statement adds to cases (or moves to another organisation) are listed on the cases'
+-- people in the same transaction, with one update per person and statement (a case opened with
+-- three parties rewrites its person's row and index entries once, not three times), and only for
+-- people to whom one of them is new.
+CREATE OR REPLACE FUNCTION "public"."cadap_list_party_organisations"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE "public"."participants" SET "party_organisations" = "party_organisations" || NEW."organisation_id"
-  WHERE "id" = (SELECT "participant_id" FROM "public"."cases" WHERE "id" = NEW."case_id")
-    AND NOT ("party_organisations" @> ARRAY[NEW."organisation_id"]);
+  UPDATE "public"."participants" AS "p"
+  SET "party_organisations" = ARRAY(SELECT DISTINCT "o" FROM unnest("p"."party_organisations" || "n"."organisations") AS "o" ORDER BY "o")
+  FROM (
+    SELECT "c"."participant_id", array_agg(DISTINCT "np"."organisation_id") AS "organisations"
+    FROM "new_parties" AS "np" JOIN "public"."cases" AS "c" ON "c"."id" = "np"."case_id"
+    GROUP BY "c"."participant_id"
+  ) AS "n"
+  WHERE "p"."id" = "n"."participant_id" AND NOT ("p"."party_organisations" @> "n"."organisations");
   RETURN NULL;
 END
 $$;--> statement-breakpoint
-CREATE TRIGGER "case_parties_list_party_organisation" AFTER INSERT OR UPDATE OF "organisation_id", "case_id" ON "case_parties"
-FOR EACH ROW EXECUTE FUNCTION "public"."cadap_list_party_organisation"();--> statement-breakpoint
+CREATE TRIGGER "case_parties_list_inserted" AFTER INSERT ON "case_parties" REFERENCING NEW TABLE AS "new_parties"
+FOR EACH STATEMENT EXECUTE FUNCTION "public"."cadap_list_party_organisations"();--> statement-breakpoint
+CREATE TRIGGER "case_parties_list_updated" AFTER UPDATE ON "case_parties" REFERENCING NEW TABLE AS "new_parties"
+FOR EACH STATEMENT EXECUTE FUNCTION "public"."cadap_list_party_organisations"();--> statement-breakpoint
 -- The keys: each organisation (the last 12 hex digits of its id, random in version 4 and 7 ids)
 -- followed by each of the name's keys. "Ivanov" owned by prison A and with probation B a party
 -- has "<A>ivanov", "<B>ivanov", "<A>iva", ... A search by prison A for "ivanov iv" looks for
