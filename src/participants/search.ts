@@ -21,6 +21,9 @@ import type { ParticipantFindSchema, ParticipantFoundSchema, PossibleDuplicateSc
 
 const NO_CONSENTS: ReadonlySet<DataClass> = new Set();
 
+/** An organisation's part of a scoped name key: the last 12 hex digits of its id, as `right(id::text, 12)` in migration 0015. */
+const organisationKey = (organisationId: string) => organisationId.toLowerCase().slice(-12);
+
 type Row = typeof participants.$inferSelect;
 type Found = z.infer<typeof ParticipantFoundSchema>;
 
@@ -119,6 +122,9 @@ function findValues(facts: RequestFacts, body: z.infer<typeof ParticipantFindSch
     reference: body.reference,
     name: body.name,
     words,
+    // The same words behind the caller's organisation, as cadap_scoped_name_keys (migration 0015) keys
+    // them: built here, so PostgreSQL does not run that function while planning each search.
+    scopedWords: words?.map((word) => organisationKey(actor.organisation.id) + word),
     dateOfBirth: body.dateOfBirth,
     afterName: after?.[0],
     afterId: after?.[1],
@@ -176,9 +182,10 @@ function buildFinder(
   // are looked up with the organisation in front (participants_scoped_name_keys_idx, migration
   // 0015): the same people as `name_keys @> words` among those, from posting lists a few dozen
   // long; the scope condition still decides.
-  const nameCondition = (typed: SQL) =>
+  const scopedKeys = sql`"public"."cadap_scoped_name_keys"(${qualified(participants.partyOrganisations)} || ${qualified(participants.ownerOrganisationId)}, ${qualified(participants.nameKeys)})`;
+  const nameCondition = (typed: SQL, scopedTyped: SQL) =>
     scopeWithinOwnersAndParties(actor)
-      ? sql`cardinality(${typed}) > 0 and "public"."cadap_scoped_name_keys"(${qualified(participants.partyOrganisations)} || ${qualified(participants.ownerOrganisationId)}, ${qualified(participants.nameKeys)}) @> "public"."cadap_scoped_name_keys"(array[${values.organisationId}], ${typed})`
+      ? sql`cardinality(${typed}) > 0 and ${scopedKeys} @> ${scopedTyped}`
       : sql`cardinality(${typed}) > 0 and ${qualified(participants.nameKeys)} @> ${typed}`;
   return preparedPerDatabase(key, (db) =>
     db
@@ -194,8 +201,13 @@ function buildFinder(
           has.digest ? sql`${qualified(participants.nationalIdDigest)} = ${value('digest', 'text')}` : undefined,
           has.reference ? sql`${qualified(participants.referenceCode)} = ${value('reference', 'text')}` : undefined,
           // Each word typed begins a word of the name: the words folded as the database folds names (migration 0010).
-          has.name ? nameCondition(sql`"public"."cadap_name_words"(${name})`) : undefined,
-          has.words ? nameCondition(words) : undefined,
+          has.name
+            ? nameCondition(
+                sql`"public"."cadap_name_words"(${name})`,
+                sql`"public"."cadap_scoped_name_keys"(array[${values.organisationId}], "public"."cadap_name_words"(${name}))`,
+              )
+            : undefined,
+          has.words ? nameCondition(words, value('scopedWords', 'text[]')) : undefined,
           has.dateOfBirth ? sql`(${qualified(participants.identity)} ->> 'dateOfBirth') = ${value('dateOfBirth', 'text')}` : undefined,
           has.afterCursor ? afterKey('asc', [participants.sortName, participants.id], [value('afterName', 'text'), value('afterId', 'uuid')]) : undefined,
         ),
