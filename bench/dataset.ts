@@ -108,6 +108,24 @@ export async function seedDataset(db: Database, participants: number, log: Log):
       from organisations o group by o.region) g
     join prison_units u on u.organisation_id = g.prison`);
 
+  // The name index takes the bulk through GIN's pending list, merged once at the end; the service
+  // runs it without one (migration 0012), as set back here.
+  await db.execute(sql`alter index participants_name_keys_idx set (fastupdate = on)`);
+  await db.execute(sql`
+    insert into participants (id, reference_code, owner_organisation_id, region, identity, contact, health, version, created_at, updated_at)
+    select gen_random_uuid(), 'P-' || upper(substr(h, 1, 4)) || '-' || upper(substr(h, 5, 4)), o.prison, o.region,
+           jsonb_build_object('firstName', nm.first_name, 'lastName', nm.last_name, 'patronymic', nm.patronymic, 'dateOfBirth', '1990-01-01'),
+           jsonb_build_object('phone', '+7 700 ' || lpad(i::text, 7, '0')),
+           jsonb_build_object('substances', jsonb_build_array('opioids')),
+           1, now(), now()
+    from generate_series(0, ${participants - 1}) i
+    cross join lateral (select lpad(to_hex(i), 8, '0') as h) hx
+    cross join lateral (${names(sql`i`)}) nm
+    join bench_region_orgs o on o.n = i % ${regions}`);
+  await db.execute(sql`alter index participants_name_keys_idx set (fastupdate = off)`);
+  await db.execute(sql`select gin_clean_pending_list('participants_name_keys_idx'::regclass)`);
+  log(`participants ${elapsed()}`);
+
   // One case per participant: protocol by i % 5, state from a per-protocol list (half of it the working state).
   const protocols = Object.keys(WORKING_STATE);
   const layout = protocols.map((id) => {
@@ -124,36 +142,6 @@ export async function seedDataset(db: Database, participants: number, log: Log):
     await db.execute(sql`insert into bench_layout values (${index}, ${entry.id}, ${sql.raw(`array[${entry.states.map((s) => `'${s}'`).join(',')}]`)},
       ${sql.raw(`array[${entry.finals.map((s) => `'${s}'`).join(',')}]::text[]`)}, ${JSON.stringify(entry.data)}::jsonb, ${entry.owner}, ${JSON.stringify(entry.parties)}::jsonb)`);
   }
-  // The name index takes the bulk through GIN's pending list, merged once at the end; the service
-  // runs it without one (migration 0012), as set back here. The scoped name index (migration 0015:
-  // each name key behind each of the person's organisations, four times as many keys) is dropped and
-  // built again afterwards, as the migration builds it: merging its pending list row by row took the
-  // million-participant insert from 3 to over 10 minutes.
-  await db.execute(sql`alter index participants_name_keys_idx set (fastupdate = on)`);
-  const [scoped] = rowsOf<{ definition: string }>(await db.execute(sql`select pg_get_indexdef('participants_scoped_name_keys_idx'::regclass) as definition`));
-  await db.execute(sql`drop index participants_scoped_name_keys_idx`);
-  await db.execute(sql`
-    insert into participants (id, reference_code, owner_organisation_id, region, identity, contact, health, version, created_at, updated_at, party_organisations)
-    select gen_random_uuid(), 'P-' || upper(substr(h, 1, 4)) || '-' || upper(substr(h, 5, 4)), o.prison, o.region,
-           jsonb_build_object('firstName', nm.first_name, 'lastName', nm.last_name, 'patronymic', nm.patronymic, 'dateOfBirth', '1990-01-01'),
-           jsonb_build_object('phone', '+7 700 ' || lpad(i::text, 7, '0')),
-           jsonb_build_object('substances', jsonb_build_array('opioids')),
-           1, now(), now(),
-           -- The parties of the person's case below (the trigger of migration 0015 then finds each listed).
-           array(select distinct (to_jsonb(o) ->> (party.value ->> 'kind'))::uuid from jsonb_array_elements(l.parties) party)
-    from generate_series(0, ${participants - 1}) i
-    cross join lateral (select lpad(to_hex(i), 8, '0') as h) hx
-    cross join lateral (${names(sql`i`)}) nm
-    join bench_region_orgs o on o.n = i % ${regions}
-    join bench_layout l on l.p = (i / ${regions}) % 5`);
-  await db.execute(sql`alter index participants_name_keys_idx set (fastupdate = off)`);
-  await db.execute(sql`select gin_clean_pending_list('participants_name_keys_idx'::regclass)`);
-  await db.transaction(async (tx) => {
-    await tx.execute(sql`set local maintenance_work_mem = '256MB'`);
-    await tx.execute(sql.raw(scoped!.definition));
-  });
-  log(`participants ${elapsed()}`);
-
   await db.execute(sql`
     insert into cases (id, protocol, protocol_version, participant_id, owner_organisation_id, state, data, version, unit_id, house_id, opened_at, closed_at, updated_at)
     select gen_random_uuid(), l.protocol, 1, pt.id, (to_jsonb(o) ->> l.owner)::uuid, s.state,
@@ -163,8 +151,7 @@ export async function seedDataset(db: Database, participants: number, log: Log):
            timestamptz '2026-01-01' + (pt.i % 300) * interval '1 day',
            case when s.state = any (l.finals) then timestamptz '2026-01-01' + (pt.i % 300 + 20) * interval '1 day' end,
            timestamptz '2026-01-01' + (pt.i % 300) * interval '1 day'
-    -- i read back from the reference code ('P-' and i's eight hex digits), so the protocol is the one the person's party_organisations were listed for.
-    from (select id, ('x' || lower(replace(substr(reference_code, 3), '-', '')))::bit(32)::int as i from participants) pt
+    from (select id, (row_number() over (order by reference_code) - 1)::int as i from participants) pt
     join bench_region_orgs o on o.n = pt.i % ${regions}
     -- Region by i % regions; within a region, protocols and states in turn (independent of the region).
     join bench_layout l on l.p = (pt.i / ${regions}) % 5

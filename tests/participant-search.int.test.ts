@@ -106,33 +106,6 @@ describe('finding people by name', () => {
     expect(codes(await search(r.tokens.prison, { name: 'janar' }))).toEqual([zhanar.referenceCode]);
   });
 
-  it('a party added to a case or moved to another organisation finds the person at once; the name index lists every party', async () => {
-    // A name search looks only among the people the caller's organisation owns or is listed as a party
-    // for (participants_scoped_name_keys_idx, kept by migration 0015's trigger on case_parties); the
-    // full scope is checked after it.
-    const person = await register(r, 'prison', { firstName: 'Moved', lastName: 'Partiev', dateOfBirth: '1990-03-03' });
-    const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }], { releaseDate: '2026-09-01' });
-    expect(plan.status, plan.text).toBe(201);
-    expect(codes(await search(r.tokens.probation, { name: 'partiev' }))).toEqual([person.referenceCode]);
-    expect(codes(await search(r.tokens.ngo, { name: 'partiev' }))).toEqual([]);
-    // The part given to another organisation as the engine writes it (an insert that meets the part and updates it).
-    const ngo = r.orgs.ngo.id;
-    await t.db.execute(sql`insert into case_parties (case_id, part, organisation_id, assigned_at) values (${plan.json.id}, 'probation', ${ngo}, now())
-      on conflict (case_id, part) do update set organisation_id = excluded.organisation_id`);
-    expect(codes(await search(r.tokens.ngo, { name: 'partiev' }))).toEqual([person.referenceCode]);
-    // A new part: the halfway house.
-    await t.db.execute(sql`insert into case_parties (case_id, part, organisation_id, assigned_at) values (${plan.json.id}, 'halfway_house', ${r.orgs.house.id}, now())`);
-    expect(codes(await search(r.tokens.house, { name: 'partiev' }))).toEqual([person.referenceCode]);
-    // Probation, no longer a party, still listed: the full scope leaves it out.
-    expect(codes(await search(r.tokens.probation, { name: 'partiev' }))).toEqual([]);
-    // Everyone's list holds every organisation that is a party to one of their cases.
-    const [unlisted] = rowsOf<{ count: number }>(
-      await t.db.execute(sql`select count(*)::int as count from case_parties cp join cases c on c.id = cp.case_id join participants p on p.id = c.participant_id
-        where not (p.party_organisations @> array[cp.organisation_id])`),
-    );
-    expect(unlisted).toEqual({ count: 0 });
-  });
-
   it('a registered name goes straight into the index: no pending list for every search to read', async () => {
     const person = await register(r, 'prison', { firstName: 'Pending', lastName: 'Listov', dateOfBirth: '1990-01-01' });
     // GIN's fastupdate would have put the new entries in a pending list: cleaning it would merge a page or more.

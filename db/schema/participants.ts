@@ -60,26 +60,12 @@ export const participants = pgTable(
       .array()
       .generatedAlwaysAs(sql`"public"."cadap_name_keys"("identity")`),
     sortName: text('sort_name').generatedAlwaysAs(sql`"public"."cadap_sort_name"("identity")`),
-    /**
-     * Every organisation that is or was a party to one of the person's cases, kept by a trigger on
-     * `case_parties` (migration 0015). `participants_scoped_name_keys_idx` holds the name's keys
-     * once for each of them and for the record owner, so a name search finds only the people the
-     * caller's organisation owns or has been a party for, and checks the full scope
-     * (src/access/scope.ts) for those alone. Never shown; never a reason to show anyone.
-     */
-    partyOrganisations: uuid('party_organisations')
-      .array()
-      .notNull()
-      .default(sql`'{}'::uuid[]`),
   },
   (t) => [
     uniqueIndex('participants_reference_code_key').on(t.referenceCode),
     index('participants_owner_idx').on(t.ownerOrganisationId),
     index('participants_national_id_digest_idx').on(t.nationalIdDigest),
     index('participants_name_keys_idx').using('gin', t.nameKeys).with({ fastupdate: 'off' }),
-    index('participants_scoped_name_keys_idx')
-      .using('gin', sql`"public"."cadap_scoped_name_keys"(${t.partyOrganisations} || ${t.ownerOrganisationId}, ${t.nameKeys})`)
-      .with({ fastupdate: 'off' }),
     index('participants_date_of_birth_idx').on(sql`(${t.identity} ->> 'dateOfBirth')`),
     index('participants_region_idx').on(t.region),
   ],

@@ -88,18 +88,6 @@ export function scopeCondition(db: Executor, actor: Actor, values: ScopeValues, 
   return or(...rules) ?? sql`false`;
 }
 
-/**
- * Whether every person `scopeCondition` lets this actor see is owned by the actor's organisation
- * or has it among `party_organisations` (the organisations that are or were a party to their
- * cases, migration 0015): true for every actor without the coordinator role, whose rules are the
- * record owner and a part of a case. The name search then looks the name up in the index keyed by
- * organisation and word, and checks the full scope for the few it finds. A coordinator's region
- * and break-glass grants reach people it has never been a party for: not for them.
- */
-export function scopeWithinOwnersAndParties(actor: Actor): boolean {
-  return !seesNoOne(actor) && !actor.roles.includes('coordinator');
-}
-
 /** What `scopeCondition`'s SQL depends on besides its values, as a short key for naming prepared statements. */
 export function scopeShape(actor: Actor, dataClass?: DataClass): string {
   if (seesNoOne(actor)) return 'none';

@@ -5,7 +5,7 @@ import { preparedPerDatabase } from '../../db/prepared.js';
 import { qualified } from '../../db/qualified.js';
 import { participants } from '../../db/schema.js';
 import { basesOf, discloseFrom, isVisible, participantDisclosure, seesNoOne, type Disclosure } from '../access/policy.js';
-import { participantsInScope, scopeCondition, scopeShape, scopeWithinOwnersAndParties, type ScopeValues } from '../access/scope.js';
+import { participantsInScope, scopeCondition, scopeShape, type ScopeValues } from '../access/scope.js';
 import { closedCaseWindowStart } from '../access/sharing-table.js';
 import { viewerGlassOf, viewerPartsOf } from '../access/viewer-facts.js';
 import type { Actor } from '../auth/authenticator.js';
@@ -20,9 +20,6 @@ import { nationalIdDigest } from './national-id-key.js';
 import type { ParticipantFindSchema, ParticipantFoundSchema, PossibleDuplicateSchema } from './schemas.js';
 
 const NO_CONSENTS: ReadonlySet<DataClass> = new Set();
-
-/** An organisation's part of a scoped name key: the last 12 hex digits of its id, as `right(id::text, 12)` in migration 0015. */
-const organisationKey = (organisationId: string) => organisationId.toLowerCase().slice(-12);
 
 type Row = typeof participants.$inferSelect;
 type Found = z.infer<typeof ParticipantFoundSchema>;
@@ -122,9 +119,6 @@ function findValues(facts: RequestFacts, body: z.infer<typeof ParticipantFindSch
     reference: body.reference,
     name: body.name,
     words,
-    // The same words behind the caller's organisation, as cadap_scoped_name_keys (migration 0015) keys
-    // them: built here, so PostgreSQL does not run that function while planning each search.
-    scopedWords: words?.map((word) => organisationKey(actor.organisation.id) + word),
     dateOfBirth: body.dateOfBirth,
     afterName: after?.[0],
     afterId: after?.[1],
@@ -178,15 +172,6 @@ function buildFinder(
   const person = qualified(participants.id);
   const name = value('name', 'text');
   const words = value('words', 'text[]');
-  // For an actor who sees only the people its organisation owns or has been a party to, the words
-  // are looked up with the organisation in front (participants_scoped_name_keys_idx, migration
-  // 0015): the same people as `name_keys @> words` among those, from posting lists a few dozen
-  // long; the scope condition still decides.
-  const scopedKeys = sql`"public"."cadap_scoped_name_keys"(${qualified(participants.partyOrganisations)} || ${qualified(participants.ownerOrganisationId)}, ${qualified(participants.nameKeys)})`;
-  const nameCondition = (typed: SQL, scopedTyped: SQL) =>
-    scopeWithinOwnersAndParties(actor)
-      ? sql`cardinality(${typed}) > 0 and ${scopedKeys} @> ${scopedTyped}`
-      : sql`cardinality(${typed}) > 0 and ${qualified(participants.nameKeys)} @> ${typed}`;
   return preparedPerDatabase(key, (db) =>
     db
       .select({
@@ -201,13 +186,8 @@ function buildFinder(
           has.digest ? sql`${qualified(participants.nationalIdDigest)} = ${value('digest', 'text')}` : undefined,
           has.reference ? sql`${qualified(participants.referenceCode)} = ${value('reference', 'text')}` : undefined,
           // Each word typed begins a word of the name: the words folded as the database folds names (migration 0010).
-          has.name
-            ? nameCondition(
-                sql`"public"."cadap_name_words"(${name})`,
-                sql`"public"."cadap_scoped_name_keys"(array[${values.organisationId}], "public"."cadap_name_words"(${name}))`,
-              )
-            : undefined,
-          has.words ? nameCondition(words, value('scopedWords', 'text[]')) : undefined,
+          has.name ? sql`cardinality("public"."cadap_name_words"(${name})) > 0 and ${qualified(participants.nameKeys)} @> "public"."cadap_name_words"(${name})` : undefined,
+          has.words ? sql`cardinality(${words}) > 0 and ${qualified(participants.nameKeys)} @> ${words}` : undefined,
           has.dateOfBirth ? sql`(${qualified(participants.identity)} ->> 'dateOfBirth') = ${value('dateOfBirth', 'text')}` : undefined,
           has.afterCursor ? afterKey('asc', [participants.sortName, participants.id], [value('afterName', 'text'), value('afterId', 'uuid')]) : undefined,
         ),
