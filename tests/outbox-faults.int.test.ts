@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../db/migrate.js';
 import { deadlines, notifications, outbox } from '../db/schema.js';
 import { createSmtpMailer, type Mailer } from '../notifications/mailer.js';
-import { dispatchDue, materialiseDue, messageIdFor } from '../notifications/outbox.js';
+import { CLAIM_PLANNING, claimDueStatement, dispatchDue, materialiseDue, messageIdFor } from '../notifications/outbox.js';
 import { renderMessage } from '../notifications/templates.js';
 import type { OrganisationRow } from '../src/organisations/service.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
@@ -405,5 +405,38 @@ describe('the dispatcher under faults', () => {
     // The next tick makes the rest.
     expect(await materialiseDue(t.db, { now, publicUrl: 'https://a.test', batch: 10 })).toBe(60 - fired.length);
     expect((await stateOf(rows)).every((row) => row.status === 'fired' && row.notices === 1 && row.messages === 1)).toBe(true);
+  });
+  it('a claim reads its batch from the due index, not the whole backlog, however stale the statistics', async () => {
+    const now = t.clock.now();
+    // The statistics describe the table before the backlog (as after an outage or a bulk import,
+    // with autovacuum off or not yet round): they say nothing is open.
+    await t.db.execute(sql`analyze ${deadlines}`);
+    const rows = await seedDue(2_000, 'backlog', now);
+    type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows'?: number; Plans?: PlanNode[] };
+    const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
+    const rolledBack = new Error('explained, rolled back');
+    let explained: { Plan: PlanNode; JIT?: unknown } | undefined;
+    await expect(
+      t.db.transaction(async (tx) => {
+        await tx.execute(CLAIM_PLANNING);
+        const [row] = rowsOf<Record<string, unknown>>(await tx.execute(sql`explain (analyze, format json) ${claimDueStatement(now.toISOString(), 50)}`));
+        const value = Object.values(row!)[0];
+        explained = (typeof value === 'string' ? JSON.parse(value) : value)[0];
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    const lock = nodes(explained!.Plan).find((node) => node['Node Type'] === 'LockRows');
+    expect(lock).toBeDefined();
+    const below = nodes(lock!).slice(1);
+    // The rows come in the index's order: nothing below the lock sorts them.
+    expect(below.map((node) => node['Node Type'])).not.toContain('Sort');
+    const scan = below.find((node) => node['Relation Name'] === 'deadlines');
+    expect(scan).toMatchObject({ 'Node Type': 'Index Scan', 'Index Name': 'deadlines_status_due_idx' });
+    // It read the batch, not the 2,000 due rows (the bitmap scan and sort it replaced read them all).
+    expect(scan!['Actual Rows']).toBe(50);
+    expect(explained).not.toHaveProperty('JIT');
+    // Rolled back: the backlog is still open, and a tick fires all of it.
+    expect((await stateOf(rows)).every((row) => row.status === 'open' && row.notices === 0)).toBe(true);
+    expect(await materialiseDue(t.db, { now, publicUrl: 'https://a.test' })).toBe(2_000);
   });
 });
