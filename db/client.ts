@@ -125,12 +125,20 @@ function countCalls(client: PGlite): () => number {
   return () => calls;
 }
 
+/**
+ * The service's connections. `jit` is off for them (a startup parameter, so for every statement
+ * on the connection): the service's statements are short, and PostgreSQL decides to compile one
+ * from the planner's cost estimate alone, so an estimate that balloons (stale statistics, a
+ * parameter the planner cannot see) cost about 200 ms of compiling for a statement that runs in
+ * one (bench/README.md, the thirteenth and fourteenth passes).
+ */
 export function createPostgresClient(url: string, max: number): postgres.Sql {
   return postgres(url, {
     max,
     onnotice: () => {},
     connect_timeout: 5,
     idle_timeout: 60,
+    connection: { jit: 'off' },
   });
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, not, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, not, notInArray, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
 import type { Executor } from '../../db/client.js';
 import { preparedPerDatabase } from '../../db/prepared.js';
@@ -130,9 +130,13 @@ function findValues(facts: RequestFacts, body: z.infer<typeof ParticipantFindSch
  * The search as one prepared statement per shape (which criteria, a cursor or not, the actor's
  * scope shape): the page of people in scope, each with what the access policy needs to decide
  * on their identity (the viewer's parts and break-glass), so a page costs one statement however
- * many people it shows. Built and parsed once per shape and
- * connection; PostgreSQL still plans it for each search's values, as the name's words decide
- * which index serves it.
+ * many people it shows. Built and parsed once per shape and connection. A search by name (its
+ * words folded in Node) is also planned once per connection: its words and its page size reach
+ * the statement through sub-selects, which the planner does not read, so every name costs the
+ * same to it and PostgreSQL keeps the statement's generic plan after the first five (the name's
+ * GIN index, then the scope per person found) instead of planning each search for its words,
+ * a quarter of PostgreSQL's work per search at a million people (bench/README.md, the fourteenth pass;
+ * tests/search-plan.int.test.ts). The other shapes are planned for their values, as before.
  */
 const finders = new Map<string, ReturnType<typeof buildFinder>>();
 function findQuery(db: Executor, actor: Actor, onIdentity: boolean, criteria: Criteria, byDigest: boolean, byWords: boolean, afterCursor: boolean) {
@@ -187,13 +191,15 @@ function buildFinder(
           has.reference ? sql`${qualified(participants.referenceCode)} = ${value('reference', 'text')}` : undefined,
           // Each word typed begins a word of the name: the words folded as the database folds names (migration 0010).
           has.name ? sql`cardinality("public"."cadap_name_words"(${name})) > 0 and ${qualified(participants.nameKeys)} @> "public"."cadap_name_words"(${name})` : undefined,
-          has.words ? sql`cardinality(${words}) > 0 and ${qualified(participants.nameKeys)} @> ${words}` : undefined,
+          // The words out of the planner's sight (see findQuery); no words, no one.
+          has.words ? sql`${qualified(participants.nameKeys)} @> (select ${words} where cardinality(${words}) > 0)` : undefined,
           has.dateOfBirth ? sql`(${qualified(participants.identity)} ->> 'dateOfBirth') = ${value('dateOfBirth', 'text')}` : undefined,
           has.afterCursor ? afterKey('asc', [participants.sortName, participants.id], [value('afterName', 'text'), value('afterId', 'uuid')]) : undefined,
         ),
       )
       .orderBy(asc(participants.sortName), asc(participants.id))
-      .limit(sql.placeholder('limit')),
+      // drizzle's limit takes a placeholder; an SQL fragment is built into the statement the same way.
+      .limit(has.words ? (sql`(select ${sql.placeholder('limit')}::int)` as unknown as Placeholder) : sql.placeholder('limit')),
   );
 }
 
