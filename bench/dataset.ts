@@ -109,8 +109,15 @@ export async function seedDataset(db: Database, participants: number, log: Log):
     join prison_units u on u.organisation_id = g.prison`);
 
   // The name index takes the bulk through GIN's pending list, merged once at the end; the service
-  // runs it without one (migration 0012), as set back here.
+  // runs it without one (migration 0012), as set back here. The name's keys per organisation
+  // (participant_name_scopes, migration 0015: written by triggers as people and parties are
+  // inserted) have their GIN index dropped for the bulk and built again after the parties, as the
+  // migration builds it, and the check each new row gets at commit (for a name changed meanwhile:
+  // none is, here) is off until then.
   await db.execute(sql`alter index participants_name_keys_idx set (fastupdate = on)`);
+  const [scopedIndex] = rowsOf<{ definition: string }>(await db.execute(sql`select pg_get_indexdef('participant_name_scopes_keys_idx'::regclass) as definition`));
+  await db.execute(sql`drop index participant_name_scopes_keys_idx`);
+  await db.execute(sql`alter table participant_name_scopes disable trigger participant_name_scopes_settled`);
   await db.execute(sql`
     insert into participants (id, reference_code, owner_organisation_id, region, identity, contact, health, version, created_at, updated_at)
     select gen_random_uuid(), 'P-' || upper(substr(h, 1, 4)) || '-' || upper(substr(h, 5, 4)), o.prison, o.region,
@@ -164,6 +171,12 @@ export async function seedDataset(db: Database, participants: number, log: Log):
     join bench_region_orgs o on o.region = pt.region
     join bench_layout l on l.protocol = c.protocol
     cross join lateral jsonb_array_elements(l.parties) party`);
+  await db.execute(sql`alter table participant_name_scopes enable trigger participant_name_scopes_settled`);
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`set local maintenance_work_mem = '256MB'`);
+    await tx.execute(sql.raw(scopedIndex!.definition));
+  });
+  log(`parties ${elapsed()}`);
   await db.execute(sql`
     insert into case_events (id, case_id, version, type, data, part, actor_sub, organisation_id, from_state, to_state, observation, at)
     select gen_random_uuid(), c.id, 1, 'CASE_OPENED', '{}'::jsonb, 'owner', 'bench', c.owner_organisation_id, null,

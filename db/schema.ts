@@ -10,7 +10,7 @@ import { consents } from './schema/consents.js';
 import { deadlines, holidays } from './schema/deadlines.js';
 import { notifications, outbox } from './schema/notifications.js';
 import { organisationStaff, organisations, prisonUnits } from './schema/organisations.js';
-import { participantNotes, participants } from './schema/participants.js';
+import { participantNameScopes, participantNotes, participants } from './schema/participants.js';
 import { rateLimitWindows, serviceSecrets, webSessions } from './schema/service.js';
 
 export * from './schema/audit.js';
@@ -27,6 +27,7 @@ export const schema = {
   prisonUnits,
   participants,
   participantNotes,
+  participantNameScopes,
   auditEvents,
   serviceSecrets,
   cases,

@@ -106,6 +106,43 @@ describe('finding people by name', () => {
     expect(codes(await search(r.tokens.prison, { name: 'janar' }))).toEqual([zhanar.referenceCode]);
   });
 
+  it('a party added to a case or given a part finds the person at once; a corrected name is found, the old one not', async () => {
+    // A caller without the coordinator role looks a name up among the people its organisation owns
+    // or is a party for (participant_name_scopes, kept by migration 0015's triggers); the full scope
+    // is checked after it.
+    const person = await register(r, 'prison', { firstName: 'Moved', lastName: 'Partiev', dateOfBirth: '1990-03-03' });
+    const plan = await r.open('prison', 'pre-release', person.id, [{ part: 'probation', organisationId: r.orgs.probation.id }], { releaseDate: '2026-09-01' });
+    expect(plan.status, plan.text).toBe(201);
+    expect(codes(await search(r.tokens.probation, { name: 'partiev' }))).toEqual([person.referenceCode]);
+    expect(codes(await search(r.tokens.ngo, { name: 'partiev' }))).toEqual([]);
+    // The part given to another organisation as the engine writes it (an insert that meets the part and updates it).
+    await t.db.execute(sql`insert into case_parties (case_id, part, organisation_id, assigned_at) values (${plan.json.id}, 'probation', ${r.orgs.ngo.id}, now())
+      on conflict (case_id, part) do update set organisation_id = excluded.organisation_id`);
+    expect(codes(await search(r.tokens.ngo, { name: 'partiev' }))).toEqual([person.referenceCode]);
+    // A new part: the halfway house.
+    await t.db.execute(sql`insert into case_parties (case_id, part, organisation_id, assigned_at) values (${plan.json.id}, 'halfway_house', ${r.orgs.house.id}, now())`);
+    expect(codes(await search(r.tokens.house, { name: 'partiev' }))).toEqual([person.referenceCode]);
+    // Probation, no longer a party, keeps its row there: the full scope leaves the person out.
+    expect(codes(await search(r.tokens.probation, { name: 'partiev' }))).toEqual([]);
+    // The owner corrects the family name: every organisation finds the new name, none the old.
+    const corrected = await t.request('PATCH', `/participants/${person.id}`, { token: r.tokens.prison, body: { identity: { lastName: 'Новиков' } } });
+    expect(corrected.status, corrected.text).toBe(200);
+    for (const token of [r.tokens.prison, r.tokens.ngo, r.tokens.house]) {
+      expect(codes(await search(token, { name: 'novikov moved' }))).toEqual([person.referenceCode]);
+      expect(codes(await search(token, { name: 'partiev' }))).toEqual([]);
+    }
+    // Everyone's owner and every party of every case has its row, with the name as it is now, whose keys are the person's.
+    const [unlisted] = rowsOf<{ count: number }>(
+      await t.db.execute(sql`select count(*)::int as count from (
+          select p.id, p.owner_organisation_id as organisation_id from participants p
+          union select c.participant_id, cp.organisation_id from case_parties cp join cases c on c.id = cp.case_id) pair
+        join participants p on p.id = pair.id
+        where not exists (select 1 from participant_name_scopes s where s.participant_id = pair.id and s.organisation_id = pair.organisation_id
+          and s.sort_name = p.sort_name and cadap_name_prefixes(s.sort_name) = p.name_keys)`),
+    );
+    expect(unlisted).toEqual({ count: 0 });
+  });
+
   it('a registered name goes straight into the index: no pending list for every search to read', async () => {
     const person = await register(r, 'prison', { firstName: 'Pending', lastName: 'Listov', dateOfBirth: '1990-01-01' });
     // GIN's fastupdate would have put the new entries in a pending list: cleaning it would merge a page or more.

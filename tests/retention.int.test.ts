@@ -6,7 +6,7 @@ import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../db/migrate.js';
 import * as schema from '../db/schema.js';
-import { auditEvents, breakGlassGrants, caseEvents, cases, consents, deadlines, notifications, outbox, participants } from '../db/schema.js';
+import { auditEvents, breakGlassGrants, caseEvents, cases, consents, deadlines, notifications, outbox, participantNameScopes, participants } from '../db/schema.js';
 import { createFileMailer, emlFileName } from '../notifications/mailer.js';
 import { htmlOf } from '../notifications/templates.js';
 import { verifyAuditTrail } from '../src/audit/verify.js';
@@ -278,6 +278,10 @@ describe('erasure of a person whose cases all closed more than RETENTION_YEARS a
     // The columns generated from the identity (the name search's keys, the sort name) go with it.
     expect(gone!.nameKeys ?? []).toEqual([]);
     expect(gone!.sortName ?? '').toBe('');
+    // So do the name's copies for each organisation's search (participant_name_scopes, kept by migration 0015's triggers).
+    const scoped = await t.db.select({ sortName: participantNameScopes.sortName }).from(participantNameScopes).where(eq(participantNameScopes.participantId, erased.id));
+    expect(scoped.length).toBeGreaterThan(0);
+    expect(scoped.filter((row) => row.sortName !== '')).toEqual([]);
     // No word of theirs is left in any table, the audit trail included (bar the break-glass reason, the coordinator's own words).
     const after = await dump();
     for (const word of words) expect(everywhere(after).replaceAll('Aigerim reported missing by her sister', ''), word).not.toContain(word);

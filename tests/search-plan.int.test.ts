@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresClient, wrapPostgres } from '../db/client.js';
 import { rowsOf } from '../db/migrate.js';
@@ -37,6 +38,20 @@ describe.skipIf(!onPostgres)("the name search's plan (PostgreSQL)", () => {
   });
   afterAll(() => t?.close());
 
+  const actorOf = (organisation: OrganisationRow, role: Actor['roles'][number]): Actor => ({
+    sub: 'search-plan',
+    name: undefined,
+    organisation: {
+      id: organisation.id,
+      kind: organisation.kind as Actor['organisation']['kind'],
+      name: organisation.name,
+      country: organisation.country,
+      region: organisation.region,
+    },
+    roles: [role],
+    expiresAt: new Date(t.clock.now().getTime() + 3_600_000),
+  });
+
   it('is planned once, generically, for every name, and never compiled', async () => {
     // One connection, so that the searches and the look at its prepared statements share a backend.
     const url = t.database.url!;
@@ -44,13 +59,7 @@ describe.skipIf(!onPostgres)("the name search's plan (PostgreSQL)", () => {
     try {
       const [setting] = rowsOf<{ jit: string }>(await handle.db.execute(sql`show jit`));
       expect(setting!.jit).toBe('off');
-      const actor: Actor = {
-        sub: 'search-plan',
-        name: undefined,
-        organisation: { id: prison.id, kind: 'prison', name: prison.name, country: prison.country, region: prison.region },
-        roles: ['prison_staff'],
-        expiresAt: new Date(t.clock.now().getTime() + 3_600_000),
-      };
+      const actor = actorOf(prison, 'prison_staff');
       // Ten people's names as typed at a desk, each family name a different one.
       const names = rowsOf<{ name: string }>(
         await t.db.execute(
@@ -65,12 +74,45 @@ describe.skipIf(!onPostgres)("the name search's plan (PostgreSQL)", () => {
       // The searches found their people (each name is one person or a few of the 5,000).
       expect(shown).toBeGreaterThanOrEqual(names.length);
       const statements = rowsOf<{ generic_plans: number; custom_plans: number }>(
-        await handle.db.execute(sql`select generic_plans::int, custom_plans::int from pg_prepared_statements where statement like '%"name_keys" @>%'`),
+        await handle.db.execute(sql`select generic_plans::int, custom_plans::int from pg_prepared_statements where statement like '%"participant_name_scopes"."sort_name"%'`),
       );
       expect(statements).toHaveLength(1);
       // PostgreSQL plans the first five executions for their values, then keeps the generic plan
       // when it costs no more than they did; planned per search, all ten would be custom.
       expect(statements[0]).toEqual({ generic_plans: names.length - 5, custom_plans: 5 });
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it("looks a staff member's words up among its organisation's own people; a coordinator's in the name's index", async () => {
+    // auto_explain hands each statement's plan to this connection as a notice.
+    const url = t.database.url!;
+    const plans: string[] = [];
+    const client = postgres(url, { max: 1, onnotice: (notice) => plans.push(String(notice.message)), connection: { jit: 'off' } });
+    const handle = wrapPostgres(client, url);
+    try {
+      await handle.db.execute(sql`load 'auto_explain'`);
+      await handle.db.execute(sql`set auto_explain.log_min_duration = 0`);
+      await handle.db.execute(sql`set auto_explain.log_level = 'notice'`);
+      const coordinatorOrg = await t.organisation('coordinator', { country: 'KZ', region: 'KZ-PAV' });
+      const staff = actorOf(prison, 'prison_staff');
+      const coordinator = actorOf(coordinatorOrg, 'coordinator');
+      const planOf = async (actor: Actor) => {
+        plans.length = 0;
+        const found = await findParticipants(handle.db, { actor, requestId: undefined, now: t.clock.now() }, Buffer.alloc(32, 7), { name: 'planovaa aibek', limit: 20 });
+        expect(found.items.length).toBeGreaterThan(0);
+        const plan = plans.find((text) => text.includes('sort_name'));
+        expect(plan, plans.join('\n---\n')).toBeDefined();
+        return plan!;
+      };
+      // Ten searches, so the plan looked at is the one the connection keeps.
+      for (let n = 0; n < 9; n += 1) await planOf(staff);
+      const staffPlan = await planOf(staff);
+      expect(staffPlan).toContain('participant_name_scopes_keys_idx');
+      expect(staffPlan).not.toContain('participants_name_keys_idx');
+      const coordinatorPlan = await planOf(coordinator);
+      expect(coordinatorPlan).not.toContain('participant_name_scopes');
     } finally {
       await handle.close();
     }

@@ -71,6 +71,38 @@ export const participants = pgTable(
   ],
 );
 
+/**
+ * The name search's keys per organisation (migration 0015): one row for each person and each
+ * organisation that owns them or is or was a party to one of their cases, with the person's folded
+ * name, and a GIN index on its keys (`name_keys`) each behind the last 12 hex digits of the
+ * organisation's id. A caller who sees only
+ * its own people and parties (no coordinator role) looks its words up here: posting lists as long
+ * as the organisation's own people, where a given name's own list is a country's. Written only by
+ * the database's triggers (new people, new parties, a changed name), never by the service; rows
+ * are only ever added, so it lists a superset of every such caller's scope, which the search then
+ * checks in full. No unique key: two transactions adding the same party at once both write their
+ * row instead of one waiting for the other (a wait in the middle of a case's transaction is what
+ * deadlocked in bench/README.md's eleventh pass).
+ */
+export const participantNameScopes = pgTable(
+  'participant_name_scopes',
+  {
+    participantId: uuid('participant_id')
+      .notNull()
+      .references(() => participants.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id').notNull(),
+    /** The person's `sort_name` (their folded name), kept by the triggers. */
+    sortName: text('sort_name').notNull(),
+  },
+  (t) => [
+    index('participant_name_scopes_participant_idx').on(t.participantId, t.organisationId),
+    // The keys exist only here: the name's keys behind the organisation (migration 0015's functions).
+    index('participant_name_scopes_keys_idx')
+      .using('gin', sql`"public"."cadap_scoped_words"(${t.organisationId}, "public"."cadap_name_prefixes"(${t.sortName}))`)
+      .with({ fastupdate: 'off' }),
+  ],
+);
+
 export const participantNotes = pgTable(
   'participant_notes',
   {

@@ -88,6 +88,18 @@ export function scopeCondition(db: Executor, actor: Actor, values: ScopeValues, 
   return or(...rules) ?? sql`false`;
 }
 
+/**
+ * Whether every person `scopeCondition` lets this actor see is owned by the actor's organisation or
+ * has a case it is a party to: true for every actor without the coordinator role, whose rules are
+ * the record owner and a part of a case. Its name search then looks the name up among the people
+ * `participant_name_scopes` (migration 0015) lists for its organisation, and checks the full scope
+ * for the few it finds there. A coordinator's region and break-glass grants reach people its
+ * organisation has never had to do with: not for them. `scopeShape` tells the two apart.
+ */
+export function scopeWithinOwnersAndParties(actor: Actor): boolean {
+  return !seesNoOne(actor) && !actor.roles.includes('coordinator');
+}
+
 /** What `scopeCondition`'s SQL depends on besides its values, as a short key for naming prepared statements. */
 export function scopeShape(actor: Actor, dataClass?: DataClass): string {
   if (seesNoOne(actor)) return 'none';

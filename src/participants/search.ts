@@ -3,9 +3,9 @@ import type { z } from '@hono/zod-openapi';
 import type { Executor } from '../../db/client.js';
 import { preparedPerDatabase } from '../../db/prepared.js';
 import { qualified } from '../../db/qualified.js';
-import { participants } from '../../db/schema.js';
+import { participantNameScopes, participants } from '../../db/schema.js';
 import { basesOf, discloseFrom, isVisible, participantDisclosure, seesNoOne, type Disclosure } from '../access/policy.js';
-import { participantsInScope, scopeCondition, scopeShape, type ScopeValues } from '../access/scope.js';
+import { participantsInScope, scopeCondition, scopeShape, scopeWithinOwnersAndParties, type ScopeValues } from '../access/scope.js';
 import { closedCaseWindowStart } from '../access/sharing-table.js';
 import { viewerGlassOf, viewerPartsOf } from '../access/viewer-facts.js';
 import type { Actor } from '../auth/authenticator.js';
@@ -20,6 +20,9 @@ import { nationalIdDigest } from './national-id-key.js';
 import type { ParticipantFindSchema, ParticipantFoundSchema, PossibleDuplicateSchema } from './schemas.js';
 
 const NO_CONSENTS: ReadonlySet<DataClass> = new Set();
+
+/** An organisation's part of a scoped name key: the last 12 hex digits of its id, as `cadap_scoped_words` (migration 0015) writes it. */
+const organisationKey = (organisationId: string) => organisationId.toLowerCase().slice(-12);
 
 type Row = typeof participants.$inferSelect;
 type Found = z.infer<typeof ParticipantFoundSchema>;
@@ -119,6 +122,9 @@ function findValues(facts: RequestFacts, body: z.infer<typeof ParticipantFindSch
     reference: body.reference,
     name: body.name,
     words,
+    // The same words behind the caller's organisation, as `participant_name_scopes` keys them (built
+    // here as the words are; used by the statements of callers who see only their own people and parties).
+    scopedWords: words?.map((word) => organisationKey(actor.organisation.id) + word),
     dateOfBirth: body.dateOfBirth,
     afterName: after?.[0],
     afterId: after?.[1],
@@ -136,7 +142,9 @@ function findValues(facts: RequestFacts, body: z.infer<typeof ParticipantFindSch
  * same to it and PostgreSQL keeps the statement's generic plan after the first five (the name's
  * GIN index, then the scope per person found) instead of planning each search for its words,
  * a quarter of PostgreSQL's work per search at a million people (bench/README.md, the fourteenth pass;
- * tests/search-plan.int.test.ts). The other shapes are planned for their values, as before.
+ * tests/search-plan.int.test.ts). The other shapes are planned for their values, as before. A
+ * caller without the coordinator role looks the name up first among its own organisation's people
+ * (participant_name_scopes; bench/README.md, the fifteenth pass).
  */
 const finders = new Map<string, ReturnType<typeof buildFinder>>();
 function findQuery(db: Executor, actor: Actor, onIdentity: boolean, criteria: Criteria, byDigest: boolean, byWords: boolean, afterCursor: boolean) {
@@ -176,6 +184,20 @@ function buildFinder(
   const person = qualified(participants.id);
   const name = value('name', 'text');
   const words = value('words', 'text[]');
+  const scopedWords = value('scopedWords', 'text[]');
+  // A caller who sees only its own people and parties (no coordinator role) finds the name among
+  // them: the ids whose row for the caller's organisation in participant_name_scopes holds every
+  // word (migration 0015; one GIN lookup, lists as long as the organisation's own people), read
+  // first (`array(...)`), then those people by key. A row's keys are the person's name_keys behind
+  // the organisation (its name is the person's at every commit: the triggers keep it so), so they
+  // match exactly when `name_keys @> words` would; the scope is still checked on each, so the list
+  // only narrows.
+  // Everyone else searches the name's own index.
+  const withinOwnParties = scopeWithinOwnersAndParties(actor);
+  const { organisationId } = values;
+  const scopedNameKeys = sql`"public"."cadap_scoped_words"(${qualified(participantNameScopes.organisationId)}, "public"."cadap_name_prefixes"(${qualified(participantNameScopes.sortName)}))`;
+  const amongOwnParties = (scopedWords: SQL) =>
+    sql`${qualified(participants.id)} = any(array(select ${qualified(participantNameScopes.participantId)} from ${participantNameScopes} where ${scopedNameKeys} @> ${scopedWords}))`;
   return preparedPerDatabase(key, (db) =>
     db
       .select({
@@ -190,9 +212,18 @@ function buildFinder(
           has.digest ? sql`${qualified(participants.nationalIdDigest)} = ${value('digest', 'text')}` : undefined,
           has.reference ? sql`${qualified(participants.referenceCode)} = ${value('reference', 'text')}` : undefined,
           // Each word typed begins a word of the name: the words folded as the database folds names (migration 0010).
-          has.name ? sql`cardinality("public"."cadap_name_words"(${name})) > 0 and ${qualified(participants.nameKeys)} @> "public"."cadap_name_words"(${name})` : undefined,
+          has.name && !withinOwnParties
+            ? sql`cardinality("public"."cadap_name_words"(${name})) > 0 and ${qualified(participants.nameKeys)} @> "public"."cadap_name_words"(${name})`
+            : undefined,
           // The words out of the planner's sight (see findQuery); no words, no one.
-          has.words ? sql`${qualified(participants.nameKeys)} @> (select ${words} where cardinality(${words}) > 0)` : undefined,
+          has.words && !withinOwnParties ? sql`${qualified(participants.nameKeys)} @> (select ${words} where cardinality(${words}) > 0)` : undefined,
+          // The same among the people the caller’s organisation owns or is a party for (see above).
+          has.name && withinOwnParties
+            ? amongOwnParties(
+                sql`(select "public"."cadap_scoped_words"(${organisationId}, "public"."cadap_name_words"(${name})) where cardinality("public"."cadap_name_words"(${name})) > 0)`,
+              )
+            : undefined,
+          has.words && withinOwnParties ? amongOwnParties(sql`(select ${scopedWords} where cardinality(${scopedWords}) > 0)`) : undefined,
           has.dateOfBirth ? sql`(${qualified(participants.identity)} ->> 'dateOfBirth') = ${value('dateOfBirth', 'text')}` : undefined,
           has.afterCursor ? afterKey('asc', [participants.sortName, participants.id], [value('afterName', 'text'), value('afterId', 'uuid')]) : undefined,
         ),

@@ -45,6 +45,9 @@ export const PERSONAL_DATA_INVENTORY: Readonly<Record<string, Readonly<Record<st
     name_keys: keep('generated from identity (the name search’s word prefixes): empty once identity is erased'),
     sort_name: keep('generated from identity (the name lists sort by): empty once identity is erased'),
   },
+  participant_name_scopes: {
+    sort_name: keep('participants.sort_name, copied per organisation for its name search (migration 0015’s triggers): empty once identity is erased'),
+  },
   organisation_staff: { sub: STAFF, name: keep('a staff member’s name from their token: who works for the organisation, not a person the protocols are about'), roles: CODE },
   case_assignees: { assignee_sub: STAFF, assigned_by_sub: STAFF },
   participant_notes: { author_sub: STAFF, text: empty('the note about the person') },
