@@ -196,8 +196,8 @@ function buildFinder(
   const withinOwnParties = scopeWithinOwnersAndParties(actor);
   const { organisationId } = values;
   const scopedNameKeys = sql`"public"."cadap_scoped_words"(${qualified(participantNameScopes.organisationId)}, "public"."cadap_name_prefixes"(${qualified(participantNameScopes.sortName)}))`;
-  const amongOwnParties = (scopedWords: SQL) =>
-    sql`${qualified(participants.id)} = any(array(select ${qualified(participantNameScopes.participantId)} from ${participantNameScopes} where ${scopedNameKeys} @> ${scopedWords}))`;
+  const amongOwnParties = (typed: SQL) =>
+    sql`${qualified(participants.id)} = any(array(select ${qualified(participantNameScopes.participantId)} from ${participantNameScopes} where ${scopedNameKeys} @> ${typed}))`;
   return preparedPerDatabase(key, (db) =>
     db
       .select({
