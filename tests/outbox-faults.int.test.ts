@@ -483,6 +483,14 @@ describe('the dispatcher under faults', () => {
     expect(scan).toMatchObject({ 'Node Type': 'Index Scan', 'Index Name': 'deadlines_status_due_idx' });
     // It read the batch, not the 2,000 due rows (the bitmap scan and sort it replaced read them all).
     expect(scan!['Actual Rows']).toBe(50);
+    // The claimed rows are then marked fired by key: nothing on the update's side reads more than
+    // the batch (joined to the claimed ids, the planner could read the whole table for each batch).
+    const locked = new Set(planNodes(lock!));
+    const updated = planNodes(explained.Plan).filter(
+      (node) => !locked.has(node) && node['Node Type'] !== 'ModifyTable' && (node['Relation Name'] === 'deadlines' || node['Index Name'] === 'deadlines_pkey'),
+    );
+    expect(updated.map((node) => node['Index Name'])).toContain('deadlines_pkey');
+    for (const node of updated) expect((node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1)).toBeLessThanOrEqual(50);
     expect(explained).not.toHaveProperty('JIT');
     // Rolled back: the backlog is still open, and a tick fires all of it.
     expect((await stateOf(rows)).every((row) => row.status === 'open' && row.notices === 0)).toBe(true);
