@@ -195,7 +195,7 @@ export async function seedDataset(db: Database, participants: number, log: Log):
   // Measured as a database in service is: autovacuum round (every row's hint bits and the
   // visibility map set, the statistics taken) and a checkpoint past. Straight after the bulk load
   // (gigabytes at a million participants), a run's first reads would set hint bits on each page
-  // they touch while the kernel writes the load back to disk (bench/README.md, the sixteenth pass).
+  // they touch while PostgreSQL still checkpoints the load (bench/README.md, the sixteenth pass).
   await db.execute(sql`vacuum (analyze)`);
   await db.execute(sql`checkpoint`);
   log(`consents; dataset ready in ${elapsed()}`);

@@ -77,12 +77,12 @@ export const participants = pgTable(
  * name, and a GIN index on its keys (`name_keys`) each behind the last 12 hex digits of the
  * organisation's id. A caller who sees only its own people and parties (no coordinator role)
  * looks its words up here: posting lists as long as the organisation's own people, where a given
- * name's own list is a country's. Written only by
- * the database's triggers (new people, new parties, a changed name), never by the service; rows
- * are only ever added, so it lists a superset of every such caller's scope, which the search then
- * checks in full. No unique key: two transactions adding the same party at once both write their
- * row instead of one waiting for the other (a wait in the middle of a case's transaction is what
- * deadlocked in bench/README.md's eleventh pass).
+ * name's own list is a country's. Written only by the database's triggers (new people, new
+ * parties, a changed name), never by the service; rows are only ever added, so it lists a superset
+ * of every such caller's scope, which the search then checks in full. No unique key: two
+ * transactions adding the same party at once both write their row instead of one waiting for the
+ * other (a wait in the middle of a case's transaction is what deadlocked in bench/README.md's
+ * eleventh pass).
  */
 export const participantNameScopes = pgTable(
   'participant_name_scopes',
