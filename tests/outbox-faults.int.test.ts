@@ -75,6 +75,15 @@ async function drain(mailer: Mailer, rounds = 500) {
 type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; Plans?: PlanNode[] };
 const planNodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(planNodes)];
 
+/**
+ * The nodes by which the update after a claim finds the claimed rows again: those on the table or
+ * its primary key outside the claim's locked scans, the update itself aside.
+ */
+const foundAgain = (plan: PlanNode, locks: PlanNode[], table: string): PlanNode[] => {
+  const locked = new Set(locks.flatMap(planNodes));
+  return planNodes(plan).filter((node) => !locked.has(node) && node['Node Type'] !== 'ModifyTable' && (node['Relation Name'] === table || node['Index Name'] === `${table}_pkey`));
+};
+
 /** EXPLAIN ANALYZE of a claim under the claims' planning settings (`CLAIM_PLANNING`), in a transaction rolled back after. */
 async function explainClaim(statement: SQL): Promise<{ Plan: PlanNode; JIT?: unknown }> {
   const rolledBack = new Error('explained, rolled back');
@@ -247,10 +256,7 @@ describe('the dispatcher under faults', () => {
       // The claimed rows are then found by key: nothing on the update's side reads more than the
       // batch (with `id in (...)` and stale statistics the planner could go through the whole
       // outbox and look each row up among the claimed: bench/README.md, the fourteenth pass).
-      const locked = new Set(locks.flatMap(planNodes));
-      const updated = planNodes(explained.Plan).filter(
-        (node) => !locked.has(node) && node['Node Type'] !== 'ModifyTable' && (node['Relation Name'] === 'outbox' || node['Index Name'] === 'outbox_pkey'),
-      );
+      const updated = foundAgain(explained.Plan, locks, 'outbox');
       expect(updated.map((node) => node['Index Name'])).toContain('outbox_pkey');
       for (const node of updated) expect((node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1)).toBeLessThanOrEqual(50);
       expect(explained).not.toHaveProperty('JIT');
@@ -485,10 +491,7 @@ describe('the dispatcher under faults', () => {
     expect(scan!['Actual Rows']).toBe(50);
     // The claimed rows are then marked fired by key: nothing on the update's side reads more than
     // the batch (joined to the claimed ids, the planner could read the whole table for each batch).
-    const locked = new Set(planNodes(lock!));
-    const updated = planNodes(explained.Plan).filter(
-      (node) => !locked.has(node) && node['Node Type'] !== 'ModifyTable' && (node['Relation Name'] === 'deadlines' || node['Index Name'] === 'deadlines_pkey'),
-    );
+    const updated = foundAgain(explained.Plan, [lock!], 'deadlines');
     expect(updated.map((node) => node['Index Name'])).toContain('deadlines_pkey');
     for (const node of updated) expect((node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1)).toBeLessThanOrEqual(50);
     expect(explained).not.toHaveProperty('JIT');
