@@ -109,9 +109,13 @@ const chainList = sql.join(
   sql`, `,
 );
 
-/** The append's statement, taking a free chain head (`skip locked`) or waiting for the named one. */
-const appendSql = (head: SQL) => sql`
-    with recursive head as (${head}),
+/**
+ * The append's statement, taking a free chain head (`skip locked`) or waiting for the named one.
+ * `before` is CTEs that run first in the same statement (`appendingStatement`), and `result` what
+ * the statement returns.
+ */
+const appendSql = (head: SQL, before: SQL = sql.empty(), result: SQL = sql`select chain from head`) => sql`
+    with recursive ${before}head as (${head}),
     input as (
       select * from json_to_recordset(${sql.placeholder('rows')}::json) as r(
         ord int, at timestamptz, actor_sub text, organisation_id uuid, roles jsonb, action text, subject_type text, subject_id text,
@@ -135,7 +139,7 @@ const appendSql = (head: SQL) => sql`
       update ${auditChains} as heads set position = link.position, head_hash = link.hash, updated_at = ${sql.placeholder('lastAt')}::timestamptz
       from chained link where heads.chain = (select chain from head) and link.ord = ${sql.placeholder('count')}::int
     )
-    select chain from head`;
+    ${result}`;
 const appendToFree = preparedStatement(
   'cadap_audit_append_free',
   appendSql(sql`select chain, position, head_hash from ${auditChains} where chain in (${chainList}) order by random() limit 1 for update skip locked`),
@@ -157,6 +161,12 @@ const appendToNamed = preparedStatement(
  * appended to, or none.
  */
 async function appendStatement(db: Executor, entries: readonly AuditEntry[], wait: string | null): Promise<string | undefined> {
+  const result = await (wait === null ? appendToFree : appendToNamed)(db, appendValues(entries, wait));
+  return rowsOf<{ chain: string }>(result)[0]?.chain;
+}
+
+/** The append's placeholders: the rows (with the canonical text each hash is computed over), their count, the last time, and the chain to wait for. */
+function appendValues(entries: readonly AuditEntry[], wait: string | null) {
   const rows = entries.map((entry, index) => {
     const content = {
       at: entry.at,
@@ -191,17 +201,44 @@ async function appendStatement(db: Executor, entries: readonly AuditEntry[], wai
       tail: canonicalTail(content),
     };
   });
-  const values = { rows: JSON.stringify(rows), count: rows.length, lastAt: entries.at(-1)!.at.toISOString(), chain: wait };
-  const result = await (wait === null ? appendToFree : appendToNamed)(db, values);
-  return rowsOf<{ chain: string }>(result)[0]?.chain;
+  return { rows: JSON.stringify(rows), count: rows.length, lastAt: entries.at(-1)!.at.toISOString(), chain: wait };
 }
+
+const randomChain = () => AUDIT_CHAINS[Math.floor(Math.random() * AUDIT_CHAINS.length)]!;
 
 /** Appends entries, in order, to a free chain, or, when every head is held, waits for a random one. */
 async function append(db: Executor, entries: readonly AuditEntry[]): Promise<void> {
   let chain = await appendStatement(db, entries, null);
-  if (chain === undefined) chain = await appendStatement(db, entries, AUDIT_CHAINS[Math.floor(Math.random() * AUDIT_CHAINS.length)]!);
+  if (chain === undefined) chain = await appendStatement(db, entries, randomChain());
   if (chain === undefined) throw new Error('audit chain heads missing: ensureAuditChains runs at start');
   noteAuditRows(db, entries.length);
+}
+
+/**
+ * A change and its audit rows in one statement, so in one transaction of its own and one round
+ * trip: `before` is the change, as CTEs (`name as (update … returning …), …`); the rows are
+ * appended only when `when` holds over them (a condition such as `exists (select 1 from
+ * changed)`), so a change that matched nothing appends nothing. The head is a free one if any
+ * (`skip locked`), else a random one waited for: the statement cannot fall back to a second one
+ * as `append` does, since its change is already made. `result` is what the statement returns
+ * (`head.chain` is there when the rows were appended). Returns the rows, each with `chain`.
+ */
+export function appendingStatement<Row extends Record<string, unknown>>(name: string, before: SQL, when: SQL, result: SQL) {
+  const heads = (lock: SQL) => sql`select chain, position, head_hash from ${auditChains} where ${lock} and ${when}`;
+  const run = preparedStatement(
+    name,
+    appendSql(
+      sql`select * from (${heads(sql`chain in (${chainList})`)} order by random() limit 1 for update skip locked) free
+        union all select * from (${heads(sql`chain = ${sql.placeholder('chain')}::text`)} for update) named limit 1`,
+      sql`${before}, `,
+      sql`select ${result}, (select chain from head) as chain`,
+    ),
+  );
+  return async (db: Executor, entries: readonly AuditEntry[], values: Record<string, unknown>): Promise<(Row & { chain: string | null })[]> => {
+    const rows = rowsOf<Row & { chain: string | null }>(await run(db, { ...values, ...appendValues(entries, randomChain()) }));
+    if (rows[0]?.chain) noteAuditRows(db, entries.length);
+    return rows;
+  };
 }
 
 /** The entries a transaction opened by `auditedTransaction` has recorded so far, appended when its work is done. */
@@ -260,7 +297,8 @@ function flush(db: Executor, batcher: Batcher): void {
 /** What a call names about the access itself; who asked, under which request id and when come from the request's facts. */
 export type AuditFacts = Omit<AuditEntry, 'actor' | 'requestId' | 'at'>;
 
-const entryOf = (facts: RequestFacts, entry: AuditFacts): AuditEntry => ({ actor: facts.actor, ...entry, requestId: facts.requestId, at: facts.now });
+/** What `audit` records for a request: the entry with the request's actor, id and time. */
+export const entryOf = (facts: RequestFacts, entry: AuditFacts): AuditEntry => ({ actor: facts.actor, ...entry, requestId: facts.requestId, at: facts.now });
 
 /** Record one access on behalf of the request (`recordAudit` with the actor, request id and time filled in from `facts`). */
 export function audit(db: Executor, facts: RequestFacts, entry: AuditFacts): Promise<void> {

@@ -67,26 +67,31 @@ const caseLoadQuery = preparedPerDatabase('cadap_case_load', (db) =>
  * An event's load: the case as above, its row locked (`for update of cases`), with the engine's
  * facts (`factColumns`, src/cases/facts.ts) for the organisations of the parties, the case's owner
  * and those the case's and the event's data name, and every consent of the person (the viewer's are among them),
- * so an event reads what it decides on in the statement that locks the case.
+ * so an event reads what it decides on in the statement that locks the case. An observation
+ * recorded in one statement (`recordObservation`, src/cases/transitions.ts) reads the same without
+ * the lock: its write changes the case only at the version read.
  */
-const lockedCaseLoadQuery = preparedPerDatabase('cadap_case_load_event', (db) =>
-  db
-    .select({
-      ...caseColumns(),
-      facts: factColumns(
-        // As `factOrganisationIds`, with the event's from Node: the parties', the owner's, those the case's data names (a patronage case names the probation service, not a party).
-        sql`(array(select cp.organisation_id from ${caseParties} cp where cp.case_id = ${qualified(cases.id)}) || ${qualified(cases.ownerOrganisationId)}
+const eventLoad = (lock: boolean) =>
+  preparedPerDatabase(lock ? 'cadap_case_load_event' : 'cadap_case_load_observation', (db) => {
+    const query = db
+      .select({
+        ...caseColumns(),
+        facts: factColumns(
+          // As `factOrganisationIds`, with the event's from Node: the parties', the owner's, those the case's data names (a patronage case names the probation service, not a party).
+          sql`(array(select cp.organisation_id from ${caseParties} cp where cp.case_id = ${qualified(cases.id)}) || ${qualified(cases.ownerOrganisationId)}
           || ${organisationIdsInSql(qualified(cases.data))} || ${sql.placeholder('eventOrganisationIds')}::uuid[])`,
-        qualified(cases.ownerOrganisationId),
-        true,
-      ),
-    })
-    .from(cases)
-    .innerJoin(participants, eq(participants.id, cases.participantId))
-    .innerJoin(organisations, eq(organisations.id, participants.ownerOrganisationId))
-    .where(eq(cases.id, sql.placeholder('id')))
-    .for('update', { of: cases }),
-);
+          qualified(cases.ownerOrganisationId),
+          true,
+        ),
+      })
+      .from(cases)
+      .innerJoin(participants, eq(participants.id, cases.participantId))
+      .innerJoin(organisations, eq(organisations.id, participants.ownerOrganisationId))
+      .where(eq(cases.id, sql.placeholder('id')));
+    return lock ? query.for('update', { of: cases }) : query;
+  });
+const lockedCaseLoadQuery = eventLoad(true);
+const observationLoadQuery = eventLoad(false);
 
 function loaded(
   now: Date,
@@ -110,9 +115,9 @@ export async function loadCase(db: Executor, id: string, organisationId: string,
   return found ? loaded(now, organisationId, found, found.viewerConsents) : undefined;
 }
 
-/** `loadCase` for an event: the case locked, with the facts the engine decides on (`lockedCaseLoadQuery`). */
-export async function loadCaseForEvent(db: Executor, id: string, organisationId: string, now: Date, event: EngineEvent) {
-  const [found] = await lockedCaseLoadQuery(db).execute({
+/** `loadCase` for an event: the case locked (unless `lock` is false), with the facts the engine decides on (`eventLoad`). */
+export async function loadCaseForEvent(db: Executor, id: string, organisationId: string, now: Date, event: EngineEvent, lock = true) {
+  const [found] = await (lock ? lockedCaseLoadQuery : observationLoadQuery)(db).execute({
     id,
     organisationId,
     windowStart: closedCaseWindowStart(now).toISOString(),

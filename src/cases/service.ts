@@ -16,7 +16,8 @@ import { actorParts } from '../../protocols/engine.js';
 import { definitionOf, engineActorOf, partiesOf } from './facts.js';
 import { deniedCase, disclosureFor, loadCase, loadCaseForEvent, maySee, participantFactsOf, presentCase, presentEvent, viewerOf, visibleCase } from './present.js';
 import { isUuid } from '../uuid.js';
-import { applyEventTx, openCaseTx, partRefusals } from './transitions.js';
+import { applyEventTx, lockAtVersion, openCaseTx, partRefusals, type EventResult } from './transitions.js';
+import { mayObserve, recordObservation } from './observations.js';
 
 /* The API's operations on cases. Break-glass is in break-glass.ts, occupancy in capacity.ts. */
 
@@ -76,30 +77,35 @@ export async function readCase(db: Executor, facts: RequestFacts, id: string) {
  * else is written, `applyEventTx`), so a chain head is held only for the append and the commit.
  * The answer is presented from the rows in hand when the event changed no one's view
  * (`sameAudience`); otherwise the case is read again in the transaction.
+ *
+ * An observation (`mayObserve`: the state unchanged, decided on what the load reads) is read
+ * without the lock and decided first. When it writes nothing but the case's data, its history row
+ * and the audit row (a drug test), that is one statement, which changes the case only at the
+ * version read (`recordObservation`): two statements in all, and no transaction around them.
+ * Otherwise (a contact moves its deadline, an assignment changes a party) a transaction locks the
+ * case's row, refuses if its version moved since the read (`lockAtVersion`), and records the event
+ * decided on that read as above.
  */
 export async function recordEvent(db: Executor, facts: RequestFacts, id: string, body: { type: string; data?: Record<string, unknown>; expectedVersion: number }) {
   const action = `case.event.${body.type}`;
   if (!isUuid(id)) return deniedCase(db, facts, id, action, undefined);
   const organisationId = facts.actor.organisation.id;
+  const event = { type: body.type, data: body.data ?? {} };
+  const author = { engine: engineActorOf(facts.actor), sub: facts.actor.sub, organisationId, request: facts };
   let seen: { participantId?: string | undefined; hidden: boolean } = { hidden: false };
-  return auditedTransaction(db, async (tx) => {
-    const event = { type: body.type, data: body.data ?? {} };
-    const found = await loadCaseForEvent(tx, id, organisationId, facts.now, event);
+  /** The case as the event decides on it, locked or not: 404 when the caller may not see it, STALE_VERSION when not at the version sent. */
+  const visible = async (tx: Executor, lock: boolean) => {
+    const found = await loadCaseForEvent(tx, id, organisationId, facts.now, event, lock);
     seen = { participantId: found?.row.participantId, hidden: !found || !(await maySee(tx, facts, found)) };
     if (!found || seen.hidden) throw notFound('case');
-    const locked = found.row;
-    if (locked.version !== body.expectedVersion) {
-      throw new AppError('STALE_VERSION', `The case is at version ${locked.version}; you sent ${body.expectedVersion}. Read it again and retry.`, {
-        extra: { currentVersion: locked.version },
+    if (found.row.version !== body.expectedVersion) {
+      throw new AppError('STALE_VERSION', `The case is at version ${found.row.version}; you sent ${body.expectedVersion}. Read it again and retry.`, {
+        extra: { currentVersion: found.row.version },
       });
     }
-    const result = await applyEventTx(
-      tx,
-      locked,
-      event,
-      { engine: engineActorOf(facts.actor), sub: facts.actor.sub, organisationId, request: facts },
-      { parties: found.parties, facts: found.facts },
-    );
+    return found;
+  };
+  const answer = async (tx: Executor, found: Awaited<ReturnType<typeof visible>>, result: EventResult) => {
     const viewer = viewerOf(facts);
     const consentedClasses = classesNamed(result.consents.filter((consent) => consent.organisationId === organisationId));
     const after = result.sameAudience
@@ -108,14 +114,37 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
     const presented = await presentCase(tx, after.row, after.parties, viewer, after.prefetched);
     const disclosure = await disclosureFor(tx, viewer, after.prefetched.participant, after.prefetched);
     return { event: presentEvent(result.row.protocol, result.event, disclosure, organisationId, presented.body.yourParts).body, case: presented.body };
-  }).catch(async (error: unknown) => {
-    // The transaction rolled back; a denial's row is committed on its own.
-    if (seen.hidden) return deniedCase(db, facts, id, action, seen.participantId);
-    if (error instanceof AppError && partRefusals.has(error)) {
-      await audit(db, facts, { action, subjectType: 'case', subjectId: id, participantId: seen.participantId, outcome: 'denied' });
-    }
-    throw error;
-  });
+  };
+  const observed = async () => {
+    if (!mayObserve(body.type)) return undefined;
+    const found = await visible(db, false);
+    const entry = { action, subjectType: 'case', subjectId: id, participantId: found.row.participantId, outcome: 'success' } as const;
+    const known = { parties: found.parties, facts: found.facts };
+    const result = await recordObservation(db, found.row, event, author, known, entry);
+    if (result) return answer(db, found, result);
+    // The decision writes more than that: in a transaction, on the case as read, once its row is locked at that version.
+    return auditedTransaction(db, async (tx) => {
+      await lockAtVersion(tx, found.row);
+      return answer(tx, found, await applyEventTx(tx, found.row, event, author, known));
+    });
+  };
+  return observed()
+    .then(
+      (done) =>
+        done ??
+        auditedTransaction(db, async (tx) => {
+          const found = await visible(tx, true);
+          return answer(tx, found, await applyEventTx(tx, found.row, event, author, { parties: found.parties, facts: found.facts }));
+        }),
+    )
+    .catch(async (error: unknown) => {
+      // Nothing was written (the transaction rolled back, or the observation's statement changed nothing); a denial's row is committed on its own.
+      if (seen.hidden) return deniedCase(db, facts, id, action, seen.participantId);
+      if (error instanceof AppError && partRefusals.has(error)) {
+        await audit(db, facts, { action, subjectType: 'case', subjectId: id, participantId: seen.participantId, outcome: 'denied' });
+      }
+      throw error;
+    });
 }
 
 export async function caseHistory(db: Executor, facts: RequestFacts, id: string, query: { limit: number; cursor?: string | undefined }) {

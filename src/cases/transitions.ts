@@ -5,7 +5,7 @@ import type { Executor } from '../../db/client.js';
 import { preparedPerDatabase } from '../../db/prepared.js';
 import { caseEvents, caseParties, cases } from '../../db/schema.js';
 import { actorParts, capacityHolder, decide, open, transitionFor } from '../../protocols/engine.js';
-import type { CaseSnapshot, EngineActor, EngineEvent, Party } from '../../protocols/model.js';
+import type { Accepted, CaseSnapshot, EngineActor, EngineEvent, Party } from '../../protocols/model.js';
 import type { ProtocolDefinition } from '../../protocols/types.js';
 import { audit, auditNow } from '../audit/audit.js';
 import { reconcileConsentWorkItems } from '../consents/work-items.js';
@@ -49,7 +49,7 @@ function refusalError(refusal: { code: string; reason: string; guard?: string; e
 }
 
 /** The unit or house a case takes a place of, in the column that indexes it (the protocol data's `capacity`). */
-function holderColumns(definition: ProtocolDefinition, snapshot: Pick<CaseSnapshot, 'data' | 'parties'>): { unitId: string | null; houseId: string | null } {
+export function holderColumns(definition: ProtocolDefinition, snapshot: Pick<CaseSnapshot, 'data' | 'parties'>): { unitId: string | null; houseId: string | null } {
   const holderId = capacityHolder(definition, snapshot);
   return { unitId: definition.capacity?.resource === 'unit_place' ? holderId : null, houseId: definition.capacity?.resource === 'house_bed' ? holderId : null };
 }
@@ -108,7 +108,7 @@ export async function openCaseTx(tx: Executor, input: OpenInput, author: Author)
   return row;
 }
 
-type EventResult = {
+export type EventResult = {
   row: CaseRow;
   event: typeof caseEvents.$inferSelect;
   /** The consents valid today that the facts were decided on. */
@@ -171,8 +171,38 @@ const insertEventQuery = preparedPerDatabase('cadap_case_event_insert', (db) =>
     .returning(),
 );
 
-/** Records an event on a locked case; `parties` are the case's, when the caller read them with the lock. */
-export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, author: Author, known?: { parties: Party[]; facts?: FactsRow }): Promise<EventResult> {
+/** An event decided on a case: what `applyEventTx` writes, or `recordObservation` in one statement. */
+export type Decided = {
+  definition: ProtocolDefinition;
+  parties: Party[];
+  consents: ConsentDates[];
+  eventId: string;
+  decision: Accepted;
+};
+
+/** The refusal of an event whose case changed after it was read (by another event that won the race). */
+export const changedMeanwhile = () => new AppError('STALE_VERSION', 'The case changed while this event was being recorded; read it again and retry.');
+
+/** An event's history row: the case at its new version, the event as the engine accepted it, and who sent it when. */
+export function historyRow(caseId: string, version: number, eventId: string, event: EngineEvent, decision: Accepted, author: Author): typeof caseEvents.$inferSelect {
+  return {
+    id: eventId,
+    caseId,
+    version,
+    type: event.type,
+    data: decision.eventData,
+    part: decision.part,
+    actorSub: author.sub,
+    organisationId: author.organisationId,
+    fromState: decision.from,
+    toState: decision.to,
+    observation: decision.observation,
+    at: author.request.now,
+  };
+}
+
+/** Decides an event on a case read with its facts (refusals thrown, a part's refusal marked for its audit row); writes nothing. */
+export async function decideEvent(tx: Executor, locked: CaseRow, event: EngineEvent, author: Author, known?: { parties: Party[]; facts?: FactsRow }): Promise<Decided> {
   const definition = definitionOf(locked.protocol);
   const now = author.request.now;
   const parties = known?.parties ?? (await partiesOf(tx, locked.id));
@@ -200,7 +230,13 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
     if (isPartRefusal(definition, snapshot, event, author.engine)) partRefusals.add(refusal);
     throw refusal;
   }
+  return { definition, parties, consents, eventId, decision };
+}
 
+/** Records an event on a locked case; `parties` are the case's, when the caller read them with the lock. */
+export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineEvent, author: Author, known?: { parties: Party[]; facts?: FactsRow }): Promise<EventResult> {
+  const { definition, parties, consents, eventId, decision } = await decideEvent(tx, locked, event, author, known);
+  const now = author.request.now;
   const version = locked.version + 1;
   const next = decision.next;
   const changedParties = next.parties.filter((party) => !parties.some((old) => old.part === party.part && old.organisationId === party.organisationId));
@@ -229,24 +265,11 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
         closedAt: decision.final ? now.toISOString() : null,
         updatedAt: now,
       }),
-      insertEventQuery(tx).execute({
-        id: eventId,
-        caseId: locked.id,
-        version,
-        type: event.type,
-        data: decision.eventData,
-        part: decision.part,
-        actorSub: author.sub,
-        organisationId: author.organisationId,
-        fromState: decision.from,
-        toState: decision.to,
-        observation: decision.observation,
-        at: now,
-      }),
+      insertEventQuery(tx).execute(historyRow(locked.id, version, eventId, event, decision, author)),
     ]),
     lastWrites ? auditNow(tx, author.request, entry) : undefined,
   ]);
-  if (!row) throw new AppError('STALE_VERSION', 'The case changed while this event was being recorded; read it again and retry.');
+  if (!row) throw changedMeanwhile();
 
   for (const party of changedParties) {
     await tx
@@ -261,4 +284,14 @@ export async function applyEventTx(tx: Executor, locked: CaseRow, event: EngineE
   await applyEffects(tx, row, decision.effects, author, version);
   if (!lastWrites) await audit(tx, author.request, entry);
   return { row, event: history!, consents, sameAudience };
+}
+
+/**
+ * Locks a case that an event was decided on without a lock (`recordObservation` returned
+ * nothing), so that a transaction records it on the case as read: STALE_VERSION when the case
+ * changed since (every change of a case raises its version).
+ */
+export async function lockAtVersion(tx: Executor, read: CaseRow): Promise<void> {
+  const [row] = await tx.select({ version: cases.version }).from(cases).where(eq(cases.id, read.id)).for('update');
+  if (row?.version !== read.version) throw changedMeanwhile();
 }
