@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../db/migrate.js';
 import { verifyAuditTrail } from '../src/audit/verify.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
 import { createRegion, type Region } from './helpers/region.js';
 import { statementCounter } from './helpers/statements.js';
+import { onPostgres } from './helpers/test-database.js';
 
 /**
  * An observation that writes nothing but the case's data, its history row and its audit row (a
@@ -189,5 +191,65 @@ describe('an observation that does more than its own writes', () => {
     expect(after.audited).toEqual([...before.audited, 'case.event.CONTACT_RECORDED'].sort());
     const due = (await r.deadlinesOf(target.id)).filter((row) => row.rule === 'contact_due' && row.status === 'open');
     expect(due.map((row) => row.dueAt.toISOString().slice(0, 10))).toEqual([recorded.json.case.data.nextContactDue]);
+  });
+});
+
+describe.runIf(onPostgres)('its locks, beside a transaction on PostgreSQL', () => {
+  /** A resident of a house of its own (beds to spare), and a token of the house's staff. */
+  async function resident(name: string) {
+    const house = await t.organisation('halfway_house', { region: r.orgs.house.region, beds: 5 });
+    const token = await t.tokenFor(house, 'halfway_house_staff');
+    const person = await r.participant('prison', name);
+    const stay = await r.open('prison', 'halfway-house', person.id, [{ part: 'halfway_house', organisationId: house.id }], { expectedArrivalDate: '2026-03-02' });
+    expect(stay.status, stay.text).toBe(201);
+    const id = stay.json.id as string;
+    const send = async (type: string, data: Record<string, unknown>) => {
+      const current = await t.request('GET', `/cases/${id}`, { token });
+      return t.request('POST', `/cases/${id}/events`, { token, body: { type, data, expectedVersion: current.json.version } });
+    };
+    expect((await send('ACCEPTED', {})).status).toBe(201);
+    const arrived = await send('ARRIVED', { arrivedAt: '2026-03-02T10:00:00+05:00' });
+    expect(arrived.json.case.state, arrived.text).toBe('resident');
+    return { id, version: arrived.json.case.version as number, house, token };
+  }
+
+  it('takes the sender’s organisation before a chain head, as a capacity decision does, so the two cannot deadlock', async () => {
+    const stay = await resident('Locked out');
+    const other = postgres(t.database.url!, { max: 3, onnotice: () => {} });
+    try {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let holding!: () => void;
+      const held = new Promise<void>((resolve) => (holding = resolve));
+      // A capacity decision on the house (capacity.ts): its row locked, then, at the end of the
+      // transaction, its audit append, here waiting for every head at once.
+      const decision = other.begin(async (tx) => {
+        await tx`select beds from organisations where id = ${stay.house.id} for update`;
+        holding();
+        await released;
+        await tx`select chain from audit_chains order by chain for update`;
+      });
+      await held;
+      // An incident that is not a relapse is an observation recorded in one statement.
+      const incident = t.request('POST', `/cases/${stay.id}/events`, {
+        token: stay.token,
+        body: { type: 'INCIDENT_RECORDED', data: { date: '2026-03-02', kind: 'curfew' }, expectedVersion: stay.version },
+      });
+      for (let wait = 0; wait < 200; wait += 1) {
+        const [waiting] = await other`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+        if (waiting!.n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      // Waiting for the house's row, the incident holds no chain head.
+      const free = await other`select chain from audit_chains for update skip locked`;
+      release();
+      expect(free.map((row) => row.chain as string).sort()).toEqual(Array.from({ length: 8 }, (_, index) => `chain-${index}`));
+      await decision;
+      const response = await incident;
+      expect(response.status, response.text).toBe(201);
+      expect((await stored(stay.id)).version).toBe(stay.version + 1);
+    } finally {
+      await other.end();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { auditChains, caseEvents, cases } from '../../db/schema.js';
+import { auditChains, caseEvents, cases, organisations } from '../../db/schema.js';
 import { factsFor, transitionFor, transitionsIn } from '../../protocols/engine.js';
 import { PROTOCOLS } from '../../protocols/index.js';
 import type { EngineEvent, Party } from '../../protocols/model.js';
@@ -37,7 +37,9 @@ export const mayObserve = (type: string): boolean => OBSERVATION_TYPES.has(type)
  * An observation's writes and its audit row in one statement (`appendingStatement`): the case's
  * data, version and time changed only at the version the event was decided on, and while the case
  * is open; the history row only when the case changed; the audit row only then too. One statement
- * is one transaction: all three commit together, or none. (`chain` is the append's placeholder.)
+ * is one transaction: all three commit together, or none. Its locks are taken in the order of an
+ * event's transaction: the case's row, the sender's organisation's, then a chain head. (`chain` is
+ * the append's placeholder.)
  */
 const observationStatement = appendingStatement<{ changed: number }>(
   'cadap_case_observation',
@@ -54,8 +56,12 @@ const observationStatement = appendingStatement<{ changed: number }>(
         ${sql.placeholder('part')}::text, ${sql.placeholder('actorSub')}::text, ${sql.placeholder('organisationId')}::uuid, ${sql.placeholder('state')}::text,
         ${sql.placeholder('state')}::text, true, ${sql.placeholder('at')}::timestamptz
       from changed
-    )`,
-  sql`exists (select 1 from changed)`,
+    ),
+    -- The sender's organisation, which the history row's foreign key locks (key share) only at the
+    -- end of the statement: locked here, before the chain head, in the order a transaction takes
+    -- them (a capacity decision locks a house's row, then at its end a chain head).
+    actor as (select 1 from ${organisations} where id = ${sql.placeholder('organisationId')}::uuid and exists (select 1 from changed) for key share)`,
+  sql`exists (select 1 from changed) and (${sql.placeholder('organisationId')}::uuid is null or exists (select 1 from actor))`,
   sql`(select count(*) from changed)::int as changed`,
 );
 
@@ -65,17 +71,19 @@ const observationStatement = appendingStatement<{ changed: number }>(
  * statement changes the case only at that version (`observationStatement`), so an event that
  * raced it makes this one STALE_VERSION, as the lock would have. Only when the decision writes
  * nothing but the case's data, its history row and the audit row: the state, the parties, the
- * owner and the place held unchanged, no deadline, effect or closure. Otherwise returns nothing
- * and writes nothing, and the caller records the event in a transaction (`applyEventTx`).
+ * owner and the place held unchanged, no deadline, effect or closure. `present` makes the answer
+ * from the case and the event as written, before the write. Otherwise returns nothing and writes
+ * nothing, and the caller records the event in a transaction (`applyEventTx`).
  */
-export async function recordObservation(
+export async function recordObservation<T>(
   db: Executor,
   read: CaseRow,
   event: EngineEvent,
   author: Author,
   known: { parties: Party[]; facts: FactsRow },
   entry: AuditFacts,
-): Promise<EventResult | undefined> {
+  present: (result: EventResult) => Promise<T>,
+): Promise<{ answer: T } | undefined> {
   const definition = definitionOf(read.protocol);
   if (!observedAlone(definition, read.state, event.type)) return undefined;
   const { parties, consents, eventId, decision } = await decideEvent(db, read, event, author, known);
@@ -97,6 +105,8 @@ export async function recordObservation(
   const now = author.request.now;
   const version = read.version + 1;
   const history = historyRow(read.id, version, eventId, event, decision, author);
+  // The answer is made before the write: nothing can fail after it has committed.
+  const answer = await present({ row: { ...read, data: next.data as Record<string, unknown>, version, updatedAt: now }, event: history, consents, sameAudience: true });
   const [written] = await observationStatement(db, [entryOf(author.request, entry)], {
     caseId: read.id,
     expectedVersion: read.version,
@@ -114,5 +124,5 @@ export async function recordObservation(
   if (!written || written.changed === 0) throw changedMeanwhile();
   // Cannot happen (the update requires the head the append would wait for): a defect, not a refusal.
   if (!written.chain) throw new Error('observation recorded without its audit row');
-  return { row: { ...read, data: next.data as Record<string, unknown>, version, updatedAt: now }, event: history, consents, sameAudience: true };
+  return { answer };
 }

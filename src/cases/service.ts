@@ -120,8 +120,8 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
     const found = await visible(db, false);
     const entry = { action, subjectType: 'case', subjectId: id, participantId: found.row.participantId, outcome: 'success' } as const;
     const known = { parties: found.parties, facts: found.facts };
-    const result = await recordObservation(db, found.row, event, author, known, entry);
-    if (result) return answer(db, found, result);
+    const observation = await recordObservation(db, found.row, event, author, known, entry, (result) => answer(db, found, result));
+    if (observation) return observation.answer;
     // The decision writes more than that: in a transaction, on the case as read, once its row is locked at that version.
     return auditedTransaction(db, async (tx) => {
       await lockAtVersion(tx, found.row);
