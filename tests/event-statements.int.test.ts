@@ -30,43 +30,24 @@ afterAll(() => t.close());
  */
 const EVENT_STATEMENTS = 2;
 
-async function enrolled() {
-  const unit = await t.request('POST', `/organisations/${r.orgs.prison.id}/units`, {
-    token: r.tokens.prison,
-    body: { kind: 'atlantis', name: `Unit ${Math.random()}`, places: 10 },
-  });
-  const person = await r.participant('prison', 'Counted');
-  const enrolment = await r.open('prison', 'unit-enrolment', person.id, [], { unitId: unit.json.id, expectedReleaseDate: '2026-06-01' });
-  await r.send('prison', enrolment.json.id, 'SCREENED', { date: '2026-03-02', outcome: 'suitable' });
-  const admitted = await r.send('prison', enrolment.json.id, 'ADMITTED', { date: '2026-03-02', consentToTreatment: true, unitAgreementSigned: true });
-  expect(admitted.json.case.state).toBe('enrolled');
-  return { id: enrolment.json.id as string, version: admitted.json.case.version as number };
-}
-
-const drugTest = (id: string, version: number) =>
-  t.request('POST', `/cases/${id}/events`, {
-    token: r.tokens.prison,
-    body: { type: 'DRUG_TEST_RECORDED', data: { date: '2026-03-02', result: 'negative' }, expectedVersion: version },
-  });
-
 describe('statements per event', () => {
   it(`a drug test is at most ${EVENT_STATEMENTS} statements, and the answer is the updated case`, async () => {
-    const target = await enrolled();
+    const target = await r.enrolled('Counted');
     // The first event warms what is built once per process (nothing the count should depend on, but it must not flatter it either).
-    const { result: response, statements } = await counter.during(() => drugTest(target.id, target.version));
+    const { result: response, statements } = await counter.during(() => r.drugTest(target.id, target.version));
     expect(response.status, response.text).toBe(201);
     expect(response.json.case).toMatchObject({ id: target.id, version: target.version + 1, state: 'enrolled' });
     expect(response.json.event).toMatchObject({ type: 'DRUG_TEST_RECORDED', version: target.version + 1, data: { result: 'negative' } });
     expect(statements.length, statements.join('\n')).toBeGreaterThan(0);
     expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(EVENT_STATEMENTS);
-    const again = await counter.during(() => drugTest(target.id, target.version + 1));
+    const again = await counter.during(() => r.drugTest(target.id, target.version + 1));
     expect(again.result.status).toBe(201);
     expect(again.statements.length, again.statements.join('\n')).toBeLessThanOrEqual(EVENT_STATEMENTS);
   });
 
   it('a stale version is refused on the read alone, and nothing is written', async () => {
-    const target = await enrolled();
-    const { result, statements } = await counter.during(() => drugTest(target.id, target.version - 1));
+    const target = await r.enrolled('Counted');
+    const { result, statements } = await counter.during(() => r.drugTest(target.id, target.version - 1));
     expect(result.status).toBe(409);
     expect(result.json).toMatchObject({ code: 'STALE_VERSION', currentVersion: target.version });
     expect(statements.length, statements.join('\n')).toBe(1);
@@ -100,7 +81,7 @@ const EVENT_ROUND_TRIPS = 2;
 
 describe.runIf(onPostgres)('round trips per event', () => {
   it(`a drug test waits for PostgreSQL ${EVENT_ROUND_TRIPS} times`, async () => {
-    const target = await enrolled();
+    const target = await r.enrolled('Counted');
     const port = Number(new URL(process.env.TEST_DATABASE_URL!).port || 5432);
     // A statement's first run on a connection asks PostgreSQL for its parameter types first (a round
     // trip more), and the pool hands out its connections in turn: the fewest of a few events, after
@@ -108,7 +89,7 @@ describe.runIf(onPostgres)('round trips per event', () => {
     let version = target.version;
     const counts: number[] = [];
     for (let run = 0; run < 6; run += 1) {
-      const { result, writes } = await databaseWrites(port, () => drugTest(target.id, version));
+      const { result, writes } = await databaseWrites(port, () => r.drugTest(target.id, version));
       expect(result.status, result.text).toBe(201);
       expect(result.json.case).toMatchObject({ id: target.id, version: version + 1 });
       version += 1;
@@ -120,7 +101,7 @@ describe.runIf(onPostgres)('round trips per event', () => {
 
 describe('statements per read', () => {
   it('a case read is the case load and its audit row, with the consents its classes depend on read in the load', async () => {
-    const target = await enrolled();
+    const target = await r.enrolled('Counted');
     // The prison's part in a unit enrolment shows notes only under a consent: the policy needs the viewer's consents.
     const { result, statements } = await counter.during(() => t.request('GET', `/cases/${target.id}`, { token: r.tokens.prison }));
     expect(result.status, result.text).toBe(200);

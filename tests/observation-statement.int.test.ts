@@ -12,7 +12,7 @@ import { onPostgres } from './helpers/test-database.js';
  * An observation that writes nothing but the case's data, its history row and its audit row (a
  * drug test on an enrolled prisoner) is recorded without a transaction around it: the case read
  * without a lock, then one statement that changes the case only at the version read, inserts the
- * history row and appends the audit row (`recordObservation`, src/cases/transitions.ts). What the
+ * history row and appends the audit row (`recordObservation`, src/cases/observations.ts). What the
  * lock gave, this must still give: racing events on one case are recorded one at a time or
  * refused as stale, never both written at one version and never lost; a failure anywhere in the
  * statement writes nothing at all; an observation that does more is recorded in a transaction on
@@ -29,25 +29,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function enrolled(name: string) {
-  const unit = await t.request('POST', `/organisations/${r.orgs.prison.id}/units`, {
-    token: r.tokens.prison,
-    body: { kind: 'atlantis', name: `Unit ${name}`, places: 10 },
-  });
-  const person = await r.participant('prison', name);
-  const enrolment = await r.open('prison', 'unit-enrolment', person.id, [], { unitId: unit.json.id, expectedReleaseDate: '2026-06-01' });
-  await r.send('prison', enrolment.json.id, 'SCREENED', { date: '2026-03-02', outcome: 'suitable' });
-  const admitted = await r.send('prison', enrolment.json.id, 'ADMITTED', { date: '2026-03-02', consentToTreatment: true, unitAgreementSigned: true });
-  expect(admitted.json.case.state).toBe('enrolled');
-  return { id: enrolment.json.id as string, version: admitted.json.case.version as number };
-}
-
-const drugTest = (id: string, version: number, result = 'negative') =>
-  t.request('POST', `/cases/${id}/events`, {
-    token: r.tokens.prison,
-    body: { type: 'DRUG_TEST_RECORDED', data: { date: '2026-03-02', result }, expectedVersion: version },
-  });
-
 /** What the database holds of a case: its row's version and time, its history's versions, and its successful event audit rows' actions (sorted: the test clock stands still, so rows on different chains have no order). */
 async function stored(id: string) {
   const [row] = rowsOf<{ version: number; updated_at: string }>(await t.db.execute(sql`select version, updated_at::text from cases where id = ${id}`));
@@ -60,8 +41,8 @@ async function stored(id: string) {
 
 describe('a drug test in one statement', () => {
   it('is the unlocked read and one statement, and answers as a read of the case after it does', async () => {
-    const target = await enrolled('Single');
-    const { result: response, statements } = await counter.during(() => drugTest(target.id, target.version));
+    const target = await r.enrolled('Single');
+    const { result: response, statements } = await counter.during(() => r.drugTest(target.id, target.version));
     expect(response.status, response.text).toBe(201);
     expect(statements, statements.join('\n')).toHaveLength(2);
     expect(statements[0]).not.toMatch(/for update/i);
@@ -77,9 +58,9 @@ describe('a drug test in one statement', () => {
   });
 
   it('racing at one version: one is recorded, every other is STALE_VERSION, and nothing else is written', async () => {
-    const target = await enrolled('Racing');
+    const target = await r.enrolled('Racing');
     const before = await stored(target.id);
-    const responses = await Promise.all(Array.from({ length: 8 }, () => drugTest(target.id, target.version)));
+    const responses = await Promise.all(Array.from({ length: 8 }, () => r.drugTest(target.id, target.version)));
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses, responses.map((response) => response.text).join('\n')).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
     for (const refused of responses.filter((response) => response.status === 409)) expect(refused.json.code).toBe('STALE_VERSION');
@@ -90,7 +71,7 @@ describe('a drug test in one statement', () => {
   });
 
   it('racing clients that retry when stale: each test recorded exactly once, at consecutive versions, each with its audit row, and the trail verifies', async () => {
-    const target = await enrolled('Retrying');
+    const target = await r.enrolled('Retrying');
     const before = await stored(target.id);
     const clients = 6;
     const attempts: number[] = [];
@@ -98,7 +79,7 @@ describe('a drug test in one statement', () => {
       Array.from({ length: clients }, async (_, client) => {
         let version = target.version;
         for (let attempt = 1; attempt <= 50; attempt++) {
-          const response = await drugTest(target.id, version, client % 2 === 0 ? 'negative' : 'positive');
+          const response = await r.drugTest(target.id, version, client % 2 === 0 ? 'negative' : 'positive');
           if (response.status === 201) return attempts.push(attempt);
           expect(response.status, response.text).toBe(409);
           const current = await t.request('GET', `/cases/${target.id}`, { token: r.tokens.prison });
@@ -120,7 +101,7 @@ describe('a drug test in one statement', () => {
 
 describe('when the statement fails in the database', () => {
   it('nothing of the event is written: not the case, not its history, not its audit row', async () => {
-    const target = await enrolled('Refused');
+    const target = await r.enrolled('Refused');
     await t.db.execute(
       sql.raw(`
       create function test_refuse_observation() returns trigger language plpgsql as $$
@@ -136,7 +117,7 @@ describe('when the statement fails in the database', () => {
         const before = await stored(target.id);
         await t.db.execute(sql.raw(`create trigger test_refuse_observation before insert on ${table} for each row execute function test_refuse_observation()`));
         try {
-          const response = await drugTest(target.id, target.version);
+          const response = await r.drugTest(target.id, target.version);
           expect(response.status, `${table}: ${response.text}`).toBe(500);
         } finally {
           await t.db.execute(sql.raw(`drop trigger test_refuse_observation on ${table}`));
@@ -147,7 +128,7 @@ describe('when the statement fails in the database', () => {
       await t.db.execute(sql.raw(`drop function test_refuse_observation()`));
     }
     // Nothing held: the same event goes through once the database takes it.
-    expect((await drugTest(target.id, target.version)).status).toBe(201);
+    expect((await r.drugTest(target.id, target.version)).status).toBe(201);
   });
 });
 

@@ -115,6 +115,9 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
     const disclosure = await disclosureFor(tx, viewer, after.prefetched.participant, after.prefetched);
     return { event: presentEvent(result.row.protocol, result.event, disclosure, organisationId, presented.body.yourParts).body, case: presented.body };
   };
+  /** The event recorded in a transaction on the case as found (locked by the caller), and the answer. */
+  const applied = async (tx: Executor, found: Awaited<ReturnType<typeof visible>>) =>
+    answer(tx, found, await applyEventTx(tx, found.row, event, author, { parties: found.parties, facts: found.facts }));
   const observed = async () => {
     if (!mayObserve(body.type)) return undefined;
     const found = await visible(db, false);
@@ -125,18 +128,11 @@ export async function recordEvent(db: Executor, facts: RequestFacts, id: string,
     // The decision writes more than that: in a transaction, on the case as read, once its row is locked at that version.
     return auditedTransaction(db, async (tx) => {
       await lockAtVersion(tx, found.row);
-      return answer(tx, found, await applyEventTx(tx, found.row, event, author, known));
+      return applied(tx, found);
     });
   };
   return observed()
-    .then(
-      (done) =>
-        done ??
-        auditedTransaction(db, async (tx) => {
-          const found = await visible(tx, true);
-          return answer(tx, found, await applyEventTx(tx, found.row, event, author, { parties: found.parties, facts: found.facts }));
-        }),
-    )
+    .then((done) => done ?? auditedTransaction(db, async (tx) => applied(tx, await visible(tx, true))))
     .catch(async (error: unknown) => {
       // Nothing was written (the transaction rolled back, or the observation's statement changed nothing); a denial's row is committed on its own.
       if (seen.hidden) return deniedCase(db, facts, id, action, seen.participantId);

@@ -116,13 +116,35 @@ function drivers(t: TestContext, tokens: Record<OrgKey, string>, orgs: Record<Or
     return t.request('POST', `/cases/${caseId}/events`, { token: tokens[by], body: { type, data, expectedVersion: current.json.version } });
   }
 
+  /** A prisoner enrolled in a new Atlantis unit of the prison (screened, then admitted): the enrolment's id and version. */
+  async function enrolled(name: string) {
+    const unit = await t.request('POST', `/organisations/${orgs.prison.id}/units`, {
+      token: tokens.prison,
+      body: { kind: 'atlantis', name: `Unit ${name} ${Math.random()}`, places: 10 },
+    });
+    const person = await participant('prison', name);
+    const enrolment = await open('prison', 'unit-enrolment', person.id, [], { unitId: unit.json.id, expectedReleaseDate: '2026-06-01' });
+    await send('prison', enrolment.json.id, 'SCREENED', { date: '2026-03-02', outcome: 'suitable' });
+    const admitted = await send('prison', enrolment.json.id, 'ADMITTED', { date: '2026-03-02', consentToTreatment: true, unitAgreementSigned: true });
+    if (admitted.json.case?.state !== 'enrolled') throw new Error(`enrolment not admitted: ${admitted.status} ${admitted.text}`);
+    return { id: enrolment.json.id as string, version: admitted.json.case.version as number };
+  }
+
+  /** The prison records a drug test on an enrolment at the version given (the bench's event). */
+  function drugTest(caseId: string, version: number, result = 'negative') {
+    return t.request('POST', `/cases/${caseId}/events`, {
+      token: tokens.prison,
+      body: { type: 'DRUG_TEST_RECORDED', data: { date: '2026-03-02', result }, expectedVersion: version },
+    });
+  }
+
   async function deadlinesOf(caseId: string) {
     const { deadlines } = await import('../../db/schema.js');
     const { eq } = await import('drizzle-orm');
     return t.db.select().from(deadlines).where(eq(deadlines.caseId, caseId));
   }
 
-  return { participant, consent, open, courtOrder, handover, send, deadlinesOf };
+  return { participant, consent, open, courtOrder, handover, send, enrolled, drugTest, deadlinesOf };
 }
 
 /**
